@@ -1,0 +1,130 @@
+package io.footfall.app.broker;
+
+import io.footfall.core.config.KafkaConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig$;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A single-node KRaft broker inside this JVM, bound to 127.0.0.1 only, for {@code footfall standalone}.
+ *
+ * <p>The controller quorum is static ({@code controller.quorum.voters}) rather than bootstrapped, so the
+ * controller port may differ between restarts of the same data directory: it is always a free port.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+    private final KafkaRaftServer server;
+    private final int port;
+
+    private EmbeddedKafka(KafkaRaftServer server, int port) {
+        this.server = server;
+        this.port = port;
+    }
+
+    /**
+     * Formats the log directory on first use and starts the broker.
+     *
+     * @param port client port; 0 picks a free one
+     * @throws IllegalStateException with a one-line reason when the broker cannot start
+     */
+    public static EmbeddedKafka start(Path logDir, int port, KafkaConfig topics) {
+        int clientPort = port == 0 ? freePort() : port;
+        int controllerPort = freePort();
+        Properties props = properties(logDir, clientPort, controllerPort, topics);
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("Kafka data directory " + logDir + " cannot be created: " + e.getMessage());
+        }
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(logDir, props);
+        }
+        try {
+            KafkaRaftServer server = new KafkaRaftServer(KafkaConfig$.MODULE$.fromProps(props, false), Time.SYSTEM);
+            server.startup();
+            return new EmbeddedKafka(server, clientPort);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("embedded Kafka broker did not start on 127.0.0.1:" + clientPort + ": "
+                    + e.getMessage());
+        }
+    }
+
+    static Properties properties(Path logDir, int clientPort, int controllerPort, KafkaConfig topics) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + clientPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.put("log.dirs", logDir.toAbsolutePath().toString());
+        p.put("num.partitions", Integer.toString(topics.partitions()));
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "6");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "6");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        p.put("auto.create.topics.enable", "false");
+        p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+        return p;
+    }
+
+    private static void format(Path logDir, Properties props) {
+        Path configFile = logDir.resolve("format.properties");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try {
+            try (var out = Files.newOutputStream(configFile)) {
+                props.store(out, "footfall embedded broker, used once to format the log directory");
+            }
+            int code = kafka.tools.StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(),
+                    "-c", configFile.toString()}, new PrintStream(captured, true, StandardCharsets.UTF_8));
+            if (code != 0) {
+                throw new IllegalStateException("Kafka storage format failed: " + captured.toString(StandardCharsets.UTF_8).trim());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("Kafka data directory " + logDir + " is not writable: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("Kafka storage format failed in " + logDir + ": " + e.getMessage());
+        } finally {
+            try {
+                Files.deleteIfExists(configFile);
+            } catch (IOException ignored) {
+                // a leftover format file is harmless
+            }
+        }
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException("no free local port: " + e.getMessage());
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+}

@@ -1,0 +1,56 @@
+package io.footfall.app.broker;
+
+import io.footfall.core.config.KafkaConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+
+/** Creates footfall's topics when they are missing; existing topics are left as they are. */
+public final class Topics {
+
+    private Topics() {
+    }
+
+    /**
+     * @throws IllegalStateException with a one-line reason when the cluster cannot be reached in time
+     */
+    public static void ensure(KafkaConfig kafka, Duration timeout) {
+        Map<String, Object> props = new HashMap<>(kafka.clientProperties());
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : List.of(KafkaConfig.RAW_TOPIC, KafkaConfig.EVENTS_TOPIC, KafkaConfig.BAD_TOPIC)) {
+                if (!existing.contains(name)) {
+                    NewTopic topic = new NewTopic(name, kafka.partitions(), kafka.replicationFactor());
+                    if (name.equals(KafkaConfig.RAW_TOPIC)) {
+                        topic.configs(Map.of("retention.ms", Long.toString(kafka.rawRetention().toMillis())));
+                    }
+                    missing.add(topic);
+                }
+            }
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka topics cannot be created at " + kafka.bootstrapServers() + ": "
+                    + e.getCause().getMessage());
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer within "
+                    + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics");
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.footfall.app.cli;
+
+import io.footfall.app.broker.Topics;
+import io.footfall.app.standalone.Roles;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.config.ConfigException;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** The single-role commands, for running each role on its own against an external Kafka cluster. */
+public final class RoleCommands {
+
+    private RoleCommands() {
+    }
+
+    /** Loads config that must name an external cluster. */
+    static FootfallConfig external(ConfigOptions options) {
+        FootfallConfig config = options.load(Map.of());
+        if (config.kafka().embedded()) {
+            throw new ConfigException("kafka.bootstrapServers: is required to run a single role (standalone runs its own broker)");
+        }
+        return config;
+    }
+
+    /** Runs until SIGTERM/Ctrl-C, then closes what was started in reverse order. */
+    static int runUntilStopped(Deque<AutoCloseable> started) throws InterruptedException {
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            closeAll(started);
+            stopped.countDown();
+        }, "footfall-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    static void closeAll(Deque<AutoCloseable> started) {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("footfall: error while stopping: " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "collector", mixinStandardHelpOptions = true,
+            description = "Run the HTTP collector alone against an external Kafka cluster.")
+    public static final class Collector implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            FootfallConfig config = external(options);
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Deque<AutoCloseable> started = new ArrayDeque<>();
+            Topics.ensure(config.kafka(), Roles.KAFKA_START_TIMEOUT);
+            Roles.Collector collector = Roles.collector(config, registry);
+            started.push(collector);
+            System.out.println("footfall: collector ready at http://" + config.collector().host() + ":" + collector.port() + "/v1/events");
+            return runUntilStopped(started);
+        }
+    }
+
+    @Command(name = "enricher", mixinStandardHelpOptions = true,
+            description = "Run the enricher (Kafka Streams) alone; instances with the same application id share partitions.")
+    public static final class Enricher implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            FootfallConfig config = external(options);
+            Topics.ensure(config.kafka(), Roles.KAFKA_START_TIMEOUT);
+            Deque<AutoCloseable> started = new ArrayDeque<>();
+            started.push(Roles.enricher(config));
+            System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
+            return runUntilStopped(started);
+        }
+    }
+
+    @Command(name = "loader", mixinStandardHelpOptions = true,
+            description = "Run the warehouse loader alone, with the query server in the same process (DuckDB allows one writer process).")
+    public static final class Loader implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            FootfallConfig config = external(options);
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Deque<AutoCloseable> started = new ArrayDeque<>();
+            try {
+                DuckDbWarehouse warehouse = Roles.warehouse(config);
+                started.push(warehouse);
+                started.push(Roles.loader(config, warehouse, registry));
+                Roles.Query query = Roles.query(config, warehouse, registry);
+                started.push(query);
+                System.out.println("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());
+            } catch (RuntimeException e) {
+                closeAll(started);
+                throw e;
+            }
+            return runUntilStopped(started);
+        }
+    }
+}

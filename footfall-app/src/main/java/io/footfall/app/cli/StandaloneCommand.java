@@ -1,0 +1,66 @@
+package io.footfall.app.cli;
+
+import io.footfall.app.standalone.Standalone;
+import io.footfall.core.config.FootfallConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "standalone", mixinStandardHelpOptions = true,
+        description = "Run the whole pipeline in one process: embedded Kafka, collector, enricher, loader (DuckDB), query server.")
+public final class StandaloneCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "where the broker log and the DuckDB file live (default ./data)")
+    Path dataDir;
+
+    @Option(names = "--collector-port", paramLabel = "PORT", description = "collector HTTP port (default 8080)")
+    Integer collectorPort;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "query server port, on 127.0.0.1 (default 8081)")
+    Integer adminPort;
+
+    @Option(names = "--kafka-port", paramLabel = "PORT", description = "embedded broker port; 0 = a free port (default 0)")
+    Integer kafkaPort;
+
+    @Option(names = "--partitions", paramLabel = "N", description = "partitions per topic when topics are created (default 6)")
+    Integer partitions;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Map<String, String> flags = new LinkedHashMap<>();
+        put(flags, "dataDir", dataDir);
+        put(flags, "collector.port", collectorPort);
+        put(flags, "query.port", adminPort);
+        put(flags, "kafka.embeddedPort", kafkaPort);
+        put(flags, "kafka.partitions", partitions);
+        FootfallConfig config = configOptions.load(flags);
+        if (!config.kafka().embedded()) {
+            System.err.println("footfall: note: kafka.bootstrapServers is ignored in standalone mode (it runs its own broker)");
+            config = config.withKafka(config.kafka().withBootstrapServers(""));
+        }
+        Standalone standalone = new Standalone(config, System.out).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("footfall: stopping (draining the collector first)");
+            standalone.close();
+            System.out.println("footfall: stopped");
+            stopped.countDown();
+        }, "footfall-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    static void put(Map<String, String> flags, String key, Object value) {
+        if (value != null) {
+            flags.put(key, value.toString());
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.footfall.app.standalone;
+
+import io.footfall.collector.CollectorServer;
+import io.footfall.collector.produce.KafkaEventSink;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.config.KafkaConfig;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.enricher.EnricherApp;
+import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import io.footfall.query.QueryServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.SQLException;
+import java.time.Duration;
+
+/** Starts each role of the pipeline; shared by {@code standalone} and the single-role commands. */
+public final class Roles {
+
+    /** How long a role waits for Kafka at start before giving up with a clear message. */
+    public static final Duration KAFKA_START_TIMEOUT = Duration.ofSeconds(30);
+
+    private Roles() {
+    }
+
+    /** A started collector; closing it drains and flushes. */
+    public record Collector(CollectorServer server, int port) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry) {
+        KafkaEventSink sink = new KafkaEventSink(config.kafka(), config.collector());
+        try {
+            sink.start(KafkaConfig.RAW_TOPIC, KAFKA_START_TIMEOUT);
+        } catch (RuntimeException e) {
+            sink.close();
+            throw e;
+        }
+        CollectorServer server = new CollectorServer(config.collector(), sink, registry, registry::scrape);
+        try {
+            return new Collector(server, server.start());
+        } catch (RuntimeException e) {
+            sink.close();
+            throw e;
+        }
+    }
+
+    public static EnricherApp enricher(FootfallConfig config) {
+        EnricherApp app = new EnricherApp(config.kafka(), config.enricher(), config.dataDir().resolve("streams"));
+        try {
+            app.start(Duration.ofSeconds(60));
+            return app;
+        } catch (RuntimeException e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    /** Opens the configured warehouse for writing (and reading, in the same process). */
+    public static <W extends Warehouse & WarehouseWriter> W warehouse(FootfallConfig config) {
+        if (!config.loader().warehouse().equals("duckdb")) {
+            throw new IllegalStateException("loader.warehouse: '" + config.loader().warehouse()
+                    + "' is not available in this build; use duckdb");
+        }
+        @SuppressWarnings("unchecked")
+        W warehouse = (W) DuckDbWarehouse.open(config.loader().duckdbPath());
+        return warehouse;
+    }
+
+    public static LoaderService loader(FootfallConfig config, WarehouseWriter writer, PrometheusMeterRegistry registry) {
+        LoaderService loader = new LoaderService(config.kafka(), config.loader(), writer, registry);
+        try {
+            loader.start();
+            return loader;
+        } catch (SQLException e) {
+            loader.close();
+            throw new IllegalStateException("warehouse schema cannot be migrated: " + e.getMessage());
+        }
+    }
+
+    /** A started query server and its port. */
+    public record Query(QueryServer server, int port) implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+        }
+    }
+
+    public static Query query(FootfallConfig config, Warehouse warehouse, PrometheusMeterRegistry registry) {
+        QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape);
+        return new Query(server, server.start());
+    }
+}

@@ -1,0 +1,136 @@
+package io.footfall.app.standalone;
+
+import io.footfall.app.broker.EmbeddedKafka;
+import io.footfall.app.broker.Topics;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.enricher.EnricherApp;
+import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+
+/**
+ * Every role of the pipeline in one JVM: embedded broker → collector → enricher → loader → query server.
+ * Started in that order, each printing one line when ready; closed in reverse after the collector has
+ * drained, so every event that got a 202 is in the broker before anything else stops.
+ */
+public final class Standalone implements AutoCloseable {
+
+    private final FootfallConfig config;
+    private final PrintStream out;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private int collectorPort;
+    private int queryPort;
+    private String bootstrapServers;
+    private DuckDbWarehouse warehouse;
+
+    public Standalone(FootfallConfig config, PrintStream out) {
+        this.config = config;
+        this.out = out;
+    }
+
+    /**
+     * Starts everything. On failure, stops what had started and rethrows.
+     *
+     * @throws IllegalStateException with a one-line reason
+     */
+    public Standalone start() {
+        long t0 = System.nanoTime();
+        try {
+            Path dataDir = prepareDataDir(config.dataDir());
+            EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
+            started.push(broker);
+            bootstrapServers = broker.bootstrapServers();
+            FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(bootstrapServers));
+            Topics.ensure(wired.kafka(), Roles.KAFKA_START_TIMEOUT);
+            line(t0, "broker ready at " + bootstrapServers + " (KRaft, data " + dataDir.resolve("kafka") + ", "
+                    + wired.kafka().partitions() + " partitions)");
+
+            warehouse = Roles.warehouse(wired);
+            started.push(warehouse);
+            LoaderService loader = Roles.loader(wired, warehouse, registry);
+            started.push(loader);
+            line(t0, "loader ready, writing to " + warehouse.file());
+
+            EnricherApp enricher = Roles.enricher(wired);
+            started.push(enricher);
+            line(t0, "enricher ready (Kafka Streams, exactly_once_v2)");
+
+            Roles.Query query = Roles.query(wired, warehouse, registry);
+            started.push(query);
+            queryPort = query.port();
+            line(t0, "query server ready at http://" + wired.query().host() + ":" + queryPort + "/api/stats/summary");
+
+            Roles.Collector collector = Roles.collector(wired, registry);
+            started.push(collector);
+            collectorPort = collector.port();
+            line(t0, "collector ready at http://" + wired.collector().host() + ":" + collectorPort + "/v1/events");
+            line(t0, "standalone ready");
+            return this;
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private static Path prepareDataDir(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+        } catch (IOException e) {
+            throw new IllegalStateException("data directory " + dataDir + " cannot be created: " + e.getMessage());
+        }
+        if (!Files.isDirectory(dataDir) || !Files.isWritable(dataDir)) {
+            throw new IllegalStateException("data directory " + dataDir + " is not a writable directory");
+        }
+        return dataDir;
+    }
+
+    private void line(long t0, String message) {
+        out.printf(Locale.ROOT, "footfall: %s  [%.1f s]%n", message, (System.nanoTime() - t0) / 1e9);
+        out.flush();
+    }
+
+    public int collectorPort() {
+        return collectorPort;
+    }
+
+    public int queryPort() {
+        return queryPort;
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public DuckDbWarehouse warehouse() {
+        return warehouse;
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Stops in order: the collector first (readiness 503, drain, flush), then the query server, enricher,
+     * loader (which commits its open batch), the warehouse and the broker.
+     */
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            AutoCloseable component = started.pop();
+            try {
+                component.close();
+            } catch (Exception e) {
+                out.println("footfall: error while stopping " + component.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
+    }
+}

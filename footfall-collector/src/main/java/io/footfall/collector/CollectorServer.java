@@ -1,0 +1,111 @@
+package io.footfall.collector;
+
+import io.footfall.collector.decode.BodyDecoder;
+import io.footfall.collector.decode.Limits;
+import io.footfall.collector.http.CollectorHandler;
+import io.footfall.collector.http.CollectorInitializer;
+import io.footfall.collector.http.CollectorMetrics;
+import io.footfall.collector.http.CollectorState;
+import io.footfall.collector.produce.EventSink;
+import io.footfall.core.config.CollectorConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP collector: binds the port, and on {@link #close()} shuts down in the order of STYLE.md —
+ * readiness 503, stop accepting, drain requests awaiting acks, flush the producer, close.
+ */
+public final class CollectorServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CollectorServer.class);
+
+    private final CollectorConfig config;
+    private final EventSink sink;
+    private final CollectorState state = new CollectorState();
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private Channel serverChannel;
+
+    public CollectorServer(CollectorConfig config, EventSink sink, MeterRegistry registry, Supplier<String> metricsText) {
+        this.config = config;
+        this.sink = sink;
+        CollectorMetrics metrics = new CollectorMetrics(registry);
+        metrics.gauge("footfall.collector.inflight.bytes", "bytes sent to the stream and not yet acknowledged",
+                sink, EventSink::inflightBytes);
+        metrics.gauge("footfall.collector.inflight.requests", "requests awaiting a broker acknowledgement",
+                state, CollectorState::inflightRequests);
+        this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
+                NioIoHandler.newFactory());
+        CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
+                Clock.systemUTC(), metricsText);
+        this.initializer = new CollectorInitializer(config, handler);
+    }
+
+    private final CollectorInitializer initializer;
+
+    /**
+     * @return the bound port
+     * @throws IllegalStateException when the port cannot be bound, with a one-line reason
+     */
+    public int start() {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer);
+        try {
+            serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        } catch (Exception e) {
+            boss.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            workers.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            String why = e instanceof BindException ? "already in use or not permitted" : String.valueOf(e.getMessage());
+            throw new IllegalStateException("collector port " + config.host() + ":" + config.port() + " cannot be bound: " + why);
+        }
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public boolean ready() {
+        return !state.draining() && sink.ready();
+    }
+
+    @Override
+    public void close() {
+        state.startDraining();
+        if (serverChannel != null) {
+            serverChannel.close().syncUninterruptibly();
+        }
+        long deadline = System.nanoTime() + config.deliveryTimeout().plusSeconds(5).toNanos();
+        while (state.inflightRequests() > 0 && System.nanoTime() < deadline) {
+            sink.flush();
+            sleep(Duration.ofMillis(10));
+        }
+        sink.flush();
+        sink.close();
+        boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        LOG.info("event=collector_stopped");
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

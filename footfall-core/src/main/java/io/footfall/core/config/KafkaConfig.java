@@ -1,0 +1,46 @@
+package io.footfall.core.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Where the stream lives and how its topics look.
+ *
+ * @param bootstrapServers   an external cluster, or empty for the embedded broker of {@code standalone}
+ * @param embeddedPort       the embedded broker's client port; 0 picks a free one
+ * @param partitions         partitions per topic; the most instances of any role that can share the work
+ * @param replicationFactor  1 on a single node; 3 in a shared deployment
+ * @param rawRetention       how long {@code footfall.raw} is kept, so {@code replay} can rebuild
+ * @param clientProperties   passed to every Kafka client as-is (TLS, SASL): {@code kafka.client.*}
+ */
+public record KafkaConfig(
+        String bootstrapServers,
+        int embeddedPort,
+        int partitions,
+        short replicationFactor,
+        Duration rawRetention,
+        Map<String, String> clientProperties) {
+
+    public static final String RAW_TOPIC = "footfall.raw";
+    public static final String EVENTS_TOPIC = "footfall.events";
+    public static final String BAD_TOPIC = "footfall.bad";
+
+    public static KafkaConfig from(Settings s) {
+        return new KafkaConfig(
+                s.string("kafka.bootstrapServers", ""),
+                s.integer("kafka.embeddedPort", 0, 0, 65535),
+                s.integer("kafka.partitions", 6, 1, 1024),
+                (short) s.integer("kafka.replicationFactor", 1, 1, 7),
+                s.duration("kafka.rawRetention", Duration.ofDays(7), Duration.ofHours(1), Duration.ofDays(3650)),
+                s.passThrough("kafka.client."));
+    }
+
+    public boolean embedded() {
+        return bootstrapServers.isEmpty();
+    }
+
+    /** The same settings pointed at a known broker address (the embedded one, once it is up). */
+    public KafkaConfig withBootstrapServers(String servers) {
+        return new KafkaConfig(servers, embeddedPort, partitions, replicationFactor, rawRetention, clientProperties);
+    }
+}

@@ -1,0 +1,51 @@
+package io.footfall.core.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The warehouse loader.
+ *
+ * @param warehouse   {@code duckdb} (embedded file, the default) or {@code postgres}
+ * @param duckdbPath  the DuckDB file; default {@code <dataDir>/footfall.duckdb}
+ * @param jdbcUrl     the PostgreSQL URL when {@code warehouse = postgres}
+ * @param batchEvents a batch closes at this many events ...
+ * @param batchBytes  ... or this many bytes of event JSON ...
+ * @param batchDelay  ... or this long after its first event, whichever comes first
+ */
+public record LoaderConfig(
+        String warehouse,
+        Path duckdbPath,
+        String jdbcUrl,
+        String user,
+        String password,
+        String schema,
+        String groupId,
+        int batchEvents,
+        long batchBytes,
+        Duration batchDelay) {
+
+    public static LoaderConfig from(Settings s, Path dataDir) {
+        String warehouse = s.choice("loader.warehouse", "duckdb", Set.of("duckdb", "postgres"));
+        String jdbcUrl = s.string("loader.jdbcUrl", "");
+        if (warehouse.equals("postgres") && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+            throw new ConfigException("loader.jdbcUrl: must be a jdbc:postgresql: URL when loader.warehouse is postgres, got '" + jdbcUrl + "'");
+        }
+        String schema = s.string("loader.schema", "public");
+        if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new ConfigException("loader.schema: must match [a-z_][a-z0-9_]{0,62}, got '" + schema + "'");
+        }
+        return new LoaderConfig(
+                warehouse,
+                Path.of(s.string("loader.duckdbPath", dataDir.resolve("footfall.duckdb").toString())),
+                jdbcUrl,
+                s.string("loader.user", ""),
+                s.string("loader.password", ""),
+                schema,
+                s.string("loader.groupId", "footfall-loader"),
+                s.integer("loader.batchEvents", 10_000, 1, 1_000_000),
+                s.bytes("loader.batchBytes", 8L * 1024 * 1024, 1024, 1024L * 1024 * 1024),
+                s.duration("loader.batchDelay", Duration.ofMillis(500), Duration.ofMillis(1), Duration.ofMinutes(10)));
+    }
+}

@@ -1,0 +1,214 @@
+package io.footfall.core.config;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Layered configuration values, looked up by dotted key ({@code collector.maxEventBytes}).
+ *
+ * <p>Precedence, highest first: command-line flags, environment variables ({@code FOOTFALL_COLLECTOR_MAX_EVENT_BYTES}),
+ * the configuration file, the default declared at the point of use. Every typed getter validates and
+ * throws a {@link ConfigException} naming the key. Keys present in a file or flag but never read by any
+ * component are reported by {@link #unusedKeys()}, so a typo fails start-up instead of being ignored.
+ */
+public final class Settings {
+
+    private static final Pattern SIZE = Pattern.compile("(?i)\\s*([0-9]+)\\s*(b|kb|k|mb|m|gb|g)?\\s*");
+    private static final Pattern DURATION = Pattern.compile("(?i)\\s*([0-9]+)\\s*(ms|s|m|h|d)\\s*");
+
+    private final Map<String, String> flags;
+    private final Map<String, String> env;
+    private final Map<String, String> file;
+    private final Map<String, String> effective = new TreeMap<>();
+    private final Set<String> read = new TreeSet<>();
+
+    public Settings(Map<String, String> flags, Map<String, String> env, Map<String, String> file) {
+        this.flags = new HashMap<>(flags);
+        this.env = new HashMap<>(env);
+        this.file = new LinkedHashMap<>(file);
+    }
+
+    /** Settings with only the declared defaults (and the given flags). */
+    public static Settings of(Map<String, String> flags) {
+        return new Settings(flags, Map.of(), Map.of());
+    }
+
+    /** The environment variable that overrides a key: {@code collector.maxEventBytes} → {@code FOOTFALL_COLLECTOR_MAX_EVENT_BYTES}. */
+    public static String envName(String key) {
+        return "FOOTFALL_" + key.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_').replace('-', '_')
+                .toUpperCase(Locale.ROOT);
+    }
+
+    private String raw(String key) {
+        read.add(key);
+        String value = flags.get(key);
+        if (value == null) {
+            value = env.get(envName(key));
+        }
+        if (value == null) {
+            value = file.get(key);
+        }
+        return value;
+    }
+
+    private <T> T record(String key, T value) {
+        effective.put(key, String.valueOf(value));
+        return value;
+    }
+
+    public String string(String key, String defaultValue) {
+        String value = raw(key);
+        return record(key, value == null ? defaultValue : value.trim());
+    }
+
+    public int integer(String key, int defaultValue, int min, int max) {
+        String value = raw(key);
+        if (value == null) {
+            return record(key, defaultValue);
+        }
+        try {
+            int parsed = Integer.parseInt(value.trim());
+            if (parsed < min || parsed > max) {
+                throw new ConfigException(key + ": must be between " + min + " and " + max + ", got " + parsed);
+            }
+            return record(key, parsed);
+        } catch (NumberFormatException e) {
+            throw new ConfigException(key + ": must be a whole number, got '" + value + "'");
+        }
+    }
+
+    public boolean bool(String key, boolean defaultValue) {
+        String value = raw(key);
+        if (value == null) {
+            return record(key, defaultValue);
+        }
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> record(key, true);
+            case "false", "no", "off", "0" -> record(key, false);
+            default -> throw new ConfigException(key + ": must be true or false, got '" + value + "'");
+        };
+    }
+
+    /** A size in bytes: {@code 1048576}, {@code 1mb}, {@code 64MB}, {@code 32kb}. */
+    public long bytes(String key, long defaultValue, long min, long max) {
+        String value = raw(key);
+        if (value == null) {
+            return record(key, defaultValue);
+        }
+        Matcher m = SIZE.matcher(value);
+        if (!m.matches()) {
+            throw new ConfigException(key + ": must be a size such as 1048576, 512kb or 64mb, got '" + value + "'");
+        }
+        long unit = switch (m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT)) {
+            case "kb", "k" -> 1024L;
+            case "mb", "m" -> 1024L * 1024;
+            case "gb", "g" -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        long parsed;
+        try {
+            parsed = Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new ConfigException(key + ": is too large, got '" + value + "'");
+        }
+        if (parsed < min || parsed > max) {
+            throw new ConfigException(key + ": must be between " + min + " and " + max + " bytes, got " + parsed);
+        }
+        return record(key, parsed);
+    }
+
+    /** A duration: {@code 500ms}, {@code 10s}, {@code 30m}, {@code 24h}, {@code 7d}, or ISO-8601 ({@code PT30M}). */
+    public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
+        String value = raw(key);
+        if (value == null) {
+            return record(key, defaultValue);
+        }
+        Duration parsed;
+        Matcher m = DURATION.matcher(value);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            parsed = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } else {
+            try {
+                parsed = Duration.parse(value.trim());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new ConfigException(key + ": must be a duration such as 500ms, 10s, 30m or 24h, got '" + value + "'");
+            }
+        }
+        if (parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0) {
+            throw new ConfigException(key + ": must be between " + min + " and " + max + ", got " + parsed);
+        }
+        return record(key, parsed);
+    }
+
+    /** One of a fixed set of words. */
+    public String choice(String key, String defaultValue, Set<String> allowed) {
+        String value = string(key, defaultValue);
+        if (!allowed.contains(value)) {
+            throw new ConfigException(key + ": must be one of " + new TreeSet<>(allowed) + ", got '" + value + "'");
+        }
+        return value;
+    }
+
+    /** All file, env and flag values under a prefix ({@code kafka.producer.}), prefix removed; passed through as-is. */
+    public Map<String, String> passThrough(String prefix) {
+        Map<String, String> out = new TreeMap<>();
+        collect(file, prefix, out);
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            String envPrefix = envName(prefix.substring(0, prefix.length() - 1)) + "__";
+            if (e.getKey().startsWith(envPrefix)) {
+                String key = e.getKey().substring(envPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                out.put(key, e.getValue());
+            }
+        }
+        collect(flags, prefix, out);
+        for (String key : out.keySet()) {
+            read.add(prefix + key);
+            effective.put(prefix + key, out.get(key));
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    private static void collect(Map<String, String> source, String prefix, Map<String, String> out) {
+        for (Map.Entry<String, String> e : source.entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                out.put(e.getKey().substring(prefix.length()), e.getValue());
+            }
+        }
+    }
+
+    /** Keys given in the file or as flags that no component read: almost always typos. */
+    public Set<String> unusedKeys() {
+        Set<String> unused = new TreeSet<>(file.keySet());
+        unused.addAll(flags.keySet());
+        unused.removeAll(read);
+        return unused;
+    }
+
+    /** Every key read so far with its effective value, secrets masked. */
+    public Map<String, String> effective() {
+        Map<String, String> out = new TreeMap<>();
+        effective.forEach((k, v) -> out.put(k, isSecret(k) && v != null && !"null".equals(v) ? "******" : v));
+        return out;
+    }
+
+    static boolean isSecret(String key) {
+        String k = key.toLowerCase(Locale.ROOT);
+        return k.contains("password") || k.contains("secret") || k.contains("token") || k.contains("sasl.jaas");
+    }
+}

@@ -1,0 +1,203 @@
+package io.footfall.core.event;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The event contract of DESIGN.md as checks on single fields. Shared by the collector (first line of
+ * defence, answers the client) and the enricher (second line, guards against anything else that writes
+ * to the raw topic).
+ */
+public final class EventRules {
+
+    public static final int MAX_NAME_CHARS = 128;
+    public static final int MAX_URL_CHARS = 4096;
+    public static final int MAX_TITLE_CHARS = 1024;
+    public static final int MAX_VISITOR_ID_CHARS = 128;
+    public static final int MAX_PROPS = 32;
+    public static final int MAX_PROP_KEY_CHARS = 64;
+    public static final int MAX_PROP_VALUE_CHARS = 1024;
+
+    private static final Pattern SITE = Pattern.compile("[a-z0-9._-]{1,64}");
+    private static final Pattern SCREEN = Pattern.compile("[0-9]{1,5}x[0-9]{1,5}");
+    private static final Pattern LANGUAGE = Pattern.compile("[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,3}");
+    private static final Pattern TIMEZONE = Pattern.compile("[A-Za-z0-9_+\\-/]{1,64}");
+    private static final Pattern UUID_TEXT = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /** Client times before 2000 or later than a year after receipt are nonsense, not data. */
+    private static final long MIN_CLIENT_TS = 946_684_800_000L;
+
+    private EventRules() {
+    }
+
+    public static String site(String site) throws InvalidEventException {
+        if (site == null) {
+            throw new InvalidEventException("missing_site", "site is required");
+        }
+        if (!SITE.matcher(site).matches()) {
+            throw new InvalidEventException("invalid_site", "site must match [a-z0-9._-]{1,64}");
+        }
+        return site;
+    }
+
+    public static EventType type(String type) throws InvalidEventException {
+        if (type == null) {
+            throw new InvalidEventException("missing_type", "type is required");
+        }
+        EventType parsed = EventType.fromWire(type);
+        if (parsed == null) {
+            throw new InvalidEventException("invalid_type", "type must be 'pageview' or 'event'");
+        }
+        return parsed;
+    }
+
+    public static String name(EventType type, String name) throws InvalidEventException {
+        if (type == EventType.EVENT && (name == null || name.isBlank())) {
+            throw new InvalidEventException("missing_name", "name is required when type is 'event'");
+        }
+        if (name != null && name.length() > MAX_NAME_CHARS) {
+            throw new InvalidEventException("invalid_name", "name must be at most 128 characters");
+        }
+        return name;
+    }
+
+    /** An absolute http(s) URL or nothing. */
+    public static String url(String field, String url) throws InvalidEventException {
+        if (url == null) {
+            return null;
+        }
+        if (url.length() > MAX_URL_CHARS) {
+            throw new InvalidEventException("invalid_" + field, field + " must be at most 4096 characters");
+        }
+        if (!isHttpUrl(url)) {
+            throw new InvalidEventException("invalid_" + field, field + " must be an absolute http or https URL");
+        }
+        return url;
+    }
+
+    /** A referrer may be empty (direct visit); otherwise the same rule as a URL. */
+    public static String referrer(String referrer) throws InvalidEventException {
+        if (referrer == null || referrer.isEmpty()) {
+            return null;
+        }
+        return url("referrer", referrer);
+    }
+
+    static boolean isHttpUrl(String url) {
+        int scheme = url.indexOf("://");
+        if (scheme != 4 && scheme != 5) {
+            return false;
+        }
+        String prefix = url.substring(0, scheme).toLowerCase(java.util.Locale.ROOT);
+        if (!prefix.equals("http") && !prefix.equals("https")) {
+            return false;
+        }
+        int hostStart = scheme + 3;
+        if (hostStart >= url.length()) {
+            return false;
+        }
+        char first = url.charAt(hostStart);
+        if (first == '/' || first == '?' || first == '#') {
+            return false;
+        }
+        for (int i = 0; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c <= ' ' || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static String title(String title) throws InvalidEventException {
+        if (title != null && title.length() > MAX_TITLE_CHARS) {
+            throw new InvalidEventException("invalid_title", "title must be at most 1024 characters");
+        }
+        return title;
+    }
+
+    public static String eventId(String id) throws InvalidEventException {
+        if (id == null) {
+            return null;
+        }
+        if (!UUID_TEXT.matcher(id).matches()) {
+            throw new InvalidEventException("invalid_event_id", "event_id must be a UUID");
+        }
+        return id.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** A new random event id, for events sent without one. */
+    public static String newEventId() {
+        return UUID.randomUUID().toString();
+    }
+
+    public static String visitorId(String id) throws InvalidEventException {
+        if (id != null && (id.isEmpty() || id.length() > MAX_VISITOR_ID_CHARS)) {
+            throw new InvalidEventException("invalid_visitor_id", "visitor_id must be 1 to 128 characters");
+        }
+        return id;
+    }
+
+    public static String screen(String screen) throws InvalidEventException {
+        return pattern("screen", screen, SCREEN, "screen must look like 1920x1080");
+    }
+
+    public static String language(String language) throws InvalidEventException {
+        return pattern("language", language, LANGUAGE, "language must be a language tag such as en-GB");
+    }
+
+    public static String timezone(String timezone) throws InvalidEventException {
+        return pattern("timezone", timezone, TIMEZONE, "timezone must be a zone name such as Europe/London");
+    }
+
+    private static String pattern(String field, String value, Pattern pattern, String message)
+            throws InvalidEventException {
+        if (value != null && !pattern.matcher(value).matches()) {
+            throw new InvalidEventException("invalid_" + field, message);
+        }
+        return value;
+    }
+
+    /** Parses {@code ts} as ISO-8601 (with offset) text; epoch milliseconds arrive as numbers. */
+    public static long clientTs(String text) throws InvalidEventException {
+        try {
+            return OffsetDateTime.parse(text).toInstant().toEpochMilli();
+        } catch (DateTimeParseException e) {
+            try {
+                return Instant.parse(text).toEpochMilli();
+            } catch (DateTimeParseException again) {
+                throw new InvalidEventException("invalid_ts", "ts must be ISO-8601 with an offset, or epoch milliseconds");
+            }
+        }
+    }
+
+    public static long clientTs(long epochMs, long receivedAt) throws InvalidEventException {
+        if (epochMs < MIN_CLIENT_TS || epochMs > receivedAt + 366L * 24 * 3600 * 1000) {
+            throw new InvalidEventException("invalid_ts", "ts is out of range");
+        }
+        return epochMs;
+    }
+
+    /** Checks a whole event, as the enricher does for records it did not receive itself. */
+    public static void check(RawEvent event) throws InvalidEventException {
+        site(event.site());
+        if (event.type() == null) {
+            throw new InvalidEventException("missing_type", "type is required");
+        }
+        name(event.type(), event.name());
+        url("url", event.url());
+        referrer(event.referrer());
+        title(event.title());
+        if (event.eventId() == null) {
+            throw new InvalidEventException("missing_event_id", "event_id is required on the raw topic");
+        }
+        eventId(event.eventId());
+        visitorId(event.visitorId());
+        screen(event.screen());
+        language(event.language());
+        timezone(event.timezone());
+    }
+}

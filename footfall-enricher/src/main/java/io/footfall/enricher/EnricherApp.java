@@ -1,0 +1,92 @@
+package io.footfall.enricher;
+
+import io.footfall.core.config.EnricherConfig;
+import io.footfall.core.config.KafkaConfig;
+import io.footfall.enricher.topology.EnricherTopology;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the enricher topology with exactly-once processing. */
+public final class EnricherApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EnricherApp.class);
+
+    private final KafkaStreams streams;
+
+    public EnricherApp(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
+        this.streams = new KafkaStreams(EnricherTopology.buildTopology(config, Clock.systemUTC()),
+                streamsProperties(kafka, config, stateDir));
+        this.streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("event=enricher_thread_failed action=replace_thread error=\"{}\"", e.toString());
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    static Properties streamsProperties(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
+        Properties p = new Properties();
+        p.putAll(kafka.clientProperties());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replicationFactor());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
+        // After a crash the dead member holds its partitions until its session expires: 10 s, not 45 s.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
+        return p;
+    }
+
+    /** Starts the stream threads and waits until the application is running, or the timeout passes. */
+    public void start(Duration timeout) {
+        streams.start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing()) {
+                throw new IllegalStateException("enricher did not reach RUNNING (state " + streams.state() + ")");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while starting the enricher");
+            }
+        }
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    @Override
+    public void close() {
+        // Leave the group on close, so a restarted instance gets its partitions at once instead of after
+        // the previous member's session times out.
+        streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        LOG.info("event=enricher_stopped");
+    }
+}

@@ -1,0 +1,26 @@
+package io.footfall.loader.schema;
+
+/**
+ * The differences between the warehouses' SQL, kept in one place so migrations and writers share one text.
+ */
+public enum Dialect {
+    DUCKDB("VARCHAR", "JSON"),
+    POSTGRES("TEXT", "JSONB");
+
+    private final String text;
+    private final String json;
+
+    Dialect(String text, String json) {
+        this.text = text;
+        this.json = json;
+    }
+
+    /** Replaces the placeholders {@code ${text}} and {@code ${json}} in a migration. */
+    public String render(String sql) {
+        return sql.replace("${text}", text).replace("${json}", json);
+    }
+
+    public String wireName() {
+        return this == DUCKDB ? "duckdb" : "postgres";
+    }
+}

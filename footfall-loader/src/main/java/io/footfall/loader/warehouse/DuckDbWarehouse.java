@@ -1,0 +1,205 @@
+package io.footfall.loader.warehouse;
+
+import io.footfall.core.event.StoredEvent;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.schema.Migrations;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * The embedded DuckDB warehouse. One database instance per file per process: the writer uses the root
+ * connection, readers get {@link DuckDBConnection#duplicate() duplicates} of it (DuckDB's MVCC lets them
+ * read while a batch is being written).
+ *
+ * <p>A batch goes through the Appender (~190k rows/s here; JDBC batches manage ~1.8k) into a temporary
+ * staging table, then one {@code INSERT OR IGNORE ... SELECT} moves it into {@code events}, skipping ids
+ * already stored, and the offsets row is replaced — all in one transaction.
+ */
+public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
+
+    private final Path file;
+    private final DuckDBConnection root;
+    private final String table;
+
+    private DuckDbWarehouse(Path file, DuckDBConnection root, String table) {
+        this.file = file;
+        this.root = root;
+        this.table = table;
+    }
+
+    /**
+     * Opens (creating if needed) the DuckDB file.
+     *
+     * @throws IllegalStateException with a one-line reason when the file cannot be opened (locked by another
+     *                               process, not a DuckDB file, directory not writable)
+     */
+    public static DuckDbWarehouse open(Path file) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("warehouse directory for " + file + " cannot be created: " + e.getMessage());
+        }
+        try {
+            Properties props = new Properties();
+            DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection(
+                    "jdbc:duckdb:" + file.toAbsolutePath(), props);
+            return new DuckDbWarehouse(file, connection, "events");
+        } catch (SQLException e) {
+            throw new IllegalStateException("DuckDB file " + file + " cannot be opened: " + firstLine(e.getMessage()));
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    @Override
+    public String dialect() {
+        return Dialect.DUCKDB.wireName();
+    }
+
+    @Override
+    public Connection readConnection() throws SQLException {
+        return root.duplicate();
+    }
+
+    @Override
+    public String eventsTable() {
+        return table;
+    }
+
+    @Override
+    public synchronized void migrate() throws SQLException {
+        Migrations.apply(root, Dialect.DUCKDB);
+        try (Statement st = root.createStatement()) {
+            st.execute("CREATE TEMP TABLE IF NOT EXISTS events_stage AS SELECT * FROM " + table + " LIMIT 0");
+        }
+    }
+
+    @Override
+    public synchronized Map<Integer, Long> storedOffsets(String topic) throws SQLException {
+        Map<Integer, Long> offsets = new HashMap<>();
+        try (PreparedStatement ps = root.prepareStatement(
+                "SELECT \"partition\", next_offset FROM footfall_offsets WHERE topic = ?")) {
+            ps.setString(1, topic);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    offsets.put(rs.getInt(1), rs.getLong(2));
+                }
+            }
+        }
+        return offsets;
+    }
+
+    @Override
+    public synchronized long write(List<StoredEvent> events, String topic, Map<Integer, Long> nextOffsets)
+            throws SQLException {
+        root.setAutoCommit(false);
+        try (Statement st = root.createStatement()) {
+            st.execute("DELETE FROM events_stage");
+            try (DuckDBAppender appender = root.createAppender("temp", "main", "events_stage")) {
+                for (StoredEvent e : events) {
+                    appendRow(appender, e);
+                }
+            }
+            long inserted = st.executeUpdate("INSERT OR IGNORE INTO " + table + " SELECT * FROM events_stage");
+            try (PreparedStatement ps = root.prepareStatement(
+                    "INSERT OR REPLACE INTO footfall_offsets (topic, \"partition\", next_offset) VALUES (?, ?, ?)")) {
+                for (Map.Entry<Integer, Long> offset : nextOffsets.entrySet()) {
+                    ps.setString(1, topic);
+                    ps.setInt(2, offset.getKey());
+                    ps.setLong(3, offset.getValue());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            root.commit();
+            return inserted;
+        } catch (SQLException | RuntimeException e) {
+            root.rollback();
+            throw e;
+        } finally {
+            root.setAutoCommit(true);
+        }
+    }
+
+    private static void appendRow(DuckDBAppender a, StoredEvent e) throws SQLException {
+        a.beginRow();
+        a.append(UUID.fromString(e.eventId()));
+        a.append(e.site());
+        a.append(e.type());
+        a.append(e.name());
+        a.appendEpochMicros(e.receivedAt() * 1000);
+        if (e.clientTs() == null) {
+            a.appendNull();
+        } else {
+            a.appendEpochMicros(e.clientTs() * 1000);
+        }
+        a.append(e.url());
+        a.append(e.host());
+        a.append(e.path());
+        a.append(e.query());
+        a.append(e.title());
+        a.append(e.referrer());
+        a.append(e.referrerHost());
+        a.append(e.referrerType());
+        a.append(e.utmSource());
+        a.append(e.utmMedium());
+        a.append(e.utmCampaign());
+        a.append(e.utmTerm());
+        a.append(e.utmContent());
+        a.append(e.visitorId());
+        a.append(e.sessionId());
+        a.append(e.sessionSeq());
+        a.append(e.isNewSession());
+        a.append(e.browser());
+        a.append(e.browserVersion());
+        a.append(e.os());
+        a.append(e.osVersion());
+        a.append(e.deviceType());
+        a.append(e.isBot());
+        a.append(e.country());
+        a.append(e.region());
+        a.append(e.city());
+        a.append(e.screen());
+        a.append(e.language());
+        a.append(e.timezone());
+        a.append(e.props());
+        a.append(e.pipelineVersion());
+        a.endRow();
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            root.close();
+        } catch (SQLException e) {
+            // closing: nothing left to do with the error
+        }
+    }
+}

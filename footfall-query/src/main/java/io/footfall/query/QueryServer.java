@@ -1,0 +1,154 @@
+package io.footfall.query;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.footfall.core.config.QueryConfig;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.query.http.BadParameterException;
+import io.footfall.query.http.Exchanges;
+import io.footfall.query.stats.StatsQueries;
+import io.footfall.query.stats.TimeRange;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin-port server: stats API, health and metrics. Queries run JDBC, so this is a small bounded
+ * thread pool (the JDK server), not an event loop; when the pool and its queue are full a request is
+ * answered 503 at once.
+ */
+public final class QueryServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(QueryServer.class);
+    /** Two cores: four query threads keep both busy while one waits on I/O; 64 queued requests is ~1 s. */
+    private static final int THREADS = 4;
+    private static final int QUEUE = 64;
+
+    private final QueryConfig config;
+    private final StatsQueries stats;
+    private final Supplier<String> metricsText;
+    private final ThreadPoolExecutor executor;
+    private HttpServer server;
+
+    public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText) {
+        this.config = config;
+        this.stats = new StatsQueries(warehouse);
+        this.metricsText = metricsText;
+        this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE), r -> {
+                    Thread t = new Thread(r, "footfall-query");
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    /** @return the bound port */
+    public int start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
+        } catch (BindException e) {
+            throw new IllegalStateException("admin port " + config.host() + ":" + config.port()
+                    + " cannot be bound: already in use or not permitted");
+        } catch (IOException e) {
+            throw new IllegalStateException("admin port " + config.host() + ":" + config.port()
+                    + " cannot be bound: " + e.getMessage());
+        }
+        // Handlers run on the server's dispatcher thread and only hand work to the bounded pool, so a
+        // full pool is answered 503 immediately instead of queueing without bound.
+        server.setExecutor(null);
+        server.createContext("/", this::dispatch);
+        server.start();
+        return server.getAddress().getPort();
+    }
+
+    private void dispatch(HttpExchange exchange) throws IOException {
+        try {
+            executor.execute(() -> {
+                try {
+                    route(exchange);
+                } catch (IOException e) {
+                    exchange.close();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+            Exchanges.error(exchange, 503, "busy", "the query server is busy; retry shortly");
+        }
+    }
+
+    private void route(HttpExchange exchange) throws IOException {
+        try {
+            String path = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                Exchanges.error(exchange, 405, "method_not_allowed", "allowed methods: GET, HEAD");
+                return;
+            }
+            switch (path) {
+                case "/api/stats/summary" -> summary(exchange);
+                case "/health/live" -> Exchanges.json(exchange, 200, g -> {
+                    g.writeStartObject();
+                    g.writeStringField("status", "live");
+                    g.writeEndObject();
+                });
+                case "/health/ready" -> ready(exchange);
+                case "/metrics" -> Exchanges.send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
+                        metricsText.get().getBytes(StandardCharsets.UTF_8));
+                default -> Exchanges.error(exchange, 404, "not_found", "no such resource: " + path);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("event=query_failed error=\"{}\"", e.toString());
+            Exchanges.error(exchange, 500, "internal_error", "the request failed; see the server log");
+        }
+    }
+
+    private void summary(HttpExchange exchange) throws IOException {
+        Map<String, String> params = Exchanges.params(exchange);
+        try {
+            String site = StatsQueries.site(params);
+            TimeRange range = TimeRange.from(params);
+            StatsQueries.Summary s = stats.summary(site, range);
+            Exchanges.json(exchange, 200, g -> {
+                g.writeStartObject();
+                g.writeNumberField("pageviews", s.pageviews());
+                g.writeNumberField("events", s.events());
+                g.writeNumberField("visitors", s.visitors());
+                g.writeNumberField("sessions", s.sessions());
+                g.writeEndObject();
+            });
+        } catch (BadParameterException e) {
+            Exchanges.error(exchange, 400, "bad_parameter", e.getMessage());
+        } catch (SQLException e) {
+            LOG.warn("event=summary_failed error=\"{}\"", e.getMessage());
+            Exchanges.error(exchange, 503, "warehouse_unavailable", "the warehouse did not answer");
+        }
+    }
+
+    private void ready(HttpExchange exchange) throws IOException {
+        boolean ok = stats.reachable();
+        Exchanges.json(exchange, ok ? 200 : 503, g -> {
+            g.writeStartObject();
+            g.writeStringField("status", ok ? "ready" : "warehouse_unavailable");
+            g.writeEndObject();
+        });
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(1);
+        }
+        executor.shutdownNow();
+        LOG.info("event=query_server_stopped");
+    }
+}

@@ -1,0 +1,36 @@
+package io.footfall.query.stats;
+
+import io.footfall.query.http.BadParameterException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+
+/** A half-open UTC interval [from, to) read from the {@code from} and {@code to} parameters (ISO-8601). */
+public record TimeRange(Instant from, Instant to) {
+
+    public static TimeRange from(Map<String, String> params) throws BadParameterException {
+        Instant from = instant(params, "from");
+        Instant to = instant(params, "to");
+        if (!from.isBefore(to)) {
+            throw new BadParameterException("to", "must be later than from");
+        }
+        return new TimeRange(from, to);
+    }
+
+    private static Instant instant(Map<String, String> params, String name) throws BadParameterException {
+        String value = params.get(name);
+        if (value == null || value.isBlank()) {
+            throw new BadParameterException(name, "is required (ISO-8601, e.g. 2026-11-26T00:00:00Z)");
+        }
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            try {
+                return Instant.parse(value);
+            } catch (DateTimeParseException again) {
+                throw new BadParameterException(name, "must be an ISO-8601 time with offset, e.g. 2026-11-26T00:00:00Z");
+            }
+        }
+    }
+}
