@@ -2,7 +2,7 @@ package io.footfall.enricher.topology;
 
 import io.footfall.core.config.EnricherConfig;
 import io.footfall.core.config.KafkaConfig;
-import io.footfall.enricher.session.Sessionizer;
+import io.footfall.enricher.pipeline.EnrichmentPipeline;
 import java.time.Clock;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -23,8 +23,7 @@ public final class EnricherTopology {
         Topology topology = new Topology();
         topology.addSource("raw-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 KafkaConfig.RAW_TOPIC);
-        Sessionizer sessionizer = new Sessionizer(config.sessionTimeout());
-        topology.addProcessor("enrich", () -> new EnrichProcessor(sessionizer, clock), "raw-source");
+        topology.addProcessor("enrich", () -> new EnrichProcessor(new EnrichmentPipeline(config, clock)), "raw-source");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STORE),
                 Serdes.String(), Serdes.ByteArray()), "enrich");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SALT_STORE),
