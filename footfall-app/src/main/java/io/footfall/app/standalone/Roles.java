@@ -17,9 +17,6 @@ import java.time.Duration;
 /** Starts each role of the pipeline; shared by {@code standalone} and the single-role commands. */
 public final class Roles {
 
-    /** How long a role waits for Kafka at start before giving up with a clear message. */
-    public static final Duration KAFKA_START_TIMEOUT = Duration.ofSeconds(30);
-
     private Roles() {
     }
 
@@ -34,7 +31,7 @@ public final class Roles {
     public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry) {
         KafkaEventSink sink = new KafkaEventSink(config.kafka(), config.collector());
         try {
-            sink.start(KafkaConfig.RAW_TOPIC, KAFKA_START_TIMEOUT);
+            sink.start(KafkaConfig.RAW_TOPIC, config.kafka().startTimeout());
         } catch (RuntimeException e) {
             sink.close();
             throw e;
