@@ -1,5 +1,6 @@
 package io.footfall.app;
 
+import io.footfall.app.cli.BenchCommand;
 import io.footfall.app.cli.ConfigCommand;
 import io.footfall.app.cli.RoleCommands;
 import io.footfall.app.cli.StandaloneCommand;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
                 RoleCommands.Enricher.class,
                 RoleCommands.Loader.class,
                 ConfigCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -61,6 +61,7 @@ public final class RoleCommands {
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
             Topics.ensure(config.kafka(), config.kafka().startTimeout());
             Roles.Collector collector = Roles.collector(config, registry);
@@ -97,6 +98,7 @@ public final class RoleCommands {
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
             try {
                 DuckDbWarehouse warehouse = Roles.warehouse(config);

@@ -20,6 +20,14 @@ public final class Roles {
     private Roles() {
     }
 
+    /** JVM and process meters (heap, GC, CPU, threads) on a role's registry, for /metrics and bench. */
+    public static void bindProcessMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
+    }
+
     /** A started collector; closing it drains and flushes. */
     public record Collector(CollectorServer server, int port) implements AutoCloseable {
         @Override

@@ -35,6 +35,7 @@ public final class Standalone implements AutoCloseable {
     public Standalone(FootfallConfig config, PrintStream out) {
         this.config = config;
         this.out = out;
+        Roles.bindProcessMetrics(registry);
     }
 
     /**

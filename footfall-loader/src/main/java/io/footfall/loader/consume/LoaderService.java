@@ -148,12 +148,24 @@ public final class LoaderService implements AutoCloseable {
             }
             rowsWritten.increment(inserted);
             lastWriteMs = now;
+            commitToKafkaForInformation();
             batch.clear();
             return true;
         } catch (SQLException | RuntimeException e) {
             LOG.warn("event=batch_write_failed rows={} error=\"{}\"", batch.events().size(), firstLine(e.getMessage()));
             return false;
         }
+    }
+
+    /**
+     * The warehouse holds the real offsets; committing them to Kafka as well lets standard tools (and
+     * {@code footfall bench}) show the loader's lag. Never read back.
+     */
+    private void commitToKafkaForInformation() {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
+        batch.nextOffsets().forEach((partition, next) -> offsets.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, partition),
+                new org.apache.kafka.clients.consumer.OffsetAndMetadata(next)));
+        consumer.commitAsync(offsets, null);
     }
 
     private static String firstLine(String message) {
