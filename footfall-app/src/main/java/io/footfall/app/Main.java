@@ -2,6 +2,7 @@ package io.footfall.app;
 
 import io.footfall.app.cli.BenchCommand;
 import io.footfall.app.cli.ConfigCommand;
+import io.footfall.app.cli.CrashSuiteCommand;
 import io.footfall.app.cli.RoleCommands;
 import io.footfall.app.cli.StandaloneCommand;
 import io.footfall.core.config.ConfigException;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
                 RoleCommands.Loader.class,
                 ConfigCommand.class,
                 BenchCommand.class,
+                CrashSuiteCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
