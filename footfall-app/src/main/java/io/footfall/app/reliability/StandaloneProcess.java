@@ -52,6 +52,7 @@ public final class StandaloneProcess implements AutoCloseable {
                 "--data-dir", dataDir.toString(), "--collector-port", Integer.toString(collectorPort),
                 "--admin-port", Integer.toString(queryPort), "--partitions", "3"));
         command.addAll(List.of(extraArgs));
+        java.nio.file.Files.createDirectories(dataDir.toAbsolutePath().getParent());
         java.io.File log = dataDir.resolveSibling(dataDir.getFileName() + "-stderr.log").toFile();
         Process process = new ProcessBuilder(command)
                 .redirectError(ProcessBuilder.Redirect.appendTo(log))
