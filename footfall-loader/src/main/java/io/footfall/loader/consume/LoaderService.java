@@ -67,6 +67,7 @@ public final class LoaderService implements AutoCloseable {
     private final Counter rowsWritten;
     private final Counter rowsRejected;
     private final Counter staleBatches;
+    private final Counter failedWrites;
     private final Timer freshness;
     private final Batch batch;
     /** Per assigned partition: the offset stored in the warehouse as this loader last saw it. */
@@ -102,6 +103,8 @@ public final class LoaderService implements AutoCloseable {
                 .description("records of footfall.events sent to footfall.bad instead of the warehouse").register(registry);
         this.staleBatches = Counter.builder("footfall.loader.batches.stale")
                 .description("batches refused because another loader committed their partitions first").register(registry);
+        this.failedWrites = Counter.builder("footfall.loader.batches.failed")
+                .description("batch writes that failed and were retried after a backoff").register(registry);
         this.freshness = Timer.builder("footfall.loader.freshness")
                 .description("time from a record's broker timestamp to its batch being committed")
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
@@ -252,6 +255,7 @@ public final class LoaderService implements AutoCloseable {
             batch.clear();
             return FlushResult.STALE;
         } catch (SQLException | KafkaException | IllegalStateException e) {
+            failedWrites.increment();
             LOG.warn("event=batch_write_failed records={} retry_in_ms={} error=\"{}\"", batch.records(),
                     backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS), firstLine(e.getMessage()));
             return FlushResult.FAILED;
