@@ -54,6 +54,11 @@ final class FlakyWriter implements WarehouseWriter {
     }
 
     @Override
+    public boolean tableExists(String table) throws SQLException {
+        return delegate.tableExists(table);
+    }
+
+    @Override
     public void createTable(String table) throws SQLException {
         delegate.createTable(table);
     }

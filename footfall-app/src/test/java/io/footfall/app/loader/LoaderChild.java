@@ -156,6 +156,11 @@ public final class LoaderChild {
         }
 
         @Override
+        public boolean tableExists(String table) throws SQLException {
+            return delegate.tableExists(table);
+        }
+
+        @Override
         public void createTable(String table) throws SQLException {
             delegate.createTable(table);
         }

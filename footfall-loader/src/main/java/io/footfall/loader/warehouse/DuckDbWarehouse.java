@@ -119,6 +119,11 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
     }
 
     @Override
+    public synchronized boolean tableExists(String name) throws SQLException {
+        return TableRename.exists(root, name);
+    }
+
+    @Override
     public synchronized void createTable(String newTable) throws SQLException {
         try (Statement st = root.createStatement()) {
             for (String sql : Migrations.eventsTableStatements(Dialect.DUCKDB, newTable)) {

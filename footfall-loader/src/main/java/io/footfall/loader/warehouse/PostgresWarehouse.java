@@ -117,6 +117,13 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     }
 
     @Override
+    public boolean tableExists(String table) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return TableRename.exists(c, table);
+        }
+    }
+
+    @Override
     public void createTable(String table) throws SQLException {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
             for (String sql : Migrations.eventsTableStatements(Dialect.POSTGRES, table)) {

@@ -36,6 +36,9 @@ public interface WarehouseWriter extends AutoCloseable {
      */
     long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException;
 
+    /** Whether a table of that name exists in the warehouse's schema. */
+    boolean tableExists(String table) throws SQLException;
+
     /** Creates the events table {@code table} if it does not exist (same columns as the live one). */
     void createTable(String table) throws SQLException;
 
