@@ -8,18 +8,19 @@ import java.time.Instant;
 /**
  * Stored events in PostgreSQL's {@code COPY ... FROM STDIN} text format: one line per row, columns
  * separated by tabs, {@code \N} for null, and backslash, tab, newline and carriage return escaped.
- * Columns follow {@link StoredEvent#COLUMNS}.
+ * Columns follow {@link StoredEvent#COLUMNS}. Public so the loader benchmark's raw COPY reference encodes rows
+ * exactly as the writer does.
  */
-final class CopyText {
+public final class CopyText {
 
     private final ByteArrayOutputStream out;
     private final StringBuilder line = new StringBuilder(1024);
 
-    CopyText(int expectedBytes) {
+    public CopyText(int expectedBytes) {
         this.out = new ByteArrayOutputStream(expectedBytes);
     }
 
-    void add(StoredEvent e) {
+    public void add(StoredEvent e) {
         line.setLength(0);
         text(e.eventId());
         text(e.site());
@@ -62,7 +63,7 @@ final class CopyText {
         out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         return out.toByteArray();
     }
 

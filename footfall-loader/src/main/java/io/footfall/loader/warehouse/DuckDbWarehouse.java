@@ -13,7 +13,6 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -158,7 +157,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
             st.execute("DELETE FROM events_stage");
             try (DuckDBAppender appender = root.createAppender("temp", "main", "events_stage")) {
                 for (StoredEvent e : events) {
-                    appendRow(appender, e);
+                    AppenderRows.append(appender, e);
                 }
             }
             return st.executeUpdate(Dialect.DUCKDB.insertNewRows(target, "events_stage"));
@@ -182,52 +181,6 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         } finally {
             root.setAutoCommit(true);
         }
-    }
-
-    private static void appendRow(DuckDBAppender a, StoredEvent e) throws SQLException {
-        a.beginRow();
-        a.append(UUID.fromString(e.eventId()));
-        a.append(e.site());
-        a.append(e.type());
-        a.append(e.name());
-        a.appendEpochMicros(e.receivedAt() * 1000);
-        if (e.clientTs() == null) {
-            a.appendNull();
-        } else {
-            a.appendEpochMicros(e.clientTs() * 1000);
-        }
-        a.append(e.url());
-        a.append(e.host());
-        a.append(e.path());
-        a.append(e.query());
-        a.append(e.title());
-        a.append(e.referrer());
-        a.append(e.referrerHost());
-        a.append(e.referrerType());
-        a.append(e.utmSource());
-        a.append(e.utmMedium());
-        a.append(e.utmCampaign());
-        a.append(e.utmTerm());
-        a.append(e.utmContent());
-        a.append(e.visitorId());
-        a.append(e.sessionId());
-        a.append(e.sessionSeq());
-        a.append(e.isNewSession());
-        a.append(e.browser());
-        a.append(e.browserVersion());
-        a.append(e.os());
-        a.append(e.osVersion());
-        a.append(e.deviceType());
-        a.append(e.isBot());
-        a.append(e.country());
-        a.append(e.region());
-        a.append(e.city());
-        a.append(e.screen());
-        a.append(e.language());
-        a.append(e.timezone());
-        a.append(e.props());
-        a.append(e.pipelineVersion());
-        a.endRow();
     }
 
     @Override
