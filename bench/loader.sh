@@ -12,4 +12,4 @@ mvn -B -q -o -pl footfall-app -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 CP="footfall-app/target/test-classes:footfall-app/target/classes:$(cat footfall-app/target/bench.classpath)"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
-exec java -Xmx3g -XX:+UseParallelGC -cp "$CP" io.footfall.app.loader.LoaderBench "$EVENTS" "$WORK"
+exec java ${JAVA_OPTS:-} -Xmx3g -XX:+UseParallelGC -cp "$CP" io.footfall.app.loader.LoaderBench "$EVENTS" "$WORK"

@@ -48,7 +48,7 @@ public final class ReplayProgress {
         double seconds = Math.max(1e-9, (nowNanos - startedNanos) / 1e9);
         double rate = done / seconds;
         double percent = total == 0 ? 100.0 : 100.0 * done / total;
-        String eta = rate <= 0 ? "?" : Long.toString(Math.round((total - done) / rate));
+        String eta = done >= total ? "0" : rate <= 0 ? "?" : Long.toString(Math.round((total - done) / rate));
         return String.format(Locale.ROOT, "replay: %d/%d records (%.1f%%), %.0f rec/s, ETA %s s   ",
                 done, total, percent, rate, eta);
     }
