@@ -1,5 +1,6 @@
 package io.footfall.app;
 
+import io.footfall.app.cli.BenchCommand;
 import io.footfall.app.cli.ConfigCommand;
 import io.footfall.app.cli.RoleCommands;
 import io.footfall.app.cli.StandaloneCommand;
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
                 io.footfall.app.cli.ReplayCommand.class,
                 io.footfall.app.cli.PromoteCommand.class,
                 ConfigCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

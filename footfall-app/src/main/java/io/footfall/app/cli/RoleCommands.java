@@ -62,8 +62,9 @@ public final class RoleCommands {
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
-            Topics.ensure(config.kafka(), Roles.KAFKA_START_TIMEOUT);
+            Topics.ensure(config.kafka(), config.kafka().startTimeout());
             Roles.Collector collector = Roles.collector(config, registry);
             started.push(collector);
             System.out.println("footfall: collector ready at http://" + config.collector().host() + ":" + collector.port() + "/v1/events");
@@ -80,7 +81,7 @@ public final class RoleCommands {
         @Override
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
-            Topics.ensure(config.kafka(), Roles.KAFKA_START_TIMEOUT);
+            Topics.ensure(config.kafka(), config.kafka().startTimeout());
             Deque<AutoCloseable> started = new ArrayDeque<>();
             started.push(Roles.enricher(config));
             System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
@@ -98,6 +99,7 @@ public final class RoleCommands {
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
             try {
                 Roles.Query query = startLoader(config, registry, started);

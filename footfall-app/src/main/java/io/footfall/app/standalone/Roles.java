@@ -18,10 +18,15 @@ import java.time.Duration;
 /** Starts each role of the pipeline; shared by {@code standalone} and the single-role commands. */
 public final class Roles {
 
-    /** How long a role waits for Kafka at start before giving up with a clear message. */
-    public static final Duration KAFKA_START_TIMEOUT = Duration.ofSeconds(30);
-
     private Roles() {
+    }
+
+    /** JVM and process meters (heap, GC, CPU, threads) on a role's registry, for /metrics and bench. */
+    public static void bindProcessMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
     }
 
     /** A started collector; closing it drains and flushes. */
@@ -35,7 +40,7 @@ public final class Roles {
     public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry) {
         KafkaEventSink sink = new KafkaEventSink(config.kafka(), config.collector());
         try {
-            sink.start(KafkaConfig.RAW_TOPIC, KAFKA_START_TIMEOUT);
+            sink.start(KafkaConfig.RAW_TOPIC, config.kafka().startTimeout());
         } catch (RuntimeException e) {
             sink.close();
             throw e;

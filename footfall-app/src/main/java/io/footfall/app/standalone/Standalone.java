@@ -35,6 +35,7 @@ public final class Standalone implements AutoCloseable {
     public Standalone(FootfallConfig config, PrintStream out) {
         this.config = config;
         this.out = out;
+        Roles.bindProcessMetrics(registry);
     }
 
     /**
@@ -50,7 +51,7 @@ public final class Standalone implements AutoCloseable {
             started.push(broker);
             bootstrapServers = broker.bootstrapServers();
             FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(bootstrapServers));
-            Topics.ensure(wired.kafka(), Roles.KAFKA_START_TIMEOUT);
+            Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
             line(t0, "broker ready at " + bootstrapServers + " (KRaft, data " + dataDir.resolve("kafka") + ", "
                     + wired.kafka().partitions() + " partitions)");
 

@@ -247,6 +247,7 @@ public final class LoaderService implements AutoCloseable {
             }
             rowsWritten.increment(inserted);
             lastWriteMs = now;
+            commitToKafkaForInformation();
             batch.clear();
             return FlushResult.COMMITTED;
         } catch (StaleBatchException e) {
@@ -338,6 +339,17 @@ public final class LoaderService implements AutoCloseable {
         Map<Integer, Long> copy = new HashMap<>();
         lagByPartition.forEach((p, v) -> copy.put(p, v.get()));
         return copy;
+    }
+
+    /**
+     * The warehouse holds the real offsets; committing them to Kafka as well lets standard tools (and
+     * {@code footfall bench}) show the loader's lag. Never read back.
+     */
+    private void commitToKafkaForInformation() {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
+        batch.nextOffsets().forEach((partition, next) -> offsets.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, partition),
+                new org.apache.kafka.clients.consumer.OffsetAndMetadata(next)));
+        consumer.commitAsync(offsets, null);
     }
 
     private static String firstLine(String message) {
