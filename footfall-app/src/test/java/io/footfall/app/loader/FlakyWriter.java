@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Test fault injection: a writer that fails like an unreachable warehouse while {@link #down} is set. */
-final class FlakyWriter implements WarehouseWriter {
+class FlakyWriter implements WarehouseWriter {
 
     final AtomicBoolean down = new AtomicBoolean();
     final AtomicInteger failedCalls = new AtomicInteger();
