@@ -135,6 +135,10 @@ class PostgresWarehouseIT {
             assertEquals(Map.of(0, 150L), w.storedOffsets(TOPIC));
             // Control: read from the stored offset, the same rows are accepted.
             assertEquals(20, w.write(stale, TOPIC, List.of(new OffsetCommit(0, 150, 170))));
+            // A batch repeating stored ids takes the staging path: only the new ids are inserted.
+            assertEquals(5, w.write(events(110, 125), TOPIC, List.of(new OffsetCommit(0, 170, 185))));
+            assertEquals(40, rows(w));
+            assertEquals(Map.of(0, 185L), w.storedOffsets(TOPIC));
         }
     }
 
