@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
                 RoleCommands.Collector.class,
                 RoleCommands.Enricher.class,
                 RoleCommands.Loader.class,
+                io.footfall.app.cli.ReplayCommand.class,
+                io.footfall.app.cli.PromoteCommand.class,
                 ConfigCommand.class,
                 BenchCommand.class,
                 CrashSuiteCommand.class,

@@ -4,7 +4,8 @@ import io.footfall.app.broker.Topics;
 import io.footfall.app.standalone.Roles;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.ConfigException;
-import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.warehouse.WarehouseWriter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayDeque;
@@ -101,10 +102,7 @@ public final class RoleCommands {
             Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
             try {
-                DuckDbWarehouse warehouse = Roles.warehouse(config);
-                started.push(warehouse);
-                started.push(Roles.loader(config, warehouse, registry));
-                Roles.Query query = Roles.query(config, warehouse, registry);
+                Roles.Query query = startLoader(config, registry, started);
                 started.push(query);
                 System.out.println("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());
             } catch (RuntimeException e) {
@@ -112,6 +110,15 @@ public final class RoleCommands {
                 throw e;
             }
             return runUntilStopped(started);
+        }
+
+        /** The configured warehouse (DuckDB or PostgreSQL), the loader writing to it and the query server reading it. */
+        private static <W extends Warehouse & WarehouseWriter> Roles.Query startLoader(
+                FootfallConfig config, PrometheusMeterRegistry registry, Deque<AutoCloseable> started) {
+            W warehouse = Roles.warehouse(config);
+            started.push(warehouse);
+            started.push(Roles.loader(config, warehouse, registry));
+            return Roles.query(config, warehouse, registry);
         }
     }
 }

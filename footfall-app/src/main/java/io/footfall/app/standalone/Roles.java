@@ -8,6 +8,7 @@ import io.footfall.core.warehouse.Warehouse;
 import io.footfall.enricher.EnricherApp;
 import io.footfall.loader.consume.LoaderService;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import io.footfall.query.QueryServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -66,9 +67,10 @@ public final class Roles {
 
     /** Opens the configured warehouse for writing (and reading, in the same process). */
     public static <W extends Warehouse & WarehouseWriter> W warehouse(FootfallConfig config) {
-        if (!config.loader().warehouse().equals("duckdb")) {
-            throw new IllegalStateException("loader.warehouse: '" + config.loader().warehouse()
-                    + "' is not available in this build; use duckdb");
+        if (config.loader().warehouse().equals("postgres")) {
+            @SuppressWarnings("unchecked")
+            W postgres = (W) PostgresWarehouse.open(config.loader());
+            return postgres;
         }
         @SuppressWarnings("unchecked")
         W warehouse = (W) DuckDbWarehouse.open(config.loader().duckdbPath());
