@@ -2,6 +2,8 @@ package io.footfall.app.reliability;
 
 import io.footfall.app.cli.StandaloneCommand;
 import io.footfall.core.event.StoredEvent;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.warehouse.OffsetCommit;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import java.sql.SQLException;
 import java.util.Arrays;
@@ -29,6 +31,16 @@ public final class LossyStandaloneMain {
             private int batches;
 
             @Override
+            public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
+                return real.write(++batches % 2 == 0 ? List.of() : events, topic, offsets);
+            }
+
+            @Override
+            public Dialect sqlDialect() {
+                return real.sqlDialect();
+            }
+
+            @Override
             public void migrate() throws SQLException {
                 real.migrate();
             }
@@ -39,8 +51,23 @@ public final class LossyStandaloneMain {
             }
 
             @Override
-            public long write(List<StoredEvent> events, String topic, Map<Integer, Long> nextOffsets) throws SQLException {
-                return real.write(++batches % 2 == 0 ? List.of() : events, topic, nextOffsets);
+            public boolean tableExists(String table) throws SQLException {
+                return real.tableExists(table);
+            }
+
+            @Override
+            public void createTable(String table) throws SQLException {
+                real.createTable(table);
+            }
+
+            @Override
+            public long append(String table, List<StoredEvent> events) throws SQLException {
+                return real.append(table, events);
+            }
+
+            @Override
+            public void promote(String table) throws SQLException {
+                real.promote(table);
             }
 
             @Override
