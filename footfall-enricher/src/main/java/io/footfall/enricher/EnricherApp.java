@@ -2,7 +2,10 @@ package io.footfall.enricher;
 
 import io.footfall.core.config.EnricherConfig;
 import io.footfall.core.config.KafkaConfig;
+import io.footfall.enricher.pipeline.EnricherResources;
+import io.footfall.enricher.pipeline.StepTimings;
 import io.footfall.enricher.topology.EnricherTopology;
+import io.footfall.enricher.useragent.YauaaParser;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,9 +26,16 @@ public final class EnricherApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EnricherApp.class);
 
     private final KafkaStreams streams;
+    private final EnricherResources resources;
 
     public EnricherApp(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
-        this.streams = new KafkaStreams(EnricherTopology.buildTopology(config, Clock.systemUTC()),
+        this(kafka, config, stateDir, Clock.systemUTC(), StepTimings.OFF);
+    }
+
+    /** With a clock (tests cross midnight with it) and per-step timings (the benchmark reads them). */
+    public EnricherApp(KafkaConfig kafka, EnricherConfig config, Path stateDir, Clock clock, StepTimings timings) {
+        this.resources = EnricherResources.create(config, YauaaParser.shared(), timings);
+        this.streams = new KafkaStreams(EnricherTopology.buildTopology(config, clock, resources),
                 streamsProperties(kafka, config, stateDir));
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("event=enricher_thread_failed action=replace_thread error=\"{}\"", e.toString());
@@ -81,12 +91,18 @@ public final class EnricherApp implements AutoCloseable {
         return streams;
     }
 
+    /** The user-agent cache, lists, GeoIP reader and step timings shared by this instance's tasks. */
+    public EnricherResources resources() {
+        return resources;
+    }
+
     @Override
     public void close() {
         // Leave the group on close, so a restarted instance gets its partitions at once instead of after
         // the previous member's session times out.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        resources.close();
         LOG.info("event=enricher_stopped");
     }
 }

@@ -1,0 +1,97 @@
+package io.footfall.enricher.topology;
+
+import io.footfall.enricher.pipeline.PipelineState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiPredicate;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/** The pipeline's state over one task's Streams stores: changelogged, so exactly once with the output. */
+final class StreamsState implements PipelineState {
+
+    private static final byte[] SEEN = new byte[0];
+
+    private final Store sessions;
+    private final Store salts;
+    private final SeenIds seenIds;
+
+    StreamsState(KeyValueStore<String, byte[]> sessions, KeyValueStore<String, byte[]> salts,
+                 WindowStore<String, byte[]> seenIds) {
+        this.sessions = new KeyValue(sessions);
+        this.salts = new KeyValue(salts);
+        this.seenIds = seenIds == null ? null : new Windowed(seenIds);
+    }
+
+    @Override
+    public Store sessions() {
+        return sessions;
+    }
+
+    @Override
+    public Store salts() {
+        return salts;
+    }
+
+    @Override
+    public SeenIds seenIds() {
+        if (seenIds == null) {
+            return PipelineState.super.seenIds();
+        }
+        return seenIds;
+    }
+
+    private record KeyValue(KeyValueStore<String, byte[]> store) implements Store {
+        @Override
+        public byte[] get(String key) {
+            return store.get(key);
+        }
+
+        @Override
+        public void put(String key, byte[] value) {
+            store.put(key, value);
+        }
+
+        @Override
+        public void delete(String key) {
+            store.delete(key);
+        }
+
+        @Override
+        public int deleteIf(BiPredicate<String, byte[]> expired) {
+            List<String> doomed = new ArrayList<>();
+            try (KeyValueIterator<String, byte[]> all = store.all()) {
+                while (all.hasNext()) {
+                    org.apache.kafka.streams.KeyValue<String, byte[]> entry = all.next();
+                    if (expired.test(entry.key, entry.value)) {
+                        doomed.add(entry.key);
+                    }
+                }
+            }
+            doomed.forEach(store::delete);
+            return doomed.size();
+        }
+    }
+
+    /**
+     * Event ids in a window store: each id is put at its receive time; RocksDB segments older than the
+     * store's retention (the dedup window) are dropped whole as stream time advances, which is the expiry.
+     */
+    private record Windowed(WindowStore<String, byte[]> store) implements SeenIds {
+        @Override
+        public boolean contains(String eventId, long timeMs, long windowMs) {
+            try (WindowStoreIterator<byte[]> it = store.fetch(eventId, Math.max(0, timeMs - windowMs), timeMs + windowMs)) {
+                return it.hasNext();
+            }
+        }
+
+        @Override
+        public void add(String eventId, long timeMs) {
+            store.put(eventId, SEEN, timeMs);
+        }
+    }
+}
