@@ -43,7 +43,8 @@ public final class EnricherApp implements AutoCloseable {
         });
     }
 
-    static Properties streamsProperties(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
+    /** The Streams properties of the enricher; the benchmark reuses them for its pass-through reference. */
+    public static Properties streamsProperties(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
         Properties p = new Properties();
         p.putAll(kafka.clientProperties());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());

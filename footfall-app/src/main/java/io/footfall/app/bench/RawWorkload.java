@@ -30,6 +30,19 @@ public final class RawWorkload {
     public record Item(byte[] key, byte[] value, Kind kind, RawEvent event, String reason) {
     }
 
+    private final Random random;
+    private final int events;
+    private final long startMs;
+    private final long spanMs;
+    private final double dupShare;
+    private final double invalidShare;
+    private final String[] ips;
+    private final String[] agents;
+    /** The latest valid records, the ones a retry repeats; bounded so a long benchmark stays small. */
+    private final Item[] recent = new Item[5000];
+    private int made;
+    private int validMade;
+
     /**
      * @param events       records to make, duplicates and invalid ones included
      * @param startMs      receive time of the first record
@@ -37,40 +50,64 @@ public final class RawWorkload {
      * @param botShare     share of visitors whose user agent is a crawler
      * @param dupShare     share of records that repeat an earlier valid record
      * @param invalidShare share of records the enricher must reject
-     * @param botAgents    crawler user agents (a public corpus)
+     * @param botAgents    crawler user agents (a public corpus), used in turn so every one appears
      */
-    public static List<Item> generate(int events, long seed, long startMs, long spanMs, double botShare,
-                                      double dupShare, double invalidShare, List<String> botAgents) {
-        Random random = new Random(seed);
+    public RawWorkload(int events, long seed, long startMs, long spanMs, double botShare, double dupShare,
+                       double invalidShare, List<String> botAgents) {
+        this.random = new Random(seed);
+        this.events = events;
+        this.startMs = startMs;
+        this.spanMs = spanMs;
+        this.dupShare = dupShare;
+        this.invalidShare = invalidShare;
         List<String> browsers = BrowserAgents.all();
         int visitors = Math.max(10, events / 20);
-        String[] ips = new String[visitors];
-        String[] agents = new String[visitors];
+        this.ips = new String[visitors];
+        this.agents = new String[visitors];
+        int bots = 0;
         for (int v = 0; v < visitors; v++) {
             ips[v] = v % 7 == 0 ? "2001:db8:" + Integer.toHexString(v) + "::" + Integer.toHexString(random.nextInt(65535))
                     : "10." + (v >> 16 & 255) + "." + (v >> 8 & 255) + "." + (v & 255);
-            agents[v] = random.nextDouble() < botShare ? botAgents.get(random.nextInt(botAgents.size()))
+            agents[v] = random.nextDouble() < botShare ? botAgents.get(bots++ % botAgents.size())
                     : browsers.get(random.nextInt(browsers.size()));
         }
+    }
+
+    public static List<Item> generate(int events, long seed, long startMs, long spanMs, double botShare,
+                                      double dupShare, double invalidShare, List<String> botAgents) {
+        RawWorkload workload = new RawWorkload(events, seed, startMs, spanMs, botShare, dupShare, invalidShare, botAgents);
         List<Item> out = new ArrayList<>(events);
-        List<Item> valid = new ArrayList<>();
-        for (int i = 0; i < events; i++) {
-            long receivedAt = startMs + spanMs * i / Math.max(1, events);
-            double roll = random.nextDouble();
-            if (roll < dupShare && !valid.isEmpty()) {
-                Item original = valid.get(Math.max(0, valid.size() - 1 - random.nextInt(Math.min(valid.size(), 5000))));
-                out.add(new Item(original.key(), original.value(), Kind.DUPLICATE, original.event(), null));
-            } else if (roll < dupShare + invalidShare) {
-                out.add(invalid(random, receivedAt));
-            } else {
-                int v = random.nextInt(visitors);
-                RawEvent e = event(random, receivedAt, ips[v], agents[v]);
-                Item item = new Item(VisitorKey.of(e), RawEventJson.encode(e), Kind.VALID, e, null);
-                out.add(item);
-                valid.add(item);
-            }
+        while (workload.hasNext()) {
+            out.add(workload.next());
         }
         return out;
+    }
+
+    public boolean hasNext() {
+        return made < events;
+    }
+
+    public Item next() {
+        long receivedAt = startMs + spanMs * made / Math.max(1, events);
+        made++;
+        double roll = random.nextDouble();
+        if (roll < dupShare && validMade > 0) {
+            Item original = recent[random.nextInt(Math.min(validMade, recent.length))];
+            return new Item(original.key(), original.value(), Kind.DUPLICATE, original.event(), null);
+        }
+        if (roll < dupShare + invalidShare) {
+            return invalid(random, receivedAt);
+        }
+        int v = random.nextInt(ips.length);
+        RawEvent e = event(random, receivedAt, ips[v], agents[v]);
+        Item item = new Item(VisitorKey.of(e), RawEventJson.encode(e), Kind.VALID, e, null);
+        recent[validMade++ % recent.length] = item;
+        return item;
+    }
+
+    /** Distinct user agents the visitors use. */
+    public long distinctAgents() {
+        return java.util.Arrays.stream(agents).distinct().count();
     }
 
     private static final String[] SITES = {"shop.test", "blog.test", "docs.test"};
@@ -111,6 +148,4 @@ public final class RawWorkload {
         return new Item(new byte[]{(byte) json.length()}, value, Kind.INVALID, null, reason);
     }
 
-    private RawWorkload() {
-    }
 }

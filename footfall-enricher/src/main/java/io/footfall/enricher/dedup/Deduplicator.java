@@ -25,7 +25,7 @@ public final class Deduplicator {
         if (seen.contains(eventId, receivedAtMs, windowMs)) {
             return false;
         }
-        seen.add(eventId, receivedAtMs);
+        seen.add(eventId, receivedAtMs, windowMs);
         return true;
     }
 

@@ -33,10 +33,18 @@ public interface PipelineState {
      * store whose old segments are dropped; in memory: a time-ordered queue).
      */
     interface SeenIds {
-        /** Whether {@code eventId} was recorded at a time in {@code [timeMs - windowMs, timeMs + windowMs]}. */
+        /**
+         * Whether {@code eventId} was recorded within {@code windowMs} before {@code timeMs} (implementations may
+         * remember it for up to twice that, and may also find ids recorded slightly after {@code timeMs}).
+         */
         boolean contains(String eventId, long timeMs, long windowMs);
 
         void add(String eventId, long timeMs);
+
+        /** Records an id for a dedup window of {@code windowMs}; stores that bucket by window override this. */
+        default void add(String eventId, long timeMs, long windowMs) {
+            add(eventId, timeMs);
+        }
     }
 
     /** Per visitor: the current session. */

