@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -o -pl footfall-app -am package -DskipTests
-exec java -Xmx2g -XX:+UseG1GC -cp "footfall-app/target/footfall.jar:footfall-app/target/lib/*" \
+exec java -Xmx2g -XX:+UseG1GC ${JAVA_OPTS:-} -cp "footfall-app/target/footfall.jar:footfall-app/target/lib/*" \
   io.footfall.app.bench.EnricherBench "$@"

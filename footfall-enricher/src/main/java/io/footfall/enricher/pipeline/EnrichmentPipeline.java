@@ -132,6 +132,14 @@ public final class EnrichmentPipeline {
         return new Expired(sessions, destroyed);
     }
 
+    /**
+     * Drops what the pipeline remembers of its state between events (today's salt). A host calls it when the
+     * state was replaced under it: a Streams task re-initialised after an aborted transaction.
+     */
+    public void stateReplaced() {
+        salts.forget();
+    }
+
     /** What one {@link #expire} call deleted. */
     public record Expired(int sessions, int salts) {
     }

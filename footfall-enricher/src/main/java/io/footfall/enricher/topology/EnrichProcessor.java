@@ -48,6 +48,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         KeyValueStore<String, byte[]> salts = context.getStateStore(EnricherTopology.SALT_STORE);
         WindowStore<String, byte[]> seen = dedup ? context.getStateStore(EnricherTopology.SEEN_IDS_STORE) : null;
         this.state = new StreamsState(sessions, salts, seen);
+        pipeline.stateReplaced();
         context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, ignored -> expire());
     }
 

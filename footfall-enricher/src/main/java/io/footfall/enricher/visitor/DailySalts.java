@@ -23,6 +23,11 @@ public final class DailySalts {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ZoneId zone;
+    /** The last day asked for, its [start, end) in epoch ms and its salt: nearly every event hits it. */
+    private long memoStartMs = Long.MAX_VALUE;
+    private long memoEndMs = Long.MIN_VALUE;
+    private String memoDay;
+    private byte[] memoSalt;
 
     public DailySalts(ZoneId zone) {
         this.zone = zone;
@@ -30,19 +35,41 @@ public final class DailySalts {
 
     /** The salt of the day {@code eventMs} falls on, made and stored if it does not exist yet. */
     public byte[] saltFor(long eventMs, PipelineState.Store salts) {
-        String day = dayOf(eventMs);
+        if (eventMs >= memoStartMs && eventMs < memoEndMs) {
+            return memoSalt;
+        }
+        LocalDate date = LocalDate.ofInstant(Instant.ofEpochMilli(eventMs), zone);
+        String day = date.toString();
         byte[] salt = salts.get(day);
         if (salt == null) {
             salt = new byte[SALT_BYTES];
             RANDOM.nextBytes(salt);
             salts.put(day, salt);
         }
+        memoDay = day;
+        memoSalt = salt;
+        memoStartMs = date.atStartOfDay(zone).toInstant().toEpochMilli();
+        memoEndMs = date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
         return salt;
+    }
+
+    /**
+     * Forgets the remembered salt, so the next event reads the store. Hosts call it whenever the store may
+     * have changed under the pipeline (a Streams task re-initialised after an aborted transaction).
+     */
+    public void forget() {
+        memoStartMs = Long.MAX_VALUE;
+        memoEndMs = Long.MIN_VALUE;
+        memoDay = null;
+        memoSalt = null;
     }
 
     /** Deletes the salts of days before yesterday (relative to {@code nowMs}). @return how many */
     public int destroyOld(long nowMs, PipelineState.Store salts) {
         String oldestKept = LocalDate.ofInstant(Instant.ofEpochMilli(nowMs), zone).minusDays(1).toString();
+        if (memoDay != null && memoDay.compareTo(oldestKept) < 0) {
+            forget();
+        }
         // ISO dates compare as text in date order.
         return salts.deleteIf((day, salt) -> day.compareTo(oldestKept) < 0);
     }
