@@ -10,9 +10,11 @@ import io.footfall.core.event.BadEvent;
 import io.footfall.core.event.RawEvent;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.enricher.RawEvents;
+import io.footfall.enricher.geo.GeoLocatorTest;
 import io.footfall.enricher.useragent.UserAgentInfo;
 import io.footfall.enricher.useragent.YauaaParser;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,6 +22,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -296,6 +299,20 @@ class EnricherTopologyTest {
             f.send(RawEvents.withVisitor(next(a, T0.plus(Duration.ofMinutes(31))), "site-visitor-1"));
             f.driver.advanceWallClockTime(Duration.ofMinutes(2));
             assertEquals(1, sessionCount(f), "the cookieless visitor idle for 31 minutes is gone");
+        }
+    }
+
+    @Test
+    void withAGeoDatabaseThePlaceIsStoredAndTheIpIsNot(@TempDir Path dir) throws Exception {
+        Path db = GeoLocatorTest.cityDatabase(dir);
+        try (TopologyFixture f = new TopologyFixture(Map.of("enricher.geoipDatabase", db.toString()), T0)) {
+            RawEvent e = RawEvents.pageview("https://shop.test/", T0);
+            f.send(new RawEvent(e.eventId(), e.site(), e.type(), null, e.url(), null, null, null, null, null, null, null,
+                    null, e.receivedAt(), "192.0.2.77", e.userAgent()));
+            StoredEvent s = f.onlyStored();
+            assertEquals("DE", s.country());
+            assertEquals("DE-BE", s.region());
+            assertEquals("Berlin", s.city());
         }
     }
 
