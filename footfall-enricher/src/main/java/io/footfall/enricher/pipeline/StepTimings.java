@@ -40,6 +40,14 @@ public final class StepTimings {
         }
     }
 
+    /** Starts counting afresh (a benchmark calls it after its warm-up). */
+    public void reset() {
+        for (int i = 0; i < nanos.length; i++) {
+            nanos[i].reset();
+            counts[i].reset();
+        }
+    }
+
     /** Mean microseconds per event that reached each step. */
     public Map<Step, Double> meanMicros() {
         Map<Step, Double> out = new EnumMap<>(Step.class);

@@ -20,6 +20,7 @@ public final class CachingParser implements UserAgentParser {
     private final Map<String, UserAgentInfo> cache;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
+    private final LongAdder missNanos = new LongAdder();
 
     /**
      * @param yauaa       the analyzer, or null to skip browser/os/device parsing
@@ -52,7 +53,9 @@ public final class CachingParser implements UserAgentParser {
             return info;
         }
         misses.increment();
+        long start = System.nanoTime();
         info = analyse(userAgent);
+        missNanos.add(System.nanoTime() - start);
         synchronized (cache) {
             cache.put(userAgent, info);
         }
@@ -77,6 +80,12 @@ public final class CachingParser implements UserAgentParser {
 
     public long misses() {
         return misses.sum();
+    }
+
+    /** Mean cost of a miss (Yauaa plus the crawler list), in microseconds. */
+    public double meanMissMicros() {
+        long m = misses();
+        return m == 0 ? 0 : missNanos.sum() / 1000.0 / m;
     }
 
     /** Hits over lookups since start, 0 before the first lookup. */
