@@ -4,6 +4,7 @@ import io.footfall.core.config.EnricherConfig;
 import io.footfall.core.config.KafkaConfig;
 import io.footfall.enricher.pipeline.EnricherResources;
 import io.footfall.enricher.pipeline.StepTimings;
+import io.footfall.enricher.topology.BoundedRocksDb;
 import io.footfall.enricher.topology.EnricherTopology;
 import io.footfall.enricher.useragent.YauaaParser;
 import java.nio.file.Path;
@@ -64,6 +65,7 @@ public final class EnricherApp implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
         return p;
     }
 
