@@ -51,7 +51,7 @@ public final class EnrichmentPipeline {
 
     /**
      * Processes one {@code footfall.raw} record value. Never throws for bad input or a failing step: that
-     * becomes a bad record.
+     * becomes a bad record. Throws only {@link PipelineState.StateException}, when the host's state failed.
      *
      * @return the stored event, the bad record, or {@link Outcome#NONE} for a duplicate
      */
@@ -65,6 +65,8 @@ public final class EnrichmentPipeline {
         RawEvent event = valid.event();
         try {
             return enrich(event, state);
+        } catch (PipelineState.StateException e) {
+            throw e;
         } catch (RuntimeException e) {
             // A bug or a broken dependency must not stop the partition: record it and move on.
             return Outcome.bad(Validation.bad(rawValue, "processing_failed",

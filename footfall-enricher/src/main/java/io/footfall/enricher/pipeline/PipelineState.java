@@ -8,6 +8,21 @@ import java.util.function.BiPredicate;
  */
 public interface PipelineState {
 
+    /**
+     * The host's state failed (a store closed by a rebalance, a disk error): not the record's fault. The
+     * pipeline never turns it into a bad record; the host rethrows its cause so the record is retried.
+     */
+    final class StateException extends RuntimeException {
+        public StateException(RuntimeException cause) {
+            super(cause.getMessage(), cause, false, false);
+        }
+
+        @Override
+        public synchronized RuntimeException getCause() {
+            return (RuntimeException) super.getCause();
+        }
+    }
+
     /** A byte-valued map; implementations decide durability. */
     interface Store {
         byte[] get(String key);

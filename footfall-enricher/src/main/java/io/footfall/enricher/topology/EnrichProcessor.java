@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Hosts the {@link EnrichmentPipeline} in Kafka Streams: state in changelogged stores, output to the
  * events or bad sink, and a once-a-minute punctuator that expires idle sessions and destroys old salts.
- * Anything that fails becomes a {@code footfall.bad} record; nothing stops the partition.
+ * Anything a record causes becomes a {@code footfall.bad} record, so no record stops the partition; a
+ * failure of the state stores is rethrown as Streams' own exception, so the task fails and its record is
+ * retried from the last committed transaction instead of being skipped.
  */
 final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -54,7 +56,13 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Outcome outcome = pipeline.process(record.value(), state);
+        Outcome outcome;
+        try {
+            outcome = pipeline.process(record.value(), state);
+        } catch (PipelineState.StateException e) {
+            // Streams' own exception (task migrated, store closed, RocksDB error): the task is retried.
+            throw e.getCause();
+        }
         if (outcome.stored() != null) {
             newestReceivedMs = Math.max(newestReceivedMs, outcome.stored().receivedAt());
             byte[] key = VisitorKey.of(outcome.stored().site(), outcome.stored().visitorId(), null, null);

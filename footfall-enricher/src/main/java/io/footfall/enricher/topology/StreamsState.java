@@ -45,20 +45,32 @@ final class StreamsState implements PipelineState {
         return seenIds;
     }
 
+    /** Runs a store operation; a failure there is the state's, never the record's. */
+    private static <T> T guarded(java.util.function.Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (RuntimeException e) {
+            throw new StateException(e);
+        }
+    }
+
     private record KeyValue(KeyValueStore<String, byte[]> store) implements Store {
         @Override
         public byte[] get(String key) {
-            return store.get(key);
+            return guarded(() -> store.get(key));
         }
 
         @Override
         public void put(String key, byte[] value) {
-            store.put(key, value);
+            guarded(() -> {
+                store.put(key, value);
+                return null;
+            });
         }
 
         @Override
         public void delete(String key) {
-            store.delete(key);
+            guarded(() -> store.delete(key));
         }
 
         @Override
@@ -88,7 +100,8 @@ final class StreamsState implements PipelineState {
         @Override
         public boolean contains(String eventId, long timeMs, long windowMs) {
             long bucket = bucket(timeMs, windowMs);
-            return store.fetch(eventId, bucket) != null || (bucket >= windowMs && store.fetch(eventId, bucket - windowMs) != null);
+            return guarded(() -> store.fetch(eventId, bucket) != null
+                    || (bucket >= windowMs && store.fetch(eventId, bucket - windowMs) != null));
         }
 
         @Override
@@ -98,7 +111,10 @@ final class StreamsState implements PipelineState {
 
         @Override
         public void add(String eventId, long timeMs, long windowMs) {
-            store.put(eventId, SEEN, bucket(timeMs, windowMs));
+            guarded(() -> {
+                store.put(eventId, SEEN, bucket(timeMs, windowMs));
+                return null;
+            });
         }
 
         private static long bucket(long timeMs, long windowMs) {

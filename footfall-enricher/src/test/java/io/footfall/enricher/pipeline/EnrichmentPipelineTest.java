@@ -58,6 +58,32 @@ class EnrichmentPipelineTest {
     }
 
     @Test
+    void aStateFailureIsRethrownNotJudgedAsABadRecord() {
+        EnrichmentPipeline pipeline = new EnrichmentPipeline(config, clock);
+        InMemoryState healthy = new InMemoryState();
+        PipelineState broken = new PipelineState() {
+            @Override
+            public Store sessions() {
+                throw new StateException(new IllegalStateException("store closed by a rebalance"));
+            }
+
+            @Override
+            public Store salts() {
+                return healthy.salts();
+            }
+
+            @Override
+            public SeenIds seenIds() {
+                return healthy.seenIds();
+            }
+        };
+        byte[] raw = RawEvents.bytes(RawEvents.pageview("https://shop.test/", T0));
+        PipelineState.StateException e = org.junit.jupiter.api.Assertions.assertThrows(PipelineState.StateException.class,
+                () -> pipeline.process(raw, broken));
+        assertEquals("store closed by a rebalance", e.getCause().getMessage());
+    }
+
+    @Test
     void disabledStepsLeaveTheirFieldsEmpty() {
         EnricherConfig off = EnricherConfig.from(Settings.of(Map.of("enricher.userAgent.enabled", "false",
                 "enricher.bots.enabled", "false", "enricher.referrer.enabled", "false", "enricher.sessions.enabled", "false",

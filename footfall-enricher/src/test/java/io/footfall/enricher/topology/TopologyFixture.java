@@ -26,7 +26,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 
 /** A {@link TopologyTestDriver} over the enricher topology with a clock the test moves. */
 final class TopologyFixture implements AutoCloseable {
@@ -50,7 +50,7 @@ final class TopologyFixture implements AutoCloseable {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "enricher-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
         this.driver = new TopologyTestDriver(EnricherTopology.buildTopology(config, clock, resources), p, start);
         this.raw = driver.createInputTopic(KafkaConfig.RAW_TOPIC, Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer());
