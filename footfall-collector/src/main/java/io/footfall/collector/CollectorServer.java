@@ -1,12 +1,15 @@
 package io.footfall.collector;
 
+import io.footfall.collector.client.ClientAddress;
 import io.footfall.collector.decode.BodyDecoder;
 import io.footfall.collector.decode.Limits;
 import io.footfall.collector.http.CollectorHandler;
 import io.footfall.collector.http.CollectorInitializer;
 import io.footfall.collector.http.CollectorMetrics;
 import io.footfall.collector.http.CollectorState;
+import io.footfall.collector.limit.RateLimiter;
 import io.footfall.collector.produce.EventSink;
+import io.footfall.collector.tracker.TrackerScript;
 import io.footfall.core.config.CollectorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -47,12 +50,19 @@ public final class CollectorServer implements AutoCloseable {
                 sink, EventSink::inflightBytes);
         metrics.gauge("footfall.collector.inflight.requests", "requests awaiting a broker acknowledgement",
                 state, CollectorState::inflightRequests);
+        RateLimiter limiter = config.rateLimited()
+                ? new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), RateLimiter.DEFAULT_MAX_KEYS,
+                System::nanoTime)
+                : null;
+        CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
+                Clock.systemUTC(), metricsText, ClientAddress.trusting(config.trustedProxies()), limiter,
+                TrackerScript.load());
+        this.initializer = new CollectorInitializer(config, handler, metrics);
+        // Event loops last: a bad setting above fails before any thread exists.
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
-        CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
-                Clock.systemUTC(), metricsText);
-        this.initializer = new CollectorInitializer(config, handler);
+
     }
 
     private final CollectorInitializer initializer;
