@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -62,8 +64,17 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
                     oversized instanceof io.netty.handler.codec.http.HttpRequest r ? r.uri() : "")), 413);
             metrics.rejected("body_too_large", 1);
             HttpUtil.setKeepAlive(oversized, false);
-            CollectorHandler.write(ctx, Responses.error(413, "body_too_large",
-                    "the body is larger than " + maxBytes + " bytes"), false);
+            FullHttpResponse response = Responses.error(413, "body_too_large",
+                    "the body is larger than " + maxBytes + " bytes");
+            HttpUtil.setKeepAlive(response, false);
+            ConnectionTimeouts timeouts = ConnectionTimeouts.of(ctx.channel());
+            if (ctx.channel() instanceof DuplexChannel duplex && timeouts != null) {
+                // Answer, half-close, and let the aggregator discard the rest of the body for a bounded time.
+                ctx.writeAndFlush(response).addListener(f -> duplex.shutdownOutput());
+                timeouts.drainThenClose();
+            } else {
+                CollectorHandler.write(ctx, response, false);
+            }
         }
     }
 }

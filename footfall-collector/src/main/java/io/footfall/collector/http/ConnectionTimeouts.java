@@ -28,7 +28,7 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
 
     private static final AttributeKey<ConnectionTimeouts> KEY = AttributeKey.valueOf("footfall.timeouts");
 
-    private enum State { IDLE, READING, WAITING }
+    private enum State { IDLE, READING, WAITING, DRAINING }
 
     private final long readTimeoutNanos;
     private final long idleTimeoutNanos;
@@ -93,6 +93,16 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * An answer went out before the request body was read (413): the rest of the body is read and
+     * discarded for at most the read timeout, then the connection closes. Closing at once would reset a
+     * connection the client is still writing to, and it would never see the 413.
+     */
+    void drainThenClose() {
+        state = State.DRAINING;
+        schedule(readTimeoutNanos);
+    }
+
     private void schedule(long nanos) {
         cancel();
         timer = ctx.executor().schedule(this::expire, nanos, TimeUnit.NANOSECONDS);
@@ -116,7 +126,7 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
             // Through the whole pipeline, so the HTTP encoder frames it; then the connection is done.
             CollectorHandler.writeFromTail(channel, Responses.error(408, "request_timeout",
                     "the request was not received completely within the read timeout"));
-        } else if (state == State.IDLE) {
+        } else if (state == State.IDLE || state == State.DRAINING) {
             channel.close();
         }
     }
