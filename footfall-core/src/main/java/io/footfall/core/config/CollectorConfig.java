@@ -15,6 +15,7 @@ import java.util.Set;
  *                           collector answers 503 at once. 64 MB holds ~180k 350-byte events: over a second of
  *                           the target rate, so the budget only binds when the broker is slow or gone.
  * @param deliveryTimeout    how long the producer may try before an event is answered 503
+ * @param lingerTime         producer linger; see the default's comment
  * @param readTimeout        longest time from the first byte of a request to its last (slow-drip headers or
  *                           bodies are answered 408 and closed)
  * @param idleTimeout        longest time a kept-alive connection may sit between requests
@@ -51,7 +52,10 @@ public record CollectorConfig(
         int maxRequestBytes = (int) s.bytes("collector.maxRequestBytes", 1024 * 1024, 1024, 64L * 1024 * 1024);
         Duration deliveryTimeout = s.duration("collector.deliveryTimeout", Duration.ofSeconds(30),
                 Duration.ofSeconds(1), Duration.ofMinutes(10));
-        Duration linger = s.duration("collector.lingerTime", Duration.ofMillis(5), Duration.ZERO, Duration.ofSeconds(1));
+        // 0 by default: a 202 waits for the ack, so linger adds straight to every answer and caps each
+        // connection at 1/latency requests per second (5 ms: ~7k req/s over 64 connections, 0 ms: ~23k, see
+        // BENCHMARKS.md). Under load records still batch while earlier produce requests are in flight.
+        Duration linger = s.duration("collector.lingerTime", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1));
         int rate = s.integer("collector.rateLimitPerSecond", 0, 0, 1_000_000);
         return new CollectorConfig(
                 s.string("collector.host", "0.0.0.0"),
