@@ -42,6 +42,17 @@ class EventRulesTest {
         assertEquals(valid, EventRules.isHttpUrl(url));
     }
 
+    @ParameterizedTest(name = "''{0}''")
+    @CsvSource({"1920x1080", "1x1", "99999x99999", "123456x1", "x1", "1x", "1920X1080", "19a0x1080", "1920x1080x1", "''",
+            "en", "en-GB", "zh-Hant-TW", "en-a-b-c", "en-a-b-c-d", "e", "e1", "english-GB", "abcdefgh-12345678", "abcdefghi",
+            "en--GB", "en-", "-en", "en_GB", "Europe/London", "UTC", "Etc/GMT+1", "America/Argentina/Buenos_Aires",
+            "Europe/London; DROP", "a b", "Zürich"})
+    void handWrittenChecksEqualTheirPatterns(String s) {
+        assertEquals(s.matches("[0-9]{1,5}x[0-9]{1,5}"), EventRules.isScreen(s), "screen");
+        assertEquals(s.matches("[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8}){0,3}"), EventRules.isLanguageTag(s), "language");
+        assertEquals(s.matches("[A-Za-z0-9_+\\-/]{1,64}"), EventRules.isZoneName(s), "timezone");
+    }
+
     @Test
     void idsAreLowerCaseHex() {
         assertTrue(EventRules.newEventId().matches("[0-9a-f-]{36}"));
