@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class CollectorServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CollectorServer.class);
+    /** How long a kept-alive connection may still bring one last request once shutdown begins. */
+    private static final Duration DRAIN_IDLE_GRACE = Duration.ofSeconds(2);
 
     private final CollectorConfig config;
     private final EventSink sink;
@@ -57,7 +59,7 @@ public final class CollectorServer implements AutoCloseable {
         CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
                 Clock.systemUTC(), metricsText, ClientAddress.trusting(config.trustedProxies()), limiter,
                 TrackerScript.load());
-        this.initializer = new CollectorInitializer(config, handler, metrics);
+        this.initializer = new CollectorInitializer(config, handler, metrics, state);
         // Event loops last: a bad setting above fails before any thread exists.
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
@@ -93,17 +95,27 @@ public final class CollectorServer implements AutoCloseable {
         return !state.draining() && sink.ready();
     }
 
+    /**
+     * Stops in order: readiness 503 and no new connections; each open connection finishes its current
+     * request (202 after the ack, or 503 shutting_down) and closes; the producer is flushed; then the
+     * threads stop. Bounded by read timeout + delivery timeout + 5 s, after which the rest is cut.
+     */
     @Override
     public void close() {
         state.startDraining();
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
-        long deadline = System.nanoTime() + config.deliveryTimeout().plusSeconds(5).toNanos();
-        while (state.inflightRequests() > 0 && System.nanoTime() < deadline) {
-            sink.flush();
+        state.closeIdleConnections(DRAIN_IDLE_GRACE);
+        long deadline = System.nanoTime() + config.readTimeout().plus(config.deliveryTimeout()).plusSeconds(5).toNanos();
+        while ((state.openConnections() > 0 || state.inflightRequests() > 0) && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(10));
         }
+        if (state.openConnections() > 0) {
+            LOG.warn("event=collector_drain_timeout open_connections={} inflight_requests={}",
+                    state.openConnections(), state.inflightRequests());
+        }
+        state.closeAll();
         sink.flush();
         sink.close();
         boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();

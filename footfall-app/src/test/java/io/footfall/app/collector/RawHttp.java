@@ -52,6 +52,27 @@ final class RawHttp implements AutoCloseable {
         return out.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** One response on a kept-alive connection: headers, then Content-Length bytes of body. */
+    String readResponse() {
+        try {
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            while (!out.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new AssertionError("connection closed before a response: " + out.toString(StandardCharsets.ISO_8859_1));
+                }
+                out.write(b);
+            }
+            String head = out.toString(StandardCharsets.ISO_8859_1);
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+            return head + new String(in.readNBytes(length), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            throw new AssertionError("connection failed before a response", e);
+        }
+    }
+
     static int status(String response) {
         return Integer.parseInt(response.substring(9, 12));
     }

@@ -302,8 +302,10 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
     }
 
     /** Writes the answer, counts it, and resumes reading the connection (or closes it). */
-    private void reply(ChannelHandlerContext ctx, Route route, FullHttpResponse response, boolean keepAlive) {
+    private void reply(ChannelHandlerContext ctx, Route route, FullHttpResponse response, boolean keepAliveAsked) {
         metrics.request(route, response.status().code());
+        // While draining, each connection closes after its answer, so shutdown can wait for all of them.
+        boolean keepAlive = keepAliveAsked && !state.draining();
         HttpUtil.setKeepAlive(response, keepAlive);
         ChannelFuture written = ctx.writeAndFlush(response);
         if (!keepAlive) {

@@ -27,15 +27,19 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
     private final CollectorConfig config;
     private final CollectorHandler handler;
     private final CollectorMetrics metrics;
+    private final CollectorState state;
 
-    public CollectorInitializer(CollectorConfig config, CollectorHandler handler, CollectorMetrics metrics) {
+    public CollectorInitializer(CollectorConfig config, CollectorHandler handler, CollectorMetrics metrics,
+                                CollectorState state) {
         this.config = config;
         this.handler = handler;
         this.metrics = metrics;
+        this.state = state;
     }
 
     @Override
     protected void initChannel(Channel channel) {
+        state.opened(channel);
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("timeouts", new ConnectionTimeouts(config.readTimeout(), config.idleTimeout(), metrics));
         pipeline.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));

@@ -79,6 +79,18 @@ final class ConnectionTimeouts extends ChannelInboundHandlerAdapter {
         super.channelInactive(ctx);
     }
 
+    /** True between requests: nothing read of a next request, nothing owed to the client. */
+    boolean idle() {
+        return state == State.IDLE;
+    }
+
+    /** Shutdown: an idle connection closes after {@code grace} instead of the idle timeout. */
+    void closeIfStillIdleAfter(Duration grace) {
+        if (state == State.IDLE) {
+            schedule(Math.min(grace.toNanos(), idleTimeoutNanos));
+        }
+    }
+
     /** The whole request has arrived: stop the read clock while the answer is prepared. */
     void requestRead() {
         state = State.WAITING;

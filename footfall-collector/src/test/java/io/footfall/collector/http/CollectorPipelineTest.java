@@ -452,15 +452,48 @@ class CollectorPipelineTest {
         }
 
         @Test
-        void drainingRefusesNewEventsAndTurnsReadinessOff() {
+        void drainingRefusesNewEventsAndClosesTheConnectionAfterTheAnswer() {
             Wire w = wire();
             w.state.startDraining();
             w.send(Wire.post("/v1/events", "application/json", EVENT) + Wire.request("GET", "/health/ready", ""));
-            var all = w.responses();
-            assertEquals(503, all.get(0).status());
-            assertTrue(all.get(0).text().contains("shutting_down"));
-            assertEquals(503, all.get(1).status());
+            Wire.Response r = w.only();
+            assertEquals(503, r.status());
+            assertTrue(r.text().contains("shutting_down"));
+            assertEquals("close", r.header("Connection"));
+            assertFalse(w.open(), "the pipelined request is not read: the connection closes after its answer");
             assertTrue(w.sink.events.isEmpty());
+        }
+
+        @Test
+        void drainingTurnsReadinessOff() {
+            Wire w = wire();
+            w.state.startDraining();
+            w.send(Wire.request("GET", "/health/ready", ""));
+            assertEquals(503, w.only().status());
+        }
+
+        @Test
+        void drainingClosesIdleConnectionsAfterAGraceButLetsABusyOneFinish() {
+            Wire idle = wire();
+            idle.send(Wire.request("GET", "/health/live", ""));
+            idle.state.startDraining();
+            idle.state.closeIdleConnections(java.time.Duration.ofSeconds(2));
+            idle.settle();
+            idle.advance(1_999);
+            assertTrue(idle.open(), "a last request may still arrive within the grace");
+            idle.advance(2);
+            assertFalse(idle.open());
+
+            Wire busy = wire();
+            busy.sink.held = new ArrayList<>();
+            busy.send(Wire.post("/v1/events", "application/json", EVENT));
+            busy.state.startDraining();
+            busy.state.closeIdleConnections(java.time.Duration.ofSeconds(2));
+            busy.advance(5_000);
+            assertTrue(busy.open(), "a request awaiting its ack is not cut off");
+            busy.sink.held.remove(0).run();
+            assertEquals(202, busy.only().status());
+            assertFalse(busy.open());
         }
     }
 

@@ -55,7 +55,7 @@ final class Wire {
                 Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), () -> "# metrics\n",
                 ClientAddress.trusting(config.trustedProxies()), limiter, TrackerScript.load());
         channel = new PeerChannel(peer);
-        channel.pipeline().addLast(new CollectorInitializer(config, handler, metrics));
+        channel.pipeline().addLast(new CollectorInitializer(config, handler, metrics, state));
         channel.freezeTime();
     }
 
