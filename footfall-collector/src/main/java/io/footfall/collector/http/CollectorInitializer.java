@@ -1,5 +1,6 @@
 package io.footfall.collector.http;
 
+import io.footfall.collector.produce.InflightBudget;
 import io.footfall.core.config.CollectorConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,7 +16,8 @@ import io.netty.handler.flow.FlowControlHandler;
 
 /**
  * The collector's pipeline, wired in one place:
- * timeouts → HTTP codec → aggregation (bounded) → flow control (one request at a time) → handler.
+ * timeouts → HTTP codec → body budget (shared) → aggregation (bounded) → flow control (one request at a
+ * time) → handler.
  */
 public final class CollectorInitializer extends ChannelInitializer<Channel> {
 
@@ -28,6 +30,7 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
     private final CollectorHandler handler;
     private final CollectorMetrics metrics;
     private final CollectorState state;
+    private final InflightBudget bodyBudget;
 
     public CollectorInitializer(CollectorConfig config, CollectorHandler handler, CollectorMetrics metrics,
                                 CollectorState state) {
@@ -35,6 +38,7 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
         this.handler = handler;
         this.metrics = metrics;
         this.state = state;
+        this.bodyBudget = new InflightBudget(config.maxBufferedBodyBytes());
     }
 
     @Override
@@ -43,6 +47,7 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
         ChannelPipeline pipeline = channel.pipeline();
         pipeline.addLast("timeouts", new ConnectionTimeouts(config.readTimeout(), config.idleTimeout(), metrics));
         pipeline.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
+        pipeline.addLast("body-budget", new BodyBudget(bodyBudget, metrics));
         pipeline.addLast("aggregate", new BoundedAggregator(config.maxRequestBytes(), metrics));
         pipeline.addLast("flow", new FlowControlHandler());
         pipeline.addLast("handler", handler);

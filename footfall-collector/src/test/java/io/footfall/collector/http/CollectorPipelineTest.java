@@ -440,6 +440,41 @@ class CollectorPipelineTest {
         }
 
         @Test
+        void bodiesBeyondTheSharedBufferBudgetAre503() {
+            Wire w = new Wire(Map.of("collector.maxBufferedBodyBytes", "1mb"));
+            String head = "POST /v1/events HTTP/1.1\r\nHost: c\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n";
+            w.send(head + "[" + " ".repeat(600 * 1024));
+            assertTrue(w.open(), "600 KB buffered on one connection: inside the budget");
+            var other = w.anotherConnection();
+            other.writeInbound(io.netty.buffer.Unpooled.copiedBuffer(head + " ".repeat(500 * 1024), StandardCharsets.ISO_8859_1));
+            other.runPendingTasks();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            io.netty.buffer.ByteBuf b;
+            while ((b = other.readOutbound()) != null) {
+                byte[] bytes = new byte[b.readableBytes()];
+                b.readBytes(bytes);
+                out.writeBytes(bytes);
+                b.release();
+            }
+            Wire.Response r = Wire.Response.parseAll(out.toByteArray()).get(0);
+            assertEquals(503, r.status());
+            assertEquals("1", r.header("Retry-After"));
+            assertTrue(r.text().contains("\"error\":\"overloaded\""));
+            assertFalse(other.isOpen());
+            assertTrue(w.open(), "the first upload carries on");
+        }
+
+        @Test
+        void bufferBudgetIsReturnedWhenARequestCompletes() {
+            Wire w = new Wire(Map.of("collector.maxBufferedBodyBytes", "1mb", "collector.maxRequestBytes", "1mb"));
+            String body = "[" + EVENT + "]" + " ".repeat(700 * 1024);
+            for (int i = 0; i < 3; i++) {
+                w.send(Wire.post("/v1/events", "application/json", body));
+            }
+            assertEquals(java.util.List.of(202, 202, 202), w.responses().stream().map(Wire.Response::status).toList());
+        }
+
+        @Test
         void readinessFollowsTheSink() {
             Wire w = wire();
             w.send(Wire.request("GET", "/health/ready", ""));

@@ -54,9 +54,20 @@ final class Wire {
         CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
                 Clock.fixed(Instant.ofEpochMilli(NOW), ZoneOffset.UTC), () -> "# metrics\n",
                 ClientAddress.trusting(config.trustedProxies()), limiter, TrackerScript.load());
+        initializer = new CollectorInitializer(config, handler, metrics, state);
         channel = new PeerChannel(peer);
-        channel.pipeline().addLast(new CollectorInitializer(config, handler, metrics, state));
+        channel.pipeline().addLast(initializer);
         channel.freezeTime();
+    }
+
+    private final CollectorInitializer initializer;
+
+    /** A second connection to the same collector (shared budgets, shared state). */
+    EmbeddedChannel anotherConnection() {
+        EmbeddedChannel other = new PeerChannel(new InetSocketAddress("203.0.113.8", 51001));
+        other.pipeline().addLast(initializer);
+        other.freezeTime();
+        return other;
     }
 
     /** An embedded channel that reports a real-looking peer address, as a socket would. */

@@ -25,6 +25,9 @@ import java.util.Set;
  * @param rateLimitPerSecond requests per second per client IP; 0 turns the limit off (the default, since
  *                           behind a load balancer without trusted proxies every client shares one address)
  * @param rateLimitBurst     requests a client IP may make at once before the rate applies
+ * @param maxBufferedBodyBytes request bytes held across all connections while bodies arrive; beyond it a
+ *                           request is answered 503. With the in-flight budget this bounds the heap a
+ *                           collector needs whatever the number of clients (see docs/collector.md)
  */
 public record CollectorConfig(
         String host,
@@ -41,7 +44,8 @@ public record CollectorConfig(
         List<String> trustedProxies,
         Set<String> allowedSites,
         int rateLimitPerSecond,
-        int rateLimitBurst) {
+        int rateLimitBurst,
+        long maxBufferedBodyBytes) {
 
     public CollectorConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -72,7 +76,8 @@ public record CollectorConfig(
                 list(s.string("collector.trustedProxies", "")),
                 sites(s.string("collector.allowedSites", "")),
                 rate,
-                s.integer("collector.rateLimitBurst", Math.max(1, rate), 1, 10_000_000));
+                s.integer("collector.rateLimitBurst", Math.max(1, rate), 1, 10_000_000),
+                s.bytes("collector.maxBufferedBodyBytes", 64L * 1024 * 1024, maxRequestBytes, 4L * 1024 * 1024 * 1024));
     }
 
     /** True when a per-client-IP request rate applies. */
