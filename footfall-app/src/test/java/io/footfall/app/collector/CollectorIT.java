@@ -191,14 +191,19 @@ class CollectorIT {
 
     @Test
     void overTheRateIs429WithRetryAfter() {
+        // The exact token arithmetic is unit-tested on a fake clock; over real time (1 token/s refill on a
+        // busy machine) this checks the wiring: the burst passes, then 429 with Retry-After, counted.
         int limitedPort = limited.port();
         int accepted = 0;
         HttpResponse<String> last = null;
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 50; i++) {
             last = post(limitedPort, "application/json", null, event(UUID.randomUUID().toString()).getBytes(StandardCharsets.UTF_8), null);
-            accepted += last.statusCode() == 202 ? 1 : 0;
+            if (last.statusCode() != 202) {
+                break;
+            }
+            accepted++;
         }
-        assertEquals(2, accepted, "the burst of 2 passes");
+        assertTrue(accepted >= 2, "the burst of 2 passes");
         assertStatus(429, last);
         assertEquals("1", last.headers().firstValue("Retry-After").orElse(""));
         assertTrue(Http.get(limitedPort, "/metrics").body().contains("footfall_collector_rate_limited_total 1.0"));
