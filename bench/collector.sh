@@ -118,15 +118,24 @@ wrk -t1 -c"$CONNECTIONS" -d5s -s "$WORK/batch.lua" "http://127.0.0.1:$FOOTFALL_P
 read -r N_RPS N_P50 N_P99 N_BAD < <(run nginx "http://127.0.0.1:$NGINX_PORT/v1/events" "$WORK/single.lua")
 read -r F_RPS F_P50 F_P99 F_BAD < <(run footfall "http://127.0.0.1:$FOOTFALL_PORT/v1/events" "$WORK/single.lua")
 read -r B_RPS B_P50 B_P99 B_BAD < <(run batch "http://127.0.0.1:$FOOTFALL_PORT/v1/events" "$WORK/batch.lua")
+# Diagnostics for the ceiling: the same HTTP stack without a broker round trip, and more connections
+# (a 202 waits for the ack, so each connection carries at most 1/latency requests per second).
+printf 'wrk.method = "GET"\n' > "$WORK/get.lua"
+read -r H_RPS H_P50 H_P99 H_BAD < <(run health "http://127.0.0.1:$FOOTFALL_PORT/health/live" "$WORK/get.lua")
+SAVED=$CONNECTIONS; CONNECTIONS=$((CONNECTIONS * 4))
+read -r M_RPS M_P50 M_P99 M_BAD < <(run many "http://127.0.0.1:$FOOTFALL_PORT/v1/events" "$WORK/single.lua")
+CONNECTIONS=$SAVED
 PRODUCER=$(java -Xmx1g -cp "$JAR" io.footfall.app.Main bench produce --bootstrap "127.0.0.1:$KAFKA_PORT" \
   --records "$PRODUCER_RECORDS" --event "$EVENT" 2>/dev/null | sed -n 's/.*producer_records_per_second=\([0-9]*\).*/\1/p')
 
 echo
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB; $(date -u +%FT%TZ); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), $(free -g | awk '/Mem:/ {print $2}') GB; $(date -u +%FT%TZ); wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 printf '%-34s %12s %9s %9s %8s\n' "run" "req/s" "p50 ms" "p99 ms" "non-2xx"
 printf '%-34s %12.0f %9.3f %9.3f %8d\n' "nginx return 204 (1 worker)" "$N_RPS" "$N_P50" "$N_P99" "$N_BAD"
 printf '%-34s %12.0f %9.3f %9.3f %8d\n' "footfall single event (202)" "$F_RPS" "$F_P50" "$F_P99" "$F_BAD"
 printf '%-34s %12.0f %9.3f %9.3f %8d\n' "footfall 100-event gzip NDJSON" "$B_RPS" "$B_P50" "$B_P99" "$B_BAD"
+printf '%-34s %12.0f %9.3f %9.3f %8d\n' "footfall GET /health/live (no ack)" "$H_RPS" "$H_P50" "$H_P99" "$H_BAD"
+printf '%-34s %12.0f %9.3f %9.3f %8d\n' "footfall single event, $((CONNECTIONS * 4)) conns" "$M_RPS" "$M_P50" "$M_P99" "$M_BAD"
 awk -v n="$N_RPS" -v f="$F_RPS" -v np="$N_P99" -v fp="$F_P99" -v b="$B_RPS" -v p="$PRODUCER" 'BEGIN {
   printf "single event: footfall/nginx requests/s = %.2f (target >= 0.80); p99 footfall/nginx = %.1f (target <= 2)\n", f/n, fp/np
   printf "batch: footfall events/s = %.0f; raw producer records/s = %.0f; ratio = %.2f (target >= 0.80)\n", b*100, p, (p > 0 ? b*100/p : 0)
