@@ -62,9 +62,27 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
         private final CollectorMetrics metrics;
 
         BoundedAggregator(int maxBytes, CollectorMetrics metrics) {
-            super(maxBytes);
+            super(maxBytes, true); // a refused "Expect: 100-continue" closes the connection
             this.maxBytes = maxBytes;
             this.metrics = metrics;
+        }
+
+        /** Netty's own answers to {@code Expect} are empty bodies; these are the collector's JSON ones. */
+        @Override
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+            Object netty = super.newContinueResponse(start, maxContentLength, pipeline);
+            if (!(netty instanceof io.netty.handler.codec.http.HttpResponse refusal) || refusal.status().code() < 400) {
+                return netty;
+            }
+            io.netty.util.ReferenceCountUtil.release(netty);
+            int status = refusal.status().code();
+            metrics.request(Route.of(CollectorHandler.pathOf(
+                    start instanceof io.netty.handler.codec.http.HttpRequest r ? r.uri() : "")), status);
+            FullHttpResponse response = status == 413
+                    ? Responses.error(413, "body_too_large", "the body is larger than " + maxBytes + " bytes")
+                    : Responses.error(status, "expectation_failed", "only 'Expect: 100-continue' is supported");
+            HttpUtil.setKeepAlive(response, false);
+            return response;
         }
 
         @Override

@@ -304,6 +304,29 @@ class CollectorPipelineTest {
             assertFalse(w.open(), "the connection is closed");
         }
 
+        @ParameterizedTest(name = "{0} with Content-Length {1} → {2}")
+        @CsvSource({"100-continue, 5000000, 413", "something-else, 10, 417"})
+        void refusedExpectationIsAJsonAnswerAndCloses(String expect, int length, int status) {
+            Wire w = wire();
+            w.send("POST /v1/events HTTP/1.1\r\nHost: c\r\nContent-Type: application/json\r\nExpect: " + expect
+                    + "\r\nContent-Length: " + length + "\r\n\r\n");
+            Wire.Response r = w.only();
+            assertEquals(status, r.status());
+            assertTrue(r.text().startsWith("{\"error\":"), r.text());
+            assertFalse(w.open());
+        }
+
+        @Test
+        void acceptedExpectationGets100ContinueThenTheAnswer() {
+            Wire w = wire();
+            w.send("POST /v1/events HTTP/1.1\r\nHost: c\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: " + EVENT.length() + "\r\n\r\n");
+            w.send(EVENT);
+            var all = w.responses();
+            assertEquals(100, all.get(0).status());
+            assertEquals(202, all.get(1).status());
+        }
+
         @Test
         void bodyStreamedBeyondTheLimitIs413() {
             Wire w = new Wire(Map.of("collector.maxRequestBytes", "2kb"));
