@@ -84,7 +84,7 @@ if [ ! -f "$JAR" ] || [ -n "${REBUILD:-}" ]; then
   (cd "$ROOT" && mvn -B -q -o -pl footfall-app -am package -DskipTests)
 fi
 java $HEAP -XX:+UseParallelGC ${JFR:+-XX:StartFlightRecording=settings=profile} \
-  -jar "$JAR" bench serve --set dataDir="$WORK/data" --set collector.port="$FOOTFALL_PORT" \
+  -jar "$JAR" collector-bench serve --set dataDir="$WORK/data" --set collector.port="$FOOTFALL_PORT" \
   --set collector.host=127.0.0.1 --set kafka.embeddedPort="$KAFKA_PORT" --set kafka.partitions=4 \
   ${LINGER:+--set collector.lingerTime=$LINGER} \
   > "$WORK/footfall.out" 2> "$WORK/footfall.err" &
@@ -125,7 +125,7 @@ read -r H_RPS H_P50 H_P99 H_BAD < <(run health "http://127.0.0.1:$FOOTFALL_PORT/
 SAVED=$CONNECTIONS; CONNECTIONS=$((CONNECTIONS * 4))
 read -r M_RPS M_P50 M_P99 M_BAD < <(run many "http://127.0.0.1:$FOOTFALL_PORT/v1/events" "$WORK/single.lua")
 CONNECTIONS=$SAVED
-PRODUCER=$(java -Xmx1g -cp "$JAR" io.footfall.app.Main bench produce --bootstrap "127.0.0.1:$KAFKA_PORT" \
+PRODUCER=$(java -Xmx1g -cp "$JAR" io.footfall.app.Main collector-bench produce --bootstrap "127.0.0.1:$KAFKA_PORT" \
   --records "$PRODUCER_RECORDS" --event "$EVENT" 2>/dev/null | sed -n 's/.*producer_records_per_second=\([0-9]*\).*/\1/p')
 
 echo

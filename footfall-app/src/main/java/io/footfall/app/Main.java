@@ -13,10 +13,10 @@ import picocli.CommandLine.Command;
         subcommands = {
                 StandaloneCommand.class,
                 RoleCommands.Collector.class,
+                io.footfall.app.cli.CollectorBenchCommand.class,
                 RoleCommands.Enricher.class,
                 RoleCommands.Loader.class,
                 ConfigCommand.class,
-                io.footfall.app.cli.BenchCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

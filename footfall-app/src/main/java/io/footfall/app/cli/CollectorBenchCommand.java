@@ -35,9 +35,10 @@ import picocli.CommandLine.Option;
  * and the raw Kafka producer rate for the same records — the ceiling the collector's batch path is
  * compared with.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark helpers (see bench/collector.sh).",
-        subcommands = {BenchCommand.Serve.class, BenchCommand.Produce.class})
-public final class BenchCommand {
+@Command(name = "collector-bench", mixinStandardHelpOptions = true,
+        description = "Collector benchmark helpers (see bench/collector.sh).",
+        subcommands = {CollectorBenchCommand.Serve.class, CollectorBenchCommand.Produce.class})
+public final class CollectorBenchCommand {
 
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Run an embedded broker and the collector only, until stopped.")
