@@ -2,17 +2,9 @@ package io.footfall.collector.http;
 
 import io.footfall.collector.client.ClientAddress;
 import io.footfall.collector.decode.BodyDecoder;
-import io.footfall.collector.decode.DecodedBatch;
-import io.footfall.collector.decode.RequestRejected;
 import io.footfall.collector.limit.RateLimiter;
-import io.footfall.collector.pixel.PixelQuery;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.collector.tracker.TrackerScript;
-import io.footfall.core.event.BadEvent;
-import io.footfall.core.event.EventRules;
-import io.footfall.core.event.RawEvent;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -30,17 +22,13 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes collector requests. Runs on the event loop and never blocks: decoding is bounded CPU work, and
- * the 202 is written when the producer's acknowledgement callback hands the result back to the loop.
+ * Routes collector requests and writes every answer. Runs on the event loop and never blocks: taking
+ * events in is {@link Intake}, whose 202 is written when the acknowledgement comes back to the loop.
  *
  * <p>One request per connection at a time: reading pauses while a request is answered (the flow-control
  * handler in front holds anything pipelined), so answers leave in request order and a client cannot
@@ -53,15 +41,12 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
     private static final byte[] LIVE = "{\"status\":\"live\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] READY = "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII);
 
-    private final BodyDecoder decoder;
     private final EventSink sink;
     private final CollectorMetrics metrics;
     private final CollectorState state;
-    private final Clock clock;
     private final Supplier<String> metricsText;
-    private final ClientAddress clientAddress;
-    private final RateLimiter rateLimiter;
     private final TrackerScript tracker;
+    private final Intake intake;
 
     /**
      * @param rateLimiter per-client-IP limit, or null when off
@@ -69,15 +54,12 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
     public CollectorHandler(BodyDecoder decoder, EventSink sink, CollectorMetrics metrics, CollectorState state,
                             Clock clock, Supplier<String> metricsText, ClientAddress clientAddress,
                             RateLimiter rateLimiter, TrackerScript tracker) {
-        this.decoder = decoder;
         this.sink = sink;
         this.metrics = metrics;
         this.state = state;
-        this.clock = clock;
         this.metricsText = metricsText;
-        this.clientAddress = clientAddress;
-        this.rateLimiter = rateLimiter;
         this.tracker = tracker;
+        this.intake = new Intake(decoder, sink, metrics, state, clock, clientAddress, rateLimiter, this::reply);
     }
 
     @Override
@@ -113,7 +95,7 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         switch (route) {
             case EVENTS -> {
                 if (method.equals(HttpMethod.POST)) {
-                    events(ctx, request, keepAlive);
+                    intake.events(ctx, request, keepAlive);
                 } else if (method.equals(HttpMethod.OPTIONS)) {
                     reply(ctx, route, preflight(), keepAlive);
                 } else {
@@ -122,7 +104,7 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
             }
             case PIXEL -> {
                 if (method.equals(HttpMethod.GET)) {
-                    pixel(ctx, request, keepAlive);
+                    intake.pixel(ctx, request, keepAlive);
                 } else {
                     reply(ctx, route, Responses.methodNotAllowed("GET"), keepAlive);
                 }
@@ -172,133 +154,6 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
             }
         }
         return false;
-    }
-
-    /** Refusals that apply before the body is read: shutting down, or this client is over its rate. */
-    private FullHttpResponse refusal(String ip) {
-        if (state.draining()) {
-            return Responses.unavailable("shutting_down", "the collector is shutting down");
-        }
-        if (rateLimiter != null && ip != null) {
-            long retryAfter = rateLimiter.tryAcquire(ip);
-            if (retryAfter > 0) {
-                return Responses.tooManyRequests(retryAfter);
-            }
-        }
-        return null;
-    }
-
-    private void events(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
-        String ip = clientAddress.resolve(ctx.channel().remoteAddress(), request.headers().get("X-Forwarded-For"));
-        FullHttpResponse refused = refusal(ip);
-        if (refused != null) {
-            reply(ctx, Route.EVENTS, refused, keepAlive);
-            return;
-        }
-        long receivedAt = clock.millis();
-        ByteBuf content = request.content();
-        int length = content.readableBytes();
-        metrics.bytesIn(length);
-        DecodedBatch batch;
-        try {
-            byte[] body = ByteBufUtil.getBytes(content, content.readerIndex(), length, false);
-            batch = decoder.decode(body, length, request.headers().get(HttpHeaderNames.CONTENT_TYPE),
-                    request.headers().get(HttpHeaderNames.CONTENT_ENCODING), receivedAt);
-        } catch (RequestRejected e) {
-            metrics.rejected(e.error(), 1);
-            reply(ctx, Route.EVENTS, Responses.error(e.status(), e.error(), e.getMessage()), keepAlive);
-            return;
-        }
-        publish(ctx, Route.EVENTS, batch, new Receipt(receivedAt, ip, request.headers().get(HttpHeaderNames.USER_AGENT)),
-                keepAlive, () -> Responses.accepted(batch.accepted().size(), batch.rejected()));
-    }
-
-    private void pixel(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
-        String ip = clientAddress.resolve(ctx.channel().remoteAddress(), request.headers().get("X-Forwarded-For"));
-        FullHttpResponse refused = refusal(ip);
-        if (refused != null) {
-            reply(ctx, Route.PIXEL, refused, keepAlive);
-            return;
-        }
-        long receivedAt = clock.millis();
-        byte[] json = PixelQuery.toJson(request.uri());
-        DecodedBatch batch;
-        try {
-            batch = decoder.decode(json, json.length, "application/json", null, receivedAt);
-        } catch (RequestRejected e) {
-            metrics.rejected(e.error(), 1);
-            reply(ctx, Route.PIXEL, Responses.error(e.status(), e.error(), e.getMessage()), keepAlive);
-            return;
-        }
-        publish(ctx, Route.PIXEL, batch, new Receipt(receivedAt, ip, request.headers().get(HttpHeaderNames.USER_AGENT)),
-                keepAlive, () -> {
-                    if (batch.rejected().isEmpty()) {
-                        return Responses.pixel();
-                    }
-                    DecodedBatch.Rejection r = batch.rejected().get(0);
-                    return Responses.error(400, r.reason(), r.detail());
-                });
-    }
-
-    /** Connection facts attached to every accepted event. */
-    private record Receipt(long receivedAt, String ip, String userAgent) {
-    }
-
-    private void publish(ChannelHandlerContext ctx, Route route, DecodedBatch batch, Receipt receipt, boolean keepAlive,
-                         Supplier<FullHttpResponse> acknowledged) {
-        if (batch.accepted().isEmpty() && onlyUnknownSites(batch.rejected())) {
-            // Not data from a site we serve: refuse outright instead of filling footfall.bad with it.
-            metrics.rejected(BodyDecoder.UNKNOWN_SITE, batch.rejected().size());
-            reply(ctx, route, Responses.error(403, BodyDecoder.UNKNOWN_SITE,
-                    "this collector does not accept events for that site"), keepAlive);
-            return;
-        }
-        List<RawEvent> events = new ArrayList<>(batch.accepted().size());
-        for (RawEvent e : batch.accepted()) {
-            RawEvent withId = e.eventId() == null ? e.withEventId(EventRules.newEventId()) : e;
-            events.add(withId.withReceipt(receipt.receivedAt(), receipt.ip(), receipt.userAgent()));
-        }
-        List<BadEvent> bad = new ArrayList<>(batch.rejected().size());
-        for (DecodedBatch.Rejection r : batch.rejected()) {
-            bad.add(new BadEvent("collect", r.reason(), r.detail(), null, r.payload(), receipt.receivedAt()));
-            metrics.rejected(r.reason(), 1);
-        }
-        long started = System.nanoTime();
-        state.requestStarted();
-        sink.publish(events, bad, outcome -> {
-            long nanos = System.nanoTime() - started;
-            try {
-                ctx.executor().execute(() -> {
-                    metrics.produceLatency().record(nanos, TimeUnit.NANOSECONDS);
-                    FullHttpResponse response = switch (outcome) {
-                        case ACKNOWLEDGED -> {
-                            metrics.accepted(events.size());
-                            yield acknowledged.get();
-                        }
-                        case OVERLOADED -> Responses.unavailable("overloaded", "the in-flight budget is full; retry shortly");
-                        case UNAVAILABLE -> Responses.unavailable("stream_unavailable",
-                                "the stream did not acknowledge the events; retry shortly");
-                    };
-                    reply(ctx, route, response, keepAlive);
-                    state.requestFinished();
-                });
-            } catch (RejectedExecutionException e) {
-                // The event loop is already gone (forced shutdown): the connection is closed with it.
-                state.requestFinished();
-            }
-        });
-    }
-
-    private static boolean onlyUnknownSites(List<DecodedBatch.Rejection> rejected) {
-        if (rejected.isEmpty()) {
-            return false;
-        }
-        for (DecodedBatch.Rejection r : rejected) {
-            if (!r.reason().equals(BodyDecoder.UNKNOWN_SITE)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** Writes the answer, counts it, and resumes reading the connection (or closes it). */
