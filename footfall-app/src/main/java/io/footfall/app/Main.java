@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 StandaloneCommand.class,
                 RoleCommands.Collector.class,
+                io.footfall.app.cli.CollectorBenchCommand.class,
                 RoleCommands.Enricher.class,
                 RoleCommands.Loader.class,
                 io.footfall.app.cli.ReplayCommand.class,
