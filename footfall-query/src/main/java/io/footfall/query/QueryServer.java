@@ -4,16 +4,14 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.footfall.core.config.QueryConfig;
 import io.footfall.core.warehouse.Warehouse;
-import io.footfall.query.http.BadParameterException;
 import io.footfall.query.http.Exchanges;
+import io.footfall.query.stats.StatsApi;
 import io.footfall.query.stats.StatsQueries;
-import io.footfall.query.stats.TimeRange;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
-import java.util.Map;
+import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,13 +33,19 @@ public final class QueryServer implements AutoCloseable {
 
     private final QueryConfig config;
     private final StatsQueries stats;
+    private final StatsApi statsApi;
     private final Supplier<String> metricsText;
     private final ThreadPoolExecutor executor;
     private HttpServer server;
 
     public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText) {
+        this(config, warehouse, metricsText, Clock.systemUTC());
+    }
+
+    public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText, Clock clock) {
         this.config = config;
-        this.stats = new StatsQueries(warehouse);
+        this.stats = new StatsQueries(warehouse, clock);
+        this.statsApi = new StatsApi(stats);
         this.metricsText = metricsText;
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), r -> {
@@ -94,8 +98,10 @@ public final class QueryServer implements AutoCloseable {
                 Exchanges.error(exchange, 405, "method_not_allowed", "allowed methods: GET, HEAD");
                 return;
             }
+            if (statsApi.handle(path, exchange)) {
+                return;
+            }
             switch (path) {
-                case "/api/stats/summary" -> summary(exchange);
                 case "/health/live" -> Exchanges.json(exchange, 200, g -> {
                     g.writeStartObject();
                     g.writeStringField("status", "live");
@@ -109,28 +115,6 @@ public final class QueryServer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("event=query_failed error=\"{}\"", e.toString());
             Exchanges.error(exchange, 500, "internal_error", "the request failed; see the server log");
-        }
-    }
-
-    private void summary(HttpExchange exchange) throws IOException {
-        Map<String, String> params = Exchanges.params(exchange);
-        try {
-            String site = StatsQueries.site(params);
-            TimeRange range = TimeRange.from(params);
-            StatsQueries.Summary s = stats.summary(site, range);
-            Exchanges.json(exchange, 200, g -> {
-                g.writeStartObject();
-                g.writeNumberField("pageviews", s.pageviews());
-                g.writeNumberField("events", s.events());
-                g.writeNumberField("visitors", s.visitors());
-                g.writeNumberField("sessions", s.sessions());
-                g.writeEndObject();
-            });
-        } catch (BadParameterException e) {
-            Exchanges.error(exchange, 400, "bad_parameter", e.getMessage());
-        } catch (SQLException e) {
-            LOG.warn("event=summary_failed error=\"{}\"", e.getMessage());
-            Exchanges.error(exchange, 503, "warehouse_unavailable", "the warehouse did not answer");
         }
     }
 
