@@ -5,6 +5,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.footfall.core.config.QueryConfig;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.query.http.Exchanges;
+import io.footfall.query.sql.ApiToken;
+import io.footfall.query.sql.SqlApi;
+import io.footfall.query.sql.SqlRunner;
 import io.footfall.query.stats.StatsApi;
 import io.footfall.query.stats.StatsQueries;
 import java.io.IOException;
@@ -35,8 +38,11 @@ public final class QueryServer implements AutoCloseable {
     private final StatsQueries stats;
     private final StatsApi statsApi;
     private final Supplier<String> metricsText;
+    private final Warehouse warehouse;
     private final ThreadPoolExecutor executor;
     private HttpServer server;
+    private SqlApi sqlApi;
+    private SqlRunner sqlRunner;
 
     public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText) {
         this(config, warehouse, metricsText, Clock.systemUTC());
@@ -44,6 +50,7 @@ public final class QueryServer implements AutoCloseable {
 
     public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText, Clock clock) {
         this.config = config;
+        this.warehouse = warehouse;
         this.stats = new StatsQueries(warehouse, clock);
         this.statsApi = new StatsApi(stats);
         this.metricsText = metricsText;
@@ -55,8 +62,26 @@ public final class QueryServer implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy());
     }
 
+    /**
+     * Enables {@code POST /api/sql} with this bearer token (without one the endpoint answers 404). Call before
+     * {@link #start()}. With DuckDB this disables external access and locks the configuration of the embedded
+     * database instance at start (see {@link SqlRunner}).
+     */
+    public QueryServer withSqlToken(ApiToken token) {
+        this.sqlRunner = new SqlRunner(warehouse, config.sqlTimeout(), config.sqlMaxRows(), config.sqlRole());
+        this.sqlApi = new SqlApi(token, sqlRunner);
+        return this;
+    }
+
     /** @return the bound port */
     public int start() {
+        if (sqlRunner != null) {
+            try {
+                sqlRunner.lockDown();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("the warehouse cannot be locked down for the SQL API: " + e.getMessage());
+            }
+        }
         try {
             server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
         } catch (BindException e) {
@@ -93,6 +118,14 @@ public final class QueryServer implements AutoCloseable {
         try {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
+            if (path.equals("/api/sql")) {
+                if (sqlApi == null) {
+                    Exchanges.error(exchange, 404, "not_found", "the SQL API is not enabled on this server");
+                } else {
+                    sqlApi.handle(exchange);
+                }
+                return;
+            }
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 Exchanges.error(exchange, 405, "method_not_allowed", "allowed methods: GET, HEAD");
@@ -133,6 +166,9 @@ public final class QueryServer implements AutoCloseable {
             server.stop(1);
         }
         executor.shutdownNow();
+        if (sqlRunner != null) {
+            sqlRunner.close();
+        }
         LOG.info("event=query_server_stopped");
     }
 }
