@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
                 RoleCommands.Enricher.class,
                 RoleCommands.Loader.class,
                 ConfigCommand.class,
+                io.footfall.app.cli.TapCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -8,6 +8,7 @@ import io.footfall.query.http.Exchanges;
 import io.footfall.query.sql.ApiToken;
 import io.footfall.query.sql.SqlApi;
 import io.footfall.query.sql.SqlRunner;
+import io.footfall.query.tap.TapApi;
 import io.footfall.query.stats.StatsApi;
 import io.footfall.query.stats.StatsQueries;
 import java.io.IOException;
@@ -37,12 +38,14 @@ public final class QueryServer implements AutoCloseable {
     private final QueryConfig config;
     private final StatsQueries stats;
     private final StatsApi statsApi;
+    private final Clock clock;
     private final Supplier<String> metricsText;
     private final Warehouse warehouse;
     private final ThreadPoolExecutor executor;
     private HttpServer server;
     private SqlApi sqlApi;
     private SqlRunner sqlRunner;
+    private TapApi tapApi;
 
     public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText) {
         this(config, warehouse, metricsText, Clock.systemUTC());
@@ -51,6 +54,7 @@ public final class QueryServer implements AutoCloseable {
     public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText, Clock clock) {
         this.config = config;
         this.warehouse = warehouse;
+        this.clock = clock;
         this.stats = new StatsQueries(warehouse, clock);
         this.statsApi = new StatsApi(stats);
         this.metricsText = metricsText;
@@ -71,6 +75,17 @@ public final class QueryServer implements AutoCloseable {
         this.sqlRunner = new SqlRunner(warehouse, config.sqlTimeout(), config.sqlMaxRows(), config.sqlRole());
         this.sqlApi = new SqlApi(token, sqlRunner);
         return this;
+    }
+
+    /** Enables the live tap ({@code GET /api/tap}) on this Kafka cluster. Call before {@link #start()}. */
+    public QueryServer withTap(io.footfall.core.config.KafkaConfig kafka) {
+        this.tapApi = new TapApi(kafka, config.tapMaxClients(), clock);
+        return this;
+    }
+
+    /** Live-tap streams currently open. */
+    public int tapStreams() {
+        return tapApi == null ? 0 : tapApi.openStreams();
     }
 
     /** @return the bound port */
@@ -100,6 +115,14 @@ public final class QueryServer implements AutoCloseable {
     }
 
     private void dispatch(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestURI().getPath().equals("/api/tap")) {
+            if (tapApi == null) {
+                Exchanges.error(exchange, 404, "not_found", "the live tap is not enabled on this server");
+            } else {
+                tapApi.dispatch(exchange);
+            }
+            return;
+        }
         try {
             executor.execute(() -> {
                 try {
@@ -162,6 +185,10 @@ public final class QueryServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Taps first: they are endless responses the server would otherwise wait for.
+        if (tapApi != null) {
+            tapApi.close();
+        }
         if (server != null) {
             server.stop(1);
         }

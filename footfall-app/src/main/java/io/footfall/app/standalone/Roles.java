@@ -99,7 +99,8 @@ public final class Roles {
 
     public static Query query(FootfallConfig config, Warehouse warehouse, PrometheusMeterRegistry registry) {
         ApiToken token = ApiToken.loadOrCreate(config.dataDir());
-        QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape).withSqlToken(token);
+        QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape).withSqlToken(token)
+                .withTap(config.kafka());
         return new Query(server, server.start(), token);
     }
 }
