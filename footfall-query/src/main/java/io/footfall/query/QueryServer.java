@@ -9,6 +9,9 @@ import io.footfall.query.sql.ApiToken;
 import io.footfall.query.sql.SqlApi;
 import io.footfall.query.sql.SqlRunner;
 import io.footfall.query.tap.TapApi;
+import io.footfall.query.dashboard.DashboardAssets;
+import io.footfall.query.pipeline.PipelineApi;
+import io.footfall.query.pipeline.PipelineProbe;
 import io.footfall.query.stats.StatsApi;
 import io.footfall.query.stats.StatsQueries;
 import java.io.IOException;
@@ -46,6 +49,9 @@ public final class QueryServer implements AutoCloseable {
     private SqlApi sqlApi;
     private SqlRunner sqlRunner;
     private TapApi tapApi;
+    private PipelineApi pipelineApi;
+    private PipelineProbe pipelineProbe;
+    private final DashboardAssets dashboard = new DashboardAssets();
 
     public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText) {
         this(config, warehouse, metricsText, Clock.systemUTC());
@@ -80,6 +86,13 @@ public final class QueryServer implements AutoCloseable {
     /** Enables the live tap ({@code GET /api/tap}) on this Kafka cluster. Call before {@link #start()}. */
     public QueryServer withTap(io.footfall.core.config.KafkaConfig kafka) {
         this.tapApi = new TapApi(kafka, config.tapMaxClients(), clock);
+        return this;
+    }
+
+    /** Enables {@code GET /api/pipeline} (the dashboard's pipeline panel). Call before {@link #start()}. */
+    public QueryServer withPipeline(PipelineProbe probe) {
+        this.pipelineApi = new PipelineApi(probe);
+        this.pipelineProbe = probe;
         return this;
     }
 
@@ -154,10 +167,17 @@ public final class QueryServer implements AutoCloseable {
                 Exchanges.error(exchange, 405, "method_not_allowed", "allowed methods: GET, HEAD");
                 return;
             }
-            if (statsApi.handle(path, exchange)) {
+            if (statsApi.handle(path, exchange) || dashboard.handle(path, exchange)) {
                 return;
             }
             switch (path) {
+                case "/api/pipeline" -> {
+                    if (pipelineApi == null) {
+                        Exchanges.error(exchange, 404, "not_found", "the pipeline status is not available on this server");
+                    } else {
+                        pipelineApi.handle(exchange);
+                    }
+                }
                 case "/health/live" -> Exchanges.json(exchange, 200, g -> {
                     g.writeStartObject();
                     g.writeStringField("status", "live");
@@ -195,6 +215,13 @@ public final class QueryServer implements AutoCloseable {
         executor.shutdownNow();
         if (sqlRunner != null) {
             sqlRunner.close();
+        }
+        if (pipelineProbe instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("event=pipeline_probe_close_failed error=\"{}\"", e.toString());
+            }
         }
         LOG.info("event=query_server_stopped");
     }

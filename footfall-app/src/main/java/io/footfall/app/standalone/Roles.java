@@ -9,6 +9,7 @@ import io.footfall.enricher.EnricherApp;
 import io.footfall.loader.consume.LoaderService;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
+import io.footfall.app.pipeline.LivePipelineProbe;
 import io.footfall.query.QueryServer;
 import io.footfall.query.sql.ApiToken;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -100,7 +101,8 @@ public final class Roles {
     public static Query query(FootfallConfig config, Warehouse warehouse, PrometheusMeterRegistry registry) {
         ApiToken token = ApiToken.loadOrCreate(config.dataDir());
         QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape).withSqlToken(token)
-                .withTap(config.kafka());
+                .withTap(config.kafka())
+                .withPipeline(new LivePipelineProbe(config, registry, warehouse, java.time.Clock.systemUTC()));
         return new Query(server, server.start(), token);
     }
 }
