@@ -69,6 +69,7 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
         p.putAll(config.kafka().clientProperties());
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka().bootstrapServers());
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "footfall-pipeline-probe");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
         this.admin = Admin.create(p);
         this.badEvents = new RecentBadEvents(config.kafka());

@@ -268,8 +268,8 @@ async function loadPanel(panel, range, seq) {
     utm_campaign: 'Campaign', utm_source: 'UTM source', utm_medium: 'UTM medium', country: 'Country', region: 'Region', city: 'City',
     browser: 'Browser', os: 'Operating system', device_type: 'Device', screen: 'Screen size', language: 'Language', event_name: 'Goal' };
   panel.querySelector('.col-name').textContent = names[dim] || dim;
-  panel.querySelector('.col-num').textContent = dim === 'event_name' ? 'Visitors · Events' : sessionLevel ? 'Visitors · Visits'
-    : dim === 'path' ? 'Visitors · Views' : 'Visitors';
+  panel.querySelector('.col-num').textContent = dim === 'event_name' ? 'Events · Visitors' : sessionLevel ? 'Visits · Visitors'
+    : dim === 'path' ? 'Views · Visitors' : 'Visitors';
   const list = panel.querySelector('.rows');
   list.dataset.dimension = dim;
   let data;
@@ -353,7 +353,7 @@ function connectLive() {
     const what = kind === 'event' ? (e.name || 'event') + (e.path ? ' on ' + e.path : '') : (e.path || e.url || '/');
     const where = [e.country, e.browser, e.device_type].filter(Boolean).join(' · ');
     const li = h('li', { class: 'fresh' },
-      h('time', { text: when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) }),
+      h('time', { text: when.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }) }),
       h('span', { class: 'badge ' + kind, text: kind === 'event' ? 'event' : 'view' }),
       h('span', { class: 'what', text: what, title: e.url || what }),
       h('span', { class: 'where', text: where }));
