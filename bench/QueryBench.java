@@ -346,7 +346,6 @@ public class QueryBench {
         });
         System.out.printf(Locale.ROOT, "%n%s, %,d rows; reference = JDBC count(*) of the site: p50 %.1f ms%n", dialect, rows, reference[0]);
         System.out.printf(Locale.ROOT, "%-36s %9s %9s %9s%n", "endpoint (warm, 15 runs)", "p50 ms", "p95 ms", "p50/ref");
-        List<Double> all = new ArrayList<>();
         for (Map.Entry<String, String> e : endpoints.entrySet()) {
             String uri = "http://127.0.0.1:" + port + e.getValue();
             double[] t = time(() -> {
@@ -355,9 +354,30 @@ public class QueryBench {
                     throw new IllegalStateException(uri + " -> " + r.statusCode() + " " + r.body());
                 }
             });
-            all.add(t[0]);
             System.out.printf(Locale.ROOT, "%-36s %9.1f %9.1f %9.1f%n", e.getKey(), t[0], t[1], t[0] / reference[0]);
         }
+        // What the dashboard asks for on first load (7 days by default), all at once as the browser does.
+        Instant weekFrom = to.minus(7, ChronoUnit.DAYS);
+        String week = "site=" + SITE + "&from=" + weekFrom + "&to=" + to;
+        List<String> firstLoad = new ArrayList<>(List.of("/api/sites", "/api/stats/summary?" + week,
+                "/api/stats/timeseries?" + week + "&interval=day&tz=UTC", "/api/stats/realtime?site=" + SITE));
+        for (String d : List.of("path", "referrer_host", "country", "browser", "event_name")) {
+            firstLoad.add("/api/stats/top?" + week + "&dimension=" + d + "&limit=9");
+        }
+        double[] load = time(() -> {
+            List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> pending = new ArrayList<>();
+            for (String path : firstLoad) {
+                pending.add(http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            for (var f : pending) {
+                if (f.get().statusCode() != 200) {
+                    throw new IllegalStateException("dashboard request failed: " + f.get().body());
+                }
+            }
+        });
+        System.out.printf(Locale.ROOT, "%-36s %9.1f %9.1f %9.1f%n", "dashboard first load, 9 API calls", load[0], load[1],
+                load[0] / reference[0]);
         server.close();
     }
 

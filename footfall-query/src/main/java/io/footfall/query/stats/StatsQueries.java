@@ -57,15 +57,17 @@ public final class StatsQueries {
     }
 
     public Summary summary(StatsRequest request) throws SQLException {
-        Sql sql = new Sql().append("WITH e AS (SELECT visitor_id, session_id, type, received_at FROM ")
+        // One pass: group the range's events by session (a session belongs to one visitor, so grouping by both
+        // keeps every visitor, including events without a session), then aggregate the groups.
+        Sql sql = new Sql().append("SELECT count(DISTINCT visitor_id), CAST(coalesce(sum(pv), 0) AS BIGINT), "
+                        + "CAST(coalesce(sum(ev), 0) AS BIGINT), count(session_id), "
+                        + "count(session_id) FILTER (WHERE pv = 1 AND ev = 0), "
+                        + "CAST(coalesce(avg(dur) FILTER (WHERE session_id IS NOT NULL), 0) AS DOUBLE PRECISION) FROM ("
+                        + "SELECT session_id, visitor_id, count(*) FILTER (WHERE type = 'pageview') AS pv, "
+                        + "count(*) FILTER (WHERE type = 'event') AS ev, " + durationSeconds() + " AS dur FROM ")
                 .append(warehouse.eventsTable()).append(" WHERE ");
         EventScope.append(sql, warehouse.eventsTable(), request, request.range().fromSeconds(), request.range().toSeconds());
-        sql.append("), s AS (SELECT session_id, count(*) FILTER (WHERE type = 'pageview') AS pv, "
-                + "count(*) FILTER (WHERE type = 'event') AS ev, " + durationSeconds()
-                + " AS dur FROM e WHERE session_id IS NOT NULL GROUP BY session_id) "
-                + "SELECT (SELECT count(DISTINCT visitor_id) FROM e), "
-                + "(SELECT count(*) FROM e WHERE type = 'pageview'), (SELECT count(*) FROM e WHERE type = 'event'), "
-                + "count(*), count(*) FILTER (WHERE pv = 1 AND ev = 0), CAST(coalesce(avg(dur), 0) AS DOUBLE PRECISION) FROM s");
+        sql.append(" GROUP BY session_id, visitor_id) s");
         try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
