@@ -11,7 +11,7 @@ mkdir -p "$WORK"
 
 mvn -B -q -o -pl footfall-app -am package -DskipTests
 # Test scope too: the browser measurement drives chromium with Selenium.
-mvn -B -q -o -pl footfall-app dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$PWD/$WORK/test.classpath" >/dev/null
+mvn -B -q -o -pl footfall-app -am dependency:build-classpath -Dmdep.includeScope=test -Dmdep.excludeGroupIds=io.footfall -Dmdep.outputFile="$PWD/$WORK/test.classpath" >/dev/null
 CP="footfall-app/target/footfall.jar:footfall-app/target/lib/*:$(cat "$WORK/test.classpath")"
 run() { java -Xmx3g -XX:+UseParallelGC -cp "$CP" bench/QueryBench.java "$@"; }
 

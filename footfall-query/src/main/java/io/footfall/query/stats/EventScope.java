@@ -12,12 +12,16 @@ final class EventScope {
     }
 
     /** Appends {@code site = ? AND received_at >= ... AND ...} (no leading AND) for the given range. */
-    static void append(Sql sql, String table, StatsRequest request, double fromSeconds, double toSeconds) {
+    static void append(Sql sql, String table, String dialect, StatsRequest request, double fromSeconds, double toSeconds) {
         rangeOnly(sql, request, fromSeconds, toSeconds);
         for (Filter f : request.filters()) {
             sql.append(" AND ");
             if (f.dimension().isSessionLevel()) {
-                sessionCondition(sql, table, request, fromSeconds, toSeconds, f);
+                sql.append("session_id IN (SELECT session_id FROM ");
+                edges(sql, f.dimension(), table, dialect, request, fromSeconds, toSeconds, false);
+                sql.append(" edge WHERE ");
+                condition(sql, "path", f);
+                sql.append(")");
             } else {
                 condition(sql, f.dimension().column(), f);
             }
@@ -32,25 +36,41 @@ final class EventScope {
         }
     }
 
-    /** Rows of sessions whose entry (or exit) page in the range matches. */
-    private static void sessionCondition(Sql sql, String table, StatsRequest request, double fromSeconds,
-                                         double toSeconds, Filter f) {
-        sql.append("session_id IN (SELECT session_id FROM (").append(edgePages(f.dimension(), table));
-        rangeOnly(sql, request, fromSeconds, toSeconds);
-        sql.append(") edge WHERE rn = 1 AND ");
-        condition(sql, "path", f);
-        sql.append(")");
+    /**
+     * Appends a parenthesised subquery of (session_id, visitor_id, path): each session's entry page (its first
+     * page view in the range) or exit page (its last); {@code session_seq} breaks ties within one millisecond.
+     * DuckDB finds it with a hash aggregate ({@code arg_min}/{@code arg_max}, ~10x faster on 10M rows than a
+     * sort); PostgreSQL, which has no arg_min, with {@code row_number()}.
+     *
+     * @param withFilters whether the request's filters restrict the page views considered (a top list) or only
+     *                    the range does (the session filter itself)
+     */
+    static void edges(Sql sql, Dimension dimension, String table, String dialect, StatsRequest request,
+                      double fromSeconds, double toSeconds, boolean withFilters) {
+        boolean exit = dimension == Dimension.EXIT_PAGE;
+        if (dialect.equals("duckdb")) {
+            sql.append("(SELECT session_id, min(visitor_id) AS visitor_id, " + (exit ? "arg_max" : "arg_min")
+                    + "(path, epoch_us(received_at) * 1000 + session_seq) AS path FROM " + table
+                    + " WHERE type = 'pageview' AND session_id IS NOT NULL AND ");
+            scope(sql, table, dialect, request, fromSeconds, toSeconds, withFilters);
+            sql.append(" GROUP BY session_id)");
+        } else {
+            String order = exit ? "DESC" : "ASC";
+            sql.append("(SELECT session_id, visitor_id, path FROM (SELECT session_id, visitor_id, path, row_number() OVER "
+                    + "(PARTITION BY session_id ORDER BY received_at " + order + ", session_seq " + order + ") AS rn FROM "
+                    + table + " WHERE type = 'pageview' AND session_id IS NOT NULL AND ");
+            scope(sql, table, dialect, request, fromSeconds, toSeconds, withFilters);
+            sql.append(") numbered WHERE rn = 1)");
+        }
     }
 
-    /**
-     * A SELECT (open WHERE clause follows) numbering each session's page views so that {@code rn = 1} is its
-     * entry page (first) or exit page (last). {@code session_seq} breaks ties within one millisecond.
-     */
-    static String edgePages(Dimension dimension, String table) {
-        String order = dimension == Dimension.EXIT_PAGE ? "DESC" : "ASC";
-        return "SELECT session_id, visitor_id, path, row_number() OVER (PARTITION BY session_id ORDER BY received_at "
-                + order + ", session_seq " + order + ") AS rn FROM " + table
-                + " WHERE type = 'pageview' AND session_id IS NOT NULL AND ";
+    private static void scope(Sql sql, String table, String dialect, StatsRequest request, double fromSeconds,
+                              double toSeconds, boolean withFilters) {
+        if (withFilters) {
+            append(sql, table, dialect, request, fromSeconds, toSeconds);
+        } else {
+            rangeOnly(sql, request, fromSeconds, toSeconds);
+        }
     }
 
     /** A condition on one column; NULL counts as the value {@code (none)}. */

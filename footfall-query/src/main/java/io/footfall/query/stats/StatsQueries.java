@@ -66,7 +66,7 @@ public final class StatsQueries {
                         + "SELECT session_id, visitor_id, count(*) FILTER (WHERE type = 'pageview') AS pv, "
                         + "count(*) FILTER (WHERE type = 'event') AS ev, " + durationSeconds() + " AS dur FROM ")
                 .append(warehouse.eventsTable()).append(" WHERE ");
-        EventScope.append(sql, warehouse.eventsTable(), request, request.range().fromSeconds(), request.range().toSeconds());
+        EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
         sql.append(" GROUP BY session_id, visitor_id) s");
         try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
@@ -95,7 +95,7 @@ public final class StatsQueries {
                         + " AS bucket, count(DISTINCT visitor_id), count(*) FILTER (WHERE type = 'pageview'), "
                         + "count(*) FILTER (WHERE type = 'event'), count(DISTINCT session_id) FROM ", zone.getId())
                 .append(warehouse.eventsTable()).append(" WHERE ");
-        EventScope.append(sql, warehouse.eventsTable(), request, request.range().fromSeconds(), request.range().toSeconds());
+        EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
         sql.append(" GROUP BY 1");
         Map<LocalDateTime, Point> found = new HashMap<>();
         try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
@@ -133,14 +133,15 @@ public final class StatsQueries {
         String table = warehouse.eventsTable();
         Sql sql = new Sql();
         if (dimension.isSessionLevel()) {
-            sql.append("SELECT path, count(DISTINCT visitor_id), count(*) FROM (").append(EventScope.edgePages(dimension, table));
-            EventScope.append(sql, table, request, request.range().fromSeconds(), request.range().toSeconds());
-            sql.append(") edge WHERE rn = 1 GROUP BY path ORDER BY 2 DESC, 3 DESC, 1 NULLS LAST LIMIT ?", limit);
+            sql.append("SELECT path, count(DISTINCT visitor_id), count(*) FROM ");
+            EventScope.edges(sql, dimension, table, warehouse.dialect(), request, request.range().fromSeconds(),
+                    request.range().toSeconds(), true);
+            sql.append(" edge GROUP BY path ORDER BY 2 DESC, 3 DESC, 1 NULLS LAST LIMIT ?", limit);
         } else {
             String column = dimension.column();
             sql.append("SELECT " + column + ", count(DISTINCT visitor_id), count(*) FILTER (WHERE type = 'pageview'), "
                     + "count(*) FILTER (WHERE type = 'event') FROM " + table + " WHERE ");
-            EventScope.append(sql, table, request, request.range().fromSeconds(), request.range().toSeconds());
+            EventScope.append(sql, table, warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
             if (dimension.kind() == Dimension.Kind.PAGEVIEW) {
                 sql.append(" AND type = 'pageview'");
             } else if (dimension.kind() == Dimension.Kind.CUSTOM_EVENT) {
@@ -169,10 +170,10 @@ public final class StatsQueries {
         double seriesTo = (nowMinute + 1) * 60.0;
         String table = warehouse.eventsTable();
         Sql visitors = new Sql().append("SELECT count(DISTINCT visitor_id) FROM " + table + " WHERE ");
-        EventScope.append(visitors, table, request, visitorsFrom, seriesTo);
+        EventScope.append(visitors, table, warehouse.dialect(), request, visitorsFrom, seriesTo);
         Sql series = new Sql().append("SELECT CAST(floor(extract(epoch FROM received_at) / 60) AS BIGINT) AS m, count(*) FROM "
                 + table + " WHERE ");
-        EventScope.append(series, table, request, seriesFrom, seriesTo);
+        EventScope.append(series, table, warehouse.dialect(), request, seriesFrom, seriesTo);
         series.append(" AND type = 'pageview' GROUP BY 1");
         long[] perMinute = new long[REALTIME_SERIES_MINUTES];
         long visitorCount;
