@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 ConfigCommand.class,
                 BenchCommand.class,
                 CrashSuiteCommand.class,
+                io.footfall.app.cli.TapCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

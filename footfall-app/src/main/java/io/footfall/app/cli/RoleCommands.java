@@ -105,6 +105,7 @@ public final class RoleCommands {
                 Roles.Query query = startLoader(config, registry, started);
                 started.push(query);
                 System.out.println("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());
+                System.out.println("footfall: " + Roles.sqlTokenLine(query.sqlToken()));
             } catch (RuntimeException e) {
                 closeAll(started);
                 throw e;

@@ -10,7 +10,9 @@ import io.footfall.loader.consume.LoaderService;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
+import io.footfall.app.pipeline.LivePipelineProbe;
 import io.footfall.query.QueryServer;
+import io.footfall.query.sql.ApiToken;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -77,6 +79,13 @@ public final class Roles {
         return warehouse;
     }
 
+    /** The line that tells the operator where the SQL API token is, showing the token itself only once. */
+    public static String sqlTokenLine(ApiToken token) {
+        return token.created()
+                ? "SQL API token (shown once, kept in " + token.file() + "): " + token.value()
+                : "SQL API token in " + token.file();
+    }
+
     public static LoaderService loader(FootfallConfig config, WarehouseWriter writer, PrometheusMeterRegistry registry) {
         LoaderService loader = new LoaderService(config.kafka(), config.loader(), writer, registry);
         try {
@@ -88,8 +97,8 @@ public final class Roles {
         }
     }
 
-    /** A started query server and its port. */
-    public record Query(QueryServer server, int port) implements AutoCloseable {
+    /** A started query server, its port and the SQL API token (printed only on the start that made it). */
+    public record Query(QueryServer server, int port, ApiToken sqlToken) implements AutoCloseable {
         @Override
         public void close() {
             server.close();
@@ -97,7 +106,10 @@ public final class Roles {
     }
 
     public static Query query(FootfallConfig config, Warehouse warehouse, PrometheusMeterRegistry registry) {
-        QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape);
-        return new Query(server, server.start());
+        ApiToken token = ApiToken.loadOrCreate(config.dataDir());
+        QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape).withSqlToken(token)
+                .withTap(config.kafka())
+                .withPipeline(new LivePipelineProbe(config, registry, warehouse, java.time.Clock.systemUTC()));
+        return new Query(server, server.start(), token);
     }
 }

@@ -81,7 +81,8 @@ public final class Standalone implements AutoCloseable {
             Roles.Query query = Roles.query(wired, warehouse, registry);
             started.push(query);
             queryPort = query.port();
-            line(t0, "query server ready at http://" + wired.query().host() + ":" + queryPort + "/api/stats/summary");
+            line(t0, "query server ready at http://" + wired.query().host() + ":" + queryPort + "/");
+            line(t0, Roles.sqlTokenLine(query.sqlToken()));
 
             Roles.Collector collector = Roles.collector(wired, registry);
             started.push(collector);
