@@ -42,6 +42,7 @@ public final class CollectorServer implements AutoCloseable {
     private final CollectorState state = new CollectorState();
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
+    private final CollectorInitializer initializer;
     private Channel serverChannel;
 
     public CollectorServer(CollectorConfig config, EventSink sink, MeterRegistry registry, Supplier<String> metricsText) {
@@ -64,10 +65,7 @@ public final class CollectorServer implements AutoCloseable {
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
-
     }
-
-    private final CollectorInitializer initializer;
 
     /**
      * @return the bound port
