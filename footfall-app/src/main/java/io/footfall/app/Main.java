@@ -2,6 +2,7 @@ package io.footfall.app;
 
 import io.footfall.app.cli.BenchCommand;
 import io.footfall.app.cli.ConfigCommand;
+import io.footfall.app.cli.CrashSuiteCommand;
 import io.footfall.app.cli.RoleCommands;
 import io.footfall.app.cli.StandaloneCommand;
 import io.footfall.core.config.ConfigException;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
                 io.footfall.app.cli.PromoteCommand.class,
                 ConfigCommand.class,
                 BenchCommand.class,
+                CrashSuiteCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

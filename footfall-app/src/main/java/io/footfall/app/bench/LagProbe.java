@@ -18,7 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  * offsets (the enricher commits with its transactions; the loader commits after each warehouse commit,
  * for information).
  */
-final class LagProbe implements AutoCloseable {
+public final class LagProbe implements AutoCloseable {
 
     /** Stage name → (consumer group, input topic). */
     static final Map<String, String[]> STAGES = new LinkedHashMap<>(Map.of(
@@ -27,7 +27,7 @@ final class LagProbe implements AutoCloseable {
 
     private final Admin admin;
 
-    LagProbe(String bootstrapServers) {
+    public LagProbe(String bootstrapServers) {
         Map<String, Object> props = new HashMap<>();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
@@ -36,7 +36,7 @@ final class LagProbe implements AutoCloseable {
     }
 
     /** Lag of each stage in records, or -1 when it cannot be read right now. */
-    Map<String, Long> lag() {
+    public Map<String, Long> lag() {
         Map<String, Long> out = new LinkedHashMap<>();
         STAGES.forEach((stage, groupAndTopic) -> out.put(stage, lag(groupAndTopic[0], groupAndTopic[1])));
         return out;

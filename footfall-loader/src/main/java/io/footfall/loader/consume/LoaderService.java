@@ -304,9 +304,13 @@ public final class LoaderService implements AutoCloseable {
      * {@code footfall bench}) show the loader's lag. Never read back.
      */
     private void commitToKafkaForInformation() {
+        // The consumer's position, not the last record's offset + 1: with exactly-once upstream the log ends
+        // in transaction markers, which a read_committed consumer steps over but never returns as records.
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
-        batch.nextOffsets().forEach((partition, next) -> offsets.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, partition),
-                new org.apache.kafka.clients.consumer.OffsetAndMetadata(next)));
+        for (Integer partition : batch.nextOffsets().keySet()) {
+            TopicPartition tp = new TopicPartition(KafkaConfig.EVENTS_TOPIC, partition);
+            offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+        }
         consumer.commitAsync(offsets, null);
     }
 
