@@ -24,10 +24,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,7 +50,6 @@ public final class LoaderService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoaderService.class);
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = Duration.ofSeconds(30).toMillis();
-    private static final long LAG_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private enum FlushResult { COMMITTED, STALE, FAILED }
 
@@ -63,7 +60,6 @@ public final class LoaderService implements AutoCloseable {
     private final BadRecords bad;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final MeterRegistry registry;
     private final Counter rowsWritten;
     private final Counter rowsRejected;
     private final Counter staleBatches;
@@ -74,14 +70,13 @@ public final class LoaderService implements AutoCloseable {
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     /** Assigned partitions not yet positioned at their stored offset (kept paused). */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
-    private final Map<Integer, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
+    private final PartitionLag lag;
     private volatile boolean running = true;
     private volatile long lastWriteMs;
     private long backoffMs;
     /** The open batch failed to write and waits for its retry: every partition stays paused. */
     private boolean writeFailing;
     private long retryAtNanos;
-    private long lagRefreshedAtNanos;
 
     public LoaderService(KafkaConfig kafka, LoaderConfig config, WarehouseWriter writer, MeterRegistry registry) {
         this(kafka, config, writer, registry, Clock.systemUTC());
@@ -92,7 +87,7 @@ public final class LoaderService implements AutoCloseable {
         this.config = config;
         this.writer = writer;
         this.clock = clock;
-        this.registry = registry;
+        this.lag = new PartitionLag(registry);
         this.consumer = new KafkaConsumer<>(consumerProperties(kafka, config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.bad = new BadRecords(kafka);
@@ -151,7 +146,7 @@ public final class LoaderService implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     add(record);
                 }
-                refreshLag();
+                lag.refresh(consumer, committed, System.nanoTime());
                 if (waiting || !batch.due(System.nanoTime())) {
                     continue;
                 }
@@ -299,46 +294,9 @@ public final class LoaderService implements AutoCloseable {
         LOG.info("event=partitions_positioned count={}", todo.size());
     }
 
-    /** Lag = log end offset − offset stored in the warehouse, per partition, refreshed once a second. */
-    private void refreshLag() {
-        long now = System.nanoTime();
-        if (now - lagRefreshedAtNanos < LAG_REFRESH_NANOS) {
-            return;
-        }
-        lagRefreshedAtNanos = now;
-        Set<TopicPartition> assigned = consumer.assignment();
-        if (assigned.isEmpty()) {
-            return;
-        }
-        try {
-            Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofMillis(500));
-            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-                Long stored = committed.get(end.getKey());
-                if (stored != null) {
-                    long base = stored == OffsetCommit.NONE ? 0 : stored;
-                    lagGauge(end.getKey().partition()).set(Math.max(0, end.getValue() - base));
-                }
-            }
-        } catch (KafkaException e) {
-            LOG.debug("event=lag_refresh_failed error=\"{}\"", e.toString());
-        }
-    }
-
-    private AtomicLong lagGauge(int partition) {
-        return lagByPartition.computeIfAbsent(partition, p -> {
-            AtomicLong value = new AtomicLong();
-            Gauge.builder("footfall.loader.lag", value, AtomicLong::get)
-                    .description("records of footfall.events not yet committed in the warehouse")
-                    .tag("partition", Integer.toString(p)).baseUnit("records").register(registry);
-            return value;
-        });
-    }
-
     /** The last measured lag of each partition this loader has owned. */
     public Map<Integer, Long> lag() {
-        Map<Integer, Long> copy = new HashMap<>();
-        lagByPartition.forEach((p, v) -> copy.put(p, v.get()));
-        return copy;
+        return lag.snapshot();
     }
 
     /**

@@ -1,0 +1,76 @@
+package io.footfall.loader.consume;
+
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loader's lag per partition as a gauge: log end offset − offset committed in the warehouse (not the
+ * consumer's position, which runs ahead of what is stored). Refreshed at most once a second with one
+ * ListOffsets request, also while the partitions are paused during a warehouse outage.
+ */
+final class PartitionLag {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionLag.class);
+    private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final MeterRegistry registry;
+    private final Map<Integer, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
+    private long refreshedAtNanos;
+
+    PartitionLag(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Called from the consumer thread after each poll. */
+    void refresh(Consumer<?, ?> consumer, Map<TopicPartition, Long> committed, long nowNanos) {
+        if (nowNanos - refreshedAtNanos < REFRESH_NANOS) {
+            return;
+        }
+        refreshedAtNanos = nowNanos;
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return;
+        }
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofMillis(500));
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                Long stored = committed.get(end.getKey());
+                if (stored != null) {
+                    long base = stored == OffsetCommit.NONE ? 0 : stored;
+                    gauge(end.getKey().partition()).set(Math.max(0, end.getValue() - base));
+                }
+            }
+        } catch (KafkaException e) {
+            LOG.debug("event=lag_refresh_failed error=\"{}\"", e.toString());
+        }
+    }
+
+    private AtomicLong gauge(int partition) {
+        return lagByPartition.computeIfAbsent(partition, p -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("footfall.loader.lag", value, AtomicLong::get)
+                    .description("records of footfall.events not yet committed in the warehouse")
+                    .tag("partition", Integer.toString(p)).baseUnit("records").register(registry);
+            return value;
+        });
+    }
+
+    Map<Integer, Long> snapshot() {
+        Map<Integer, Long> copy = new HashMap<>();
+        lagByPartition.forEach((p, v) -> copy.put(p, v.get()));
+        return copy;
+    }
+}
