@@ -5,7 +5,7 @@ import io.footfall.app.broker.Topics;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.enricher.EnricherApp;
 import io.footfall.loader.consume.LoaderService;
-import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.core.warehouse.Warehouse;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -32,7 +32,8 @@ public final class Standalone implements AutoCloseable {
     private int collectorPort;
     private int queryPort;
     private String bootstrapServers;
-    private DuckDbWarehouse warehouse;
+    private Warehouse warehouse;
+    private WarehouseWriter writer;
 
     private final UnaryOperator<WarehouseWriter> writerDecorator;
 
@@ -68,11 +69,13 @@ public final class Standalone implements AutoCloseable {
             line(t0, "broker ready at " + bootstrapServers + " (KRaft, data " + dataDir.resolve("kafka") + ", "
                     + wired.kafka().partitions() + " partitions)");
 
-            warehouse = Roles.warehouse(wired);
+            openWarehouse(wired);
             started.push(warehouse);
-            LoaderService loader = Roles.loader(wired, writerDecorator.apply(warehouse), registry);
+            LoaderService loader = Roles.loader(wired, writerDecorator.apply(writer), registry);
             started.push(loader);
-            line(t0, "loader ready, writing to " + warehouse.file());
+            line(t0, "loader ready, writing to " + (wired.loader().warehouse().equals("duckdb")
+                    ? wired.loader().duckdbPath().toString()
+                    : wired.loader().jdbcUrl() + " (schema " + wired.loader().schema() + ")"));
 
             EnricherApp enricher = Roles.enricher(wired);
             started.push(enricher);
@@ -125,7 +128,13 @@ public final class Standalone implements AutoCloseable {
         return bootstrapServers;
     }
 
-    public DuckDbWarehouse warehouse() {
+    private <W extends Warehouse & WarehouseWriter> void openWarehouse(FootfallConfig wired) {
+        W opened = Roles.warehouse(wired);
+        warehouse = opened;
+        writer = opened;
+    }
+
+    public Warehouse warehouse() {
         return warehouse;
     }
 
