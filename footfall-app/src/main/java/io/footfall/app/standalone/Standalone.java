@@ -1,5 +1,6 @@
 package io.footfall.app.standalone;
 
+import io.footfall.app.broker.BrokerAddressFile;
 import io.footfall.app.broker.EmbeddedKafka;
 import io.footfall.app.broker.Topics;
 import io.footfall.core.config.FootfallConfig;
@@ -64,6 +65,8 @@ public final class Standalone implements AutoCloseable {
             EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
             started.push(broker);
             bootstrapServers = broker.bootstrapServers();
+            BrokerAddressFile.write(dataDir, bootstrapServers);
+            started.push(() -> BrokerAddressFile.delete(dataDir));
             FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(bootstrapServers));
             Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
             line(t0, "broker ready at " + bootstrapServers + " (KRaft, data " + dataDir.resolve("kafka") + ", "
