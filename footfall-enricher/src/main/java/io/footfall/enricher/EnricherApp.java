@@ -2,7 +2,11 @@ package io.footfall.enricher;
 
 import io.footfall.core.config.EnricherConfig;
 import io.footfall.core.config.KafkaConfig;
+import io.footfall.enricher.pipeline.EnricherResources;
+import io.footfall.enricher.pipeline.StepTimings;
+import io.footfall.enricher.topology.BoundedRocksDb;
 import io.footfall.enricher.topology.EnricherTopology;
+import io.footfall.enricher.useragent.YauaaParser;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -13,7 +17,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,9 +27,16 @@ public final class EnricherApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EnricherApp.class);
 
     private final KafkaStreams streams;
+    private final EnricherResources resources;
 
     public EnricherApp(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
-        this.streams = new KafkaStreams(EnricherTopology.buildTopology(config, Clock.systemUTC()),
+        this(kafka, config, stateDir, Clock.systemUTC(), StepTimings.OFF);
+    }
+
+    /** With a clock (tests cross midnight with it) and per-step timings (the benchmark reads them). */
+    public EnricherApp(KafkaConfig kafka, EnricherConfig config, Path stateDir, Clock clock, StepTimings timings) {
+        this.resources = EnricherResources.create(config, YauaaParser.shared(), timings);
+        this.streams = new KafkaStreams(EnricherTopology.buildTopology(config, clock, resources),
                 streamsProperties(kafka, config, stateDir));
         this.streams.setUncaughtExceptionHandler(e -> {
             LOG.error("event=enricher_thread_failed action=replace_thread error=\"{}\"", e.toString());
@@ -33,7 +44,8 @@ public final class EnricherApp implements AutoCloseable {
         });
     }
 
-    static Properties streamsProperties(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
+    /** The Streams properties of the enricher; the benchmark reuses them for its pass-through reference. */
+    public static Properties streamsProperties(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
         Properties p = new Properties();
         p.putAll(kafka.clientProperties());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
@@ -44,7 +56,10 @@ public final class EnricherApp implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replicationFactor());
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+        // No record reaches this handler: the pipeline turns every record-caused failure into a footfall.bad
+        // record. What does reach it is a state-store failure (disk, RocksDB); continuing would skip the record
+        // silently, failing replaces the thread and retries it from the last committed transaction.
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
@@ -53,6 +68,7 @@ public final class EnricherApp implements AutoCloseable {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 2_000);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 16L * 1024 * 1024);
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
         return p;
     }
 
@@ -81,12 +97,18 @@ public final class EnricherApp implements AutoCloseable {
         return streams;
     }
 
+    /** The user-agent cache, lists, GeoIP reader and step timings shared by this instance's tasks. */
+    public EnricherResources resources() {
+        return resources;
+    }
+
     @Override
     public void close() {
         // Leave the group on close, so a restarted instance gets its partitions at once instead of after
         // the previous member's session times out.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        resources.close();
         LOG.info("event=enricher_stopped");
     }
 }

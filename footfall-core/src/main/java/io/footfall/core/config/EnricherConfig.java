@@ -1,6 +1,14 @@
 package io.footfall.core.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The stream workers.
@@ -9,18 +17,120 @@ import java.time.Duration;
  * @param threads          stream threads per instance; one per core is the ceiling that helps
  * @param commitInterval   exactly-once commit interval: the latency floor from raw to events
  * @param sessionTimeout   inactivity after which a visitor's next event starts a new session
+ * @param dedupEnabled     drop an event whose {@code event_id} was already seen within {@code dedupWindow}
+ * @param dedupWindow      how long an {@code event_id} is remembered; client retries and replays inside it count once
+ * @param sessionsEnabled  assign sessions; off, every event has a null session
+ * @param saltZone         the zone whose midnight rotates the cookieless visitor-id salt
+ * @param stripParams      query parameters removed from the stored url and query (click ids that identify a person)
+ * @param referrerEnabled  classify the referrer against the shipped list; off, only direct/internal/other
+ * @param userAgentEnabled parse the user agent (browser, os, device) with Yauaa
+ * @param botsEnabled      mark bots (Yauaa robot classes and the shipped crawler list)
+ * @param userAgentCacheSize distinct user agents whose analysis is kept in memory
+ * @param geoipDatabase    a MaxMind GeoIP2/GeoLite2 City or Country {@code .mmdb}; null, or a file that cannot be
+ *                         read (one warning at start): the geo fields stay null
  */
 public record EnricherConfig(
         String applicationId,
         int threads,
         Duration commitInterval,
-        Duration sessionTimeout) {
+        Duration sessionTimeout,
+        boolean dedupEnabled,
+        Duration dedupWindow,
+        boolean sessionsEnabled,
+        ZoneId saltZone,
+        List<String> stripParams,
+        boolean referrerEnabled,
+        boolean userAgentEnabled,
+        boolean botsEnabled,
+        int userAgentCacheSize,
+        Path geoipDatabase) {
+
+    /** Click ids and analytics cookies that ride on landing URLs; none of them is needed to count a page. */
+    public static final List<String> DEFAULT_STRIP_PARAMS = List.of(
+            "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
+            "li_fat_id", "mc_eid", "igshid", "_ga", "_gl", "_hsenc", "_hsmi", "srsltid");
+
+    private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z0-9_.\\-\\[\\]]{1,64}");
+
+    public EnricherConfig {
+        stripParams = List.copyOf(stripParams);
+    }
+
+    /** The settings of the walking skeleton; every later step at its default. */
+    public EnricherConfig(String applicationId, int threads, Duration commitInterval, Duration sessionTimeout) {
+        this(applicationId, threads, commitInterval, sessionTimeout, true, Duration.ofHours(24), true, ZoneId.of("UTC"),
+                DEFAULT_STRIP_PARAMS, true, true, true, 10_000, null);
+    }
 
     public static EnricherConfig from(Settings s) {
         return new EnricherConfig(
                 s.string("enricher.applicationId", "footfall-enricher"),
                 s.integer("enricher.threads", 1, 1, 64),
                 s.duration("enricher.commitInterval", Duration.ofMillis(100), Duration.ofMillis(10), Duration.ofMinutes(1)),
-                s.duration("enricher.sessionTimeout", Duration.ofMinutes(30), Duration.ofMinutes(1), Duration.ofDays(1)));
+                s.duration("enricher.sessionTimeout", Duration.ofMinutes(30), Duration.ofMinutes(1), Duration.ofDays(1)),
+                s.bool("enricher.dedup.enabled", true),
+                s.duration("enricher.dedup.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
+                s.bool("enricher.sessions.enabled", true),
+                zone(s, "enricher.saltZone"),
+                params(s, "enricher.stripParams"),
+                s.bool("enricher.referrer.enabled", true),
+                s.bool("enricher.userAgent.enabled", true),
+                s.bool("enricher.bots.enabled", true),
+                s.integer("enricher.userAgent.cacheSize", 10_000, 100, 10_000_000),
+                geoip(s, "enricher.geoipDatabase"));
+    }
+
+    /** The same settings with another session timeout, dedup window or salt zone (tests, replay). */
+    public EnricherConfig with(Duration newSessionTimeout, Duration newDedupWindow, ZoneId newSaltZone) {
+        return new EnricherConfig(applicationId, threads, commitInterval, newSessionTimeout, dedupEnabled, newDedupWindow,
+                sessionsEnabled, newSaltZone, stripParams, referrerEnabled, userAgentEnabled, botsEnabled,
+                userAgentCacheSize, geoipDatabase);
+    }
+
+    /** The same settings with a GeoIP database (null for none). */
+    public EnricherConfig withGeoipDatabase(Path database) {
+        return new EnricherConfig(applicationId, threads, commitInterval, sessionTimeout, dedupEnabled, dedupWindow,
+                sessionsEnabled, saltZone, stripParams, referrerEnabled, userAgentEnabled, botsEnabled,
+                userAgentCacheSize, database);
+    }
+
+    private static ZoneId zone(Settings s, String key) {
+        String value = s.string(key, "UTC");
+        try {
+            return ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw new ConfigException(key + ": must be a time zone such as UTC or Europe/Berlin, got '" + value + "'");
+        }
+    }
+
+    private static List<String> params(Settings s, String key) {
+        String value = s.string(key, String.join(",", DEFAULT_STRIP_PARAMS));
+        if (value.isBlank()) {
+            return List.of();
+        }
+        List<String> names = Arrays.stream(value.split(",")).map(String::trim).filter(n -> !n.isEmpty())
+                .map(n -> n.toLowerCase(Locale.ROOT)).distinct().toList();
+        for (String name : names) {
+            if (!PARAM_NAME.matcher(name).matches()) {
+                throw new ConfigException(key + ": '" + name + "' is not a query parameter name");
+            }
+            if (name.startsWith("utm_")) {
+                throw new ConfigException(key + ": '" + name + "' is a UTM parameter; they are read into utm_* columns, not stripped");
+            }
+        }
+        return names;
+    }
+
+    private static Path geoip(Settings s, String key) {
+        String value = s.string(key, "");
+        if (value.isBlank()) {
+            return null;
+        }
+        try {
+            // A missing file is not an error: geo is optional, the enricher warns once and leaves the fields null.
+            return Path.of(value);
+        } catch (InvalidPathException e) {
+            throw new ConfigException(key + ": '" + value + "' is not a file path");
+        }
     }
 }

@@ -1,76 +1,152 @@
 package io.footfall.enricher.pipeline;
 
 import io.footfall.core.config.EnricherConfig;
-import io.footfall.core.event.BadEvent;
-import io.footfall.core.event.EventRules;
-import io.footfall.core.event.InvalidEventException;
 import io.footfall.core.event.RawEvent;
-import io.footfall.core.json.RawEventJson;
+import io.footfall.core.event.StoredEvent;
+import io.footfall.enricher.dedup.Deduplicator;
+import io.footfall.enricher.geo.GeoLocation;
+import io.footfall.enricher.referrer.Referrer;
 import io.footfall.enricher.session.SessionState;
 import io.footfall.enricher.session.Sessionizer;
 import io.footfall.enricher.topology.Enrichment;
+import io.footfall.enricher.url.TrackingParams;
+import io.footfall.enricher.useragent.UserAgentInfo;
+import io.footfall.enricher.validate.Validation;
+import io.footfall.enricher.visitor.DailySalts;
 import io.footfall.enricher.visitor.VisitorIds;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 
 /**
- * The enrichment steps in order — decode, validate, visitor id, session, stored event — over a
- * {@link PipelineState}. No Kafka Streams types: the Streams topology and {@code replay} both host it.
- * One instance per state owner (a Streams task, or a replay run); not thread-safe.
+ * The enrichment steps in order — validate, dedup, URL, referrer, user agent, geo, visitor id, session,
+ * stored event — over a {@link PipelineState}. No Kafka Streams types: the Streams topology and
+ * {@code replay} both host it. One instance per state owner (a Streams task, or a replay run); not
+ * thread-safe. The {@link EnricherResources} it uses are thread-safe and may be shared.
  */
 public final class EnrichmentPipeline {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
-    private final Sessionizer sessionizer;
+    private final EnricherConfig config;
     private final Clock clock;
+    private final EnricherResources resources;
+    private final StepTimings timings;
+    private final Deduplicator dedup;
+    private final Sessionizer sessionizer;
+    private final DailySalts salts;
+    private final TrackingParams strip;
 
+    /** A pipeline with its own resources (one Yauaa analyzer per process is shared regardless). */
     public EnrichmentPipeline(EnricherConfig config, Clock clock) {
-        this.sessionizer = new Sessionizer(config.sessionTimeout());
-        this.clock = clock;
+        this(config, clock, EnricherResources.create(config));
     }
 
-    /** Processes one {@code footfall.raw} record value. Never throws for bad input: that becomes a bad record. */
+    public EnrichmentPipeline(EnricherConfig config, Clock clock, EnricherResources resources) {
+        this.config = config;
+        this.clock = clock;
+        this.resources = resources;
+        this.timings = resources.timings();
+        this.dedup = new Deduplicator(config.dedupWindow());
+        this.sessionizer = new Sessionizer(config.sessionTimeout());
+        this.salts = new DailySalts(config.saltZone());
+        this.strip = new TrackingParams(config.stripParams());
+    }
+
+    /**
+     * Processes one {@code footfall.raw} record value. Never throws for bad input or a failing step: that
+     * becomes a bad record. Throws only {@link PipelineState.StateException}, when the host's state failed.
+     *
+     * @return the stored event, the bad record, or {@link Outcome#NONE} for a duplicate
+     */
     public Outcome process(byte[] rawValue, PipelineState state) {
-        RawEvent event;
-        try {
-            event = RawEventJson.decode(rawValue);
-            EventRules.check(event);
-        } catch (IOException | RuntimeException e) {
-            return bad(rawValue, "unreadable", "the raw record is not a readable event", null);
-        } catch (InvalidEventException e) {
-            return bad(rawValue, e.reason(), e.getMessage(), null);
+        long t = timings.start();
+        Validation.Result valid = Validation.check(rawValue, clock.millis());
+        timings.stop(Step.VALIDATE, t);
+        if (valid.bad() != null) {
+            return Outcome.bad(valid.bad());
         }
-        Enrichment.Page page = Enrichment.Page.of(event);
+        RawEvent event = valid.event();
+        try {
+            return enrich(event, state);
+        } catch (PipelineState.StateException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // A bug or a broken dependency must not stop the partition: record it and move on.
+            return Outcome.bad(Validation.bad(rawValue, "processing_failed",
+                    "enrichment failed: " + e.getClass().getSimpleName(), event.site(), clock.millis()).bad());
+        }
+    }
+
+    private Outcome enrich(RawEvent event, PipelineState state) {
+        long t = timings.start();
+        if (config.dedupEnabled() && !dedup.firstSighting(event.eventId(), event.receivedAt(), state.seenIds())) {
+            timings.stop(Step.DEDUP, t);
+            return Outcome.NONE;
+        }
+        timings.stop(Step.DEDUP, t);
+
+        t = timings.start();
+        Enrichment.Page page = Enrichment.Page.of(event, strip);
+        timings.stop(Step.URL, t);
+
+        t = timings.start();
+        Referrer referrer = resources.referrers().classify(event.referrer(), page.url().host());
+        timings.stop(Step.REFERRER, t);
+
+        t = timings.start();
+        UserAgentInfo ua = resources.userAgents().parse(event.userAgent());
+        timings.stop(Step.USER_AGENT, t);
+
+        t = timings.start();
+        GeoLocation geo = resources.geo().locate(event.clientIp());
+        timings.stop(Step.GEO, t);
+
+        t = timings.start();
         String visitorId = event.visitorId() != null ? event.visitorId()
-                : VisitorIds.cookieless(saltFor(event.receivedAt(), state), event.site(), event.clientIp(), event.userAgent());
+                : VisitorIds.cookieless(salts.saltFor(event.receivedAt(), state.salts()), event.site(),
+                event.clientIp(), event.userAgent());
+        timings.stop(Step.VISITOR, t);
+
+        t = timings.start();
+        SessionState session = config.sessionsEnabled() ? session(event, visitorId, page, state) : null;
+        timings.stop(Step.SESSION, t);
+
+        t = timings.start();
+        StoredEvent stored = Enrichment.apply(event, page, referrer, ua, geo, visitorId, session);
+        timings.stop(Step.BUILD, t);
+        return Outcome.stored(stored);
+    }
+
+    private SessionState session(RawEvent event, String visitorId, Enrichment.Page page, PipelineState state) {
         String sessionKey = event.site() + '\u0000' + visitorId;
         byte[] previous = state.sessions().get(sessionKey);
         SessionState session = sessionizer.next(previous == null ? null : SessionState.fromBytes(previous),
                 event.receivedAt(), page.utm().campaign());
         state.sessions().put(sessionKey, session.toBytes());
-        return Outcome.stored(Enrichment.apply(event, page, visitorId, session));
+        return session;
     }
 
-    /** The salt of the event's UTC day, made on first use and kept in the state. */
-    private static byte[] saltFor(long receivedAt, PipelineState state) {
-        String day = LocalDate.ofInstant(Instant.ofEpochMilli(receivedAt), ZoneOffset.UTC).toString();
-        byte[] salt = state.salts().get(day);
-        if (salt == null) {
-            salt = new byte[32];
-            RANDOM.nextBytes(salt);
-            state.salts().put(day, salt);
-        }
-        return salt;
+    /**
+     * Deletes what no later event can use: sessions idle for longer than the timeout before
+     * {@code sessionHorizonMs} (the host passes the older of its clock and the newest receive time it has
+     * processed), and salts of days before yesterday by this pipeline's clock. Hosts call it from a timer.
+     */
+    public Expired expire(PipelineState state, long sessionHorizonMs) {
+        int sessions = config.sessionsEnabled() ? sessionizer.expire(sessionHorizonMs, state.sessions()) : 0;
+        int destroyed = salts.destroyOld(clock.millis(), state.salts());
+        return new Expired(sessions, destroyed);
     }
 
-    private Outcome bad(byte[] rawValue, String reason, String detail, String site) {
-        String payload = rawValue == null ? null : new String(rawValue, StandardCharsets.UTF_8);
-        return Outcome.bad(new BadEvent("enrich", reason, detail, site, payload, clock.millis()));
+    /**
+     * Drops what the pipeline remembers of its state between events (today's salt). A host calls it when the
+     * state was replaced under it: a Streams task re-initialised after an aborted transaction.
+     */
+    public void stateReplaced() {
+        salts.forget();
+    }
+
+    /** What one {@link #expire} call deleted. */
+    public record Expired(int sessions, int salts) {
+    }
+
+    public EnricherResources resources() {
+        return resources;
     }
 }

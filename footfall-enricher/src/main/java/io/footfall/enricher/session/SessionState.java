@@ -21,6 +21,12 @@ public record SessionState(String sessionId, long lastSeenMs, int seq, String ca
                 .array();
     }
 
+    /** The last-seen time straight from the stored bytes, for the expiry scan. */
+    public static long lastSeenMs(byte[] bytes) {
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        return b.getLong(4 + b.getInt(0));
+    }
+
     public static SessionState fromBytes(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes);
         byte[] id = new byte[b.getInt()];

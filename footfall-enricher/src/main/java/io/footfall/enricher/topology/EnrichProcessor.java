@@ -1,28 +1,46 @@
 package io.footfall.enricher.topology;
 
+import io.footfall.core.event.VisitorKey;
 import io.footfall.core.json.BadEventJson;
 import io.footfall.core.json.StoredEventJson;
-import io.footfall.core.event.VisitorKey;
 import io.footfall.enricher.pipeline.EnrichmentPipeline;
 import io.footfall.enricher.pipeline.Outcome;
 import io.footfall.enricher.pipeline.PipelineState;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hosts the {@link EnrichmentPipeline} in Kafka Streams: state in changelogged stores, output to the
- * events or bad sink. Anything that fails becomes a {@code footfall.bad} record; nothing stops the partition.
+ * events or bad sink, and a once-a-minute punctuator that expires idle sessions and destroys old salts.
+ * Anything a record causes becomes a {@code footfall.bad} record, so no record stops the partition; a
+ * failure of the state stores is rethrown as Streams' own exception, so the task fails and its record is
+ * retried from the last committed transaction instead of being skipped.
  */
 final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EnrichProcessor.class);
+    static final Duration EXPIRY_INTERVAL = Duration.ofMinutes(1);
+
     private final EnrichmentPipeline pipeline;
+    private final Clock clock;
+    private final boolean dedup;
     private ProcessorContext<byte[], byte[]> context;
     private PipelineState state;
+    /** Newest receive time processed by this task; with the clock it bounds session expiry. */
+    private long newestReceivedMs;
 
-    EnrichProcessor(EnrichmentPipeline pipeline) {
+    EnrichProcessor(EnrichmentPipeline pipeline, Clock clock, boolean dedup) {
         this.pipeline = pipeline;
+        this.clock = clock;
+        this.dedup = dedup;
     }
 
     @Override
@@ -30,13 +48,23 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         this.context = context;
         KeyValueStore<String, byte[]> sessions = context.getStateStore(EnricherTopology.SESSION_STORE);
         KeyValueStore<String, byte[]> salts = context.getStateStore(EnricherTopology.SALT_STORE);
-        this.state = new StreamsState(sessions, salts);
+        WindowStore<String, byte[]> seen = dedup ? context.getStateStore(EnricherTopology.SEEN_IDS_STORE) : null;
+        this.state = new StreamsState(sessions, salts, seen);
+        pipeline.stateReplaced();
+        context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, ignored -> expire());
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        Outcome outcome = pipeline.process(record.value(), state);
+        Outcome outcome;
+        try {
+            outcome = pipeline.process(record.value(), state);
+        } catch (PipelineState.StateException e) {
+            // Streams' own exception (task migrated, store closed, RocksDB error): the task is retried.
+            throw e.getCause();
+        }
         if (outcome.stored() != null) {
+            newestReceivedMs = Math.max(newestReceivedMs, outcome.stored().receivedAt());
             byte[] key = VisitorKey.of(outcome.stored().site(), outcome.stored().visitorId(), null, null);
             context.forward(new Record<>(key, StoredEventJson.encode(outcome.stored()), record.timestamp()),
                     EnricherTopology.EVENTS_SINK);
@@ -46,37 +74,15 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         }
     }
 
-    /** The pipeline's state over Streams key-value stores. */
-    private record StreamsState(KeyValueStore<String, byte[]> sessionStore, KeyValueStore<String, byte[]> saltStore)
-            implements PipelineState {
-
-        @Override
-        public Store sessions() {
-            return adapt(sessionStore);
+    private void expire() {
+        if (newestReceivedMs == 0) {
+            // Nothing processed since (re)start: no evidence of how far event time has come.
+            return;
         }
-
-        @Override
-        public Store salts() {
-            return adapt(saltStore);
-        }
-
-        private static Store adapt(KeyValueStore<String, byte[]> store) {
-            return new Store() {
-                @Override
-                public byte[] get(String key) {
-                    return store.get(key);
-                }
-
-                @Override
-                public void put(String key, byte[] value) {
-                    store.put(key, value);
-                }
-
-                @Override
-                public void delete(String key) {
-                    store.delete(key);
-                }
-            };
+        EnrichmentPipeline.Expired expired = pipeline.expire(state, Math.min(clock.millis(), newestReceivedMs));
+        if (expired.sessions() > 0 || expired.salts() > 0) {
+            LOG.debug("event=state_expired task={} sessions={} salts={}", context.taskId(), expired.sessions(),
+                    expired.salts());
         }
     }
 }

@@ -2,42 +2,85 @@ package io.footfall.enricher.topology;
 
 import io.footfall.core.event.RawEvent;
 import io.footfall.core.event.StoredEvent;
+import io.footfall.enricher.geo.GeoLocation;
+import io.footfall.enricher.referrer.Referrer;
+import io.footfall.enricher.referrer.ReferrerClassifier;
+import io.footfall.enricher.referrer.ReferrerType;
 import io.footfall.enricher.session.SessionState;
+import io.footfall.enricher.url.TrackingParams;
 import io.footfall.enricher.url.UrlParts;
 import io.footfall.enricher.url.Utm;
+import io.footfall.enricher.useragent.UserAgentInfo;
 
 /**
- * Builds the stored event from a raw one and the facts the stateful steps decided (visitor, session).
- * A plain function: no Kafka Streams types, so {@code replay} and tests can call it directly.
+ * Builds the stored event from a raw one and the facts the steps decided. A plain function: no Kafka
+ * Streams types, so {@code replay} and tests can call it directly.
  */
 public final class Enrichment {
 
-    /** Bumped whenever a rule changes what an event becomes; stored on every row. */
-    public static final String PIPELINE_VERSION = "1";
+    /**
+     * Bumped whenever a rule changes what an event becomes; stored on every row. 2: tracking parameters
+     * stripped, referrer list, user agent and bots, geo, dedup.
+     */
+    public static final String PIPELINE_VERSION = "2";
 
     private Enrichment() {
     }
 
-    /** The page's URL parts and UTM, computed once per event and used by the session step too. */
-    public record Page(UrlParts url, Utm utm) {
+    /**
+     * The page's URL parts and UTM, computed once per event and used by the session step too.
+     *
+     * @param url      host, path and the query as stored (tracking parameters removed)
+     * @param utm      UTM parameters, read before anything was removed
+     * @param storedUrl the url as stored: the original with the cleaned query
+     */
+    public record Page(UrlParts url, Utm utm, String storedUrl) {
+        public Page(UrlParts url, Utm utm) {
+            this(url, utm, null);
+        }
+
+        /** Without stripping any parameter. */
         public static Page of(RawEvent e) {
             UrlParts parts = UrlParts.parse(e.url());
-            return new Page(parts, Utm.fromQuery(parts.query()));
+            return new Page(parts, Utm.fromQuery(parts.query()), e.url());
+        }
+
+        public static Page of(RawEvent e, TrackingParams strip) {
+            UrlParts parts = UrlParts.parse(e.url());
+            Utm utm = Utm.fromQuery(parts.query());
+            String query = strip.strip(parts.query());
+            if (query == parts.query()) {
+                return new Page(parts, utm, e.url());
+            }
+            return new Page(new UrlParts(parts.host(), parts.path(), query), utm,
+                    TrackingParams.withQuery(e.url(), parts.query(), query));
         }
     }
 
+    /** The walking skeleton's form: no referrer list, user agent or geo. */
     public static StoredEvent apply(RawEvent e, Page page, String visitorId, SessionState session) {
+        Referrer referrer = ReferrerClassifier.withoutList().classify(e.referrer(), page.url().host());
+        return apply(e, page, referrer, UserAgentInfo.UNKNOWN, GeoLocation.UNKNOWN, visitorId, session);
+    }
+
+    /**
+     * @param session the visitor's session after this event, or null when sessions are off
+     */
+    public static StoredEvent apply(RawEvent e, Page page, Referrer referrer, UserAgentInfo ua, GeoLocation geo,
+                                    String visitorId, SessionState session) {
         UrlParts url = page.url();
         Utm utm = page.utm();
-        UrlParts referrer = UrlParts.parse(e.referrer());
+        // Like Google Analytics' organic keyword: a search engine's term fills utm_term when the URL had none.
+        String term = utm.term() == null && referrer.type() == ReferrerType.SEARCH ? referrer.searchTerm() : utm.term();
         return new StoredEvent(
                 e.eventId(), e.site(), e.type().wireName(), e.name(), e.receivedAt(), e.clientTs(),
-                e.url(), url.host(), url.path(), url.query(), e.title(),
-                e.referrer(), referrer.host(), referrerType(referrer.host(), url.host()),
-                utm.source(), utm.medium(), utm.campaign(), utm.term(), utm.content(),
-                visitorId, session.sessionId(), session.seq(), session.seq() == 1,
-                null, null, null, null, null, false,
-                null, null, null,
+                page.storedUrl() == null ? e.url() : page.storedUrl(), url.host(), url.path(), url.query(), e.title(),
+                e.referrer(), referrer.host(), referrer.type().wireName(),
+                utm.source(), utm.medium(), utm.campaign(), term, utm.content(),
+                visitorId, session == null ? null : session.sessionId(), session == null ? 0 : session.seq(),
+                session != null && session.seq() == 1,
+                ua.browser(), ua.browserVersion(), ua.os(), ua.osVersion(), ua.deviceType(), ua.isBot(),
+                geo.country(), geo.region(), geo.city(),
                 e.screen(), e.language(), e.timezone(), e.props(), PIPELINE_VERSION);
     }
 

@@ -1,0 +1,28 @@
+/**
+ * Sessions: a visitor's events grouped until 30 minutes (configurable) pass without one, or the visitor
+ * arrives from a different UTM campaign.
+ *
+ * <h2>Why one partition sees all of a visitor's events</h2>
+ * The collector keys every {@code footfall.raw} record with {@link io.footfall.core.event.VisitorKey}: a hash
+ * of the site's own visitor id when the event carries one, otherwise of (site, client IP, user agent) — the
+ * same inputs as the cookieless visitor id, minus the daily salt. Kafka's default partitioner sends equal
+ * keys to the same partition, and Kafka Streams gives each partition to exactly one task, with its own
+ * slice of the session store. So one task, on one thread, sees each visitor's events in the order the
+ * collectors wrote them, and the session state of a visitor is read and written by nobody else: no locks,
+ * no cross-instance coordination, no shuffle (a repartition topic would cost a second write and read of
+ * every event).
+ *
+ * <p>Across restarts and rebalances the store moves with its partition: it is restored from its changelog,
+ * which the exactly-once transaction commits together with the output records and the input offsets, so a
+ * restarted task resumes with exactly the state that matches the last committed output.
+ *
+ * <h2>Expiry</h2>
+ * A session whose last event is older than the timeout cannot be continued, so a punctuator deletes it
+ * (a full scan of the task's store once a minute; the store holds only visitors seen within the timeout
+ * plus a minute). The horizon is the older of the wall clock and the newest receive time the task has
+ * seen, so a task catching up on a backlog never drops sessions that its next events would continue.
+ *
+ * <p>Cookieless visitor ids change at the salt's midnight, so a visit that spans midnight becomes two
+ * visitors and two sessions; sites that send their own {@code visitor_id} keep one.
+ */
+package io.footfall.enricher.session;

@@ -1,0 +1,77 @@
+package io.footfall.enricher.useragent;
+
+import java.util.Locale;
+import java.util.Set;
+import nl.basjes.parse.useragent.UserAgent;
+import nl.basjes.parse.useragent.UserAgentAnalyzer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The user-agent parser backed by Yauaa. Building an analyzer takes seconds and ~100 MB of matchers, so
+ * there is one per process, built on first use and shared by every stream thread; Yauaa's {@code parse}
+ * is synchronized, which costs little because {@link CachingParser} answers repeated user agents first.
+ * Only the fields footfall stores are requested, which lets Yauaa skip most of its rules.
+ */
+public final class YauaaParser implements UserAgentParser {
+
+    private static final Logger LOG = LoggerFactory.getLogger(YauaaParser.class);
+
+    /** Yauaa's device and agent classes that are not people: robots, hackers and cloud-hosted agents. */
+    private static final Set<String> BOT_CLASSES = Set.of("Robot", "Robot Mobile", "Robot Imitator", "Hacker",
+            "Cloud", "Cloud Application", "Special");
+
+    private static final class Holder {
+        static final UserAgentAnalyzer ANALYZER = build();
+    }
+
+    private static UserAgentAnalyzer build() {
+        long start = System.nanoTime();
+        UserAgentAnalyzer analyzer = UserAgentAnalyzer.newBuilder()
+                .withFields(UserAgent.AGENT_NAME, UserAgent.AGENT_VERSION, UserAgent.OPERATING_SYSTEM_NAME,
+                        UserAgent.OPERATING_SYSTEM_VERSION, UserAgent.DEVICE_CLASS, UserAgent.AGENT_CLASS)
+                .withoutCache()
+                .hideMatcherLoadStats()
+                .dropTests()
+                .immediateInitialization()
+                .build();
+        LOG.info("event=yauaa_ready build_ms={}", (System.nanoTime() - start) / 1_000_000);
+        return analyzer;
+    }
+
+    /** The process-wide parser; the first call builds the analyzer. */
+    public static YauaaParser shared() {
+        return Shared.INSTANCE;
+    }
+
+    private static final class Shared {
+        static final YauaaParser INSTANCE = new YauaaParser();
+    }
+
+    private YauaaParser() {
+    }
+
+    @Override
+    public UserAgentInfo parse(String userAgent) {
+        UserAgent.ImmutableUserAgent ua = Holder.ANALYZER.parse(userAgent);
+        String deviceClass = ua.getValue(UserAgent.DEVICE_CLASS);
+        boolean bot = BOT_CLASSES.contains(deviceClass) || BOT_CLASSES.contains(ua.getValue(UserAgent.AGENT_CLASS));
+        return new UserAgentInfo(
+                known(ua, UserAgent.AGENT_NAME),
+                known(ua, UserAgent.AGENT_VERSION),
+                known(ua, UserAgent.OPERATING_SYSTEM_NAME),
+                known(ua, UserAgent.OPERATING_SYSTEM_VERSION),
+                deviceClass == null || isUnknown(deviceClass) ? null
+                        : deviceClass.toLowerCase(Locale.ROOT).replace(' ', '_'),
+                bot);
+    }
+
+    private static String known(UserAgent.ImmutableUserAgent ua, String field) {
+        String value = ua.getValue(field);
+        return value == null || isUnknown(value) ? null : value;
+    }
+
+    private static boolean isUnknown(String value) {
+        return value.isEmpty() || value.equals("Unknown") || value.equals("??") || value.startsWith("Hacker");
+    }
+}

@@ -1,0 +1,67 @@
+package io.footfall.enricher.geo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+public class GeoLocatorTest {
+
+    @TempDir
+    static Path dir;
+    static Path cityDb;
+
+    /** A City database built here: 192.0.2.0/24 is Berlin, 198.51.100.0/25 is somewhere in France. */
+    public static Path cityDatabase(Path directory) throws Exception {
+        Path file = directory.resolve("test-city.mmdb");
+        new MmdbWriter("GeoLite2-City")
+                .insert("192.0.2.0", 24, Map.of(
+                        "city", Map.of("names", Map.of("en", "Berlin")),
+                        "country", Map.of("iso_code", "DE", "names", Map.of("en", "Germany")),
+                        "subdivisions", List.of(Map.of("iso_code", "BE", "names", Map.of("en", "Land Berlin")))))
+                .insert("198.51.100.0", 25, Map.of("country", Map.of("iso_code", "FR")))
+                .write(file);
+        return file;
+    }
+
+    @BeforeAll
+    static void build() throws Exception {
+        cityDb = cityDatabase(dir);
+    }
+
+    @Test
+    void findsCountryRegionAndCity() {
+        try (GeoLocator geo = GeoLocator.open(cityDb)) {
+            assertTrue(geo.enabled());
+            assertEquals(new GeoLocation("DE", "DE-BE", "Berlin"), geo.locate("192.0.2.77"));
+            assertEquals(new GeoLocation("FR", null, null), geo.locate("198.51.100.5"));
+            assertEquals(GeoLocation.UNKNOWN, geo.locate("198.51.100.200"), "outside the /25");
+            assertEquals(GeoLocation.UNKNOWN, geo.locate("203.0.113.1"));
+        }
+    }
+
+    @Test
+    void neverResolvesNamesAndSurvivesGarbage() {
+        try (GeoLocator geo = GeoLocator.open(cityDb)) {
+            assertEquals(GeoLocation.UNKNOWN, geo.locate("example.com"));
+            assertEquals(GeoLocation.UNKNOWN, geo.locate("999.1.1.1"));
+            assertEquals(GeoLocation.UNKNOWN, geo.locate("2001:db8::1"), "an IPv6 address in an IPv4 database");
+            assertEquals(GeoLocation.UNKNOWN, geo.locate(null));
+        }
+    }
+
+    @Test
+    void withoutADatabaseEverythingIsUnknown() {
+        try (GeoLocator none = GeoLocator.open(null); GeoLocator missing = GeoLocator.open(dir.resolve("absent.mmdb"))) {
+            assertFalse(none.enabled());
+            assertFalse(missing.enabled());
+            assertEquals(GeoLocation.UNKNOWN, missing.locate("192.0.2.77"));
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package io.footfall.enricher.useragent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class CachingParserTest {
+
+    private static final UserAgentInfo PERSON = new UserAgentInfo("Chrome", "120", "Linux", null, "desktop", false);
+
+    @Test
+    void theCrawlerListCatchesBotsTheParserDoesNot() {
+        CachingParser parser = new CachingParser(ua -> PERSON, CrawlerList.shipped(), true, 100);
+        assertTrue(parser.parse("Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)").isBot());
+        assertTrue(parser.parse("python-requests/2.31.0").isBot());
+        assertFalse(parser.parse("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                + "Chrome/120.0.0.0 Safari/537.36").isBot());
+    }
+
+    @Test
+    void withBotsDisabledNothingIsABot() {
+        CachingParser parser = new CachingParser(ua -> PERSON.asBot(), CrawlerList.shipped(), false, 100);
+        assertFalse(parser.parse("Googlebot/2.1").isBot());
+    }
+
+    @Test
+    void repeatedUserAgentsAreAnsweredFromTheBoundedCache() {
+        AtomicInteger parses = new AtomicInteger();
+        CachingParser parser = new CachingParser(ua -> {
+            parses.incrementAndGet();
+            return PERSON;
+        }, null, true, 2);
+        parser.parse("a");
+        parser.parse("a");
+        parser.parse("b");
+        assertEquals(2, parses.get());
+        assertEquals(1, parser.hits());
+        parser.parse("c");
+        parser.parse("a");
+        assertEquals(4, parses.get(), "'a' was the least recently used of three with room for two");
+        assertEquals(0.2, parser.hitRate(), 1e-9);
+    }
+
+    @Test
+    void mostShippedCrawlerExamplesAreBotsToYauaaPlusTheList() {
+        CrawlerList crawlers = CrawlerList.shipped();
+        assertTrue(crawlers.examples().size() > 2000, "the corpus the benchmark draws from");
+        CachingParser parser = new CachingParser(YauaaParser.shared(), crawlers, true, 10_000);
+        long bots = crawlers.examples().stream().filter(ua -> parser.parse(ua).isBot()).count();
+        assertTrue(bots > crawlers.examples().size() * 0.95, bots + " of " + crawlers.examples().size());
+    }
+}
