@@ -346,7 +346,7 @@ public class QueryBench {
             }
         });
         System.out.printf(Locale.ROOT, "%n%s, %,d rows; reference = JDBC count(*) of the site: p50 %.1f ms%n", dialect, rows, reference[0]);
-        System.out.printf(Locale.ROOT, "%-36s %9s %9s %9s%n", "endpoint (warm, 15 runs)", "p50 ms", "p95 ms", "p50/ref");
+        System.out.printf(Locale.ROOT, "%-36s %9s %9s %9s%n", (Object) ("endpoint (warm, " + Integer.getInteger("runs", 15) + " runs)"), "p50 ms", "p95 ms", "p50/ref");
         for (Map.Entry<String, String> e : endpoints.entrySet()) {
             String uri = "http://127.0.0.1:" + port + e.getValue();
             double[] t = time(() -> {
@@ -413,12 +413,13 @@ public class QueryBench {
         void run() throws Exception;
     }
 
-    /** Three warm-up runs, then 15 timed: {p50, p95} in ms. */
+    /** Warm-up runs, then timed ones ({@code -Druns=}, default 15): {p50, p95} in ms. */
     static double[] time(Action a) throws Exception {
-        for (int i = 0; i < 3; i++) {
+        int runs = Integer.getInteger("runs", 15);
+        for (int i = 0; i < Math.max(1, runs / 5); i++) {
             a.run();
         }
-        double[] ms = new double[15];
+        double[] ms = new double[runs];
         for (int i = 0; i < ms.length; i++) {
             long t0 = System.nanoTime();
             a.run();
