@@ -1,5 +1,6 @@
 package io.footfall.app.cli;
 
+import io.footfall.app.broker.BrokerAddressFile;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.KafkaConfig;
@@ -43,6 +44,9 @@ public final class TapCommand implements Callable<Integer> {
     @Option(names = "--grep", paramLabel = "TEXT", description = "only records whose JSON contains TEXT (case-insensitive)")
     String grep;
 
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data dir of the running standalone to tap (default ./data)")
+    java.nio.file.Path dataDir;
+
     @Option(names = "--bootstrap", paramLabel = "HOST:PORT", description = "Kafka bootstrap servers (default kafka.bootstrapServers)")
     String bootstrap;
 
@@ -54,11 +58,20 @@ public final class TapCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        FootfallConfig config = options.load(bootstrap == null ? Map.of() : Map.of("kafka.bootstrapServers", bootstrap));
+        Map<String, String> flags = new java.util.HashMap<>();
+        if (bootstrap != null) {
+            flags.put("kafka.bootstrapServers", bootstrap);
+        }
+        if (dataDir != null) {
+            flags.put("dataDir", dataDir.toString());
+        }
+        FootfallConfig config = options.load(flags);
         KafkaConfig kafka = config.kafka();
         if (kafka.embedded()) {
-            throw new ConfigException("kafka.bootstrapServers: is required (or --bootstrap host:port); "
-                    + "standalone prints its broker address at start");
+            // A standalone running on this data dir says where its broker is.
+            kafka = BrokerAddressFile.read(config.dataDir()).map(kafka::withBootstrapServers)
+                    .orElseThrow(() -> new ConfigException("kafka.bootstrapServers: is required (or --bootstrap host:port); "
+                            + "no standalone is running on data dir " + config.dataDir()));
         }
         TapTopic tapTopic = TapTopic.fromWire(topic);
         if (tapTopic == null) {
