@@ -51,6 +51,14 @@ public final class YauaaParser implements UserAgentParser {
     private YauaaParser() {
     }
 
+    /**
+     * Builds the analyzer now if nobody has yet. Hosts call it before their stream threads start: built
+     * lazily inside a stream thread, its seconds of build time would count against the open transaction.
+     */
+    public static void warmUp() {
+        Holder.ANALYZER.getAllPossibleFieldNamesSorted();
+    }
+
     @Override
     public UserAgentInfo parse(String userAgent) {
         UserAgent.ImmutableUserAgent ua = Holder.ANALYZER.parse(userAgent);
