@@ -1,6 +1,8 @@
 package io.footfall.app;
 
+import io.footfall.app.cli.BenchCommand;
 import io.footfall.app.cli.ConfigCommand;
+import io.footfall.app.cli.CrashSuiteCommand;
 import io.footfall.app.cli.RoleCommands;
 import io.footfall.app.cli.StandaloneCommand;
 import io.footfall.core.config.ConfigException;
@@ -13,9 +15,15 @@ import picocli.CommandLine.Command;
         subcommands = {
                 StandaloneCommand.class,
                 RoleCommands.Collector.class,
+                io.footfall.app.cli.CollectorBenchCommand.class,
                 RoleCommands.Enricher.class,
                 RoleCommands.Loader.class,
+                io.footfall.app.cli.ReplayCommand.class,
+                io.footfall.app.cli.PromoteCommand.class,
                 ConfigCommand.class,
+                BenchCommand.class,
+                CrashSuiteCommand.class,
+                io.footfall.app.cli.TapCommand.class,
                 CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -1,12 +1,15 @@
 package io.footfall.collector;
 
+import io.footfall.collector.client.ClientAddress;
 import io.footfall.collector.decode.BodyDecoder;
 import io.footfall.collector.decode.Limits;
 import io.footfall.collector.http.CollectorHandler;
 import io.footfall.collector.http.CollectorInitializer;
 import io.footfall.collector.http.CollectorMetrics;
 import io.footfall.collector.http.CollectorState;
+import io.footfall.collector.limit.RateLimiter;
 import io.footfall.collector.produce.EventSink;
+import io.footfall.collector.tracker.TrackerScript;
 import io.footfall.core.config.CollectorConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -31,6 +34,8 @@ import org.slf4j.LoggerFactory;
 public final class CollectorServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CollectorServer.class);
+    /** How long a kept-alive connection may still bring one last request once shutdown begins. */
+    private static final Duration DRAIN_IDLE_GRACE = Duration.ofSeconds(2);
 
     private final CollectorConfig config;
     private final EventSink sink;
@@ -47,12 +52,19 @@ public final class CollectorServer implements AutoCloseable {
                 sink, EventSink::inflightBytes);
         metrics.gauge("footfall.collector.inflight.requests", "requests awaiting a broker acknowledgement",
                 state, CollectorState::inflightRequests);
+        RateLimiter limiter = config.rateLimited()
+                ? new RateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), RateLimiter.DEFAULT_MAX_KEYS,
+                System::nanoTime)
+                : null;
+        CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
+                Clock.systemUTC(), metricsText, ClientAddress.trusting(config.trustedProxies()), limiter,
+                TrackerScript.load());
+        this.initializer = new CollectorInitializer(config, handler, metrics, state);
+        // Event loops last: a bad setting above fails before any thread exists.
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
                 NioIoHandler.newFactory());
-        CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
-                Clock.systemUTC(), metricsText);
-        this.initializer = new CollectorInitializer(config, handler);
+
     }
 
     private final CollectorInitializer initializer;
@@ -83,17 +95,27 @@ public final class CollectorServer implements AutoCloseable {
         return !state.draining() && sink.ready();
     }
 
+    /**
+     * Stops in order: readiness 503 and no new connections; each open connection finishes its current
+     * request (202 after the ack, or 503 shutting_down) and closes; the producer is flushed; then the
+     * threads stop. Bounded by read timeout + delivery timeout + 5 s, after which the rest is cut.
+     */
     @Override
     public void close() {
         state.startDraining();
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
-        long deadline = System.nanoTime() + config.deliveryTimeout().plusSeconds(5).toNanos();
-        while (state.inflightRequests() > 0 && System.nanoTime() < deadline) {
-            sink.flush();
+        state.closeIdleConnections(DRAIN_IDLE_GRACE);
+        long deadline = System.nanoTime() + config.readTimeout().plus(config.deliveryTimeout()).plusSeconds(5).toNanos();
+        while ((state.openConnections() > 0 || state.inflightRequests() > 0) && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(10));
         }
+        if (state.openConnections() > 0) {
+            LOG.warn("event=collector_drain_timeout open_connections={} inflight_requests={}",
+                    state.openConnections(), state.inflightRequests());
+        }
+        state.closeAll();
         sink.flush();
         sink.close();
         boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();

@@ -4,16 +4,21 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.footfall.core.config.QueryConfig;
 import io.footfall.core.warehouse.Warehouse;
-import io.footfall.query.http.BadParameterException;
 import io.footfall.query.http.Exchanges;
+import io.footfall.query.sql.ApiToken;
+import io.footfall.query.sql.SqlApi;
+import io.footfall.query.sql.SqlRunner;
+import io.footfall.query.tap.TapApi;
+import io.footfall.query.dashboard.DashboardAssets;
+import io.footfall.query.pipeline.PipelineApi;
+import io.footfall.query.pipeline.PipelineProbe;
+import io.footfall.query.stats.StatsApi;
 import io.footfall.query.stats.StatsQueries;
-import io.footfall.query.stats.TimeRange;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
-import java.util.Map;
+import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -35,13 +40,29 @@ public final class QueryServer implements AutoCloseable {
 
     private final QueryConfig config;
     private final StatsQueries stats;
+    private final StatsApi statsApi;
+    private final Clock clock;
     private final Supplier<String> metricsText;
+    private final Warehouse warehouse;
     private final ThreadPoolExecutor executor;
     private HttpServer server;
+    private SqlApi sqlApi;
+    private SqlRunner sqlRunner;
+    private TapApi tapApi;
+    private PipelineApi pipelineApi;
+    private PipelineProbe pipelineProbe;
+    private final DashboardAssets dashboard = new DashboardAssets();
 
     public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText) {
+        this(config, warehouse, metricsText, Clock.systemUTC());
+    }
+
+    public QueryServer(QueryConfig config, Warehouse warehouse, Supplier<String> metricsText, Clock clock) {
         this.config = config;
-        this.stats = new StatsQueries(warehouse);
+        this.warehouse = warehouse;
+        this.clock = clock;
+        this.stats = new StatsQueries(warehouse, clock);
+        this.statsApi = new StatsApi(stats);
         this.metricsText = metricsText;
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), r -> {
@@ -51,8 +72,44 @@ public final class QueryServer implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy());
     }
 
+    /**
+     * Enables {@code POST /api/sql} with this bearer token (without one the endpoint answers 404). Call before
+     * {@link #start()}. With DuckDB this disables external access and locks the configuration of the embedded
+     * database instance at start (see {@link SqlRunner}).
+     */
+    public QueryServer withSqlToken(ApiToken token) {
+        this.sqlRunner = new SqlRunner(warehouse, config.sqlTimeout(), config.sqlMaxRows(), config.sqlRole());
+        this.sqlApi = new SqlApi(token, sqlRunner);
+        return this;
+    }
+
+    /** Enables the live tap ({@code GET /api/tap}) on this Kafka cluster. Call before {@link #start()}. */
+    public QueryServer withTap(io.footfall.core.config.KafkaConfig kafka) {
+        this.tapApi = new TapApi(kafka, config.tapMaxClients(), clock);
+        return this;
+    }
+
+    /** Enables {@code GET /api/pipeline} (the dashboard's pipeline panel). Call before {@link #start()}. */
+    public QueryServer withPipeline(PipelineProbe probe) {
+        this.pipelineApi = new PipelineApi(probe);
+        this.pipelineProbe = probe;
+        return this;
+    }
+
+    /** Live-tap streams currently open. */
+    public int tapStreams() {
+        return tapApi == null ? 0 : tapApi.openStreams();
+    }
+
     /** @return the bound port */
     public int start() {
+        if (sqlRunner != null) {
+            try {
+                sqlRunner.lockDown();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("the warehouse cannot be locked down for the SQL API: " + e.getMessage());
+            }
+        }
         try {
             server = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 128);
         } catch (BindException e) {
@@ -71,6 +128,14 @@ public final class QueryServer implements AutoCloseable {
     }
 
     private void dispatch(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestURI().getPath().equals("/api/tap")) {
+            if (tapApi == null) {
+                Exchanges.error(exchange, 404, "not_found", "the live tap is not enabled on this server");
+            } else {
+                tapApi.dispatch(exchange);
+            }
+            return;
+        }
         try {
             executor.execute(() -> {
                 try {
@@ -89,13 +154,30 @@ public final class QueryServer implements AutoCloseable {
         try {
             String path = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
+            if (path.equals("/api/sql")) {
+                if (sqlApi == null) {
+                    Exchanges.error(exchange, 404, "not_found", "the SQL API is not enabled on this server");
+                } else {
+                    sqlApi.handle(exchange);
+                }
+                return;
+            }
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 Exchanges.error(exchange, 405, "method_not_allowed", "allowed methods: GET, HEAD");
                 return;
             }
+            if (statsApi.handle(path, exchange) || dashboard.handle(path, exchange)) {
+                return;
+            }
             switch (path) {
-                case "/api/stats/summary" -> summary(exchange);
+                case "/api/pipeline" -> {
+                    if (pipelineApi == null) {
+                        Exchanges.error(exchange, 404, "not_found", "the pipeline status is not available on this server");
+                    } else {
+                        pipelineApi.handle(exchange);
+                    }
+                }
                 case "/health/live" -> Exchanges.json(exchange, 200, g -> {
                     g.writeStartObject();
                     g.writeStringField("status", "live");
@@ -112,28 +194,6 @@ public final class QueryServer implements AutoCloseable {
         }
     }
 
-    private void summary(HttpExchange exchange) throws IOException {
-        Map<String, String> params = Exchanges.params(exchange);
-        try {
-            String site = StatsQueries.site(params);
-            TimeRange range = TimeRange.from(params);
-            StatsQueries.Summary s = stats.summary(site, range);
-            Exchanges.json(exchange, 200, g -> {
-                g.writeStartObject();
-                g.writeNumberField("pageviews", s.pageviews());
-                g.writeNumberField("events", s.events());
-                g.writeNumberField("visitors", s.visitors());
-                g.writeNumberField("sessions", s.sessions());
-                g.writeEndObject();
-            });
-        } catch (BadParameterException e) {
-            Exchanges.error(exchange, 400, "bad_parameter", e.getMessage());
-        } catch (SQLException e) {
-            LOG.warn("event=summary_failed error=\"{}\"", e.getMessage());
-            Exchanges.error(exchange, 503, "warehouse_unavailable", "the warehouse did not answer");
-        }
-    }
-
     private void ready(HttpExchange exchange) throws IOException {
         boolean ok = stats.reachable();
         Exchanges.json(exchange, ok ? 200 : 503, g -> {
@@ -145,10 +205,24 @@ public final class QueryServer implements AutoCloseable {
 
     @Override
     public void close() {
+        // Taps first: they are endless responses the server would otherwise wait for.
+        if (tapApi != null) {
+            tapApi.close();
+        }
         if (server != null) {
             server.stop(1);
         }
         executor.shutdownNow();
+        if (sqlRunner != null) {
+            sqlRunner.close();
+        }
+        if (pipelineProbe instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.warn("event=pipeline_probe_close_failed error=\"{}\"", e.toString());
+            }
+        }
         LOG.info("event=query_server_stopped");
     }
 }

@@ -43,14 +43,21 @@ public final class Topics {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(kafka, timeout);
+            }
             throw new IllegalStateException("Kafka topics cannot be created at " + kafka.bootstrapServers() + ": "
                     + e.getCause().getMessage());
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer within "
-                    + timeout.toSeconds() + " s");
+            throw unreachable(kafka, timeout);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics");
         }
+    }
+
+    private static IllegalStateException unreachable(KafkaConfig kafka, Duration timeout) {
+        return new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer within "
+                + timeout.toSeconds() + " s");
     }
 }

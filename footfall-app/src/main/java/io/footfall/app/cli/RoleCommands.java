@@ -4,7 +4,8 @@ import io.footfall.app.broker.Topics;
 import io.footfall.app.standalone.Roles;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.ConfigException;
-import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.warehouse.WarehouseWriter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.ArrayDeque;
@@ -61,8 +62,9 @@ public final class RoleCommands {
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
-            Topics.ensure(config.kafka(), Roles.KAFKA_START_TIMEOUT);
+            Topics.ensure(config.kafka(), config.kafka().startTimeout());
             Roles.Collector collector = Roles.collector(config, registry);
             started.push(collector);
             System.out.println("footfall: collector ready at http://" + config.collector().host() + ":" + collector.port() + "/v1/events");
@@ -79,7 +81,7 @@ public final class RoleCommands {
         @Override
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
-            Topics.ensure(config.kafka(), Roles.KAFKA_START_TIMEOUT);
+            Topics.ensure(config.kafka(), config.kafka().startTimeout());
             Deque<AutoCloseable> started = new ArrayDeque<>();
             started.push(Roles.enricher(config));
             System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
@@ -97,19 +99,27 @@ public final class RoleCommands {
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
             try {
-                DuckDbWarehouse warehouse = Roles.warehouse(config);
-                started.push(warehouse);
-                started.push(Roles.loader(config, warehouse, registry));
-                Roles.Query query = Roles.query(config, warehouse, registry);
+                Roles.Query query = startLoader(config, registry, started);
                 started.push(query);
                 System.out.println("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());
+                System.out.println("footfall: " + Roles.sqlTokenLine(query.sqlToken()));
             } catch (RuntimeException e) {
                 closeAll(started);
                 throw e;
             }
             return runUntilStopped(started);
+        }
+
+        /** The configured warehouse (DuckDB or PostgreSQL), the loader writing to it and the query server reading it. */
+        private static <W extends Warehouse & WarehouseWriter> Roles.Query startLoader(
+                FootfallConfig config, PrometheusMeterRegistry registry, Deque<AutoCloseable> started) {
+            W warehouse = Roles.warehouse(config);
+            started.push(warehouse);
+            started.push(Roles.loader(config, warehouse, registry));
+            return Roles.query(config, warehouse, registry);
         }
     }
 }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.UnaryOperator;
+import io.footfall.loader.warehouse.WarehouseWriter;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,8 +17,19 @@ import picocli.CommandLine.Option;
         description = "Run the whole pipeline in one process: embedded Kafka, collector, enricher, loader (DuckDB), query server.")
 public final class StandaloneCommand implements Callable<Integer> {
 
+    private final UnaryOperator<WarehouseWriter> writerDecorator;
+
     @Mixin
     ConfigOptions configOptions;
+
+    public StandaloneCommand() {
+        this(UnaryOperator.identity());
+    }
+
+    /** For reliability tests only: runs standalone with a wrapped (fault-injecting) warehouse writer. */
+    public StandaloneCommand(UnaryOperator<WarehouseWriter> writerDecorator) {
+        this.writerDecorator = writerDecorator;
+    }
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "where the broker log and the DuckDB file live (default ./data)")
     Path dataDir;
@@ -46,7 +59,7 @@ public final class StandaloneCommand implements Callable<Integer> {
             System.err.println("footfall: note: kafka.bootstrapServers is ignored in standalone mode (it runs its own broker)");
             config = config.withKafka(config.kafka().withBootstrapServers(""));
         }
-        Standalone standalone = new Standalone(config, System.out).start();
+        Standalone standalone = new Standalone(config, System.out, writerDecorator).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("footfall: stopping (draining the collector first)");

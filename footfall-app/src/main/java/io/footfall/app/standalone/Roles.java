@@ -8,8 +8,11 @@ import io.footfall.core.warehouse.Warehouse;
 import io.footfall.enricher.EnricherApp;
 import io.footfall.loader.consume.LoaderService;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
+import io.footfall.app.pipeline.LivePipelineProbe;
 import io.footfall.query.QueryServer;
+import io.footfall.query.sql.ApiToken;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -17,10 +20,15 @@ import java.time.Duration;
 /** Starts each role of the pipeline; shared by {@code standalone} and the single-role commands. */
 public final class Roles {
 
-    /** How long a role waits for Kafka at start before giving up with a clear message. */
-    public static final Duration KAFKA_START_TIMEOUT = Duration.ofSeconds(30);
-
     private Roles() {
+    }
+
+    /** JVM and process meters (heap, GC, CPU, threads) on a role's registry, for /metrics and bench. */
+    public static void bindProcessMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+        new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+        new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
     }
 
     /** A started collector; closing it drains and flushes. */
@@ -34,7 +42,7 @@ public final class Roles {
     public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry) {
         KafkaEventSink sink = new KafkaEventSink(config.kafka(), config.collector());
         try {
-            sink.start(KafkaConfig.RAW_TOPIC, KAFKA_START_TIMEOUT);
+            sink.start(KafkaConfig.RAW_TOPIC, config.kafka().startTimeout());
         } catch (RuntimeException e) {
             sink.close();
             throw e;
@@ -61,13 +69,21 @@ public final class Roles {
 
     /** Opens the configured warehouse for writing (and reading, in the same process). */
     public static <W extends Warehouse & WarehouseWriter> W warehouse(FootfallConfig config) {
-        if (!config.loader().warehouse().equals("duckdb")) {
-            throw new IllegalStateException("loader.warehouse: '" + config.loader().warehouse()
-                    + "' is not available in this build; use duckdb");
+        if (config.loader().warehouse().equals("postgres")) {
+            @SuppressWarnings("unchecked")
+            W postgres = (W) PostgresWarehouse.open(config.loader());
+            return postgres;
         }
         @SuppressWarnings("unchecked")
         W warehouse = (W) DuckDbWarehouse.open(config.loader().duckdbPath());
         return warehouse;
+    }
+
+    /** The line that tells the operator where the SQL API token is, showing the token itself only once. */
+    public static String sqlTokenLine(ApiToken token) {
+        return token.created()
+                ? "SQL API token (shown once, kept in " + token.file() + "): " + token.value()
+                : "SQL API token in " + token.file();
     }
 
     public static LoaderService loader(FootfallConfig config, WarehouseWriter writer, PrometheusMeterRegistry registry) {
@@ -81,8 +97,8 @@ public final class Roles {
         }
     }
 
-    /** A started query server and its port. */
-    public record Query(QueryServer server, int port) implements AutoCloseable {
+    /** A started query server, its port and the SQL API token (printed only on the start that made it). */
+    public record Query(QueryServer server, int port, ApiToken sqlToken) implements AutoCloseable {
         @Override
         public void close() {
             server.close();
@@ -90,7 +106,10 @@ public final class Roles {
     }
 
     public static Query query(FootfallConfig config, Warehouse warehouse, PrometheusMeterRegistry registry) {
-        QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape);
-        return new Query(server, server.start());
+        ApiToken token = ApiToken.loadOrCreate(config.dataDir());
+        QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape).withSqlToken(token)
+                .withTap(config.kafka())
+                .withPipeline(new LivePipelineProbe(config, registry, warehouse, java.time.Clock.systemUTC()));
+        return new Query(server, server.start(), token);
     }
 }

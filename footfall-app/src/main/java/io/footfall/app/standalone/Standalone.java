@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
+import io.footfall.loader.warehouse.WarehouseWriter;
 
 /**
  * Every role of the pipeline in one JVM: embedded broker → collector → enricher → loader → query server.
@@ -32,9 +34,21 @@ public final class Standalone implements AutoCloseable {
     private String bootstrapServers;
     private DuckDbWarehouse warehouse;
 
+    private final UnaryOperator<WarehouseWriter> writerDecorator;
+
     public Standalone(FootfallConfig config, PrintStream out) {
+        this(config, out, UnaryOperator.identity());
+    }
+
+    /**
+     * @param writerDecorator wraps the loader's warehouse writer; identity in the product. Reliability tests
+     *                        pass a deliberately faulty writer to prove their harness detects loss.
+     */
+    public Standalone(FootfallConfig config, PrintStream out, UnaryOperator<WarehouseWriter> writerDecorator) {
         this.config = config;
         this.out = out;
+        this.writerDecorator = writerDecorator;
+        Roles.bindProcessMetrics(registry);
     }
 
     /**
@@ -50,13 +64,13 @@ public final class Standalone implements AutoCloseable {
             started.push(broker);
             bootstrapServers = broker.bootstrapServers();
             FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(bootstrapServers));
-            Topics.ensure(wired.kafka(), Roles.KAFKA_START_TIMEOUT);
+            Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
             line(t0, "broker ready at " + bootstrapServers + " (KRaft, data " + dataDir.resolve("kafka") + ", "
                     + wired.kafka().partitions() + " partitions)");
 
             warehouse = Roles.warehouse(wired);
             started.push(warehouse);
-            LoaderService loader = Roles.loader(wired, warehouse, registry);
+            LoaderService loader = Roles.loader(wired, writerDecorator.apply(warehouse), registry);
             started.push(loader);
             line(t0, "loader ready, writing to " + warehouse.file());
 
@@ -67,7 +81,8 @@ public final class Standalone implements AutoCloseable {
             Roles.Query query = Roles.query(wired, warehouse, registry);
             started.push(query);
             queryPort = query.port();
-            line(t0, "query server ready at http://" + wired.query().host() + ":" + queryPort + "/api/stats/summary");
+            line(t0, "query server ready at http://" + wired.query().host() + ":" + queryPort + "/");
+            line(t0, Roles.sqlTokenLine(query.sqlToken()));
 
             Roles.Collector collector = Roles.collector(wired, registry);
             started.push(collector);

@@ -22,6 +22,9 @@ import java.util.zip.ZipException;
  */
 public final class BodyDecoder {
 
+    /** The rejection reason of an event for a site outside {@code collector.allowedSites}. */
+    public static final String UNKNOWN_SITE = "unknown_site";
+
     private final Limits limits;
 
     public BodyDecoder(Limits limits) {
@@ -80,7 +83,8 @@ public final class BodyDecoder {
                 if (out.size() + n > cap) {
                     boolean ratio = cap < limits.maxRequestBytes();
                     throw new RequestRejected(413, ratio ? "compression_ratio" : "body_too_large",
-                            ratio ? "the body inflates more than 100:1" : "the body is larger than "
+                            ratio ? "the body inflates more than " + limits.maxInflateRatio() + ":1"
+                                    : "the body is larger than "
                                     + limits.maxRequestBytes() + " bytes decompressed");
                 }
                 out.write(buffer, 0, n);
@@ -154,10 +158,13 @@ public final class BodyDecoder {
             if (parser.nextToken() != null) {
                 throw new InvalidEventException("invalid_json", "unexpected content after the event on its line");
             }
-            accepted.add(event);
+            accepted.add(allowed(event));
         } catch (InvalidEventException e) {
             payload = text(bytes, start, end);
             rejected.add(new DecodedBatch.Rejection(index, e.reason(), e.getMessage(), payload));
+        } catch (StreamConstraintsException e) {
+            rejected.add(new DecodedBatch.Rejection(index, "json_limit",
+                    "the line exceeds a JSON limit (nesting, string or number length)", text(bytes, start, end)));
         } catch (IOException e) {
             payload = text(bytes, start, end);
             rejected.add(new DecodedBatch.Rejection(index, "invalid_json", "the line is not valid JSON", payload));
@@ -173,12 +180,20 @@ public final class BodyDecoder {
             if (end - start > limits.maxEventBytes()) {
                 throw new InvalidEventException("event_too_large", "the event is larger than " + limits.maxEventBytes() + " bytes");
             }
-            accepted.add(event);
+            accepted.add(allowed(event));
         } catch (InvalidEventException e) {
+            parser.finishToken(); // a string is read lazily: its end is known only once it is finished
             int end = (int) parser.currentLocation().getByteOffset();
             rejected.add(new DecodedBatch.Rejection(index, e.reason(), e.getMessage(),
                     text(bytes, start, Math.min(end, start + limits.maxEventBytes()))));
         }
+    }
+
+    private RawEvent allowed(RawEvent event) throws InvalidEventException {
+        if (!limits.siteAllowed(event.site())) {
+            throw new InvalidEventException(UNKNOWN_SITE, "this collector does not accept events for that site");
+        }
+        return event;
     }
 
     private void checkCount(int index) throws RequestRejected {

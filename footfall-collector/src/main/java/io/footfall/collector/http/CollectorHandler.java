@@ -1,81 +1,129 @@
 package io.footfall.collector.http;
 
+import io.footfall.collector.client.ClientAddress;
 import io.footfall.collector.decode.BodyDecoder;
-import io.footfall.collector.decode.DecodedBatch;
-import io.footfall.collector.decode.RequestRejected;
+import io.footfall.collector.limit.RateLimiter;
 import io.footfall.collector.produce.EventSink;
-import io.footfall.core.event.BadEvent;
-import io.footfall.core.event.EventRules;
-import io.footfall.core.event.RawEvent;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
+import io.footfall.collector.tracker.TrackerScript;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
-import java.net.InetSocketAddress;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Routes collector requests. Runs on the event loop and never blocks: decoding is bounded CPU work, and
- * the 202 is written from the producer's acknowledgement callback.
+ * Routes collector requests and writes every answer. Runs on the event loop and never blocks: taking
+ * events in is {@link Intake}, whose 202 is written when the acknowledgement comes back to the loop.
+ *
+ * <p>One request per connection at a time: reading pauses while a request is answered (the flow-control
+ * handler in front holds anything pipelined), so answers leave in request order and a client cannot
+ * queue unbounded work on one connection.
  */
 @ChannelHandler.Sharable
 public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-    private final BodyDecoder decoder;
+    private static final Logger LOG = LoggerFactory.getLogger(CollectorHandler.class);
+    private static final byte[] LIVE = "{\"status\":\"live\"}".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] READY = "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII);
+
     private final EventSink sink;
     private final CollectorMetrics metrics;
     private final CollectorState state;
-    private final Clock clock;
-    private final java.util.function.Supplier<String> metricsText;
+    private final Supplier<String> metricsText;
+    private final TrackerScript tracker;
+    private final Intake intake;
 
+    /**
+     * @param rateLimiter per-client-IP limit, or null when off
+     */
     public CollectorHandler(BodyDecoder decoder, EventSink sink, CollectorMetrics metrics, CollectorState state,
-                            Clock clock, java.util.function.Supplier<String> metricsText) {
-        this.decoder = decoder;
+                            Clock clock, Supplier<String> metricsText, ClientAddress clientAddress,
+                            RateLimiter rateLimiter, TrackerScript tracker) {
         this.sink = sink;
         this.metrics = metrics;
         this.state = state;
-        this.clock = clock;
         this.metricsText = metricsText;
+        this.tracker = tracker;
+        this.intake = new Intake(decoder, sink, metrics, state, clock, clientAddress, rateLimiter, this::reply);
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        ConnectionTimeouts timeouts = ConnectionTimeouts.of(ctx.channel());
+        if (timeouts != null) {
+            timeouts.requestRead();
+        }
+        ctx.channel().config().setAutoRead(false);
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            reply(ctx, Route.OTHER, malformed(request.decoderResult().cause()), false);
+            return;
+        }
+        if (request.protocolVersion().majorVersion() != 1) {
+            // Netty parses any HTTP/x.y; only 1.0 and 1.1 are spoken here (and never with a 5xx).
+            reply(ctx, Route.OTHER, malformed(null), false);
+            return;
+        }
         String path = pathOf(request.uri());
-        HttpMethod method = request.method();
-        switch (path) {
-            case "/v1/events" -> {
-                if (method.equals(HttpMethod.POST)) {
-                    events(ctx, request);
-                } else if (method.equals(HttpMethod.OPTIONS)) {
-                    respond(ctx, request, "events", preflight());
-                } else {
-                    respond(ctx, request, "events", methodNotAllowed("POST, OPTIONS"));
-                }
-            }
-            case "/health/live" -> get(ctx, request, "health", () -> Responses.json(200, "{\"status\":\"live\"}".getBytes()));
-            case "/health/ready" -> get(ctx, request, "health", this::readiness);
-            case "/metrics" -> get(ctx, request, "metrics",
-                    () -> Responses.text(200, "text/plain; version=0.0.4; charset=utf-8", metricsText.get()));
-            default -> respond(ctx, request, "other", Responses.error(404, "not_found", "no such resource: " + path));
+        Route route = Route.of(path);
+        try {
+            dispatch(ctx, request, route, path, keepAlive);
+        } catch (RuntimeException e) {
+            // A bug must not become a 5xx or a dead connection; the class name says enough to find it.
+            LOG.warn("event=request_failed route={} error={}", route.tag(), e.getClass().getName());
+            reply(ctx, route, Responses.error(400, "invalid_request", "the request could not be processed"), false);
         }
     }
 
-    private void get(ChannelHandlerContext ctx, FullHttpRequest request, String route,
-                     java.util.function.Supplier<FullHttpResponse> answer) {
+    private void dispatch(ChannelHandlerContext ctx, FullHttpRequest request, Route route, String path, boolean keepAlive) {
+        HttpMethod method = request.method();
+        switch (route) {
+            case EVENTS -> {
+                if (method.equals(HttpMethod.POST)) {
+                    intake.events(ctx, request, keepAlive);
+                } else if (method.equals(HttpMethod.OPTIONS)) {
+                    reply(ctx, route, preflight(), keepAlive);
+                } else {
+                    reply(ctx, route, Responses.methodNotAllowed("POST, OPTIONS"), keepAlive);
+                }
+            }
+            case PIXEL -> {
+                if (method.equals(HttpMethod.GET)) {
+                    intake.pixel(ctx, request, keepAlive);
+                } else {
+                    reply(ctx, route, Responses.methodNotAllowed("GET"), keepAlive);
+                }
+            }
+            case TRACKER -> get(ctx, request, route, keepAlive, () -> script(request.headers()));
+            case HEALTH -> get(ctx, request, route, keepAlive,
+                    () -> path.equals("/health/live") ? Responses.json(200, LIVE) : readiness());
+            case METRICS -> get(ctx, request, route, keepAlive,
+                    () -> Responses.text(200, "text/plain; version=0.0.4; charset=utf-8", metricsText.get()));
+            default -> reply(ctx, route, Responses.error(404, "not_found", "no such resource"), keepAlive);
+        }
+    }
+
+    private void get(ChannelHandlerContext ctx, FullHttpRequest request, Route route, boolean keepAlive,
+                     Supplier<FullHttpResponse> answer) {
         if (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)) {
-            respond(ctx, request, route, answer.get());
+            reply(ctx, route, answer.get(), keepAlive);
         } else {
-            respond(ctx, request, route, methodNotAllowed("GET, HEAD"));
+            reply(ctx, route, Responses.methodNotAllowed("GET, HEAD"), keepAlive);
         }
     }
 
@@ -86,72 +134,72 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         if (!sink.ready()) {
             return Responses.unavailable("not_ready", "the stream is unreachable or the in-flight budget is nearly full");
         }
-        return Responses.json(200, "{\"status\":\"ready\"}".getBytes());
+        return Responses.json(200, READY);
     }
 
-    private void events(ChannelHandlerContext ctx, FullHttpRequest request) {
-        if (state.draining()) {
-            respond(ctx, request, "events", Responses.unavailable("shutting_down", "the collector is shutting down"));
-            return;
-        }
-        long receivedAt = clock.millis();
-        ByteBuf content = request.content();
-        int length = content.readableBytes();
-        metrics.bytesIn(length);
-        DecodedBatch batch;
-        try {
-            byte[] body = ByteBufUtil.getBytes(content, content.readerIndex(), length, false);
-            batch = decoder.decode(body, length, request.headers().get(HttpHeaderNames.CONTENT_TYPE),
-                    request.headers().get(HttpHeaderNames.CONTENT_ENCODING), receivedAt);
-        } catch (RequestRejected e) {
-            metrics.rejected(e.error(), 1);
-            respond(ctx, request, "events", Responses.error(e.status(), e.error(), e.getMessage()));
-            return;
-        }
-        String ip = clientIp(ctx);
-        String ua = request.headers().get(HttpHeaderNames.USER_AGENT);
-        List<RawEvent> events = new ArrayList<>(batch.accepted().size());
-        for (RawEvent e : batch.accepted()) {
-            RawEvent withId = e.eventId() == null ? e.withEventId(EventRules.newEventId()) : e;
-            events.add(withId.withReceipt(receivedAt, ip, ua));
-        }
-        List<BadEvent> bad = new ArrayList<>(batch.rejected().size());
-        for (DecodedBatch.Rejection r : batch.rejected()) {
-            bad.add(new BadEvent("collect", r.reason(), r.detail(), null, r.payload(), receivedAt));
-            metrics.rejected(r.reason(), 1);
-        }
-        boolean keepAlive = HttpUtil.isKeepAlive(request);
-        long started = System.nanoTime();
-        state.requestStarted();
-        sink.publish(events, bad, outcome -> {
-            metrics.produceLatency().record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            FullHttpResponse response = switch (outcome) {
-                case ACKNOWLEDGED -> {
-                    metrics.accepted(events.size());
-                    yield Responses.accepted(events.size(), batch.rejected());
-                }
-                case OVERLOADED -> Responses.unavailable("overloaded", "the in-flight budget is full; retry shortly");
-                case UNAVAILABLE -> Responses.unavailable("stream_unavailable", "the stream did not acknowledge the events; retry shortly");
-            };
-            metrics.request("events", response.status().code());
-            write(ctx, response, keepAlive);
-            state.requestFinished();
-        });
+    private FullHttpResponse script(HttpHeaders headers) {
+        boolean gzip = acceptsGzip(headers.get(HttpHeaderNames.ACCEPT_ENCODING));
+        return Responses.script(tracker.body(gzip), gzip, tracker.etag(),
+                tracker.matches(headers.get(HttpHeaderNames.IF_NONE_MATCH)));
     }
 
-    private void respond(ChannelHandlerContext ctx, FullHttpRequest request, String route, FullHttpResponse response) {
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String part : acceptEncoding.split(",")) {
+            String[] coding = part.trim().split(";", 2);
+            if (coding[0].trim().equalsIgnoreCase("gzip")) {
+                return coding.length == 1 || !coding[1].replace(" ", "").matches("q=0(\\.0*)?");
+            }
+        }
+        return false;
+    }
+
+    /** Writes the answer, counts it, and resumes reading the connection (or closes it). */
+    private void reply(ChannelHandlerContext ctx, Route route, FullHttpResponse response, boolean keepAliveAsked) {
         metrics.request(route, response.status().code());
-        write(ctx, response, HttpUtil.isKeepAlive(request));
+        // While draining, each connection closes after its answer, so shutdown can wait for all of them.
+        boolean keepAlive = keepAliveAsked && !state.draining();
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ConnectionTimeouts timeouts = ConnectionTimeouts.of(ctx.channel());
+        if (timeouts != null) {
+            timeouts.responded();
+        }
+        ctx.channel().config().setAutoRead(true);
     }
 
+    /** Writes a final answer through the whole pipeline and closes the connection. */
+    static void writeFromTail(Channel channel, FullHttpResponse response) {
+        HttpUtil.setKeepAlive(response, false);
+        channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Writes a final answer from a handler in front of this one and closes the connection. */
     static void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        if (keepAlive) {
-            HttpUtil.setKeepAlive(response, true);
-            ctx.writeAndFlush(response);
-        } else {
-            HttpUtil.setKeepAlive(response, false);
-            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private static FullHttpResponse malformed(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return Responses.error(414, "uri_too_long", "the request line is too long");
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return Responses.error(431, "headers_too_large", "the request headers are too large");
+        }
+        if (cause instanceof TooLongFrameException) {
+            return Responses.error(413, "body_too_large", "the request is too large");
+        }
+        return Responses.error(400, "malformed_request", "the request is not valid HTTP/1.1");
     }
 
     private static FullHttpResponse preflight() {
@@ -163,19 +211,6 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         return response;
     }
 
-    private static FullHttpResponse methodNotAllowed(String allow) {
-        FullHttpResponse response = Responses.error(405, "method_not_allowed", "allowed methods: " + allow);
-        response.headers().set(HttpHeaderNames.ALLOW, allow);
-        return response;
-    }
-
-    private static String clientIp(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress address && address.getAddress() != null) {
-            return address.getAddress().getHostAddress();
-        }
-        return null;
-    }
-
     static String pathOf(String uri) {
         int query = uri.indexOf('?');
         return query < 0 ? uri : uri.substring(0, query);
@@ -183,6 +218,8 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Connection resets and the like: nothing to answer, nothing worth a stack trace per client.
+        LOG.debug("event=connection_error error={}", cause.getClass().getName());
         ctx.close();
     }
 }

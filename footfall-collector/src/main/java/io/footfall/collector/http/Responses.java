@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** Builds the collector's responses: JSON bodies, CORS and security headers on every one. */
@@ -59,6 +60,10 @@ public final class Responses {
 
     /** {@code {"accepted": n, "rejected": [{"index": i, "error": "..."}]}}. */
     public static FullHttpResponse accepted(int accepted, List<DecodedBatch.Rejection> rejected) {
+        if (rejected.isEmpty()) {
+            // The common answer, without a JSON generator: one small string per request.
+            return json(202, ("{\"accepted\":" + accepted + ",\"rejected\":[]}").getBytes(StandardCharsets.US_ASCII));
+        }
         return json(202, Json.toBytes(g -> {
             g.writeStartObject();
             g.writeNumberField("accepted", accepted);
@@ -74,6 +79,64 @@ public final class Responses {
             g.writeEndObject();
         }));
     }
+
+    /** 429 with Retry-After: this client sends faster than {@code collector.rateLimitPerSecond}. */
+    public static FullHttpResponse tooManyRequests(long retryAfterSeconds) {
+        FullHttpResponse response = error(429, "rate_limited", "too many requests from this client; retry later");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        return response;
+    }
+
+    /** 405 naming the methods the resource has. */
+    public static FullHttpResponse methodNotAllowed(String allow) {
+        FullHttpResponse response = error(405, "method_not_allowed", "allowed methods: " + allow);
+        response.headers().set(HttpHeaderNames.ALLOW, allow);
+        return response;
+    }
+
+    /** The transparent 1×1 GIF of {@code /v1/p.gif}, never cached so every view reaches the collector. */
+    public static FullHttpResponse pixel() {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(PIXEL));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "image/gif")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, PIXEL.length);
+        withCommonHeaders(response);
+        response.headers()
+                .set(HttpHeaderNames.CACHE_CONTROL, "no-cache, no-store, must-revalidate, max-age=0")
+                .set(HttpHeaderNames.PRAGMA, "no-cache")
+                .set(HttpHeaderNames.EXPIRES, "0");
+        return response;
+    }
+
+    /** The tracker script, or 304 when the client's copy is current; cacheable for an hour, revalidated by ETag. */
+    public static FullHttpResponse script(byte[] body, boolean gzipped, String etag, boolean notModified) {
+        FullHttpResponse response = notModified
+                ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_MODIFIED)
+                : new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));
+        withCommonHeaders(response);
+        response.headers()
+                .set(HttpHeaderNames.ETAG, etag)
+                .set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=3600")
+                .set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+        if (notModified) {
+            response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+            return response;
+        }
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/javascript; charset=utf-8")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        if (gzipped) {
+            response.headers().set(HttpHeaderNames.CONTENT_ENCODING, HttpHeaderValues.GZIP);
+        }
+        return response;
+    }
+
+    /** 43 bytes of GIF89a: one transparent pixel. */
+    private static final byte[] PIXEL = {
+            0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, (byte) 0x80, 0x00, 0x00, 0x00, 0x00, 0x00,
+            (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x21, (byte) 0xf9, 0x04, 0x01, 0x00, 0x00, 0x00, 0x00, 0x2c,
+            0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};
 
     private static FullHttpResponse withCommonHeaders(FullHttpResponse response) {
         response.headers()

@@ -21,6 +21,9 @@ public final class ConfigFiles {
 
     public static Map<String, String> read(Path path) {
         String name = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        if (!Files.isRegularFile(path)) {
+            throw new ConfigException("config file " + path + ": does not exist");
+        }
         try {
             if (name.endsWith(".properties")) {
                 return readProperties(path);

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param replicationFactor  1 on a single node; 3 in a shared deployment
  * @param rawRetention       how long {@code footfall.raw} is kept, so {@code replay} can rebuild
  * @param clientProperties   passed to every Kafka client as-is (TLS, SASL): {@code kafka.client.*}
+ * @param startTimeout       how long a role waits for the cluster at start before failing with a clear message
  */
 public record KafkaConfig(
         String bootstrapServers,
@@ -19,7 +20,8 @@ public record KafkaConfig(
         int partitions,
         short replicationFactor,
         Duration rawRetention,
-        Map<String, String> clientProperties) {
+        Map<String, String> clientProperties,
+        Duration startTimeout) {
 
     public static final String RAW_TOPIC = "footfall.raw";
     public static final String EVENTS_TOPIC = "footfall.events";
@@ -32,7 +34,8 @@ public record KafkaConfig(
                 s.integer("kafka.partitions", 6, 1, 1024),
                 (short) s.integer("kafka.replicationFactor", 1, 1, 7),
                 s.duration("kafka.rawRetention", Duration.ofDays(7), Duration.ofHours(1), Duration.ofDays(3650)),
-                s.passThrough("kafka.client."));
+                s.passThrough("kafka.client."),
+                s.duration("kafka.startTimeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10)));
     }
 
     public boolean embedded() {
@@ -41,6 +44,7 @@ public record KafkaConfig(
 
     /** The same settings pointed at a known broker address (the embedded one, once it is up). */
     public KafkaConfig withBootstrapServers(String servers) {
-        return new KafkaConfig(servers, embeddedPort, partitions, replicationFactor, rawRetention, clientProperties);
+        return new KafkaConfig(servers, embeddedPort, partitions, replicationFactor, rawRetention, clientProperties,
+                startTimeout);
     }
 }

@@ -1,13 +1,37 @@
 package io.footfall.core.config;
 
+import java.time.Duration;
+
 /**
- * The query server (stats API, dashboard, metrics). Bound to loopback unless configured: it is an admin port.
+ * The query server (stats API, read-only SQL, live tap, dashboard, metrics). Bound to loopback unless
+ * configured: it is an admin port.
+ *
+ * @param sqlTimeout    longest a statement of {@code POST /api/sql} may run before it is cancelled
+ * @param sqlMaxRows    most rows one SQL answer carries; more are cut off and flagged {@code truncated}
+ * @param sqlRole       PostgreSQL only: a role to {@code SET LOCAL ROLE} to for user SQL (a read-only role);
+ *                      empty = the warehouse user inside a read-only transaction
+ * @param tapMaxClients most concurrent live-tap streams; each holds one Kafka consumer and one thread
  */
-public record QueryConfig(String host, int port) {
+public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMaxRows, String sqlRole,
+                          int tapMaxClients) {
+
+    /** Loopback, the given port, defaults for the rest: what tests and embedding code need. */
+    public QueryConfig(String host, int port) {
+        this(host, port, Duration.ofSeconds(10), 10_000, "", 8);
+    }
 
     public static QueryConfig from(Settings s) {
+        String role = s.string("query.sqlRole", "");
+        // The role name is spliced into SET LOCAL ROLE (roles cannot be bound parameters): a plain identifier only.
+        if (!role.matches("[a-z_][a-z0-9_]{0,62}|")) {
+            throw new ConfigException("query.sqlRole: must be a lower-case SQL identifier, got '" + role + "'");
+        }
         return new QueryConfig(
                 s.string("query.host", "127.0.0.1"),
-                s.integer("query.port", 8081, 0, 65535));
+                s.integer("query.port", 8081, 0, 65535),
+                s.duration("query.sqlTimeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
+                s.integer("query.sqlMaxRows", 10_000, 1, 1_000_000),
+                role,
+                s.integer("query.tapMaxClients", 8, 1, 256));
     }
 }

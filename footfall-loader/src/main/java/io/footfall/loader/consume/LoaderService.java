@@ -2,26 +2,38 @@ package io.footfall.loader.consume;
 
 import io.footfall.core.config.KafkaConfig;
 import io.footfall.core.config.LoaderConfig;
+import io.footfall.core.event.BadEvent;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.json.StoredEventJson;
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.footfall.loader.warehouse.StaleBatchException;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -30,42 +42,74 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Consumes {@code footfall.events} and writes batches exactly once. The warehouse holds the offsets: on
- * every assignment the consumer seeks to them, and Kafka's committed offsets are informational only. A
- * batch that fails to write is retried with exponential backoff while the partitions are paused, so a
- * warehouse outage turns into lag, not memory.
+ * every assignment the consumer seeks to them, and Kafka's committed offsets are never used. A batch that
+ * fails to write is retried with exponential backoff while every partition is paused, so a warehouse outage
+ * turns into lag, not memory: the loader holds at most one batch. A partition whose stored offset cannot be
+ * read yet stays paused until it can.
  */
 public final class LoaderService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LoaderService.class);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final long FIRST_BACKOFF_MS = 100;
+    private static final long MAX_BACKOFF_MS = Duration.ofSeconds(30).toMillis();
+    private static final long LAG_REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-    private final KafkaConfig kafka;
+    private enum FlushResult { COMMITTED, STALE, FAILED }
+
     private final LoaderConfig config;
     private final WarehouseWriter writer;
+    private final Clock clock;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final BadRecords bad;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final MeterRegistry registry;
     private final Counter rowsWritten;
-    private final Counter undecodable;
+    private final Counter rowsRejected;
+    private final Counter staleBatches;
+    private final Counter failedWrites;
     private final Timer freshness;
     private final Batch batch;
+    /** Per assigned partition: the offset stored in the warehouse as this loader last saw it. */
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
+    /** Assigned partitions not yet positioned at their stored offset (kept paused). */
+    private final Set<TopicPartition> unpositioned = new HashSet<>();
+    private final Map<Integer, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
     private volatile boolean running = true;
     private volatile long lastWriteMs;
+    private long backoffMs;
+    /** The open batch failed to write and waits for its retry: every partition stays paused. */
+    private boolean writeFailing;
+    private long retryAtNanos;
+    private long lagRefreshedAtNanos;
 
     public LoaderService(KafkaConfig kafka, LoaderConfig config, WarehouseWriter writer, MeterRegistry registry) {
-        this.kafka = kafka;
+        this(kafka, config, writer, registry, Clock.systemUTC());
+    }
+
+    public LoaderService(KafkaConfig kafka, LoaderConfig config, WarehouseWriter writer, MeterRegistry registry,
+                         Clock clock) {
         this.config = config;
         this.writer = writer;
+        this.clock = clock;
+        this.registry = registry;
         this.consumer = new KafkaConsumer<>(consumerProperties(kafka, config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.bad = new BadRecords(kafka);
         this.batch = new Batch(config.batchEvents(), config.batchBytes(), config.batchDelay().toNanos());
         this.rowsWritten = Counter.builder("footfall.loader.rows.written").description("new rows committed")
                 .register(registry);
-        this.undecodable = Counter.builder("footfall.loader.records.undecodable")
-                .description("records of footfall.events that are not stored events").register(registry);
+        this.rowsRejected = Counter.builder("footfall.loader.rows.rejected")
+                .description("records of footfall.events sent to footfall.bad instead of the warehouse").register(registry);
+        this.staleBatches = Counter.builder("footfall.loader.batches.stale")
+                .description("batches refused because another loader committed their partitions first").register(registry);
+        this.failedWrites = Counter.builder("footfall.loader.batches.failed")
+                .description("batch writes that failed and were retried after a backoff").register(registry);
         this.freshness = Timer.builder("footfall.loader.freshness")
-                .description("time from the record's timestamp to its row being committed")
-                .publishPercentileHistogram().register(registry);
+                .description("time from a record's broker timestamp to its batch being committed")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+        Gauge.builder("footfall.loader.batch.records", batch, Batch::records)
+                .description("records held in the open batch (bounded by loader.batchEvents)").register(registry);
         this.thread = new Thread(this::run, "footfall-loader");
     }
 
@@ -78,6 +122,9 @@ public final class LoaderService implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.batchEvents(), 5000));
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        // After a crash the dead member holds its partitions until its session expires: 10 s, not 45 s.
+        p.putIfAbsent(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        p.putIfAbsent(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000);
         return p;
     }
 
@@ -90,70 +137,223 @@ public final class LoaderService implements AutoCloseable {
     private void run() {
         try {
             consumer.subscribe(List.of(KafkaConfig.EVENTS_TOPIC), new Rebalance());
-            long backoffMs = 0;
-            long retryAtNanos = 0;
             while (running) {
-                boolean waitingToRetry = backoffMs > 0 && System.nanoTime() < retryAtNanos;
+                boolean waiting = backoffMs > 0 && System.nanoTime() < retryAtNanos;
+                if (!waiting && !unpositioned.isEmpty()) {
+                    position();
+                }
                 ConsumerRecords<byte[], byte[]> records;
                 try {
-                    records = consumer.poll(Duration.ofMillis(waitingToRetry ? 100 : 50));
+                    records = consumer.poll(Duration.ofMillis(waiting ? 100 : 50));
                 } catch (WakeupException e) {
                     break;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     add(record);
                 }
-                if (waitingToRetry || !batch.due(System.nanoTime())) {
+                refreshLag();
+                if (waiting || !batch.due(System.nanoTime())) {
                     continue;
                 }
-                if (flush()) {
-                    backoffMs = 0;
-                    consumer.resume(consumer.paused());
-                } else {
-                    backoffMs = backoffMs == 0 ? 100 : Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
-                    retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
-                    consumer.pause(consumer.assignment());
-                }
+                afterFlush(flush());
             }
-            if (!batch.isEmpty()) {
+            if (!batch.isEmpty() && backoffMs == 0) {
                 flush();
             }
         } catch (RuntimeException e) {
             LOG.error("event=loader_failed error=\"{}\"", e.toString());
         } finally {
             consumer.close(Duration.ofSeconds(5));
+            bad.close();
             stopped.countDown();
         }
     }
 
+    private void afterFlush(FlushResult result) {
+        switch (result) {
+            case COMMITTED -> {
+                backoffMs = 0;
+                writeFailing = false;
+                consumer.resume(positioned());
+            }
+            case STALE -> {
+                // Another loader committed these partitions: forget the batch, re-read the stored offsets.
+                backoffMs = 0;
+                writeFailing = false;
+                unpositioned.addAll(consumer.assignment());
+                consumer.pause(consumer.assignment());
+                position();
+            }
+            case FAILED -> {
+                writeFailing = true;
+                backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+                retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+                consumer.pause(consumer.assignment());
+            }
+        }
+    }
+
+    private Set<TopicPartition> positioned() {
+        Set<TopicPartition> ready = new HashSet<>(consumer.assignment());
+        ready.removeAll(unpositioned);
+        return ready;
+    }
+
     private void add(ConsumerRecord<byte[], byte[]> record) {
-        StoredEvent event = null;
+        long now = System.nanoTime();
+        StoredEvent event;
         try {
             event = StoredEventJson.decode(record.value());
         } catch (IOException | RuntimeException e) {
-            undecodable.increment();
-            LOG.warn("event=undecodable_record partition={} offset={}", record.partition(), record.offset());
+            batch.reject(badRecord("undecodable", "the record is not a stored event", null, record), record.partition(),
+                    record.offset(), record.serializedValueSize(), record.timestamp(), now);
+            return;
         }
-        batch.add(event, record.partition(), record.offset(), record.serializedValueSize(), record.timestamp(),
-                System.nanoTime());
+        String problem = writer.rejection(event);
+        if (problem != null) {
+            batch.reject(badRecord(problem, "the warehouse would reject this row", event.site(), record),
+                    record.partition(), record.offset(), record.serializedValueSize(), record.timestamp(), now);
+        } else {
+            batch.add(event, record.partition(), record.offset(), record.serializedValueSize(), record.timestamp(), now);
+        }
     }
 
-    /** @return true when the batch is committed (or empty), false when it must be retried */
-    private boolean flush() {
+    private BadEvent badRecord(String reason, String detail, String site, ConsumerRecord<byte[], byte[]> record) {
+        String payload = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
+        LOG.warn("event=record_rejected reason={} partition={} offset={}", reason, record.partition(), record.offset());
+        return new BadEvent("load", reason, detail, site, payload, clock.millis());
+    }
+
+    /** @return whether the batch is committed, refused as stale, or must be retried */
+    private FlushResult flush() {
         try {
-            long inserted = writer.write(batch.events(), KafkaConfig.EVENTS_TOPIC, batch.nextOffsets());
-            long now = System.currentTimeMillis();
-            for (StoredEvent e : batch.events()) {
-                freshness.record(Math.max(0, now - e.receivedAt()), TimeUnit.MILLISECONDS);
+            if (!batch.rejected().isEmpty()) {
+                bad.sendAll(batch.rejected());
+                rowsRejected.increment(batch.rejected().size());
+                batch.rejectedSent();
+            }
+            List<OffsetCommit> offsets = new ArrayList<>(batch.nextOffsets().size());
+            for (Map.Entry<Integer, Long> next : batch.nextOffsets().entrySet()) {
+                TopicPartition tp = new TopicPartition(KafkaConfig.EVENTS_TOPIC, next.getKey());
+                offsets.add(new OffsetCommit(next.getKey(), committed.getOrDefault(tp, OffsetCommit.NONE), next.getValue()));
+            }
+            long inserted = writer.write(batch.events(), KafkaConfig.EVENTS_TOPIC, offsets);
+            long now = clock.millis();
+            for (long timestampMs : batch.timestampsMs()) {
+                freshness.record(Math.max(0, now - timestampMs), TimeUnit.MILLISECONDS);
+            }
+            for (OffsetCommit offset : offsets) {
+                committed.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, offset.partition()), offset.next());
             }
             rowsWritten.increment(inserted);
             lastWriteMs = now;
+            commitToKafkaForInformation();
             batch.clear();
-            return true;
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("event=batch_write_failed rows={} error=\"{}\"", batch.events().size(), firstLine(e.getMessage()));
-            return false;
+            return FlushResult.COMMITTED;
+        } catch (StaleBatchException e) {
+            staleBatches.increment();
+            LOG.warn("event=stale_batch_refused records={} reason=\"{}\"", batch.records(), e.getMessage());
+            batch.clear();
+            return FlushResult.STALE;
+        } catch (SQLException | KafkaException | IllegalStateException e) {
+            failedWrites.increment();
+            LOG.warn("event=batch_write_failed records={} retry_in_ms={} error=\"{}\"", batch.records(),
+                    backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS), firstLine(e.getMessage()));
+            return FlushResult.FAILED;
         }
+    }
+
+    /** Seeks the unpositioned partitions to their stored offsets; on a warehouse error they stay paused. */
+    private void position() {
+        Set<TopicPartition> todo = new HashSet<>(unpositioned);
+        todo.retainAll(consumer.assignment());
+        unpositioned.retainAll(todo);
+        if (todo.isEmpty()) {
+            return;
+        }
+        Map<Integer, Long> stored;
+        try {
+            stored = writer.storedOffsets(KafkaConfig.EVENTS_TOPIC);
+        } catch (SQLException | RuntimeException e) {
+            consumer.pause(todo);
+            backoffMs = backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS);
+            retryAtNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(backoffMs);
+            LOG.warn("event=stored_offsets_unavailable partitions={} retry_in_ms={} error=\"{}\"", todo.size(), backoffMs,
+                    firstLine(e.getMessage()));
+            return;
+        }
+        for (TopicPartition tp : todo) {
+            Long offset = stored.get(tp.partition());
+            if (offset != null) {
+                consumer.seek(tp, offset);
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+            }
+            committed.put(tp, offset == null ? OffsetCommit.NONE : offset);
+        }
+        unpositioned.removeAll(todo);
+        if (!writeFailing) {
+            backoffMs = 0;
+            consumer.resume(todo);
+        }
+        LOG.info("event=partitions_positioned count={}", todo.size());
+    }
+
+    /** Lag = log end offset − offset stored in the warehouse, per partition, refreshed once a second. */
+    private void refreshLag() {
+        long now = System.nanoTime();
+        if (now - lagRefreshedAtNanos < LAG_REFRESH_NANOS) {
+            return;
+        }
+        lagRefreshedAtNanos = now;
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return;
+        }
+        try {
+            Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofMillis(500));
+            for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+                Long stored = committed.get(end.getKey());
+                if (stored != null) {
+                    long base = stored == OffsetCommit.NONE ? 0 : stored;
+                    lagGauge(end.getKey().partition()).set(Math.max(0, end.getValue() - base));
+                }
+            }
+        } catch (KafkaException e) {
+            LOG.debug("event=lag_refresh_failed error=\"{}\"", e.toString());
+        }
+    }
+
+    private AtomicLong lagGauge(int partition) {
+        return lagByPartition.computeIfAbsent(partition, p -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("footfall.loader.lag", value, AtomicLong::get)
+                    .description("records of footfall.events not yet committed in the warehouse")
+                    .tag("partition", Integer.toString(p)).baseUnit("records").register(registry);
+            return value;
+        });
+    }
+
+    /** The last measured lag of each partition this loader has owned. */
+    public Map<Integer, Long> lag() {
+        Map<Integer, Long> copy = new HashMap<>();
+        lagByPartition.forEach((p, v) -> copy.put(p, v.get()));
+        return copy;
+    }
+
+    /**
+     * The warehouse holds the real offsets; committing them to Kafka as well lets standard tools (and
+     * {@code footfall bench}) show the loader's lag. Never read back.
+     */
+    private void commitToKafkaForInformation() {
+        // The consumer's position, not the last record's offset + 1: with exactly-once upstream the log ends
+        // in transaction markers, which a read_committed consumer steps over but never returns as records.
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
+        for (Integer partition : batch.nextOffsets().keySet()) {
+            TopicPartition tp = new TopicPartition(KafkaConfig.EVENTS_TOPIC, partition);
+            offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+        }
+        consumer.commitAsync(offsets, null);
     }
 
     private static String firstLine(String message) {
@@ -164,11 +364,23 @@ public final class LoaderService implements AutoCloseable {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
-    /** Seeks every newly assigned partition to the offset stored in the warehouse. */
+    /**
+     * New partitions are paused until positioned at their stored offset; reading the offsets may fail (the
+     * warehouse is down) without failing the rebalance: the loop retries. Losing a partition whose records
+     * are in the open batch discards the batch, and the partitions kept are re-read from their stored offsets.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            batch.dropPartitions(partitions.stream().map(TopicPartition::partition).toList());
+            if (batch.holdsAny(partitions.stream().map(TopicPartition::partition).toList())) {
+                batch.clear();
+                unpositioned.addAll(consumer.assignment());
+                consumer.pause(consumer.assignment());
+            }
+            for (TopicPartition tp : partitions) {
+                committed.remove(tp);
+                unpositioned.remove(tp);
+            }
         }
 
         @Override
@@ -178,21 +390,9 @@ public final class LoaderService implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            batch.clear();
-            Map<Integer, Long> stored;
-            try {
-                stored = writer.storedOffsets(KafkaConfig.EVENTS_TOPIC);
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot read stored offsets: " + firstLine(e.getMessage()), e);
-            }
-            for (TopicPartition tp : partitions) {
-                Long offset = stored.get(tp.partition());
-                if (offset != null) {
-                    consumer.seek(tp, offset);
-                } else {
-                    consumer.seekToBeginning(List.of(tp));
-                }
-            }
+            unpositioned.addAll(partitions);
+            consumer.pause(partitions);
+            position();
             LOG.info("event=partitions_assigned count={}", partitions.size());
         }
     }

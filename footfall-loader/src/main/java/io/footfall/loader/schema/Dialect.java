@@ -20,6 +20,13 @@ public enum Dialect {
         return sql.replace("${text}", text).replace("${json}", json);
     }
 
+    /** Moves the staged rows into {@code table}, skipping event ids it holds already. */
+    public String insertNewRows(String table, String stage) {
+        return this == DUCKDB
+                ? "INSERT OR IGNORE INTO " + table + " SELECT * FROM " + stage
+                : "INSERT INTO " + table + " SELECT * FROM " + stage + " ON CONFLICT (event_id) DO NOTHING";
+    }
+
     public String wireName() {
         return this == DUCKDB ? "duckdb" : "postgres";
     }

@@ -4,7 +4,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +22,19 @@ public final class Migrations {
 
     private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
-    /** One schema step; {@code sql} may hold several statements separated by {@code ;}. */
-    public record Migration(int version, String description, String sql) {
+    /**
+     * One schema step; {@code sql} may hold several statements separated by {@code ;}. It runs on the
+     * dialects in {@code dialects}; on the others the version is recorded with nothing to do, so every
+     * warehouse walks the same version numbers.
+     */
+    public record Migration(int version, String description, Set<Dialect> dialects, String sql) {
+        Migration(int version, String description, String sql) {
+            this(version, description, EnumSet.allOf(Dialect.class), sql);
+        }
     }
+
+    /** Table names the loader, {@code replay} and {@code promote} accept: they are spliced into SQL. */
+    private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
     /** The migrations, in order. Never edit a released one: add the next. */
     public static final List<Migration> ALL = List.of(
@@ -71,6 +84,11 @@ public final class Migrations {
                         next_offset BIGINT NOT NULL,
                         PRIMARY KEY (topic, "partition")
                     )
+                    """),
+            // PostgreSQL answers time-range queries of one site from this index; DuckDB prunes with its
+            // per-row-group min/max zone maps instead, and an ART index would slow every Appender batch.
+            new Migration(2, "index events by site and received_at", EnumSet.of(Dialect.POSTGRES), """
+                    CREATE INDEX IF NOT EXISTS ${table}_site_received_at ON ${table} (site, received_at)
                     """));
 
     private Migrations() {
@@ -78,6 +96,7 @@ public final class Migrations {
 
     /** The SQL of the events table for a given table name: {@code replay} builds its new table with it. */
     public static String eventsTableSql(Dialect dialect, String table) {
+        checkTableName(table);
         String all = dialect.render(ALL.get(0).sql()).replace("${table}", table);
         return all.substring(0, all.indexOf(';'));
     }
@@ -88,6 +107,39 @@ public final class Migrations {
      * @return the schema version after the run
      */
     public static int apply(Connection connection, Dialect dialect) throws SQLException {
+        return apply(connection, dialect, ALL.get(ALL.size() - 1).version());
+    }
+
+    /**
+     * Every statement that builds an events table named {@code table} as the migrations build
+     * {@code events}: the table, then its indexes on the dialects that have them.
+     */
+    public static List<String> eventsTableStatements(Dialect dialect, String table) {
+        List<String> statements = new java.util.ArrayList<>();
+        statements.add(eventsTableSql(dialect, table));
+        for (Migration m : ALL.subList(1, ALL.size())) {
+            if (m.dialects().contains(dialect) && m.sql().contains("${table}")) {
+                statements.add(dialect.render(m.sql()).replace("${table}", table).strip());
+            }
+        }
+        return statements;
+    }
+
+    /** @throws IllegalArgumentException when {@code table} is not a plain lower-case SQL name */
+    public static String checkTableName(String table) {
+        if (table == null || !TABLE_NAME.matcher(table).matches()) {
+            throw new IllegalArgumentException("table name must match " + TABLE_NAME.pattern() + ", got '" + table + "'");
+        }
+        return table;
+    }
+
+    /**
+     * Applies the migrations newer than the database's version, up to {@code targetVersion} (tests use it
+     * to build each earlier version and upgrade from it).
+     *
+     * @return the schema version after the run
+     */
+    public static int apply(Connection connection, Dialect dialect, int targetVersion) throws SQLException {
         boolean autoCommit = connection.getAutoCommit();
         try (Statement st = connection.createStatement()) {
             connection.setAutoCommit(true);
@@ -95,13 +147,13 @@ public final class Migrations {
                     + "version INTEGER PRIMARY KEY, description ${text} NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"));
             int current = currentVersion(st);
             for (Migration m : ALL) {
-                if (m.version() <= current) {
+                if (m.version() <= current || m.version() > targetVersion) {
                     continue;
                 }
                 connection.setAutoCommit(false);
                 try {
                     for (String statement : dialect.render(m.sql()).replace("${table}", "events").split(";")) {
-                        if (!statement.isBlank()) {
+                        if (!statement.isBlank() && m.dialects().contains(dialect)) {
                             st.execute(statement);
                         }
                     }

@@ -8,15 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
@@ -27,7 +23,7 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>A batch goes through the Appender (~190k rows/s here; JDBC batches manage ~1.8k) into a temporary
  * staging table, then one {@code INSERT OR IGNORE ... SELECT} moves it into {@code events}, skipping ids
- * already stored, and the offsets row is replaced — all in one transaction.
+ * already stored, and the offsets move by compare-and-set ({@link OffsetFence}) — all in one transaction.
  */
 public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
@@ -94,6 +90,11 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
     }
 
     @Override
+    public Dialect sqlDialect() {
+        return Dialect.DUCKDB;
+    }
+
+    @Override
     public synchronized void migrate() throws SQLException {
         Migrations.apply(root, Dialect.DUCKDB);
         try (Statement st = root.createStatement()) {
@@ -103,95 +104,83 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
     @Override
     public synchronized Map<Integer, Long> storedOffsets(String topic) throws SQLException {
-        Map<Integer, Long> offsets = new HashMap<>();
-        try (PreparedStatement ps = root.prepareStatement(
-                "SELECT \"partition\", next_offset FROM footfall_offsets WHERE topic = ?")) {
-            ps.setString(1, topic);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    offsets.put(rs.getInt(1), rs.getLong(2));
-                }
-            }
-        }
-        return offsets;
+        return OffsetFence.read(root, topic);
     }
 
     @Override
-    public synchronized long write(List<StoredEvent> events, String topic, Map<Integer, Long> nextOffsets)
+    public synchronized long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets)
             throws SQLException {
-        root.setAutoCommit(false);
+        return inTransaction(() -> {
+            // The fence first: a stale batch is refused before any row is staged.
+            OffsetFence.advance(root, topic, offsets);
+            return stageAndInsert(table, events);
+        });
+    }
+
+    @Override
+    public synchronized boolean tableExists(String name) throws SQLException {
+        return TableRename.exists(root, name);
+    }
+
+    @Override
+    public synchronized void createTable(String newTable) throws SQLException {
+        try (Statement st = root.createStatement()) {
+            for (String sql : Migrations.eventsTableStatements(Dialect.DUCKDB, newTable)) {
+                st.execute(sql);
+            }
+        }
+    }
+
+    @Override
+    public synchronized long append(String target, List<StoredEvent> events) throws SQLException {
+        Migrations.checkTableName(target);
+        return inTransaction(() -> stageAndInsert(target, events));
+    }
+
+    @Override
+    public synchronized void promote(String newTable) throws SQLException {
+        Migrations.checkTableName(newTable);
+        if (!TableRename.exists(root, newTable)) {
+            throw new IllegalStateException("table " + newTable + " does not exist");
+        }
+        if (TableRename.exists(root, PREVIOUS_TABLE)) {
+            throw new IllegalStateException("table " + PREVIOUS_TABLE + " exists already: drop it first");
+        }
+        inTransaction(() -> {
+            TableRename.swap(root, newTable, table);
+            return 0L;
+        });
+    }
+
+    private long stageAndInsert(String target, List<StoredEvent> events) throws SQLException {
         try (Statement st = root.createStatement()) {
             st.execute("DELETE FROM events_stage");
             try (DuckDBAppender appender = root.createAppender("temp", "main", "events_stage")) {
                 for (StoredEvent e : events) {
-                    appendRow(appender, e);
+                    AppenderRows.append(appender, e);
                 }
             }
-            long inserted = st.executeUpdate("INSERT OR IGNORE INTO " + table + " SELECT * FROM events_stage");
-            try (PreparedStatement ps = root.prepareStatement(
-                    "INSERT OR REPLACE INTO footfall_offsets (topic, \"partition\", next_offset) VALUES (?, ?, ?)")) {
-                for (Map.Entry<Integer, Long> offset : nextOffsets.entrySet()) {
-                    ps.setString(1, topic);
-                    ps.setInt(2, offset.getKey());
-                    ps.setLong(3, offset.getValue());
-                    ps.addBatch();
-                }
-                ps.executeBatch();
-            }
+            return st.executeUpdate(Dialect.DUCKDB.insertNewRows(target, "events_stage"));
+        }
+    }
+
+    /** Work that runs inside one transaction. */
+    private interface TransactionWork {
+        long run() throws SQLException;
+    }
+
+    private long inTransaction(TransactionWork work) throws SQLException {
+        root.setAutoCommit(false);
+        try {
+            long result = work.run();
             root.commit();
-            return inserted;
+            return result;
         } catch (SQLException | RuntimeException e) {
             root.rollback();
             throw e;
         } finally {
             root.setAutoCommit(true);
         }
-    }
-
-    private static void appendRow(DuckDBAppender a, StoredEvent e) throws SQLException {
-        a.beginRow();
-        a.append(UUID.fromString(e.eventId()));
-        a.append(e.site());
-        a.append(e.type());
-        a.append(e.name());
-        a.appendEpochMicros(e.receivedAt() * 1000);
-        if (e.clientTs() == null) {
-            a.appendNull();
-        } else {
-            a.appendEpochMicros(e.clientTs() * 1000);
-        }
-        a.append(e.url());
-        a.append(e.host());
-        a.append(e.path());
-        a.append(e.query());
-        a.append(e.title());
-        a.append(e.referrer());
-        a.append(e.referrerHost());
-        a.append(e.referrerType());
-        a.append(e.utmSource());
-        a.append(e.utmMedium());
-        a.append(e.utmCampaign());
-        a.append(e.utmTerm());
-        a.append(e.utmContent());
-        a.append(e.visitorId());
-        a.append(e.sessionId());
-        a.append(e.sessionSeq());
-        a.append(e.isNewSession());
-        a.append(e.browser());
-        a.append(e.browserVersion());
-        a.append(e.os());
-        a.append(e.osVersion());
-        a.append(e.deviceType());
-        a.append(e.isBot());
-        a.append(e.country());
-        a.append(e.region());
-        a.append(e.city());
-        a.append(e.screen());
-        a.append(e.language());
-        a.append(e.timezone());
-        a.append(e.props());
-        a.append(e.pipelineVersion());
-        a.endRow();
     }
 
     @Override

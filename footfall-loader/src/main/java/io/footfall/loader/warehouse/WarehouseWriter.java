@@ -1,15 +1,24 @@
 package io.footfall.loader.warehouse;
 
 import io.footfall.core.event.StoredEvent;
+import io.footfall.loader.schema.Dialect;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Writes batches of stored events exactly once: rows and the consumed offsets in one transaction.
- * Used from the loader's single consumer thread.
+ * Used from the loader's single consumer thread (and by {@code replay} / {@code promote}).
  */
 public interface WarehouseWriter extends AutoCloseable {
+
+    /** The live events table, unqualified. */
+    String LIVE_TABLE = "events";
+
+    /** Where {@link #promote} keeps the table it replaced. */
+    String PREVIOUS_TABLE = "events_prev";
+
+    Dialect sqlDialect();
 
     /** Brings the schema to the current version. */
     void migrate() throws SQLException;
@@ -18,12 +27,35 @@ public interface WarehouseWriter extends AutoCloseable {
     Map<Integer, Long> storedOffsets(String topic) throws SQLException;
 
     /**
-     * Inserts the events (skipping event ids already stored) and sets the stored offsets, atomically.
+     * Inserts the events into the live table (skipping event ids already stored) and moves the stored
+     * offsets, atomically.
      *
-     * @param nextOffsets per partition of {@code topic}, the offset after the last event of the batch
+     * @param offsets per partition of {@code topic} in the batch: the stored offset it was read from and the next
      * @return how many rows were new
+     * @throws StaleBatchException when a stored offset moved since the batch was read; nothing was written
      */
-    long write(List<StoredEvent> events, String topic, Map<Integer, Long> nextOffsets) throws SQLException;
+    long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException;
+
+    /** Whether a table of that name exists in the warehouse's schema. */
+    boolean tableExists(String table) throws SQLException;
+
+    /** Creates the events table {@code table} if it does not exist (same columns as the live one). */
+    void createTable(String table) throws SQLException;
+
+    /** Inserts events into {@code table}, skipping ids already there; no offsets (for {@code replay}). */
+    long append(String table, List<StoredEvent> events) throws SQLException;
+
+    /**
+     * Makes {@code table} the live table in one transaction; the live one is renamed {@value #PREVIOUS_TABLE}.
+     *
+     * @throws IllegalStateException when {@code table} is missing or {@value #PREVIOUS_TABLE} exists already
+     */
+    void promote(String table) throws SQLException;
+
+    /** Why the warehouse would reject this row, or null when it fits. */
+    default String rejection(StoredEvent event) {
+        return RowCheck.problem(event, sqlDialect());
+    }
 
     @Override
     void close();

@@ -1,58 +1,214 @@
 package io.footfall.query.stats;
 
 import io.footfall.core.warehouse.Warehouse;
-import io.footfall.query.http.BadParameterException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
- * The stats the API serves, as SQL both warehouses understand. Bots are excluded.
- *
- * <p>Definitions: pageviews = events of type pageview; events = events of type event; visitors = distinct
- * visitor ids; sessions = distinct session ids — all over events received in [from, to).
+ * The stats the API serves, as SQL both warehouses understand (DuckDB and PostgreSQL). Every metric is
+ * defined in {@code docs/api.md}; in short, over the events of one site received in [from, to), bots
+ * excluded, filters applied to each event:
+ * visitors = distinct visitor ids; sessions = distinct session ids; pageviews / events = rows of that type;
+ * views per session = pageviews / sessions; bounce rate = % of sessions with exactly one page view and no
+ * custom event; visit duration = mean over sessions of (last − first event time) in seconds.
  */
 public final class StatsQueries {
 
-    private static final Pattern SITE = Pattern.compile("[a-z0-9._-]{1,64}");
+    /** A minute series over 30 days is 43,200 points: more than a chart can show; cap the response. */
+    public static final int MAX_BUCKETS = 5_000;
+    /** Realtime window sizes, as Plausible's and PostHog's live views use them. */
+    static final int REALTIME_VISITOR_MINUTES = 5;
+    static final int REALTIME_SERIES_MINUTES = 30;
 
     private final Warehouse warehouse;
+    private final Clock clock;
 
-    public StatsQueries(Warehouse warehouse) {
+    public StatsQueries(Warehouse warehouse, Clock clock) {
         this.warehouse = warehouse;
+        this.clock = clock;
     }
 
-    /** Counts for a site and range. */
-    public record Summary(long pageviews, long events, long visitors, long sessions) {
+    /** The headline numbers of one period. Ratios are 0 when there is no session. */
+    public record Summary(long visitors, long sessions, long pageviews, long events, double viewsPerSession,
+                          double bounceRate, double visitDurationSeconds) {
     }
 
-    public static String site(Map<String, String> params) throws BadParameterException {
-        String site = params.get("site");
-        if (site == null || site.isBlank()) {
-            throw new BadParameterException("site", "is required");
+    /** One time-series bucket; {@code start} is the bucket's local start in the requested zone. */
+    public record Point(ZonedDateTime start, long visitors, long pageviews, long events, long sessions) {
+    }
+
+    /** One row of a top list; {@code value} null means the column was empty (e.g. direct traffic). */
+    public record TopRow(String value, long visitors, long pageviews, long events, long sessions) {
+    }
+
+    /** Visitors in the last 5 minutes; page views per minute for the last 30, oldest first. */
+    public record Realtime(Instant now, long visitors, Instant seriesStart, List<Long> pageviewsPerMinute) {
+    }
+
+    public Summary summary(StatsRequest request) throws SQLException {
+        // One pass: group the range's events by session (a session belongs to one visitor, so grouping by both
+        // keeps every visitor, including events without a session), then aggregate the groups.
+        Sql sql = new Sql().append("SELECT count(DISTINCT visitor_id), CAST(coalesce(sum(pv), 0) AS BIGINT), "
+                        + "CAST(coalesce(sum(ev), 0) AS BIGINT), count(session_id), "
+                        + "count(session_id) FILTER (WHERE pv = 1 AND ev = 0), "
+                        + "CAST(coalesce(avg(dur) FILTER (WHERE session_id IS NOT NULL), 0) AS DOUBLE PRECISION) FROM ("
+                        + "SELECT session_id, visitor_id, count(*) FILTER (WHERE type = 'pageview') AS pv, "
+                        + "count(*) FILTER (WHERE type = 'event') AS ev, " + durationSeconds() + " AS dur FROM ")
+                .append(warehouse.eventsTable()).append(" WHERE ");
+        EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
+        sql.append(" GROUP BY session_id, visitor_id) s");
+        try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            long visitors = rs.getLong(1);
+            long pageviews = rs.getLong(2);
+            long events = rs.getLong(3);
+            long sessions = rs.getLong(4);
+            long bounced = rs.getLong(5);
+            double duration = rs.getDouble(6);
+            return new Summary(visitors, sessions, pageviews, events,
+                    sessions == 0 ? 0 : round2((double) pageviews / sessions),
+                    sessions == 0 ? 0 : round2(100.0 * bounced / sessions),
+                    round2(duration));
         }
-        if (!SITE.matcher(site).matches()) {
-            throw new BadParameterException("site", "must match [a-z0-9._-]{1,64}");
-        }
-        return site;
     }
 
-    public Summary summary(String site, TimeRange range) throws SQLException {
-        String sql = "SELECT count(*) FILTER (WHERE type = 'pageview'), count(*) FILTER (WHERE type = 'event'), "
-                + "count(DISTINCT visitor_id), count(DISTINCT session_id) FROM " + warehouse.eventsTable()
-                + " WHERE site = ? AND received_at >= to_timestamp(?) AND received_at < to_timestamp(?) AND NOT is_bot";
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, site);
-            ps.setDouble(2, range.from().toEpochMilli() / 1000.0);
-            ps.setDouble(3, range.to().toEpochMilli() / 1000.0);
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Summary(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+    private String durationSeconds() {
+        return warehouse.dialect().equals("postgres")
+                ? "extract(epoch FROM max(received_at) - min(received_at))"
+                : "(epoch_ms(max(received_at)) - epoch_ms(min(received_at))) / 1000.0";
+    }
+
+    public List<Point> timeseries(StatsRequest request, Interval interval, ZoneId zone) throws SQLException {
+        Sql sql = new Sql().append("SELECT CAST(date_trunc('" + interval.sqlName() + "', received_at AT TIME ZONE ?) AS VARCHAR)"
+                        + " AS bucket, count(DISTINCT visitor_id), count(*) FILTER (WHERE type = 'pageview'), "
+                        + "count(*) FILTER (WHERE type = 'event'), count(DISTINCT session_id) FROM ", zone.getId())
+                .append(warehouse.eventsTable()).append(" WHERE ");
+        EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
+        sql.append(" GROUP BY 1");
+        Map<LocalDateTime, Point> found = new HashMap<>();
+        try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                LocalDateTime bucket = LocalDateTime.parse(rs.getString(1).replace(' ', 'T'));
+                found.put(bucket, new Point(ZonedDateTime.ofLocal(bucket, zone, null), rs.getLong(2), rs.getLong(3),
+                        rs.getLong(4), rs.getLong(5)));
             }
         }
+        List<Point> out = new ArrayList<>();
+        for (LocalDateTime b = firstBucket(request.range(), interval, zone); ZonedDateTime.ofLocal(b, zone, null)
+                .toInstant().isBefore(request.range().to()); b = interval.next(b)) {
+            Point p = found.get(b);
+            out.add(p != null ? p : new Point(ZonedDateTime.ofLocal(b, zone, null), 0, 0, 0, 0));
+        }
+        return out;
+    }
+
+    static LocalDateTime firstBucket(TimeRange range, Interval interval, ZoneId zone) {
+        return interval.truncate(LocalDateTime.ofInstant(range.from(), zone));
+    }
+
+    /** How many buckets a series would have, computed without building it, to refuse huge ones early. */
+    public static long bucketCount(TimeRange range, Interval interval, ZoneId zone) {
+        long n = 0;
+        LocalDateTime end = LocalDateTime.ofInstant(range.to(), zone);
+        for (LocalDateTime b = firstBucket(range, interval, zone); b.isBefore(end) && n <= MAX_BUCKETS; b = interval.next(b)) {
+            n++;
+        }
+        return n;
+    }
+
+    public List<TopRow> top(StatsRequest request, Dimension dimension, int limit) throws SQLException {
+        String table = warehouse.eventsTable();
+        Sql sql = new Sql();
+        if (dimension.isSessionLevel()) {
+            sql.append("SELECT path, count(DISTINCT visitor_id), count(*) FROM ");
+            EventScope.edges(sql, dimension, table, warehouse.dialect(), request, request.range().fromSeconds(),
+                    request.range().toSeconds(), true);
+            sql.append(" edge GROUP BY path ORDER BY 2 DESC, 3 DESC, 1 NULLS LAST LIMIT ?", limit);
+        } else {
+            String column = dimension.column();
+            sql.append("SELECT " + column + ", count(DISTINCT visitor_id), count(*) FILTER (WHERE type = 'pageview'), "
+                    + "count(*) FILTER (WHERE type = 'event') FROM " + table + " WHERE ");
+            EventScope.append(sql, table, warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
+            if (dimension.kind() == Dimension.Kind.PAGEVIEW) {
+                sql.append(" AND type = 'pageview'");
+            } else if (dimension.kind() == Dimension.Kind.CUSTOM_EVENT) {
+                sql.append(" AND type = 'event'");
+            }
+            sql.append(" GROUP BY " + column + " ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 NULLS LAST LIMIT ?", limit);
+        }
+        List<TopRow> rows = new ArrayList<>();
+        try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                rows.add(dimension.isSessionLevel()
+                        ? new TopRow(rs.getString(1), rs.getLong(2), 0, 0, rs.getLong(3))
+                        : new TopRow(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), 0));
+            }
+        }
+        return rows;
+    }
+
+    public Realtime realtime(StatsRequest request) throws SQLException {
+        Instant now = clock.instant();
+        long nowMinute = Math.floorDiv(now.getEpochSecond(), 60);
+        long firstMinute = nowMinute - REALTIME_SERIES_MINUTES + 1;
+        double visitorsFrom = now.minusSeconds(60L * REALTIME_VISITOR_MINUTES).toEpochMilli() / 1000.0;
+        double seriesFrom = firstMinute * 60.0;
+        double seriesTo = (nowMinute + 1) * 60.0;
+        String table = warehouse.eventsTable();
+        Sql visitors = new Sql().append("SELECT count(DISTINCT visitor_id) FROM " + table + " WHERE ");
+        EventScope.append(visitors, table, warehouse.dialect(), request, visitorsFrom, seriesTo);
+        Sql series = new Sql().append("SELECT CAST(floor(extract(epoch FROM received_at) / 60) AS BIGINT) AS m, count(*) FROM "
+                + table + " WHERE ");
+        EventScope.append(series, table, warehouse.dialect(), request, seriesFrom, seriesTo);
+        series.append(" AND type = 'pageview' GROUP BY 1");
+        long[] perMinute = new long[REALTIME_SERIES_MINUTES];
+        long visitorCount;
+        try (Connection c = warehouse.readConnection()) {
+            try (PreparedStatement ps = visitors.prepare(c); ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                visitorCount = rs.getLong(1);
+            }
+            try (PreparedStatement ps = series.prepare(c); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    int index = (int) (rs.getLong(1) - firstMinute);
+                    if (index >= 0 && index < perMinute.length) {
+                        perMinute[index] += rs.getLong(2);
+                    }
+                }
+            }
+        }
+        List<Long> list = new ArrayList<>(perMinute.length);
+        for (long n : perMinute) {
+            list.add(n);
+        }
+        return new Realtime(now, visitorCount, Instant.ofEpochSecond(firstMinute * 60), list);
+    }
+
+    /** Sites that have events, most recent first: the dashboard's site picker. */
+    public List<String> sites() throws SQLException {
+        List<String> sites = new ArrayList<>();
+        try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT site FROM " + warehouse.eventsTable() + " GROUP BY site ORDER BY max(received_at) DESC LIMIT 1000");
+             ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                sites.add(rs.getString(1));
+            }
+        }
+        return sites;
     }
 
     /** True when the warehouse answers a trivial query. */
@@ -63,5 +219,9 @@ public final class StatsQueries {
         } catch (SQLException e) {
             return false;
         }
+    }
+
+    static double round2(double v) {
+        return Math.round(v * 100.0) / 100.0;
     }
 }

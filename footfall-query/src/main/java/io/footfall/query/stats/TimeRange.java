@@ -1,6 +1,7 @@
 package io.footfall.query.stats;
 
 import io.footfall.query.http.BadParameterException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -16,6 +17,20 @@ public record TimeRange(Instant from, Instant to) {
             throw new BadParameterException("to", "must be later than from");
         }
         return new TimeRange(from, to);
+    }
+
+    /** The period of equal length just before this one: what the summary compares with. */
+    public TimeRange previous() {
+        Duration length = Duration.between(from, to);
+        return new TimeRange(from.minus(length), from);
+    }
+
+    double fromSeconds() {
+        return from.toEpochMilli() / 1000.0;
+    }
+
+    double toSeconds() {
+        return to.toEpochMilli() / 1000.0;
     }
 
     private static Instant instant(Map<String, String> params, String name) throws BadParameterException {

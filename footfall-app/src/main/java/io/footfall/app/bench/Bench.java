@@ -1,0 +1,94 @@
+package io.footfall.app.bench;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One benchmark run: load + freshness markers + lag and process sampling once a second, with a live
+ * progress line, then a {@link BenchReport}.
+ */
+public final class Bench {
+
+    /** What to run against and how hard. */
+    public record Plan(URI collector, URI query, String bootstrapServers, int connections, int batchSize, boolean gzip,
+                       double ratePerSecond, Duration duration, int sites, int visitors, int paths) {
+    }
+
+    private Bench() {
+    }
+
+    public static BenchReportView run(Plan plan, PrintStream progress) throws InterruptedException {
+        EventMix mix = new EventMix(plan.sites(), plan.visitors(), plan.paths());
+        URI events = plan.collector().resolve("/v1/events");
+        LoadGenerator load = new LoadGenerator(new LoadGenerator.Options(events, plan.connections(), plan.batchSize(),
+                plan.gzip(), plan.ratePerSecond()), mix);
+        FreshnessProbe freshness = new FreshnessProbe(events, plan.query());
+        LagProbe lag = plan.bootstrapServers() == null ? null : new LagProbe(plan.bootstrapServers());
+        ProcessMetrics process = new ProcessMetrics(plan.query().resolve("/metrics"));
+        Map<String, Long> maxLag = new LinkedHashMap<>();
+        Map<String, Long> lastLag = Map.of();
+        double cpuSum = 0;
+        int cpuSamples = 0;
+        double maxHeap = 0;
+        long start = System.nanoTime();
+        load.start();
+        freshness.start();
+        long previousAccepted = 0;
+        long previousSent = 0;
+        try {
+            for (int second = 1; second <= plan.duration().toSeconds(); second++) {
+                Thread.sleep(Math.max(0, start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000);
+                long accepted = load.accepted();
+                long sent = load.sent();
+                double[] cpuHeap = process.sample();
+                if (cpuHeap[0] >= 0) {
+                    cpuSum += cpuHeap[0];
+                    cpuSamples++;
+                }
+                maxHeap = Math.max(maxHeap, cpuHeap[1]);
+                if (lag != null) {
+                    lastLag = lag.lag();
+                    lastLag.forEach((stage, n) -> maxLag.merge(stage, n, Math::max));
+                }
+                progress.printf(Locale.ROOT, "\r[%3ds] sent %,8d ev/s  accepted %,8d ev/s  503: %,d  429: %,d  freshness %s  lag %s   ",
+                        second, sent - previousSent, accepted - previousAccepted, load.status(503), load.status(429),
+                        freshness.lastMs() < 0 ? "-" : freshness.lastMs() + " ms", lastLag);
+                progress.flush();
+                previousAccepted = accepted;
+                previousSent = sent;
+            }
+        } finally {
+            load.close();
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        progress.println();
+        freshness.close();
+        Map<String, Long> finalLag = lag == null ? Map.of() : lag.lag();
+        if (lag != null) {
+            lag.close();
+        }
+        return new BenchReportView(new BenchReport(plan.collector().toString(), plan.connections(), plan.batchSize(),
+                plan.gzip(), plan.ratePerSecond(), seconds, load.sent(), load.accepted(), load.statuses(),
+                load.transportErrors(), freshness.percentile(50), freshness.percentile(95), freshness.percentile(99),
+                freshness.samples(), finalLag, maxLag, cpuSamples == 0 ? -1 : cpuSum / cpuSamples, maxHeap / (1024 * 1024)));
+    }
+
+    /** The report, as the CLI sees it. */
+    public record BenchReportView(BenchReport report) {
+        public String text() {
+            return report.text();
+        }
+
+        public void writeJson(java.nio.file.Path file) throws java.io.IOException {
+            report.writeJson(file);
+        }
+
+        public long accepted() {
+            return report.eventsAccepted();
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.footfall.app.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Measures freshness as a user sees it: sends one marker page view to its own site, and times from its
+ * 202 until the query API counts it. Markers go one at a time, so each measurement is independent.
+ */
+final class FreshnessProbe implements AutoCloseable {
+
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final Duration GIVE_UP = Duration.ofSeconds(60);
+
+    private final URI collector;
+    private final URI query;
+    private final String site = "marker-" + UUID.randomUUID().toString().substring(0, 8) + ".bench";
+    private final Instant from = Instant.now().minusSeconds(60);
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Long> samplesMs = Collections.synchronizedList(new ArrayList<>());
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long lastMs = -1;
+
+    FreshnessProbe(URI collector, URI query) {
+        this.collector = collector;
+        this.query = query;
+        this.thread = new Thread(this::run, "bench-freshness");
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void run() {
+        long seen = 0;
+        while (running) {
+            try {
+                String body = "{\"site\":\"" + site + "\",\"type\":\"pageview\",\"url\":\"https://" + site + "/\"}";
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(collector).header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 202) {
+                    Thread.sleep(200);
+                    continue;
+                }
+                long ackedAt = System.nanoTime();
+                long deadline = ackedAt + GIVE_UP.toNanos();
+                while (running && System.nanoTime() < deadline && pageviews() <= seen) {
+                    Thread.sleep(POLL.toMillis());
+                }
+                if (!running) {
+                    return;
+                }
+                seen++;
+                lastMs = (System.nanoTime() - ackedAt) / 1_000_000;
+                samplesMs.add(lastMs);
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                // collector or query server briefly unavailable: try the next marker
+            }
+        }
+    }
+
+    private long pageviews() throws Exception {
+        URI uri = query.resolve("/api/stats/summary?site=" + site + "&from=" + from + "&to=" + Instant.now().plusSeconds(3600));
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            return -1;
+        }
+        return LoadGenerator.acceptedCount(r.body().replace("\"pageviews\":", "\"accepted\":"));
+    }
+
+    long lastMs() {
+        return lastMs;
+    }
+
+    /** Percentile of the samples so far (nearest rank), or -1 without samples. */
+    long percentile(double p) {
+        List<Long> copy;
+        synchronized (samplesMs) {
+            copy = new ArrayList<>(samplesMs);
+        }
+        if (copy.isEmpty()) {
+            return -1;
+        }
+        Collections.sort(copy);
+        int rank = (int) Math.ceil(p / 100.0 * copy.size());
+        return copy.get(Math.max(0, Math.min(copy.size() - 1, rank - 1)));
+    }
+
+    int samples() {
+        return samplesMs.size();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.interrupt();
+        thread.join(5_000);
+    }
+}

@@ -1,0 +1,48 @@
+package io.footfall.app.cli;
+
+import io.footfall.app.reliability.CrashSuite;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "crash-suite", mixinStandardHelpOptions = true,
+        description = {"Kill -9 a standalone footfall under load at random moments, restart it each time, and check",
+                "that every acknowledged event is stored exactly once. Exit code 1 when anything was lost or duplicated."})
+public final class CrashSuiteCommand implements Callable<Integer> {
+
+    @Option(names = "--kills", defaultValue = "10", description = "how many kill -9 / restart cycles (default 10)")
+    int kills;
+
+    @Option(names = "--min-up-ms", defaultValue = "3000", description = "least time under load before a kill (default 3000)")
+    long minUpMs;
+
+    @Option(names = "--max-up-ms", defaultValue = "12000", description = "most time under load before a kill (default 12000)")
+    long maxUpMs;
+
+    @Option(names = "--connections", defaultValue = "4", description = "concurrent client connections (default 4)")
+    int connections;
+
+    @Option(names = "--seed", defaultValue = "42", description = "random seed for the kill moments")
+    long seed;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "data dir of the standalone under test (default: a new temporary dir)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (kills < 1 || minUpMs < 100 || maxUpMs < minUpMs || connections < 1) {
+            System.err.println("footfall: need --kills >= 1, --min-up-ms >= 100, --max-up-ms >= --min-up-ms, --connections >= 1");
+            return 2;
+        }
+        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("footfall-crash").resolve("data");
+        System.out.println("crash suite: standalone data in " + dir + " (stderr in " + dir + "-stderr.log)");
+        CrashSuite.Result result = CrashSuite.run(new CrashSuite.Options(List.of("io.footfall.app.Main"), dir, kills,
+                Duration.ofMillis(minUpMs), Duration.ofMillis(maxUpMs), connections, seed), System.out);
+        System.out.println(result.text());
+        return result.lost() == 0 && result.duplicated() == 0 ? 0 : 1;
+    }
+}

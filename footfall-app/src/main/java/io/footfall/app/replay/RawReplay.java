@@ -1,0 +1,157 @@
+package io.footfall.app.replay;
+
+import io.footfall.core.config.EnricherConfig;
+import io.footfall.core.config.KafkaConfig;
+import io.footfall.core.event.StoredEvent;
+import io.footfall.enricher.pipeline.EnrichmentPipeline;
+import io.footfall.enricher.pipeline.InMemoryState;
+import io.footfall.enricher.pipeline.Outcome;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Re-reads {@code footfall.raw} between two times through the current enrichment rules
+ * ({@link EnrichmentPipeline} over an {@link InMemoryState}) into a new events table. Its own consumer,
+ * assigned every partition, with no group and no commits: the live enricher and loader never notice it.
+ *
+ * <p>The range is fixed when the run starts (the end offsets of {@code to}, or of now), so a replay ends
+ * even while new events keep arriving; those stay in the live table only.
+ */
+public final class RawReplay {
+
+    /** Rows per append: one warehouse transaction per 10,000 rows, like a loader batch. */
+    private static final int APPEND_ROWS = 10_000;
+
+    private final KafkaConfig kafka;
+    private final EnricherConfig enricher;
+    private final WarehouseWriter writer;
+    private final Clock clock;
+    private final ReplayProgress progress;
+
+    public RawReplay(KafkaConfig kafka, EnricherConfig enricher, WarehouseWriter writer, Clock clock, ReplayProgress progress) {
+        this.kafka = kafka;
+        this.enricher = enricher;
+        this.writer = writer;
+        this.clock = clock;
+        this.progress = progress;
+    }
+
+    /** What a replay did. */
+    public record Result(long records, long rows, long bad) {
+    }
+
+    /**
+     * @param from first record time, or null for the earliest record kept
+     * @param to   end of the range (exclusive), or null for the end of the topic when the run starts
+     * @throws IllegalStateException when {@code table} is the live table or exists already
+     */
+    public Result run(String table, Instant from, Instant to) throws SQLException {
+        if (table.equals(WarehouseWriter.LIVE_TABLE) || table.equals(WarehouseWriter.PREVIOUS_TABLE)) {
+            throw new IllegalStateException("replay writes a new table, not " + table);
+        }
+        if (writer.tableExists(table)) {
+            throw new IllegalStateException("table " + table + " exists already: choose a new name or drop it");
+        }
+        writer.createTable(table);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(KafkaConfig.RAW_TOPIC, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(KafkaConfig.RAW_TOPIC, p.partition())).toList();
+            consumer.assign(partitions);
+            Map<TopicPartition, Long> ends = offsetsAt(consumer, partitions, to);
+            Map<TopicPartition, Long> starts = offsetsAt(consumer, partitions, from == null ? Instant.EPOCH : from);
+            long total = 0;
+            for (TopicPartition tp : partitions) {
+                long start = Math.min(starts.get(tp), ends.get(tp));
+                consumer.seek(tp, start);
+                total += ends.get(tp) - start;
+            }
+            progress.start(total);
+            return copy(consumer, table, ends);
+        }
+    }
+
+    private Result copy(KafkaConsumer<byte[], byte[]> consumer, String table, Map<TopicPartition, Long> ends)
+            throws SQLException {
+        EnrichmentPipeline pipeline = new EnrichmentPipeline(enricher, clock);
+        InMemoryState state = new InMemoryState();
+        List<StoredEvent> pending = new ArrayList<>(APPEND_ROWS);
+        long records = 0;
+        long rows = 0;
+        long bad = 0;
+        while (!done(consumer, ends)) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                if (record.offset() >= ends.get(tp)) {
+                    consumer.pause(List.of(tp));
+                    continue;
+                }
+                records++;
+                Outcome outcome = pipeline.process(record.value(), state);
+                if (outcome.stored() != null) {
+                    pending.add(outcome.stored());
+                } else if (outcome.bad() != null) {
+                    bad++;
+                }
+                if (pending.size() >= APPEND_ROWS) {
+                    rows += writer.append(table, pending);
+                    pending.clear();
+                }
+            }
+            progress.update(records);
+        }
+        rows += writer.append(table, pending);
+        progress.finish(records);
+        return new Result(records, rows, bad);
+    }
+
+    private static boolean done(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            if (consumer.position(end.getKey()) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The first offset at or after {@code time} per partition; the end offset when there is none (or time is null). */
+    private static Map<TopicPartition, Long> offsetsAt(KafkaConsumer<byte[], byte[]> consumer,
+                                                       List<TopicPartition> partitions, Instant time) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        if (time == null) {
+            return ends;
+        }
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(tp -> query.put(tp, time.toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndTimestamp at = found.get(tp);
+            offsets.put(tp, at == null ? ends.get(tp) : at.offset());
+        }
+        return offsets;
+    }
+
+    private Map<String, Object> consumerProperties() {
+        Map<String, Object> p = new HashMap<>(kafka.clientProperties());
+        p.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        return p;
+    }
+}

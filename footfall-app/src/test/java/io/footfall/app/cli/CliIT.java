@@ -1,0 +1,155 @@
+package io.footfall.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line as a user meets it, in a real child JVM: each bad flag, bad value or broken environment
+ * gives one clear line naming the problem, a non-zero exit code, no stack trace, and no process left behind.
+ */
+class CliIT {
+
+    @TempDir
+    Path dir;
+
+    record Result(int exitCode, String stdout, String stderr) {
+        String firstErrorLine() {
+            return stderr.lines().filter(l -> l.startsWith("footfall:")).findFirst().orElse("(none) stderr was:\n" + stderr);
+        }
+    }
+
+    private static Result run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        // Read both streams fully: the process exits on its own (that is part of what is tested).
+        var out = process.getInputStream();
+        var err = process.getErrorStream();
+        var stdout = new java.util.concurrent.CompletableFuture<String>();
+        var stderr = new java.util.concurrent.CompletableFuture<String>();
+        new Thread(() -> stdout.complete(readAll(out))).start();
+        new Thread(() -> stderr.complete(readAll(err))).start();
+        boolean exited = process.waitFor(90, TimeUnit.SECONDS);
+        if (!exited) {
+            process.destroyForcibly();
+        }
+        assertTrue(exited, "footfall " + String.join(" ", args) + " did not exit by itself");
+        return new Result(process.exitValue(), stdout.join(), stderr.join());
+    }
+
+    private static String readAll(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void assertNoStackTrace(Result r) {
+        assertFalse(r.stderr.lines().anyMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by")),
+                "no stack trace expected, stderr:\n" + r.stderr);
+    }
+
+    @Test
+    void helpListsTheCommands() throws Exception {
+        Result r = run("--help");
+        assertEquals(0, r.exitCode);
+        for (String command : new String[]{"standalone", "collector", "enricher", "loader", "config"}) {
+            assertTrue(r.stdout.contains(command), command + " missing from help:\n" + r.stdout);
+        }
+    }
+
+    @Test
+    void unknownFlagIsOneLineAndExitCode2() throws Exception {
+        Result r = run("standalone", "--collector-prot=8080");
+        assertEquals(2, r.exitCode);
+        assertEquals("footfall: Unknown option: '--collector-prot=8080'", r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
+    void badConfigValueNamesTheKey() throws Exception {
+        Result r = run("standalone", "--data-dir", dir.toString(), "--set", "collector.maxEventBytes=huge");
+        assertEquals(2, r.exitCode);
+        assertEquals("footfall: configuration error: collector.maxEventBytes: must be a size such as 1048576, 512kb or 64mb, got 'huge'",
+                r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
+    void missingConfigFileIsAClearError() throws Exception {
+        Result r = run("standalone", "--config", dir.resolve("absent.yaml").toString());
+        assertEquals(2, r.exitCode);
+        assertEquals("footfall: configuration error: config file " + dir.resolve("absent.yaml") + ": does not exist",
+                r.firstErrorLine());
+    }
+
+    @Test
+    void collectorPortInUseStopsEverythingAndExits() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("0.0.0.0"))) {
+            Result r = run("standalone", "--data-dir", dir.resolve("data").toString(), "--admin-port", "0",
+                    "--collector-port", Integer.toString(taken.getLocalPort()));
+            assertEquals(1, r.exitCode);
+            assertEquals("footfall: cannot start: collector port 0.0.0.0:" + taken.getLocalPort()
+                    + " cannot be bound: already in use or not permitted", r.firstErrorLine());
+            assertNoStackTrace(r);
+        }
+    }
+
+    @Test
+    void dataDirThatCannotBeCreatedIsAClearError() throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Result r = run("standalone", "--data-dir", file.resolve("data").toString());
+        assertEquals(1, r.exitCode);
+        assertTrue(r.firstErrorLine().startsWith("footfall: cannot start: data directory " + file.resolve("data")
+                + " cannot be created"), r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
+    void corruptWarehouseFileIsAClearError() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("footfall.duckdb"), "this is not a DuckDB database ".repeat(400));
+        Result r = run("standalone", "--data-dir", data.toString(), "--collector-port", "0", "--admin-port", "0");
+        assertEquals(1, r.exitCode);
+        assertTrue(r.firstErrorLine().startsWith("footfall: cannot start: DuckDB file " + data.resolve("footfall.duckdb")
+                + " cannot be opened"), r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
+    void unreachableExternalBrokerIsAClearError() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        Result r = run("collector", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort,
+                "--set", "kafka.startTimeout=2s", "--set", "collector.port=0");
+        assertEquals(1, r.exitCode);
+        assertEquals("footfall: cannot start: Kafka at 127.0.0.1:" + closedPort + " did not answer within 2 s",
+                r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
+    void singleRoleWithoutClusterNamesTheKey() throws Exception {
+        Result r = run("enricher");
+        assertEquals(2, r.exitCode);
+        assertEquals("footfall: configuration error: kafka.bootstrapServers: is required to run a single role "
+                + "(standalone runs its own broker)", r.firstErrorLine());
+    }
+}

@@ -1,0 +1,80 @@
+package io.footfall.app.loader;
+
+import io.footfall.core.event.StoredEvent;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Test fault injection: a writer that fails like an unreachable warehouse while {@link #down} is set. */
+class FlakyWriter implements WarehouseWriter {
+
+    final AtomicBoolean down = new AtomicBoolean();
+    final AtomicInteger failedCalls = new AtomicInteger();
+    final AtomicInteger largestBatch = new AtomicInteger();
+    private final WarehouseWriter delegate;
+
+    FlakyWriter(WarehouseWriter delegate) {
+        this.delegate = delegate;
+    }
+
+    private void maybeFail() throws SQLException {
+        if (down.get()) {
+            failedCalls.incrementAndGet();
+            throw new SQLTransientConnectionException("connection refused (injected)");
+        }
+    }
+
+    @Override
+    public Dialect sqlDialect() {
+        return delegate.sqlDialect();
+    }
+
+    @Override
+    public void migrate() throws SQLException {
+        delegate.migrate();
+    }
+
+    @Override
+    public Map<Integer, Long> storedOffsets(String topic) throws SQLException {
+        maybeFail();
+        return delegate.storedOffsets(topic);
+    }
+
+    @Override
+    public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
+        largestBatch.accumulateAndGet(events.size(), Math::max);
+        maybeFail();
+        return delegate.write(events, topic, offsets);
+    }
+
+    @Override
+    public boolean tableExists(String table) throws SQLException {
+        return delegate.tableExists(table);
+    }
+
+    @Override
+    public void createTable(String table) throws SQLException {
+        delegate.createTable(table);
+    }
+
+    @Override
+    public long append(String table, List<StoredEvent> events) throws SQLException {
+        return delegate.append(table, events);
+    }
+
+    @Override
+    public void promote(String table) throws SQLException {
+        delegate.promote(table);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}

@@ -1,0 +1,210 @@
+package io.footfall.app.loader;
+
+import io.footfall.app.broker.EmbeddedKafka;
+import io.footfall.app.broker.Topics;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.config.KafkaConfig;
+import io.footfall.core.event.StoredEvent;
+import io.footfall.core.json.StoredEventJson;
+import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.warehouse.CopyText;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.loader.warehouse.PostgresWarehouse;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+import org.postgresql.PGConnection;
+
+/**
+ * {@code bench/loader.sh}: the same N generated stored events (a) appended raw with DuckDB's Appender into
+ * a bare table, (b) COPYed raw into a bare PostgreSQL table, then (c) drained by the loader from a
+ * pre-filled {@code footfall.events} into each warehouse. Prints rows/s, MB/s (of event JSON) and
+ * loader / raw ratios.
+ *
+ * <p>Arguments: {@code events workDir}.
+ */
+public final class LoaderBench {
+
+    private static final int CHUNK = 10_000;
+
+    private LoaderBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int n = Integer.parseInt(args[0]);
+        Path work = Files.createDirectories(Path.of(args[1]));
+        System.out.printf(Locale.ROOT, "loader bench: %,d events, %d cores, java %s%n", n,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+        EmbeddedKafka broker = EmbeddedKafka.start(work.resolve("kafka"), 0,
+                FootfallConfig.from(io.footfall.core.config.Settings.of(Map.of("kafka.partitions", "6"))).kafka());
+        try {
+            FootfallConfig config = FootfallConfig.from(io.footfall.core.config.Settings.of(Map.of(
+                    "dataDir", work.toString(), "kafka.bootstrapServers", broker.bootstrapServers(), "kafka.partitions", "6")));
+            Topics.ensure(config.kafka(), Duration.ofSeconds(30));
+            long t0 = System.nanoTime();
+            long bytes = fill(broker.bootstrapServers(), n);
+            report("fill footfall.events (producer)", n, bytes, System.nanoTime() - t0);
+            double mb = bytes / 1e6;
+
+            double rawDuck = rawDuckDb(work.resolve("raw.duckdb"), n, mb);
+            double rawPg = rawPostgres(n, mb);
+            double loaderDuck = drain(config, DuckDbWarehouse.open(work.resolve("loader.duckdb")), n, mb, "loader -> DuckDB");
+            String schema = LoaderFixtures.freshSchema("bench");
+            double loaderPg;
+            try {
+                FootfallConfig pg = FootfallConfig.from(io.footfall.core.config.Settings.of(Map.of(
+                        "dataDir", work.toString(), "kafka.bootstrapServers", broker.bootstrapServers(),
+                        "loader.warehouse", "postgres", "loader.jdbcUrl", LoaderFixtures.PG_URL, "loader.user", "postgres",
+                        "loader.schema", schema)));
+                loaderPg = drain(pg, PostgresWarehouse.open(pg.loader()), n, mb, "loader -> PostgreSQL");
+            } finally {
+                LoaderFixtures.dropSchema(schema);
+            }
+            System.out.printf(Locale.ROOT, "ratio loader/raw DuckDB:     %.2f  (target >= 0.70)%n", loaderDuck / rawDuck);
+            System.out.printf(Locale.ROOT, "ratio loader/raw PostgreSQL: %.2f  (target >= 0.70)%n", loaderPg / rawPg);
+        } finally {
+            broker.close();
+        }
+    }
+
+    /** Event i of the run: every column set, 500 sites' worth of paths, 100k visitors. */
+    static StoredEvent event(int i) {
+        return new StoredEvent(new UUID(0xBE7CL, i).toString(), "site" + (i % 20) + ".example", i % 10 == 0 ? "event" : "pageview",
+                i % 10 == 0 ? "signup" : null, 1_780_000_000_000L + i * 10L, 1_780_000_000_000L + i * 10L - 120,
+                "https://site" + (i % 20) + ".example/blog/post-" + (i % 500) + "?utm_source=news", "site" + (i % 20) + ".example",
+                "/blog/post-" + (i % 500), "utm_source=news", "Post number " + (i % 500), "https://www.google.com/search",
+                "www.google.com", "search", "news", null, null, null, null, "v" + (i % 100_000), "s" + (i % 300_000),
+                1 + i % 5, i % 5 == 0, "Chrome", "131", "Windows", "10", "desktop", false, "GB", "ENG", null, "1920x1080",
+                "en-GB", "Europe/London", i % 3 == 0 ? "{\"plan\":\"pro\"}" : null, "bench");
+    }
+
+    private static long fill(String bootstrap, int n) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        long bytes = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < n; i++) {
+                byte[] value = StoredEventJson.encode(event(i));
+                bytes += value.length;
+                producer.send(new ProducerRecord<>(KafkaConfig.EVENTS_TOPIC, ("v" + (i % 100_000)).getBytes(StandardCharsets.UTF_8), value));
+            }
+            producer.flush();
+        }
+        return bytes;
+    }
+
+    private static double rawDuckDb(Path file, int n, double mb) throws Exception {
+        try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file)) {
+            try (Statement st = c.createStatement()) {
+                st.execute(Migrations.eventsTableSql(Dialect.DUCKDB, "bare").replace("event_id UUID PRIMARY KEY", "event_id UUID"));
+            }
+            long t0 = System.nanoTime();
+            for (int from = 0; from < n; from += CHUNK) {
+                try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "bare")) {
+                    for (int i = from; i < Math.min(n, from + CHUNK); i++) {
+                        io.footfall.loader.warehouse.AppenderRows.append(a, event(i));
+                    }
+                }
+            }
+            return report("raw DuckDB Appender, bare table", n, mb * 1e6, System.nanoTime() - t0);
+        }
+    }
+
+    private static double rawPostgres(int n, double mb) throws Exception {
+        String schema = LoaderFixtures.freshSchema("benchraw");
+        try (Connection c = LoaderFixtures.postgres(); Statement st = c.createStatement()) {
+            st.execute("SET search_path TO " + schema);
+            st.execute(Migrations.eventsTableSql(Dialect.POSTGRES, "bare").replace("event_id UUID PRIMARY KEY", "event_id UUID"));
+            long t0 = System.nanoTime();
+            for (int from = 0; from < n; from += CHUNK) {
+                CopyText copy = new CopyText(CHUNK * 600);
+                for (int i = from; i < Math.min(n, from + CHUNK); i++) {
+                    copy.add(event(i));
+                }
+                c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + schema + ".bare FROM STDIN",
+                        new ByteArrayInputStream(copy.bytes()));
+            }
+            return report("raw PostgreSQL COPY, bare table", n, mb * 1e6, System.nanoTime() - t0);
+        } finally {
+            LoaderFixtures.dropSchema(schema);
+        }
+    }
+
+    private static <W extends WarehouseWriter> double drain(FootfallConfig config, W warehouse, int n, double mb, String label)
+            throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        TimedWriter timed = new TimedWriter(warehouse);
+        try (warehouse; LoaderService loader = new LoaderService(config.kafka(), config.loader(), timed, registry)) {
+            long t0 = System.nanoTime();
+            loader.start();
+            while (registry.get("footfall.loader.rows.written").counter().count() < n) {
+                TimeUnit.MILLISECONDS.sleep(20);
+                if (System.nanoTime() - t0 > TimeUnit.MINUTES.toNanos(15)) {
+                    throw new IllegalStateException(label + ": not drained in 15 minutes");
+                }
+            }
+            long elapsed = System.nanoTime() - t0;
+            double rate = report(label, n, mb * 1e6, elapsed);
+            System.out.printf(Locale.ROOT, "  (%s: %.0f%% of the time in warehouse transactions, %d batches)%n", label,
+                    100.0 * timed.writeNanos / elapsed, timed.batches);
+            var freshness = registry.get("footfall.loader.freshness").timer();
+            System.out.printf(Locale.ROOT, "  (%s: freshness here is backlog age, max %.1f s)%n", label,
+                    freshness.max(TimeUnit.SECONDS));
+            return rate;
+        }
+    }
+
+    /** Measures how much of the drain is spent inside the warehouse transaction (the rest: consume, decode, check). */
+    private static final class TimedWriter extends FlakyWriter {
+        long writeNanos;
+        long batches;
+
+        TimedWriter(WarehouseWriter delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public long write(java.util.List<StoredEvent> events, String topic,
+                          java.util.List<io.footfall.loader.warehouse.OffsetCommit> offsets) throws java.sql.SQLException {
+            long t0 = System.nanoTime();
+            try {
+                return super.write(events, topic, offsets);
+            } finally {
+                writeNanos += System.nanoTime() - t0;
+                batches++;
+            }
+        }
+    }
+
+    private static double report(String label, long rows, double bytes, long nanos) {
+        double seconds = nanos / 1e9;
+        double rate = rows / seconds;
+        System.out.printf(Locale.ROOT, "%-34s %,12d rows in %6.1f s = %,10.0f rows/s  %6.1f MB/s%n", label, rows, seconds,
+                rate, bytes / 1e6 / seconds);
+        return rate;
+    }
+}

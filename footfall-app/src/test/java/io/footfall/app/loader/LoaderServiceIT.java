@@ -1,0 +1,157 @@
+package io.footfall.app.loader;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.app.testing.TestBroker;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.config.KafkaConfig;
+import io.footfall.core.event.BadEvent;
+import io.footfall.core.event.StoredEvent;
+import io.footfall.core.json.BadEventJson;
+import io.footfall.core.json.StoredEventJson;
+import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The loader against a real broker and DuckDB: refused rows, warehouse outages, metrics. */
+class LoaderServiceIT {
+
+    @TempDir
+    Path dataDir;
+
+    /** One broker per test: each test counts every record of its topics. */
+    TestBroker broker;
+
+    @BeforeEach
+    void startBroker() {
+        broker = TestBroker.start(dataDir.resolve("broker"), 3);
+    }
+
+    @AfterEach
+    void stopBroker() {
+        broker.close();
+    }
+
+    private FootfallConfig config(String groupId) {
+        return broker.config(dataDir, Map.of("loader.groupId", groupId, "loader.batchEvents", "1000",
+                "loader.batchDelay", "100ms"));
+    }
+
+    @Test
+    void rowsTheWarehouseRejectsGoToBadAndLoadingContinues() throws Exception {
+        List<byte[]> values = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            values.add(StoredEventJson.encode(LoaderFixtures.event(1_000_000 + i)));
+            if (i == 100) {
+                values.add("{not a stored event".getBytes(StandardCharsets.UTF_8));
+            }
+            if (i == 200) {
+                StoredEvent e = LoaderFixtures.event(1_000_000 + i);
+                values.add(StoredEventJson.encode(new StoredEvent("not-a-uuid", e.site(), e.type(), e.name(), e.receivedAt(),
+                        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, 1,
+                        true, null, null, null, null, null, false, null, null, null, null, null, null, null, null)));
+            }
+        }
+        LoaderFixtures.produce(broker.bootstrapServers(), values);
+        FootfallConfig config = config("bad-rows");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"));
+             LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, registry)) {
+            loader.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> rows(warehouse) == 300);
+            assertTrue(loader.running());
+
+            List<ConsumerRecord<byte[], byte[]>> bad = LoaderFixtures.readAll(broker.bootstrapServers(), KafkaConfig.BAD_TOPIC, 2, 15_000);
+            Set<String> reasons = new TreeSet<>();
+            for (ConsumerRecord<byte[], byte[]> record : bad) {
+                BadEvent e = BadEventJson.decode(record.value());
+                assertEquals("load", e.stage());
+                reasons.add(e.reason() + ":" + e.payload().startsWith("{"));
+            }
+            assertEquals(Set.of("invalid_event_id:true", "undecodable:true"), reasons);
+            assertEquals(2, bad.size());
+            String metrics = registry.scrape();
+            assertTrue(metrics.contains("footfall_loader_rows_rejected_total 2.0"), metrics);
+        }
+    }
+
+    @Test
+    void aWarehouseOutageAtAssignmentAndDuringBatchesPausesConsumptionThenCatchesUpExactly() throws Exception {
+        FootfallConfig config = config("outage");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        int base = 2_000_000;
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"))) {
+            FlakyWriter flaky = new FlakyWriter(warehouse);
+            flaky.down.set(true);
+            try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), flaky, registry)) {
+                loader.start();
+                // Down while partitions are assigned: reading the stored offsets fails, the loader lives on.
+                await().atMost(Duration.ofSeconds(30)).until(() -> flaky.failedCalls.get() >= 2);
+                List<byte[]> values = new ArrayList<>();
+                for (int i = 0; i < 20_000; i++) {
+                    values.add(StoredEventJson.encode(LoaderFixtures.event(base + i)));
+                }
+                LoaderFixtures.produce(broker.bootstrapServers(), values);
+                int failedSoFar = flaky.failedCalls.get();
+                await().atMost(Duration.ofSeconds(30)).until(() -> flaky.failedCalls.get() >= failedSoFar + 3);
+                assertTrue(loader.running(), "a warehouse outage does not stop the loader");
+                assertEquals(0, rows(warehouse));
+
+                // Up again mid-stream: then down again while batches are flowing.
+                flaky.down.set(false);
+                await().atMost(Duration.ofSeconds(30)).until(() -> rows(warehouse) > 0);
+                flaky.down.set(true);
+                AtomicInteger peakHeld = new AtomicInteger();
+                int failedAgain = flaky.failedCalls.get();
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    peakHeld.accumulateAndGet((int) registry.get("footfall.loader.batch.records").gauge().value(), Math::max);
+                    return flaky.failedCalls.get() >= failedAgain + 4;
+                });
+                long lagWhileDown = registry.find("footfall.loader.lag").gauges().stream()
+                        .mapToLong(g -> (long) g.value()).sum();
+                assertTrue(lagWhileDown > 0, "lag is visible while the warehouse is down");
+                flaky.down.set(false);
+                await().atMost(Duration.ofSeconds(40)).until(() -> rows(warehouse) == 20_000);
+                assertTrue(loader.running());
+                // Paused consumption: the loader never held more than one batch (batchEvents + one poll).
+                assertTrue(peakHeld.get() <= 2_000, "records held while down: " + peakHeld.get());
+                assertTrue(flaky.largestBatch.get() <= 2_000, "largest batch " + flaky.largestBatch.get());
+
+                await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("footfall.loader.lag").gauges().stream()
+                        .mapToLong(g -> (long) g.value()).sum() == 0);
+                String metrics = registry.scrape();
+                assertTrue(metrics.contains("footfall_loader_lag_records{partition=\"0\"}"), metrics);
+                assertTrue(metrics.contains("footfall_loader_freshness_seconds_bucket"), metrics);
+                assertTrue(metrics.contains("footfall_loader_freshness_seconds_count 20000"), metrics);
+            }
+            assertEquals(20_000, rows(warehouse), "exact count after catch-up");
+        }
+    }
+
+    private static long rows(DuckDbWarehouse warehouse) throws SQLException {
+        try (Connection c = warehouse.readConnection()) {
+            return LoaderFixtures.count(c, "SELECT count(*) FROM events");
+        }
+    }
+
+}

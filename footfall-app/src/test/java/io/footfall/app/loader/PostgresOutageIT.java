@@ -1,0 +1,95 @@
+package io.footfall.app.loader;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.app.testing.TestBroker;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.json.StoredEventJson;
+import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.warehouse.PostgresWarehouse;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** PostgreSQL unreachable (connections reset, then refused) while events keep arriving: no crash, exact catch-up. */
+class PostgresOutageIT {
+
+    static String schema;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void createSchema() throws SQLException {
+        schema = LoaderFixtures.freshSchema("outage");
+    }
+
+    @AfterAll
+    static void dropSchema() throws SQLException {
+        LoaderFixtures.dropSchema(schema);
+    }
+
+    @Test
+    void anOutageUnderLoadTurnsIntoLagThenCatchesUpExactly() throws Exception {
+        try (TestBroker broker = TestBroker.start(dir.resolve("broker"), 3);
+             TcpProxy proxy = new TcpProxy(5432)) {
+            FootfallConfig config = broker.config(dir, Map.of("loader.warehouse", "postgres",
+                    "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test", "loader.user", "postgres",
+                    "loader.schema", schema, "loader.batchEvents", "2000", "loader.batchDelay", "100ms"));
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            try (PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
+                 LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, registry)) {
+                loader.start();
+                LoaderFixtures.produce(broker.bootstrapServers(), chunk(0, 5_000));
+                await().atMost(Duration.ofSeconds(30)).until(() -> rows() == 5_000);
+
+                proxy.cut();
+                LoaderFixtures.produce(broker.bootstrapServers(), chunk(5_000, 15_000));
+                await().atMost(Duration.ofSeconds(40)).until(() -> registry.get("footfall.loader.batches.failed").counter().count() >= 2);
+                assertTrue(loader.running(), "the loader survives the outage");
+                assertEquals(5_000, rows(), "nothing written while unreachable");
+                await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("footfall.loader.lag").gauges().stream()
+                        .mapToDouble(g -> g.value()).sum() >= 10_000);
+
+                proxy.restore();
+                // The same events again, as an upstream retry would: the rows stay unique.
+                LoaderFixtures.produce(broker.bootstrapServers(), chunk(10_000, 20_000));
+                await().atMost(Duration.ofSeconds(60)).until(() -> rows() == 20_000);
+                await().atMost(Duration.ofSeconds(10)).until(() -> registry.find("footfall.loader.lag").gauges().stream()
+                        .mapToDouble(g -> g.value()).sum() == 0);
+                assertTrue(loader.running());
+            }
+            assertEquals(20_000, rows());
+            try (Connection c = LoaderFixtures.postgres()) {
+                assertEquals(25_000, LoaderFixtures.count(c, "SELECT sum(next_offset) FROM " + schema + ".footfall_offsets"),
+                        "every record consumed exactly up to the end");
+            }
+        }
+    }
+
+    private static List<byte[]> chunk(int from, int to) {
+        List<byte[]> values = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            values.add(StoredEventJson.encode(LoaderFixtures.event(i)));
+        }
+        return values;
+    }
+
+    private static long rows() throws SQLException {
+        try (Connection c = LoaderFixtures.postgres()) {
+            return LoaderFixtures.count(c, "SELECT count(*) FROM " + schema + ".events");
+        }
+    }
+}

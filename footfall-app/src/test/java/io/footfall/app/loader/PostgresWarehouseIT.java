@@ -1,0 +1,213 @@
+package io.footfall.app.loader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.footfall.app.testing.TestBroker;
+import io.footfall.core.config.LoaderConfig;
+import io.footfall.core.event.StoredEvent;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.footfall.loader.warehouse.PostgresWarehouse;
+import io.footfall.loader.warehouse.StaleBatchException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The PostgreSQL writer against the local server, in a fresh schema per test class. */
+class PostgresWarehouseIT {
+
+    private static final String TOPIC = "footfall.events";
+    private static final int LATEST = Migrations.ALL.get(Migrations.ALL.size() - 1).version();
+    private static final List<String> schemas = new ArrayList<>();
+
+    static LoaderConfig config(String schema) {
+        return TestBroker.baseConfig(Path.of("unused"), Map.of("loader.warehouse", "postgres",
+                "loader.jdbcUrl", LoaderFixtures.PG_URL, "loader.user", "postgres", "loader.schema", schema)).loader();
+    }
+
+    static String schema() throws SQLException {
+        String schema = LoaderFixtures.freshSchema("pgw");
+        schemas.add(schema);
+        return schema;
+    }
+
+    @BeforeAll
+    static void checkServer() throws SQLException {
+        try (Connection c = LoaderFixtures.postgres()) {
+            assertEquals(1, LoaderFixtures.count(c, "SELECT 1"));
+        }
+    }
+
+    @AfterAll
+    static void dropSchemas() throws SQLException {
+        for (String schema : schemas) {
+            LoaderFixtures.dropSchema(schema);
+        }
+    }
+
+    @Test
+    void migrationsOnAFreshSchemaThenAgainAreANoOp() throws SQLException {
+        String schema = schema();
+        try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
+            w.migrate();
+            assertEquals(LATEST, w.schemaVersion());
+            w.write(List.of(LoaderFixtures.event(1)), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 1)));
+            w.migrate();
+            assertEquals(LATEST, w.schemaVersion());
+            try (Connection c = LoaderFixtures.postgres()) {
+                assertEquals(LATEST, LoaderFixtures.count(c, "SELECT count(*) FROM " + schema + ".footfall_schema_version"));
+                assertEquals(1, LoaderFixtures.count(c, "SELECT count(*) FROM " + schema + ".events"));
+                assertEquals(1, LoaderFixtures.count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
+                        + "' AND indexname = 'events_site_received_at'"));
+            }
+        }
+    }
+
+    @Test
+    void upgradesFromEachEarlierVersion() throws SQLException {
+        for (Migrations.Migration from : Migrations.ALL) {
+            String schema = schema();
+            try (Connection c = LoaderFixtures.postgres(); Statement st = c.createStatement()) {
+                st.execute("SET search_path TO " + schema);
+                assertEquals(from.version(), Migrations.apply(c, Dialect.POSTGRES, from.version()));
+                st.execute("INSERT INTO footfall_offsets VALUES ('t', 0, 5)");
+            }
+            try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
+                w.migrate();
+                assertEquals(LATEST, w.schemaVersion(), "upgrade from v" + from.version());
+                assertEquals(Map.of(0, 5L), w.storedOffsets("t"), "data kept");
+            }
+        }
+    }
+
+    @Test
+    void copyRoundTripsEveryColumnIncludingEscapes() throws SQLException {
+        String schema = schema();
+        try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
+            w.migrate();
+            StoredEvent e = LoaderFixtures.event(42);
+            StoredEvent tricky = new StoredEvent(LoaderFixtures.event(43).eventId(), e.site(), e.type(), "signup",
+                    e.receivedAt(), 1_600_000_000_123L, e.url(), e.host(), e.path(), "q=a\\b", "tab\there\nline\r\\N é ✓",
+                    null, null, "direct", null, null, null, null, null, "v", "s", 7, false, null, null, null, null, null,
+                    true, null, null, null, null, null, null, "{\"k\":\"a\\tb\"}", "p1");
+            assertEquals(2, w.write(List.of(e, tricky, e), TOPIC, List.of(new OffsetCommit(3, OffsetCommit.NONE, 10))));
+            try (Connection c = w.readConnection(); Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT title, query, name, session_seq, is_new_session, is_bot, props->>'k', "
+                         + "extract(epoch from client_ts) * 1000, extract(epoch from received_at) * 1000 FROM events WHERE event_id = '"
+                         + tricky.eventId() + "'")) {
+                rs.next();
+                assertEquals("tab\there\nline\r\\N é ✓", rs.getString(1));
+                assertEquals("q=a\\b", rs.getString(2));
+                assertEquals("signup", rs.getString(3));
+                assertEquals(7, rs.getInt(4));
+                assertEquals(false, rs.getBoolean(5));
+                assertEquals(true, rs.getBoolean(6));
+                assertEquals("a\tb", rs.getString(7));
+                assertEquals(1_600_000_000_123L, Math.round(rs.getDouble(8)));
+                assertEquals(e.receivedAt(), Math.round(rs.getDouble(9)));
+            }
+            assertEquals(Map.of(3, 10L), w.storedOffsets(TOPIC));
+        }
+    }
+
+    @Test
+    void aZombieBatchIsRefusedAndWritesNothing() throws SQLException {
+        String schema = schema();
+        try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
+            w.migrate();
+            w.write(events(0, 10), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 100)));
+            w.write(events(10, 15), TOPIC, List.of(new OffsetCommit(0, 100, 150)));
+            List<StoredEvent> stale = events(100, 120);
+            assertThrows(StaleBatchException.class, () -> w.write(stale, TOPIC, List.of(new OffsetCommit(0, 100, 130))));
+            assertEquals(15, rows(w));
+            assertEquals(Map.of(0, 150L), w.storedOffsets(TOPIC));
+            // Control: read from the stored offset, the same rows are accepted.
+            assertEquals(20, w.write(stale, TOPIC, List.of(new OffsetCommit(0, 150, 170))));
+            // A batch repeating stored ids takes the staging path: only the new ids are inserted.
+            assertEquals(5, w.write(events(110, 125), TOPIC, List.of(new OffsetCommit(0, 170, 185))));
+            assertEquals(40, rows(w));
+            assertEquals(Map.of(0, 185L), w.storedOffsets(TOPIC));
+        }
+    }
+
+    @Test
+    void twoLoadersRacingForOnePartitionCommitOnce() throws Exception {
+        String schema = schema();
+        try (PostgresWarehouse a = PostgresWarehouse.open(config(schema)); PostgresWarehouse b = PostgresWarehouse.open(config(schema))) {
+            a.migrate();
+            a.write(events(0, 1), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 1)));
+            for (int round = 0; round < 10; round++) {
+                long from = 1 + round * 100L;
+                CountDownLatch go = new CountDownLatch(1);
+                int base = 1000 + round * 1000;
+                CompletableFuture<Boolean> first = race(a, go, events(base, base + 300), from);
+                CompletableFuture<Boolean> second = race(b, go, events(base + 500, base + 800), from);
+                go.countDown();
+                assertEquals(1, (first.get() ? 1 : 0) + (second.get() ? 1 : 0), "exactly one of two racing batches commits");
+                assertEquals(1 + (round + 1) * 300L, rows(a));
+                assertEquals(Map.of(0, from + 100), a.storedOffsets(TOPIC));
+            }
+        }
+    }
+
+    @Test
+    void promoteSwapsTablesInOneTransaction() throws SQLException {
+        String schema = schema();
+        try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
+            w.migrate();
+            w.write(events(0, 5), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 5)));
+            w.createTable("events_v2");
+            assertEquals(3, w.append("events_v2", events(0, 3)));
+            assertEquals(5, rows(w));
+            w.promote("events_v2");
+            assertEquals(3, rows(w));
+            assertThrows(IllegalStateException.class, () -> w.promote("events_v9"));
+            assertEquals(2, w.write(events(10, 12), TOPIC, List.of(new OffsetCommit(0, 5, 7))), "loading continues into the new table");
+            try (Connection c = LoaderFixtures.postgres()) {
+                assertEquals(5, LoaderFixtures.count(c, "SELECT count(*) FROM " + schema + ".events_prev"));
+                assertEquals(1, LoaderFixtures.count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
+                        + "' AND indexname = 'events_v2_site_received_at'"), "the promoted table has the index too");
+            }
+        }
+    }
+
+    private static CompletableFuture<Boolean> race(PostgresWarehouse w, CountDownLatch go, List<StoredEvent> events, long from) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                go.await();
+                w.write(events, TOPIC, List.of(new OffsetCommit(0, from, from + 100)));
+                return true;
+            } catch (StaleBatchException e) {
+                return false;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private static List<StoredEvent> events(int from, int to) {
+        List<StoredEvent> events = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            events.add(LoaderFixtures.event(i));
+        }
+        return events;
+    }
+
+    private static long rows(PostgresWarehouse w) throws SQLException {
+        try (Connection c = w.readConnection()) {
+            return LoaderFixtures.count(c, "SELECT count(*) FROM events");
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.footfall.collector.tracker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The browser tracker {@code footfall.js}, read once from the classpath at start and kept in memory as
+ * plain and gzip bytes, with a content-hash ETag — serving it is a lookup, never file I/O on the event loop.
+ */
+public final class TrackerScript {
+
+    private static final String RESOURCE = "/io/footfall/collector/tracker/footfall.js";
+
+    private final byte[] plain;
+    private final byte[] gzip;
+    private final String etag;
+
+    private TrackerScript(byte[] plain) {
+        this.plain = plain;
+        this.gzip = gzip(plain);
+        this.etag = '"' + HexFormat.of().formatHex(sha256(plain), 0, 8) + '"';
+    }
+
+    public static TrackerScript load() {
+        try (InputStream in = TrackerScript.class.getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("tracker script " + RESOURCE + " is missing from the build");
+            }
+            return new TrackerScript(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public byte[] plain() {
+        return plain.clone();
+    }
+
+    /** The body to send: gzip when the client accepts it. Shared, never modified. */
+    public byte[] body(boolean gzipped) {
+        return gzipped ? gzip : plain;
+    }
+
+    public String etag() {
+        return etag;
+    }
+
+    /** True when an {@code If-None-Match} header names the current version (or {@code *}). */
+    public boolean matches(String ifNoneMatch) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String tag : ifNoneMatch.split(",")) {
+            String t = tag.trim();
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.equals(etag) || t.equals("*")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static byte[] gzip(byte[] bytes) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(bytes.length);
+        try (GZIPOutputStream gz = new GZIPOutputStream(out) {
+            {
+                def.setLevel(java.util.zip.Deflater.BEST_COMPRESSION);
+            }
+        }) {
+            gz.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

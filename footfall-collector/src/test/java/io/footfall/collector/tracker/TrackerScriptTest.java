@@ -1,0 +1,45 @@
+package io.footfall.collector.tracker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TrackerScriptTest {
+
+    final TrackerScript script = TrackerScript.load();
+    final String source = new String(script.plain(), StandardCharsets.UTF_8);
+
+    @Test
+    void isUnderTwoKilobytesGzipped() {
+        assertTrue(script.body(true).length < 2048, "gzipped size " + script.body(true).length);
+    }
+
+    @ParameterizedTest(name = "uses {0}")
+    @ValueSource(strings = {"sendBeacon", "pushState", "replaceState", "popstate", "pagehide", "visibilitychange",
+            "data-site", "data-api", "data-respect-dnt", "globalPrivacyControl", "doNotTrack", "'event'"})
+    void hasEveryFeatureOfTheContract(String token) {
+        assertTrue(source.contains(token), token);
+    }
+
+    @ParameterizedTest(name = "never touches {0}")
+    @ValueSource(strings = {"document.cookie", "localStorage", "sessionStorage", "indexedDB", "import ", "require("})
+    void setsNoCookieUsesNoStorageAndHasNoDependencies(String token) {
+        assertFalse(source.contains(token), token);
+    }
+
+    @Test
+    void etagMatchesOnlyTheCurrentVersion() {
+        assertTrue(script.matches(script.etag()));
+        assertTrue(script.matches("W/" + script.etag()));
+        assertTrue(script.matches("\"x\", " + script.etag()));
+        assertTrue(script.matches("*"));
+        assertFalse(script.matches("\"deadbeef\""));
+        assertFalse(script.matches(null));
+        assertEquals(18, script.etag().length());
+    }
+}

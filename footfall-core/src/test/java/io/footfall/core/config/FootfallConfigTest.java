@@ -1,0 +1,138 @@
+package io.footfall.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Configuration: defaults, precedence, file formats, and a message naming the key for every bad value. */
+class FootfallConfigTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsFollowTheDesign() {
+        FootfallConfig c = FootfallConfig.from(Settings.of(Map.of()));
+        assertEquals(Path.of("./data"), c.dataDir());
+        assertEquals(8080, c.collector().port());
+        assertEquals(32 * 1024, c.collector().maxEventBytes());
+        assertEquals(500, c.collector().maxEventsPerRequest());
+        assertEquals(1024 * 1024, c.collector().maxRequestBytes());
+        assertEquals(64L * 1024 * 1024, c.collector().maxInflightBytes());
+        assertEquals("127.0.0.1", c.query().host());
+        assertEquals(8081, c.query().port());
+        assertEquals(6, c.kafka().partitions());
+        assertTrue(c.kafka().embedded());
+        assertEquals(Duration.ofDays(7), c.kafka().rawRetention());
+        assertEquals(Duration.ofMinutes(30), c.enricher().sessionTimeout());
+        assertEquals("duckdb", c.loader().warehouse());
+        assertEquals(Path.of("./data/footfall.duckdb"), c.loader().duckdbPath());
+        assertEquals(10_000, c.loader().batchEvents());
+        assertEquals(Duration.ofMillis(500), c.loader().batchDelay());
+    }
+
+    @Test
+    void flagsBeatEnvironmentBeatsFileBeatsDefault() {
+        Map<String, String> file = Map.of("collector.port", "1001", "query.port", "2001", "kafka.partitions", "3");
+        Map<String, String> env = Map.of("FOOTFALL_COLLECTOR_PORT", "1002", "FOOTFALL_QUERY_PORT", "2002");
+        Map<String, String> flags = Map.of("collector.port", "1003");
+        FootfallConfig c = FootfallConfig.from(new Settings(flags, env, file));
+        assertEquals(1003, c.collector().port());
+        assertEquals(2002, c.query().port());
+        assertEquals(3, c.kafka().partitions());
+    }
+
+    @Test
+    void environmentNamesAreUpperSnakeCase() {
+        assertEquals("FOOTFALL_COLLECTOR_MAX_EVENT_BYTES", Settings.envName("collector.maxEventBytes"));
+        assertEquals("FOOTFALL_DATA_DIR", Settings.envName("dataDir"));
+    }
+
+    @Test
+    void yamlFileIsFlattenedToDottedKeys() throws Exception {
+        Path yaml = dir.resolve("footfall.yaml");
+        Files.writeString(yaml, """
+                dataDir: /var/lib/footfall
+                collector:
+                  port: 9090
+                  maxRequestBytes: 2mb
+                kafka:
+                  bootstrapServers: k1:9092,k2:9092
+                  client:
+                    security.protocol: SSL
+                loader:
+                  batchDelay: 250ms
+                """);
+        FootfallConfig c = FootfallConfig.from(new Settings(Map.of(), Map.of(), ConfigFiles.read(yaml)));
+        assertEquals(9090, c.collector().port());
+        assertEquals(2 * 1024 * 1024, c.collector().maxRequestBytes());
+        assertEquals("k1:9092,k2:9092", c.kafka().bootstrapServers());
+        assertEquals(Map.of("security.protocol", "SSL"), c.kafka().clientProperties());
+        assertEquals(Duration.ofMillis(250), c.loader().batchDelay());
+        assertEquals(Path.of("/var/lib/footfall/footfall.duckdb"), c.loader().duckdbPath());
+    }
+
+    @Test
+    void propertiesFileWorksToo() throws Exception {
+        Path props = dir.resolve("footfall.properties");
+        Files.writeString(props, "collector.port=7070\nenricher.sessionTimeout=45m\n");
+        FootfallConfig c = FootfallConfig.from(new Settings(Map.of(), Map.of(), ConfigFiles.read(props)));
+        assertEquals(7070, c.collector().port());
+        assertEquals(Duration.ofMinutes(45), c.enricher().sessionTimeout());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+            "collector.port|http|collector.port: must be a whole number, got 'http'",
+            "collector.port|70000|collector.port: must be between 0 and 65535, got 70000",
+            "kafka.partitions|0|kafka.partitions: must be between 1 and 1024, got 0",
+            "collector.maxRequestBytes|lots|collector.maxRequestBytes: must be a size such as 1048576, 512kb or 64mb, got 'lots'",
+            "collector.maxInflightBytes|10|collector.maxInflightBytes: must be between 1048576 and 4294967296 bytes, got 10",
+            "enricher.sessionTimeout|forever|enricher.sessionTimeout: must be a duration such as 500ms, 10s, 30m or 24h, got 'forever'",
+            "enricher.sessionTimeout|10s|enricher.sessionTimeout: must be between PT1M and PT24H, got PT10S",
+            "loader.warehouse|oracle|loader.warehouse: must be one of [duckdb, postgres], got 'oracle'",
+            "loader.schema|Robert'); DROP|loader.schema: must match [a-z_][a-z0-9_]{0,62}, got 'Robert'); DROP'",
+            "collector.prot|8080|collector.prot: unknown configuration key",
+    })
+    void eachBadValueFailsWithAMessageNamingTheKey(String key, String value, String message) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(Settings.of(Map.of(key, value))));
+        assertEquals(message, e.getMessage());
+    }
+
+    @Test
+    void postgresNeedsAJdbcUrl() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(Settings.of(Map.of("loader.warehouse", "postgres"))));
+        assertTrue(e.getMessage().startsWith("loader.jdbcUrl: must be a jdbc:postgresql: URL"), e.getMessage());
+    }
+
+    @Test
+    void missingAndBrokenFilesAreOneLineErrors() throws Exception {
+        ConfigException missing = assertThrows(ConfigException.class, () -> ConfigFiles.read(dir.resolve("nope.yaml")));
+        assertTrue(missing.getMessage().endsWith("nope.yaml: does not exist"), missing.getMessage());
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "collector: [unclosed\n");
+        ConfigException bad = assertThrows(ConfigException.class, () -> ConfigFiles.read(broken));
+        assertTrue(bad.getMessage().contains("cannot be read"), bad.getMessage());
+        assertTrue(!bad.getMessage().contains("\n"), "one line: " + bad.getMessage());
+    }
+
+    @Test
+    void secretsAreMaskedInTheEffectiveConfiguration() {
+        FootfallConfig c = FootfallConfig.from(Settings.of(Map.of("loader.password", "hunter2",
+                "kafka.client.sasl.jaas.config", "secret-module")));
+        assertEquals("******", c.effective().get("loader.password"));
+        assertEquals("******", c.effective().get("kafka.client.sasl.jaas.config"));
+        assertEquals("8080", c.effective().get("collector.port"));
+    }
+}

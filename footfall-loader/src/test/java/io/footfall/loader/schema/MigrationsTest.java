@@ -1,0 +1,109 @@
+package io.footfall.loader.schema;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The versioned runner on DuckDB (PostgreSQL: PostgresWarehouseIT in footfall-app). */
+class MigrationsTest {
+
+    private static final int LATEST = Migrations.ALL.get(Migrations.ALL.size() - 1).version();
+
+    @Test
+    void aFreshDatabaseGetsEveryVersionAndTheTables() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB));
+            assertEquals(versions(), recorded(c));
+            assertEquals(0, count(c, "SELECT count(*) FROM events"));
+            assertEquals(0, count(c, "SELECT count(*) FROM footfall_offsets"));
+        }
+    }
+
+    @Test
+    void runningAgainIsANoOp() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            Migrations.apply(c, Dialect.DUCKDB);
+            try (Statement st = c.createStatement()) {
+                st.execute("INSERT INTO footfall_offsets VALUES ('t', 0, 5)");
+            }
+            assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB));
+            assertEquals(versions(), recorded(c), "no version recorded twice");
+            assertEquals(1, count(c, "SELECT count(*) FROM footfall_offsets"), "data untouched");
+        }
+    }
+
+    @Test
+    void upgradesFromEachEarlierVersion() throws SQLException {
+        for (Migrations.Migration from : Migrations.ALL) {
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+                assertEquals(from.version(), Migrations.apply(c, Dialect.DUCKDB, from.version()));
+                try (Statement st = c.createStatement()) {
+                    st.execute("INSERT INTO footfall_offsets VALUES ('t', 0, 5)");
+                }
+                assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB));
+                assertEquals(versions(), recorded(c), "upgrade from v" + from.version());
+                assertEquals(1, count(c, "SELECT count(*) FROM footfall_offsets"));
+            }
+        }
+    }
+
+    @Test
+    void aReplayTableHasTheLiveTablesColumns() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+            Migrations.apply(c, Dialect.DUCKDB);
+            for (String sql : Migrations.eventsTableStatements(Dialect.DUCKDB, "events_v2")) {
+                st.execute(sql);
+            }
+            assertEquals(columns(c, "events"), columns(c, "events_v2"));
+        }
+    }
+
+    @Test
+    void tableNamesAreCheckedBeforeTheyReachSql() {
+        assertThrows(IllegalArgumentException.class, () -> Migrations.eventsTableSql(Dialect.DUCKDB, "events; DROP TABLE x"));
+        assertThrows(IllegalArgumentException.class, () -> Migrations.checkTableName("Events"));
+        assertEquals("events_v2", Migrations.checkTableName("events_v2"));
+    }
+
+    private static List<Integer> versions() {
+        return Migrations.ALL.stream().map(Migrations.Migration::version).toList();
+    }
+
+    static List<Integer> recorded(Connection c) throws SQLException {
+        List<Integer> versions = new ArrayList<>();
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT version FROM footfall_schema_version ORDER BY version")) {
+            while (rs.next()) {
+                versions.add(rs.getInt(1));
+            }
+        }
+        return versions;
+    }
+
+    private static long count(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<String> columns(Connection c, String table) throws SQLException {
+        List<String> columns = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_name = '"
+                        + table + "' ORDER BY ordinal_position")) {
+            while (rs.next()) {
+                columns.add(rs.getString(1));
+            }
+        }
+        return columns;
+    }
+}

@@ -1,0 +1,124 @@
+package io.footfall.loader.warehouse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.footfall.core.event.StoredEvent;
+import io.footfall.loader.schema.Dialect;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DuckDbWarehouseTest {
+
+    private static final String TOPIC = "footfall.events";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesRowsAndOffsetsTogetherAndSkipsIdsAlreadyStored() throws SQLException {
+        try (DuckDbWarehouse w = open()) {
+            assertEquals(3, w.write(events(0, 3), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 3))));
+            assertEquals(1, w.write(events(2, 4), TOPIC, List.of(new OffsetCommit(0, 3, 5))), "ids 2 is stored already");
+            assertEquals(4, count(w, "SELECT count(*) FROM events"));
+            assertEquals(Map.of(0, 5L), w.storedOffsets(TOPIC));
+            assertEquals(List.of("Page\t3 \"quoted\" \\ back\nslash"), strings(w, "SELECT title FROM events WHERE path = '/p/3'"));
+        }
+    }
+
+    @Test
+    void aZombieBatchIsRefusedAndWritesNothing() throws SQLException {
+        try (DuckDbWarehouse w = open()) {
+            // The current owner of partition 0 committed up to 150; a fenced-out loader still holds a batch
+            // it read from offset 100.
+            w.write(events(0, 10), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 100)));
+            w.write(events(10, 15), TOPIC, List.of(new OffsetCommit(0, 100, 150)));
+            List<StoredEvent> stale = events(100, 120);
+            assertThrows(StaleBatchException.class, () -> w.write(stale, TOPIC,
+                    List.of(new OffsetCommit(1, OffsetCommit.NONE, 7), new OffsetCommit(0, 100, 130))));
+            assertEquals(15, count(w, "SELECT count(*) FROM events"), "no row of the stale batch");
+            assertEquals(Map.of(0, 150L), w.storedOffsets(TOPIC), "offsets untouched, partition 1 not created");
+            // A loader that never saw a stored offset cannot claim a partition that has one either.
+            assertThrows(StaleBatchException.class, () -> w.write(stale, TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 160))));
+            // Control: the same rows from the stored offset are accepted, so the refusal was the fence.
+            assertEquals(20, w.write(stale, TOPIC, List.of(new OffsetCommit(0, 150, 170))));
+            assertEquals(Map.of(0, 170L), w.storedOffsets(TOPIC));
+        }
+    }
+
+    @Test
+    void replayTableThenPromoteKeepsTheOldTableAsEventsPrev() throws SQLException {
+        try (DuckDbWarehouse w = open()) {
+            w.write(events(0, 5), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 5)));
+            w.createTable("events_v2");
+            assertEquals(3, w.append("events_v2", events(0, 3)));
+            assertEquals(0, w.append("events_v2", events(0, 3)));
+            assertEquals(5, count(w, "SELECT count(*) FROM events"), "the live table is untouched by a replay");
+            w.promote("events_v2");
+            assertEquals(3, count(w, "SELECT count(*) FROM events"));
+            assertEquals(5, count(w, "SELECT count(*) FROM events_prev"));
+            assertThrows(IllegalStateException.class, () -> w.promote("events_v3"), "missing table");
+            w.createTable("events_v3");
+            assertThrows(IllegalStateException.class, () -> w.promote("events_v3"), "events_prev exists");
+            // The loader keeps writing to the promoted table.
+            assertEquals(2, w.write(events(10, 12), TOPIC, List.of(new OffsetCommit(0, 5, 7))));
+            assertEquals(5, count(w, "SELECT count(*) FROM events"));
+        }
+    }
+
+    @Test
+    void rowsTheWarehouseWouldRejectAreNamed() {
+        StoredEvent ok = SampleEvents.event(1);
+        assertNull(RowCheck.problem(ok, Dialect.POSTGRES));
+        assertEquals("invalid_event_id", RowCheck.problem(SampleEvents.withId("not-a-uuid", 1), Dialect.DUCKDB));
+        StoredEvent badProps = new StoredEvent(ok.eventId(), ok.site(), ok.type(), null, 0, null, null, null, null, null,
+                null, null, null, null, null, null, null, null, null, null, null, 1, true, null, null, null, null, null,
+                false, null, null, null, null, null, null, "{not json", null);
+        assertEquals("invalid_props_json", RowCheck.problem(badProps, Dialect.DUCKDB));
+        StoredEvent nul = new StoredEvent(ok.eventId(), ok.site(), ok.type(), null, 0, null, null, null, null, null,
+                "a\u0000b", null, null, null, null, null, null, null, null, null, null, 1, true, null, null, null, null,
+                null, false, null, null, null, null, null, null, null, null);
+        assertEquals("nul_character", RowCheck.problem(nul, Dialect.POSTGRES));
+        assertNull(RowCheck.problem(nul, Dialect.DUCKDB));
+    }
+
+    private DuckDbWarehouse open() throws SQLException {
+        DuckDbWarehouse w = DuckDbWarehouse.open(dir.resolve("w.duckdb"));
+        w.migrate();
+        return w;
+    }
+
+    static List<StoredEvent> events(int from, int to) {
+        List<StoredEvent> events = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            events.add(SampleEvents.event(i));
+        }
+        return events;
+    }
+
+    private static long count(DuckDbWarehouse w, String sql) throws SQLException {
+        try (Connection c = w.readConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static List<String> strings(DuckDbWarehouse w, String sql) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection c = w.readConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
+    }
+}

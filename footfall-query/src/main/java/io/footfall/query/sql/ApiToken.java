@@ -1,0 +1,64 @@
+package io.footfall.query.sql;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * The bearer token of {@code POST /api/sql}: 32 random bytes, made on first start and kept in the data
+ * directory in a file only the owner can read (mode 0600), so a restart keeps the same token.
+ *
+ * @param created true when this start made the token (the only time it is printed)
+ */
+public record ApiToken(String value, Path file, boolean created) {
+
+    public static final String FILE_NAME = "query-api-token";
+
+    public static ApiToken loadOrCreate(Path dataDir) {
+        Path file = dataDir.resolve(FILE_NAME);
+        try {
+            Files.createDirectories(dataDir);
+            if (!Files.exists(file)) {
+                String token = generate();
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    Files.writeString(file, token + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+                    return new ApiToken(token, file, true);
+                } catch (FileAlreadyExistsException raced) {
+                    // another process made it first: read theirs
+                }
+            }
+            String token = Files.readString(file, StandardCharsets.UTF_8).trim();
+            if (token.length() < 32) {
+                throw new IllegalStateException("SQL API token file " + file + " is empty or too short; delete it to make a new one");
+            }
+            return new ApiToken(token, file, false);
+        } catch (IOException e) {
+            throw new IllegalStateException("SQL API token file " + file + " cannot be read or created: " + e.getMessage());
+        }
+    }
+
+    static String generate() {
+        byte[] bytes = new byte[32];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** Compares in constant time, so response timing does not reveal a prefix of the token. */
+    public boolean matches(String presented) {
+        return presented != null && MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8),
+                presented.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String toString() {
+        return "ApiToken[file=" + file + "]";
+    }
+}

@@ -1,0 +1,194 @@
+package io.footfall.query.sql;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The first of two walls around user SQL: a lexer that sees through string literals, quoted identifiers
+ * and comments, and admits exactly one SELECT (or WITH ... SELECT) that names no writing, configuring or
+ * file-reading keyword or function. The second wall is the database itself (DuckDB with external access
+ * disabled and its configuration locked; PostgreSQL in a read-only transaction), so a trick that fools
+ * this lexer still cannot write or read files.
+ */
+public final class SqlGuard {
+
+    /** Longer than any hand-written analytics query; bounds the lexer's work. */
+    public static final int MAX_LENGTH = 64 * 1024;
+
+    private static final Set<String> STATEMENT_KEYWORDS = Set.of(
+            "INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT", "CREATE", "DROP", "ALTER", "TRUNCATE", "COPY", "ATTACH",
+            "DETACH", "PRAGMA", "INSTALL", "LOAD", "EXPORT", "IMPORT", "CALL", "CHECKPOINT", "VACUUM", "GRANT",
+            "REVOKE", "EXECUTE", "PREPARE", "DEALLOCATE", "LOCK", "LISTEN", "NOTIFY", "REFRESH", "REINDEX", "CLUSTER",
+            "COMMENT", "SECURITY", "DO");
+
+    /** Table functions and functions that touch files, the network, the environment or run SQL text. */
+    private static final Set<String> FUNCTIONS = Set.of(
+            "read_csv", "read_csv_auto", "read_parquet", "parquet_scan", "parquet_metadata", "parquet_schema",
+            "read_json", "read_json_auto", "read_json_objects", "read_ndjson", "read_ndjson_auto", "read_ndjson_objects",
+            "read_text", "read_blob", "read_xlsx", "sniff_csv", "glob", "st_read", "delta_scan", "iceberg_scan",
+            "iceberg_metadata", "query", "query_table", "getenv", "duckdb_secrets", "duckdb_extensions", "load_extension",
+            "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "pg_ls_logdir", "pg_ls_waldir",
+            "pg_ls_tmpdir", "pg_ls_archive_statusdir", "lo_import", "lo_export", "lo_get", "lo_put", "lo_from_bytea",
+            "dblink", "dblink_exec", "dblink_connect", "set_config", "pg_terminate_backend", "pg_cancel_backend",
+            "pg_reload_conf", "pg_rotate_logfile", "pg_sleep_for", "pg_sleep_until", "current_setting");
+
+    private SqlGuard() {
+    }
+
+    private enum Kind { WORD, STRING, QUOTED, SEMICOLON, OPEN_PAREN, OTHER }
+
+    private record Token(Kind kind, String text) {
+    }
+
+    /**
+     * @return the statement without a trailing semicolon, ready to run
+     * @throws RefusedSqlException naming what is not allowed
+     */
+    public static String check(String sql) throws RefusedSqlException {
+        if (sql == null || sql.isBlank()) {
+            throw new RefusedSqlException(400, "the body holds no SQL");
+        }
+        if (sql.length() > MAX_LENGTH) {
+            throw new RefusedSqlException(400, "SQL longer than " + MAX_LENGTH + " characters");
+        }
+        List<Token> tokens = tokens(sql);
+        int end = tokens.size();
+        while (end > 0 && tokens.get(end - 1).kind == Kind.SEMICOLON) {
+            end--;
+        }
+        for (int i = 0; i < end; i++) {
+            if (tokens.get(i).kind == Kind.SEMICOLON) {
+                throw new RefusedSqlException(400, "multiple statements are not allowed; send one SELECT");
+            }
+        }
+        tokens = tokens.subList(0, end);
+        if (tokens.isEmpty()) {
+            throw new RefusedSqlException(400, "the body holds no SQL");
+        }
+        Token first = tokens.get(0);
+        String firstWord = first.kind == Kind.WORD ? first.text.toUpperCase(Locale.ROOT) : first.text;
+        if (!firstWord.equals("SELECT") && !firstWord.equals("WITH")) {
+            throw new RefusedSqlException(400, "only SELECT statements are allowed (this one starts with " + firstWord + ")");
+        }
+        for (int i = 0; i < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if (t.kind != Kind.WORD) {
+                if (t.kind == Kind.STRING && i > 0 && isFileSource(tokens.get(i - 1))) {
+                    throw new RefusedSqlException(403, "reading files is not allowed (a string after FROM/JOIN names a file)");
+                }
+                continue;
+            }
+            String upper = t.text.toUpperCase(Locale.ROOT);
+            if (STATEMENT_KEYWORDS.contains(upper)) {
+                throw new RefusedSqlException(403, upper + " is not allowed: the SQL API is read-only");
+            }
+            boolean call = i + 1 < tokens.size() && tokens.get(i + 1).kind == Kind.OPEN_PAREN;
+            if (call && FUNCTIONS.contains(t.text.toLowerCase(Locale.ROOT))) {
+                throw new RefusedSqlException(403, t.text.toLowerCase(Locale.ROOT)
+                        + "() is not allowed: no file, network, environment or dynamic SQL access");
+            }
+        }
+        return sql.substring(0, endOffset(sql));
+    }
+
+    private static boolean isFileSource(Token previous) {
+        return previous.kind == Kind.WORD && (previous.text.equalsIgnoreCase("FROM") || previous.text.equalsIgnoreCase("JOIN"));
+    }
+
+    /** The text up to and excluding trailing semicolons and whitespace. */
+    private static int endOffset(String sql) {
+        int end = sql.length();
+        while (end > 0 && (Character.isWhitespace(sql.charAt(end - 1)) || sql.charAt(end - 1) == ';')) {
+            end--;
+        }
+        return end;
+    }
+
+    private static List<Token> tokens(String sql) throws RefusedSqlException {
+        List<Token> out = new ArrayList<>();
+        int i = 0;
+        int n = sql.length();
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (Character.isWhitespace(c)) {
+                i++;
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                while (i < n && sql.charAt(i) != '\n') {
+                    i++;
+                }
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                int close = sql.indexOf("*/", i + 2);
+                if (close < 0) {
+                    throw new RefusedSqlException(400, "unterminated comment");
+                }
+                i = close + 2;
+            } else if (c == '\'') {
+                int start = i;
+                i = skipQuoted(sql, i, '\'');
+                out.add(new Token(Kind.STRING, sql.substring(start, i)));
+            } else if (c == '"') {
+                int start = i;
+                i = skipQuoted(sql, i, '"');
+                out.add(new Token(Kind.QUOTED, sql.substring(start, i)));
+            } else if (c == '$' && dollarTag(sql, i) != null) {
+                String tag = dollarTag(sql, i);
+                int close = sql.indexOf(tag, i + tag.length());
+                if (close < 0) {
+                    throw new RefusedSqlException(400, "unterminated dollar-quoted string");
+                }
+                out.add(new Token(Kind.STRING, sql.substring(i, close + tag.length())));
+                i = close + tag.length();
+            } else if (Character.isLetter(c) || c == '_') {
+                int start = i;
+                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
+                    i++;
+                }
+                out.add(new Token(Kind.WORD, sql.substring(start, i)));
+            } else if (c == ';') {
+                out.add(new Token(Kind.SEMICOLON, ";"));
+                i++;
+            } else if (c == '(') {
+                out.add(new Token(Kind.OPEN_PAREN, "("));
+                i++;
+            } else {
+                out.add(new Token(Kind.OTHER, String.valueOf(c)));
+                i++;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Index after a quoted run; a doubled quote is an escaped quote. A backslash is content: if the database
+     * reads it as an escape (PostgreSQL {@code E''}), this lexer ends the string earlier than the database
+     * does and so sees more of the text as SQL — it may refuse a harmless query, never admit a hidden one.
+     */
+    private static int skipQuoted(String sql, int open, char quote) throws RefusedSqlException {
+        int i = open + 1;
+        while (i < sql.length()) {
+            if (sql.charAt(i) == quote) {
+                if (i + 1 < sql.length() && sql.charAt(i + 1) == quote) {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            }
+            i++;
+        }
+        throw new RefusedSqlException(400, "unterminated quoted text");
+    }
+
+    /** {@code $$} or {@code $tag$} starting at i, or null. */
+    private static String dollarTag(String sql, int i) {
+        int j = i + 1;
+        while (j < sql.length() && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
+            j++;
+        }
+        if (j < sql.length() && sql.charAt(j) == '$' && (j == i + 1 || Character.isLetter(sql.charAt(i + 1)) || sql.charAt(i + 1) == '_')) {
+            return sql.substring(i, j + 1);
+        }
+        return null;
+    }
+}

@@ -1,0 +1,166 @@
+package io.footfall.query.sql;
+
+import io.footfall.core.warehouse.Warehouse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Runs one checked SELECT with the database's own protections on: always inside a transaction that is
+ * rolled back (nothing a statement does can persist), cancelled after the timeout, cut at the row limit.
+ *
+ * <p>DuckDB has no per-connection read-only mode, so before the first statement the whole embedded
+ * instance gets {@code enable_external_access=false} (no file, network or extension access for any SQL)
+ * and {@code lock_configuration=true} (no SET can undo it). footfall's own writer needs neither. PostgreSQL
+ * runs user SQL in a {@code READ ONLY} transaction with {@code statement_timeout}, optionally as a
+ * configured read-only role.
+ */
+public final class SqlRunner implements AutoCloseable {
+
+    /** Column names and types, rows as JDBC objects, and whether rows beyond the limit were cut. */
+    public record Result(List<String> columns, List<String> types, List<Object[]> rows, boolean truncated) {
+    }
+
+    private final Warehouse warehouse;
+    private final Duration timeout;
+    private final int maxRows;
+    private final String postgresRole;
+    private final ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "footfall-sql-timeout");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean lockedDown = new AtomicBoolean();
+
+    public SqlRunner(Warehouse warehouse, Duration timeout, int maxRows, String postgresRole) {
+        this.warehouse = warehouse;
+        this.timeout = timeout;
+        this.maxRows = maxRows;
+        this.postgresRole = postgresRole;
+    }
+
+    /** Disables external access and locks the configuration of an embedded DuckDB; idempotent. */
+    public void lockDown() throws SQLException {
+        if (!isDuckDb() || lockedDown.get()) {
+            return;
+        }
+        synchronized (lockedDown) {
+            if (lockedDown.get()) {
+                return;
+            }
+            try (Connection c = warehouse.readConnection(); Statement st = c.createStatement()) {
+                st.execute("SET enable_external_access = false");
+                st.execute("SET lock_configuration = true");
+            }
+            lockedDown.set(true);
+        }
+    }
+
+    private boolean isDuckDb() {
+        return warehouse.dialect().equals("duckdb");
+    }
+
+    /**
+     * @throws SqlTimeoutException when the statement ran longer than the timeout
+     * @throws SQLException        the database's refusal or error
+     */
+    public Result run(String checkedSql) throws SQLException, SqlTimeoutException {
+        lockDown();
+        try (Connection c = warehouse.readConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (!isDuckDb()) {
+                    c.setReadOnly(true);
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET TRANSACTION READ ONLY");
+                        st.execute("SET LOCAL statement_timeout = " + timeout.toMillis());
+                        if (!postgresRole.isEmpty()) {
+                            st.execute("SET LOCAL ROLE " + postgresRole);
+                        }
+                    }
+                }
+                return query(c, checkedSql);
+            } finally {
+                c.rollback();
+            }
+        }
+    }
+
+    private Result query(Connection c, String sql) throws SQLException, SqlTimeoutException {
+        AtomicBoolean timedOut = new AtomicBoolean();
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setMaxRows(maxRows + 1);
+            ScheduledFuture<?> cancel = canceller.schedule(() -> {
+                timedOut.set(true);
+                try {
+                    ps.cancel();
+                } catch (SQLException e) {
+                    // the statement finished meanwhile
+                }
+            }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+            try (ResultSet rs = ps.executeQuery()) {
+                ResultSetMetaData md = rs.getMetaData();
+                int n = md.getColumnCount();
+                List<String> columns = new ArrayList<>(n);
+                List<String> types = new ArrayList<>(n);
+                for (int i = 1; i <= n; i++) {
+                    columns.add(md.getColumnLabel(i));
+                    types.add(md.getColumnTypeName(i).toUpperCase(Locale.ROOT));
+                }
+                List<Object[]> rows = new ArrayList<>();
+                boolean truncated = false;
+                while (rs.next()) {
+                    if (rows.size() == maxRows) {
+                        truncated = true;
+                        break;
+                    }
+                    Object[] row = new Object[n];
+                    for (int i = 0; i < n; i++) {
+                        row[i] = rs.getObject(i + 1);
+                    }
+                    rows.add(row);
+                }
+                if (timedOut.get()) {
+                    throw new SqlTimeoutException(timeout);
+                }
+                return new Result(columns, types, rows, truncated);
+            } catch (SQLException e) {
+                if (timedOut.get() || isPostgresTimeout(e)) {
+                    throw new SqlTimeoutException(timeout);
+                }
+                throw e;
+            } finally {
+                cancel.cancel(false);
+            }
+        }
+    }
+
+    private static boolean isPostgresTimeout(SQLException e) {
+        return "57014".equals(e.getSQLState());
+    }
+
+    /** The statement was cancelled after the configured timeout. */
+    public static final class SqlTimeoutException extends Exception {
+        SqlTimeoutException(Duration timeout) {
+            super("the statement ran longer than " + timeout.toMillis() + " ms (query.sqlTimeout) and was cancelled",
+                    null, false, false);
+        }
+    }
+
+    @Override
+    public void close() {
+        canceller.shutdownNow();
+    }
+}

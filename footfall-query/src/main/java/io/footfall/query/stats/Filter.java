@@ -1,0 +1,29 @@
+package io.footfall.query.stats;
+
+import java.util.List;
+
+/**
+ * One condition of the {@code filters} parameter.
+ *
+ * @param values alternatives (OR); {@link #NONE} stands for "no value" (SQL NULL), e.g. direct traffic
+ */
+public record Filter(Dimension dimension, Operator operator, List<String> values) {
+
+    /** The value that matches a missing column value, e.g. {@code referrer_host==(none)} for direct visits. */
+    public static final String NONE = "(none)";
+
+    /** is, is not, contains, does not contain. */
+    public enum Operator {
+        IS("=="), IS_NOT("!="), CONTAINS("~"), NOT_CONTAINS("!~");
+
+        private final String symbol;
+
+        Operator(String symbol) {
+            this.symbol = symbol;
+        }
+
+        public String symbol() {
+            return symbol;
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.footfall.query.stats;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.sun.net.httpserver.HttpExchange;
+import io.footfall.query.http.BadParameterException;
+import io.footfall.query.http.Exchanges;
+import java.io.IOException;
+import java.sql.SQLException;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@code /api/stats/*} endpoints: parameters in, {@link StatsQueries} results out as JSON. */
+public final class StatsApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StatsApi.class);
+    private static final int DEFAULT_LIMIT = 10;
+    private static final int MAX_LIMIT = 1000;
+
+    private final StatsQueries queries;
+
+    public StatsApi(StatsQueries queries) {
+        this.queries = queries;
+    }
+
+    /** Handles a stats path; false when the path is not one of them. */
+    public boolean handle(String path, HttpExchange exchange) throws IOException {
+        Map<String, String> params = Exchanges.params(exchange);
+        try {
+            switch (path) {
+                case "/api/stats/summary" -> summary(exchange, params);
+                case "/api/stats/timeseries" -> timeseries(exchange, params);
+                case "/api/stats/top" -> top(exchange, params);
+                case "/api/stats/realtime" -> realtime(exchange, params);
+                case "/api/sites" -> sites(exchange);
+                default -> {
+                    return false;
+                }
+            }
+        } catch (BadParameterException e) {
+            Exchanges.error(exchange, 400, "bad_parameter", e.getMessage());
+        } catch (SQLException e) {
+            LOG.warn("event=stats_failed path={} error=\"{}\"", path, firstLine(e.getMessage()));
+            Exchanges.error(exchange, 503, "warehouse_unavailable", "the warehouse did not answer");
+        }
+        return true;
+    }
+
+    private void summary(HttpExchange exchange, Map<String, String> params) throws BadParameterException, SQLException, IOException {
+        StatsRequest request = StatsRequest.from(params, true, Set.of());
+        StatsQueries.Summary current = queries.summary(request);
+        TimeRange before = request.range().previous();
+        StatsQueries.Summary previous = queries.summary(request.over(before));
+        Exchanges.json(exchange, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("site", request.site());
+            range(g, request.range());
+            summaryFields(g, current);
+            g.writeObjectFieldStart("previous");
+            range(g, before);
+            summaryFields(g, previous);
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    private static void range(JsonGenerator g, TimeRange range) throws IOException {
+        g.writeStringField("from", range.from().toString());
+        g.writeStringField("to", range.to().toString());
+    }
+
+    private static void summaryFields(JsonGenerator g, StatsQueries.Summary s) throws IOException {
+        g.writeNumberField("visitors", s.visitors());
+        g.writeNumberField("sessions", s.sessions());
+        g.writeNumberField("pageviews", s.pageviews());
+        g.writeNumberField("events", s.events());
+        g.writeNumberField("views_per_session", s.viewsPerSession());
+        g.writeNumberField("bounce_rate", s.bounceRate());
+        g.writeNumberField("visit_duration_s", s.visitDurationSeconds());
+    }
+
+    private void timeseries(HttpExchange exchange, Map<String, String> params) throws BadParameterException, SQLException, IOException {
+        StatsRequest request = StatsRequest.from(params, true, Set.of("interval", "tz"));
+        Interval interval = Interval.fromWire(params.get("interval"));
+        ZoneId zone = zone(params.get("tz"));
+        long buckets = StatsQueries.bucketCount(request.range(), interval, zone);
+        if (buckets > StatsQueries.MAX_BUCKETS) {
+            throw new BadParameterException("interval", "more than " + StatsQueries.MAX_BUCKETS + " " + interval.sqlName()
+                    + " buckets in this range; choose a larger interval or a shorter range");
+        }
+        List<StatsQueries.Point> points = queries.timeseries(request, interval, zone);
+        Exchanges.json(exchange, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("site", request.site());
+            range(g, request.range());
+            g.writeStringField("interval", interval.sqlName());
+            g.writeStringField("tz", zone.getId());
+            g.writeArrayFieldStart("points");
+            for (StatsQueries.Point p : points) {
+                g.writeStartObject();
+                g.writeStringField("start", p.start().toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+                g.writeNumberField("visitors", p.visitors());
+                g.writeNumberField("pageviews", p.pageviews());
+                g.writeNumberField("events", p.events());
+                g.writeNumberField("sessions", p.sessions());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    static ZoneId zone(String tz) throws BadParameterException {
+        if (tz == null || tz.isBlank()) {
+            return ZoneId.of("UTC");
+        }
+        try {
+            return ZoneId.of(tz);
+        } catch (DateTimeException e) {
+            throw new BadParameterException("tz", "unknown time zone '" + tz + "'; use an IANA name such as Europe/Berlin");
+        }
+    }
+
+    private void top(HttpExchange exchange, Map<String, String> params) throws BadParameterException, SQLException, IOException {
+        StatsRequest request = StatsRequest.from(params, true, Set.of("dimension", "limit"));
+        String name = params.get("dimension");
+        if (name == null || name.isBlank()) {
+            throw new BadParameterException("dimension", "is required; one of " + Dimension.names());
+        }
+        Dimension dimension = Dimension.fromWire("dimension", name);
+        int limit = limit(params.get("limit"));
+        List<StatsQueries.TopRow> rows = queries.top(request, dimension, limit);
+        Exchanges.json(exchange, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("site", request.site());
+            range(g, request.range());
+            g.writeStringField("dimension", dimension.wireName());
+            g.writeArrayFieldStart("rows");
+            for (StatsQueries.TopRow r : rows) {
+                g.writeStartObject();
+                g.writeStringField("value", r.value());
+                g.writeNumberField("visitors", r.visitors());
+                if (dimension.isSessionLevel()) {
+                    g.writeNumberField("sessions", r.sessions());
+                } else {
+                    g.writeNumberField("pageviews", r.pageviews());
+                    g.writeNumberField("events", r.events());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    static int limit(String value) throws BadParameterException {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 1 && n <= MAX_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new BadParameterException("limit", "must be a whole number from 1 to " + MAX_LIMIT + "; got '" + value + "'");
+    }
+
+    private void realtime(HttpExchange exchange, Map<String, String> params) throws BadParameterException, SQLException, IOException {
+        StatsRequest request = StatsRequest.from(params, false, Set.of());
+        StatsQueries.Realtime r = queries.realtime(request);
+        Exchanges.json(exchange, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("site", request.site());
+            g.writeStringField("now", r.now().toString());
+            g.writeNumberField("visitors", r.visitors());
+            g.writeNumberField("visitors_window_minutes", StatsQueries.REALTIME_VISITOR_MINUTES);
+            g.writeStringField("series_start", r.seriesStart().toString());
+            g.writeArrayFieldStart("pageviews_per_minute");
+            for (long n : r.pageviewsPerMinute()) {
+                g.writeNumber(n);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private void sites(HttpExchange exchange) throws SQLException, IOException {
+        List<String> sites = queries.sites();
+        Exchanges.json(exchange, 200, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("sites");
+            for (String s : sites) {
+                g.writeString(s);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "unknown";
+        }
+        int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).replace('"', '\'');
+    }
+}

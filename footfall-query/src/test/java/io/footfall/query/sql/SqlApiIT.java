@@ -1,0 +1,210 @@
+package io.footfall.query.sql;
+
+import static io.footfall.query.testing.TestWarehouse.Row.pageview;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.footfall.core.config.QueryConfig;
+import io.footfall.query.QueryServer;
+import io.footfall.query.testing.TestWarehouse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** {@code POST /api/sql} against DuckDB and PostgreSQL: a SELECT answers rows; every other form is refused. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SqlApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path dir;
+
+    private final Map<String, TestWarehouse> warehouses = new HashMap<>();
+    private final Map<String, QueryServer> servers = new HashMap<>();
+    private final Map<String, Integer> ports = new HashMap<>();
+    private ApiToken token;
+
+    @BeforeAll
+    void start() throws Exception {
+        token = ApiToken.loadOrCreate(dir);
+        Files.writeString(dir.resolve("secret.csv"), "a,b\n1,2\n");
+        QueryConfig config = new QueryConfig("127.0.0.1", 0, Duration.ofSeconds(1), 20, "", 2);
+        for (String dialect : List.of("duckdb", "postgres")) {
+            TestWarehouse w = TestWarehouse.of(dialect, dir, "sql");
+            for (int i = 0; i < 3; i++) {
+                w.insert(pageview("2026-11-10T10:00:0" + i + "Z", "v" + i, "s" + i, 1, "/p" + i));
+            }
+            QueryServer server = new QueryServer(config, w, () -> "").withSqlToken(token);
+            warehouses.put(dialect, w);
+            servers.put(dialect, server);
+            ports.put(dialect, server.start());
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        servers.values().forEach(QueryServer::close);
+        warehouses.values().forEach(TestWarehouse::close);
+    }
+
+    private HttpResponse<String> post(String dialect, String authorization, String contentType, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(dialect) + "/api/sql"))
+                .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> sql(String dialect, String sql) throws Exception {
+        return post(dialect, "Bearer " + token.value(), "text/plain", sql);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void aSelectReturnsRows(String dialect) throws Exception {
+        HttpResponse<String> r = sql(dialect, "SELECT path, count(*) AS n FROM events GROUP BY path ORDER BY path;");
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals("path", body.get("columns").get(0).get("name").asText());
+        assertEquals("n", body.get("columns").get(1).get("name").asText());
+        assertEquals("[[\"/p0\",1],[\"/p1\",1],[\"/p2\",1]]", body.get("rows").toString());
+        assertEquals(3, body.get("row_count").asInt());
+        assertEquals(false, body.get("truncated").asBoolean());
+
+        HttpResponse<String> json = post(dialect, "Bearer " + token.value(), "application/json",
+                "{\"sql\":\"WITH x AS (SELECT count(*) AS n FROM events) SELECT n FROM x\"}");
+        assertEquals(200, json.statusCode(), json.body());
+        assertEquals("[[3]]", JSON.readTree(json.body()).get("rows").toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void withoutTheTokenNothingRuns(String dialect) throws Exception {
+        assertEquals(401, post(dialect, null, "text/plain", "SELECT 1").statusCode());
+        assertEquals(401, post(dialect, "Bearer wrong", "text/plain", "SELECT 1").statusCode());
+        assertEquals(401, post(dialect, "Basic " + token.value(), "text/plain", "SELECT 1").statusCode());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "DROP TABLE events\t400",
+            "DELETE FROM events\t400",
+            "INSERT INTO events (event_id, site, type, received_at) VALUES ('00000000-0000-0000-0000-000000000001', 'x', 'pageview', now())\t400",
+            "UPDATE events SET site = 'x'\t400",
+            "CREATE TABLE stolen AS SELECT * FROM events\t400",
+            "ALTER TABLE events ADD COLUMN x INT\t400",
+            "TRUNCATE events\t400",
+            "SELECT 1; SELECT 2\t400",
+            "SELECT 1; DROP TABLE events\t400",
+            "SELECT 1 /* hidden */ ; DELETE FROM events --\t400",
+            "COPY events TO '/tmp/footfall-stolen.csv'\t400",
+            "ATTACH '/tmp/footfall-other.db' AS other\t400",
+            "PRAGMA database_list\t400",
+            "SET threads = 1\t400",
+            "INSTALL httpfs\t400",
+            "LOAD httpfs\t400",
+            "WITH d AS (DELETE FROM events RETURNING *) SELECT count(*) FROM d\t403",
+            "SELECT * FROM events FOR UPDATE\t403",
+            "SELECT * FROM read_csv('/etc/passwd')\t403",
+            "SELECT * FROM read_csv_auto('/etc/passwd')\t403",
+            "SELECT * FROM read_parquet('https://example.com/x.parquet')\t403",
+            "SELECT * FROM '/etc/passwd'\t403",
+            "SELECT * FROM events JOIN 'secret.csv' ON true\t403",
+            "SELECT getenv('HOME')\t403",
+            "SELECT * FROM query('DROP TABLE events')\t403",
+            "SELECT pg_read_file('/etc/passwd')\t403",
+            "SELECT set_config('statement_timeout', '0', false)\t403",
+            "SELECT 'unterminated\t400",
+            "\t400"})
+    void everyOtherFormIsRefusedAndChangesNothing(String sql, int status) throws Exception {
+        for (String dialect : List.of("duckdb", "postgres")) {
+            HttpResponse<String> r = sql(dialect, sql == null ? "" : sql);
+            assertEquals(status, r.statusCode(), dialect + ": " + sql + " -> " + r.body());
+            assertEquals(3, count(dialect), "events untouched after " + sql);
+        }
+    }
+
+    /**
+     * The second wall: SQL the lexer cannot recognise (a quoted function name) still cannot read a file,
+     * because DuckDB itself has external access disabled — and no SET can switch it back on.
+     */
+    @Test
+    void duckDbItselfRefusesFileAccessEvenWhenTheLexerIsFooled() throws Exception {
+        String csv = dir.resolve("secret.csv").toString();
+        HttpResponse<String> r = sql("duckdb", "SELECT * FROM \"read_csv\"('" + csv + "')");
+        assertEquals(403, r.statusCode(), r.body());
+        assertTrue(r.body().contains("Permission Error"), r.body());
+        try (Connection c = warehouses.get("duckdb").readConnection(); Statement st = c.createStatement();
+             Statement st2 = c.createStatement()) {
+            SQLException refused = assertThrows(SQLException.class, () -> st.executeQuery("SELECT * FROM read_csv('" + csv + "')"));
+            assertTrue(refused.getMessage().contains("Permission Error"), refused.getMessage());
+            SQLException locked = assertThrows(SQLException.class, () -> st2.execute("SET enable_external_access = true"));
+            assertTrue(locked.getMessage().toLowerCase().contains("lock"), locked.getMessage());
+        }
+    }
+
+    /** The same for PostgreSQL: a writable CTE hidden from the lexer by quoting still meets the READ ONLY transaction. */
+    @Test
+    void postgresReadOnlyTransactionRefusesWritesTheLexerMissed() throws Exception {
+        HttpResponse<String> r = sql("postgres", "SELECT * FROM \"pg_catalog\".\"nextval\"('pg_catalog.pg_class')");
+        assertTrue(r.statusCode() == 400 || r.statusCode() == 403, r.body());
+        HttpResponse<String> write = sql("postgres", "WITH d AS (\"DELETE\" FROM events) SELECT 1");
+        assertEquals(400, write.statusCode(), write.body());
+        assertEquals(3, count("postgres"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "duckdb\tSELECT count(*) FROM range(100000) a, range(1000000) b WHERE a.range + b.range = -1",
+            "postgres\tSELECT pg_sleep(5)"})
+    void aSlowStatementIsCancelledAtTheTimeout(String dialect, String sql) throws Exception {
+        HttpResponse<String> r = sql(dialect, sql);
+        assertEquals(400, r.statusCode(), r.body());
+        assertEquals("statement_timeout", JSON.readTree(r.body()).get("error").asText());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "duckdb\tSELECT * FROM range(50)",
+            "postgres\tSELECT * FROM generate_series(1, 50)"})
+    void rowsBeyondTheLimitAreCutAndFlagged(String dialect, String sql) throws Exception {
+        HttpResponse<String> r = sql(dialect, sql);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode body = JSON.readTree(r.body());
+        assertEquals(20, body.get("rows").size());
+        assertTrue(body.get("truncated").asBoolean());
+    }
+
+    private long count(String dialect) throws SQLException {
+        try (Connection c = warehouses.get(dialect).readConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM events")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

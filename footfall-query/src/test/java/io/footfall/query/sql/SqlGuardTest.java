@@ -1,0 +1,46 @@
+package io.footfall.query.sql;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The lexer wall on its own: what it admits and what it refuses, including text it must see through. */
+class SqlGuardTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "SELECT 1\tSELECT 1",
+            "select 1;\tselect 1",
+            "SELECT 1 ;  ;\tSELECT 1",
+            "WITH x AS (SELECT 1) SELECT * FROM x\tWITH x AS (SELECT 1) SELECT * FROM x",
+            "SELECT ';DROP TABLE events' AS s\tSELECT ';DROP TABLE events' AS s",
+            "SELECT 'it''s' -- delete\tSELECT 'it''s' -- delete",
+            "SELECT \"update\" FROM t\tSELECT \"update\" FROM t",
+            "SELECT 1 /* ; insert */\tSELECT 1 /* ; insert */",
+            "SELECT $$;drop$$\tSELECT $$;drop$$",
+            "SELECT count(*) FROM events WHERE path = '/read_csv('\tSELECT count(*) FROM events WHERE path = '/read_csv('"})
+    void admitsOneSelect(String sql, String expected) throws Exception {
+        assertEquals(expected, SqlGuard.check(sql));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "SELECT 1; SELECT 2\t400",
+            "SELECT 'a'; DELETE FROM events\t400",
+            "SELECT E'\\\\'; DROP TABLE events; --'\t400",
+            "EXPLAIN SELECT 1\t400",
+            "VALUES (1)\t400",
+            "COPY (SELECT 1) TO '/tmp/x'\t400",
+            "SELECT 1 FROM events FOR UPDATE\t403",
+            "SELECT * FROM READ_CSV ('/etc/passwd')\t403",
+            "SELECT * FROM 'data.parquet'\t403",
+            "WITH d AS (INSERT INTO t VALUES (1) RETURNING *) SELECT * FROM d\t403",
+            "SELECT 1 /* unterminated\t400",
+            "SELECT $tag$ never closed\t400"})
+    void refusesEverythingElse(String sql, int status) {
+        RefusedSqlException e = assertThrows(RefusedSqlException.class, () -> SqlGuard.check(sql));
+        assertEquals(status, e.status(), e.getMessage());
+    }
+}

@@ -1,0 +1,39 @@
+package io.footfall.query.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.query.http.BadParameterException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FiltersTest {
+
+    @Test
+    void parsesOperatorsAlternativesAndEscapes() throws Exception {
+        List<Filter> f = Filters.parse("path==/pricing|/a\\;b;country!=DE;referrer_host~google;path!~\\|x;entry_page==(none)");
+        assertEquals(5, f.size());
+        assertEquals(new Filter(Dimension.PATH, Filter.Operator.IS, List.of("/pricing", "/a;b")), f.get(0));
+        assertEquals(new Filter(Dimension.COUNTRY, Filter.Operator.IS_NOT, List.of("DE")), f.get(1));
+        assertEquals(new Filter(Dimension.REFERRER_HOST, Filter.Operator.CONTAINS, List.of("google")), f.get(2));
+        assertEquals(new Filter(Dimension.PATH, Filter.Operator.NOT_CONTAINS, List.of("|x")), f.get(3));
+        assertEquals(new Filter(Dimension.ENTRY_PAGE, Filter.Operator.IS, List.of(Filter.NONE)), f.get(4));
+        assertEquals(List.of(), Filters.parse(""));
+    }
+
+    @Test
+    void aValueMayContainOperatorCharacters() throws Exception {
+        assertEquals(List.of("a==b~c"), Filters.parse("path==a==b~c").get(0).values());
+    }
+
+    @Test
+    void refusalsNameTheParameter() {
+        for (String bad : List.of("path", "ip==1.2.3.4", "path==", "path==a|", "Path==/")) {
+            BadParameterException e = assertThrows(BadParameterException.class, () -> Filters.parse(bad), bad);
+            assertTrue(e.getMessage().startsWith("filters:"), e.getMessage());
+        }
+        String many = "country==DE;".repeat(Filters.MAX_FILTERS + 1);
+        assertThrows(BadParameterException.class, () -> Filters.parse(many));
+    }
+}

@@ -1,0 +1,271 @@
+package io.footfall.query.stats;
+
+import static io.footfall.query.testing.TestWarehouse.Row.event;
+import static io.footfall.query.testing.TestWarehouse.Row.pageview;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.footfall.core.config.QueryConfig;
+import io.footfall.query.QueryServer;
+import io.footfall.query.testing.TestWarehouse;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The stats API over real HTTP against a small fixture in DuckDB and in PostgreSQL, every expected number
+ * computed by hand (the table in docs/api.md walks through them). The range is two days in
+ * America/Los_Angeles (PST, UTC−8): [2026-11-10T08:00Z, 2026-11-12T08:00Z).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StatsApiIT {
+
+    private static final String RANGE = "site=fix.test&from=2026-11-10T08:00:00Z&to=2026-11-12T08:00:00Z";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    static Path dir;
+
+    private final Map<String, TestWarehouse> warehouses = new HashMap<>();
+    private final Map<String, QueryServer> servers = new HashMap<>();
+    private final Map<String, Integer> ports = new HashMap<>();
+
+    @BeforeAll
+    void start() throws Exception {
+        Clock clock = Clock.fixed(Instant.parse("2026-11-11T20:03:30Z"), ZoneOffset.UTC);
+        for (String dialect : List.of("duckdb", "postgres")) {
+            TestWarehouse w = TestWarehouse.of(dialect, dir, "stats");
+            fixture(w);
+            QueryServer server = new QueryServer(new QueryConfig("127.0.0.1", 0), w, () -> "", clock);
+            warehouses.put(dialect, w);
+            servers.put(dialect, server);
+            ports.put(dialect, server.start());
+        }
+    }
+
+    @AfterAll
+    void stop() {
+        servers.values().forEach(QueryServer::close);
+        warehouses.values().forEach(TestWarehouse::close);
+    }
+
+    /** Five sessions of three visitors in range, two bot page views, one earlier and one later row, another site. */
+    static void fixture(TestWarehouse w) throws Exception {
+        String[] de = {"Chrome", "Linux", "desktop", "DE", "BE", "Berlin", "1920x1080", "en-US"};
+        String[] us = {"Firefox", "macOS", "desktop", "US", "CA", "San Francisco", "1440x900", "en-GB"};
+        String[] fr = {"Safari", "iOS", "mobile", "FR", "IDF", "Paris", "390x844", "fr-FR"};
+        w.insert(as(pageview("2026-11-10T10:00:00Z", "v1", "s1", 1, "/").referrer("google.com", "search"), de));
+        w.insert(as(pageview("2026-11-10T10:00:30Z", "v1", "s1", 2, "/pricing").referrer(null, "internal"), de));
+        w.insert(as(event("2026-11-10T10:01:00Z", "v1", "s1", 3, "/pricing", "signup").referrer(null, "internal"), de));
+        w.insert(as(pageview("2026-11-11T07:30:00Z", "v2", "s2", 1, "/").referrer("t.co", "social")
+                .utm("newsletter", "email", "launch"), us));
+        w.insert(as(pageview("2026-11-11T08:30:00Z", "v2", "s3", 1, "/blog"), us));
+        w.insert(as(pageview("2026-11-11T08:32:00Z", "v2", "s3", 2, "/pricing").referrer(null, "internal"), us));
+        w.insert(as(pageview("2026-11-11T20:00:00Z", "v3", "s4", 1, "/blog").referrer("google.com", "search"), fr));
+        w.insert(as(pageview("2026-11-11T15:00:00Z", "v1", "s5", 1, "/pricing"), de));
+        w.insert(as(pageview("2026-11-11T12:00:00Z", "vb", "sb", 1, "/").bot(), de));
+        w.insert(as(pageview("2026-11-11T20:01:00Z", "vb", "sb2", 1, "/").bot(), de));
+        w.insert(as(pageview("2026-11-09T12:00:00Z", "v1", "s0", 1, "/"), de));
+        w.insert(as(pageview("2026-11-12T09:00:00Z", "v4", "s6", 1, "/"), de));
+        w.insert(as(pageview("2026-11-10T12:00:00Z", "v9", "s9", 1, "/").site("other.test"), de));
+    }
+
+    private static TestWarehouse.Row as(TestWarehouse.Row r, String[] c) {
+        return r.client(c[0], c[1], c[2]).geo(c[3], c[4], c[5]).screen(c[6]).language(c[7]);
+    }
+
+    private JsonNode get(String dialect, String query, int expectedStatus) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(dialect) + query))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(expectedStatus, r.statusCode(), dialect + " " + query + " -> " + r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** visitors|sessions|pageviews|events|views_per_session|bounce_rate|visit_duration_s */
+    private static String summary(JsonNode n) {
+        return n.get("visitors").asLong() + "|" + n.get("sessions").asLong() + "|" + n.get("pageviews").asLong() + "|"
+                + n.get("events").asLong() + "|" + n.get("views_per_session").asDouble() + "|"
+                + n.get("bounce_rate").asDouble() + "|" + n.get("visit_duration_s").asDouble();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void summaryHasEveryMetricAndThePreviousPeriod(String dialect) throws Exception {
+        JsonNode s = get(dialect, "/api/stats/summary?" + RANGE, 200);
+        assertEquals("3|5|7|1|1.4|60.0|36.0", summary(s));
+        assertEquals("2026-11-08T08:00:00Z", s.get("previous").get("from").asText());
+        assertEquals("2026-11-10T08:00:00Z", s.get("previous").get("to").asText());
+        assertEquals("1|1|1|0|1.0|100.0|0.0", summary(s.get("previous")));
+        assertEquals("4|7|9|1|1.29|71.43|25.71", summary(get(dialect, "/api/stats/summary?" + RANGE + "&include_bots=true", 200)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "path==/pricing\t2|3|3|1|1.0|66.67|10.0",
+            "country!=DE\t2|3|4|0|1.33|66.67|40.0",
+            "referrer_host~GOOG\t2|2|2|0|1.0|100.0|0.0",
+            "referrer_host==(none)\t2|3|4|1|1.33|33.33|50.0",
+            "entry_page==/blog\t2|2|3|0|1.5|50.0|60.0",
+            "exit_page!=/pricing\t2|2|2|0|1.0|100.0|0.0",
+            "country==US|FR;path!~blog\t1|2|2|0|1.0|100.0|0.0",
+            "event_name==signup\t1|1|0|1|0.0|0.0|0.0",
+            "path==/a\\;b\t0|0|0|0|0.0|0.0|0.0"})
+    void filtersNarrowEveryMetric(String filters, String expected) throws Exception {
+        for (String dialect : List.of("duckdb", "postgres")) {
+            assertEquals(expected, summary(get(dialect, "/api/stats/summary?" + RANGE + "&filters=" + enc(filters), 200)),
+                    dialect + " " + filters);
+        }
+    }
+
+    private List<String> top(String dialect, String dimension, String extra) throws Exception {
+        JsonNode rows = get(dialect, "/api/stats/top?" + RANGE + "&dimension=" + dimension + extra, 200).get("rows");
+        List<String> out = new ArrayList<>();
+        for (JsonNode r : rows) {
+            String value = r.get("value").isNull() ? "null" : r.get("value").asText();
+            out.add(r.has("sessions") ? value + "|" + r.get("visitors").asLong() + "|" + r.get("sessions").asLong()
+                    : value + "|" + r.get("visitors").asLong() + "|" + r.get("pageviews").asLong() + "|" + r.get("events").asLong());
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "path\t/pricing|2|3|0, /|2|2|0, /blog|2|2|0",
+            "entry_page\t/|2|2, /blog|2|2, /pricing|1|1",
+            "exit_page\t/pricing|2|3, /|1|1, /blog|1|1",
+            "referrer_host\tnull|2|4|1, google.com|2|2|0, t.co|1|1|0",
+            "referrer_type\tinternal|2|2|1, direct|2|2|0, search|2|2|0, social|1|1|0",
+            "utm_source\tnull|3|6|1, newsletter|1|1|0",
+            "utm_medium\tnull|3|6|1, email|1|1|0",
+            "utm_campaign\tnull|3|6|1, launch|1|1|0",
+            "country\tDE|1|3|1, US|1|3|0, FR|1|1|0",
+            "region\tBE|1|3|1, CA|1|3|0, IDF|1|1|0",
+            "city\tBerlin|1|3|1, San Francisco|1|3|0, Paris|1|1|0",
+            "browser\tChrome|1|3|1, Firefox|1|3|0, Safari|1|1|0",
+            "os\tLinux|1|3|1, macOS|1|3|0, iOS|1|1|0",
+            "device_type\tdesktop|2|6|1, mobile|1|1|0",
+            "screen\t1920x1080|1|3|1, 1440x900|1|3|0, 390x844|1|1|0",
+            "language\ten-US|1|3|1, en-GB|1|3|0, fr-FR|1|1|0",
+            "event_name\tsignup|1|0|1"})
+    void topListsEveryDimension(String dimension, String expected) throws Exception {
+        for (String dialect : List.of("duckdb", "postgres")) {
+            assertEquals(List.of(expected.split(", ")), top(dialect, dimension, ""), dialect + " " + dimension);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void topHonoursLimitFiltersAndBots(String dialect) throws Exception {
+        assertEquals(List.of("/pricing|2|3|0"), top(dialect, "path", "&limit=1"));
+        assertEquals(List.of("/|1|1|0", "/blog|1|1|0", "/pricing|1|1|0"), top(dialect, "path", "&filters=" + enc("country==US")));
+        assertEquals(List.of("/|3|4|0", "/pricing|2|3|0", "/blog|2|2|0"), top(dialect, "path", "&include_bots=true"));
+    }
+
+    /** start|visitors|pageviews|events|sessions of each point */
+    private List<String> series(String dialect, String extra) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode p : get(dialect, "/api/stats/timeseries?" + RANGE + extra, 200).get("points")) {
+            out.add(p.get("start").asText() + "|" + p.get("visitors").asLong() + "|" + p.get("pageviews").asLong() + "|"
+                    + p.get("events").asLong() + "|" + p.get("sessions").asLong());
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void timeseriesBucketsInTheRequestedTimeZone(String dialect) throws Exception {
+        // 2026-11-11T07:30Z is still 10 November in Los Angeles, but 11 November in UTC.
+        assertEquals(List.of("2026-11-10T00:00:00-08:00|2|3|1|2", "2026-11-11T00:00:00-08:00|3|4|0|3"),
+                series(dialect, "&interval=day&tz=America/Los_Angeles"));
+        assertEquals(List.of("2026-11-10T00:00:00Z|1|2|1|1", "2026-11-11T00:00:00Z|3|5|0|4", "2026-11-12T00:00:00Z|0|0|0|0"),
+                series(dialect, "&interval=day"));
+        // November began in daylight time (PDT, −07:00); the month bucket says so.
+        assertEquals(List.of("2026-11-01T00:00:00-07:00|3|7|1|5"), series(dialect, "&interval=month&tz=America/Los_Angeles"));
+        List<String> hours = series(dialect, "&interval=hour&tz=America/Los_Angeles");
+        assertEquals(48, hours.size());
+        assertEquals("2026-11-10T02:00:00-08:00|1|2|1|1", hours.get(2));
+        assertEquals(List.of("2026-11-09T00:00:00-08:00|3|7|1|5"), series(dialect, "&interval=week&tz=America/Los_Angeles"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void realtimeCountsTheLastMinutes(String dialect) throws Exception {
+        JsonNode r = get(dialect, "/api/stats/realtime?site=fix.test", 200);
+        assertEquals(1, r.get("visitors").asLong());
+        assertEquals("2026-11-11T19:34:00Z", r.get("series_start").asText());
+        List<Long> perMinute = new ArrayList<>();
+        r.get("pageviews_per_minute").forEach(n -> perMinute.add(n.asLong()));
+        assertEquals(30, perMinute.size());
+        assertEquals(1L, perMinute.get(26));
+        assertEquals(1L, perMinute.stream().mapToLong(Long::longValue).sum());
+        JsonNode withBots = get(dialect, "/api/stats/realtime?site=fix.test&include_bots=true", 200);
+        assertEquals(2, withBots.get("visitors").asLong());
+        assertEquals(1L, withBots.get("pageviews_per_minute").get(27).asLong());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void emptyRangesAreZeroNotErrors(String dialect) throws Exception {
+        String empty = "site=fix.test&from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z";
+        JsonNode s = get(dialect, "/api/stats/summary?" + empty, 200);
+        assertEquals("0|0|0|0|0.0|0.0|0.0", summary(s));
+        assertEquals("0|0|0|0|0.0|0.0|0.0", summary(s.get("previous")));
+        JsonNode points = get(dialect, "/api/stats/timeseries?" + empty + "&interval=hour", 200).get("points");
+        assertEquals(24, points.size());
+        points.forEach(p -> assertEquals(0, p.get("visitors").asLong()));
+        assertEquals(0, get(dialect, "/api/stats/top?" + empty + "&dimension=path", 200).get("rows").size());
+        assertEquals(0, get(dialect, "/api/stats/summary?site=nobody.test&from=2026-11-10T08:00:00Z&to=2026-11-12T08:00:00Z", 200)
+                .get("pageviews").asLong());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "/api/stats/summary?from=2026-11-10T08:00:00Z&to=2026-11-12T08:00:00Z\tsite",
+            "/api/stats/summary?site=Bad Site&from=2026-11-10T08:00:00Z&to=2026-11-12T08:00:00Z\tsite",
+            "/api/stats/summary?site=fix.test&from=yesterday&to=2026-11-12T08:00:00Z\tfrom",
+            "/api/stats/summary?site=fix.test&from=2026-11-10T08:00:00Z\tto",
+            "/api/stats/summary?site=fix.test&from=2026-11-12T08:00:00Z&to=2026-11-10T08:00:00Z\tto",
+            "/api/stats/summary?" + RANGE + "&include_bots=maybe\tinclude_bots",
+            "/api/stats/summary?" + RANGE + "&filter=path==/\tfilter",
+            "/api/stats/summary?" + RANGE + "&filters=path\tfilters",
+            "/api/stats/summary?" + RANGE + "&filters=ip==1.2.3.4\tfilters",
+            "/api/stats/summary?" + RANGE + "&filters=path==\tfilters",
+            "/api/stats/timeseries?" + RANGE + "&interval=year\tinterval",
+            "/api/stats/timeseries?" + RANGE + "&tz=Mars/Olympus\ttz",
+            "/api/stats/timeseries?site=fix.test&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z&interval=minute\tinterval",
+            "/api/stats/top?" + RANGE + "\tdimension",
+            "/api/stats/top?" + RANGE + "&dimension=ip\tdimension",
+            "/api/stats/top?" + RANGE + "&dimension=path&limit=0\tlimit",
+            "/api/stats/top?" + RANGE + "&dimension=path&limit=ten\tlimit",
+            "/api/stats/realtime?site=fix.test&interval=day\tinterval"})
+    void badParametersAre400NamingTheParameter(String query, String parameter) throws Exception {
+        JsonNode error = get("duckdb", query.replace(" ", "%20"), 400);
+        assertEquals("bad_parameter", error.get("error").asText());
+        assertTrue(error.get("detail").asText().startsWith(parameter + ":"), error.toString());
+    }
+}
