@@ -77,7 +77,7 @@ public final class EnricherApp implements AutoCloseable {
     /** Starts the stream threads and waits until the application is running, or the timeout passes. */
     public void start(Duration timeout) {
         if (userAgentEnabled) {
-            YauaaParser.warmUp();
+            YauaaParser.warmUpInBackground();
         }
         streams.start();
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -52,11 +52,14 @@ public final class YauaaParser implements UserAgentParser {
     }
 
     /**
-     * Builds the analyzer now if nobody has yet. Hosts call it before their stream threads start: built
-     * lazily inside a stream thread, its seconds of build time would count against the open transaction.
+     * Starts building the analyzer on a background thread if nobody has yet, and returns at once. Hosts call
+     * it when they start: the seconds of building then overlap the broker connection and the first
+     * rebalance, instead of delaying readiness or being spent inside a stream thread's first transaction.
      */
-    public static void warmUp() {
-        Holder.ANALYZER.getAllPossibleFieldNamesSorted();
+    public static void warmUpInBackground() {
+        Thread builder = new Thread(() -> Holder.ANALYZER.getAllPossibleFieldNamesSorted(), "yauaa-warm-up");
+        builder.setDaemon(true);
+        builder.start();
     }
 
     @Override
