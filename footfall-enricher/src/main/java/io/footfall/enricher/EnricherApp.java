@@ -28,6 +28,7 @@ public final class EnricherApp implements AutoCloseable {
 
     private final KafkaStreams streams;
     private final EnricherResources resources;
+    private final boolean userAgentEnabled;
 
     public EnricherApp(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
         this(kafka, config, stateDir, Clock.systemUTC(), StepTimings.OFF);
@@ -36,6 +37,7 @@ public final class EnricherApp implements AutoCloseable {
     /** With a clock (tests cross midnight with it) and per-step timings (the benchmark reads them). */
     public EnricherApp(KafkaConfig kafka, EnricherConfig config, Path stateDir, Clock clock, StepTimings timings) {
         this.resources = EnricherResources.create(config, YauaaParser.shared(), timings);
+        this.userAgentEnabled = config.userAgentEnabled();
         this.streams = new KafkaStreams(EnricherTopology.buildTopology(config, clock, resources),
                 streamsProperties(kafka, config, stateDir));
         this.streams.setUncaughtExceptionHandler(e -> {
@@ -74,6 +76,9 @@ public final class EnricherApp implements AutoCloseable {
 
     /** Starts the stream threads and waits until the application is running, or the timeout passes. */
     public void start(Duration timeout) {
+        if (userAgentEnabled) {
+            YauaaParser.warmUpInBackground();
+        }
         streams.start();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (streams.state() != KafkaStreams.State.RUNNING) {

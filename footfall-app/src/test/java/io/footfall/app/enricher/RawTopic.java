@@ -40,6 +40,21 @@ final class RawTopic {
         }
     }
 
+    /** The offsets the application has committed on {@code footfall.raw}, summed over partitions. */
+    static long consumedRaw(String bootstrap, String applicationId) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            return admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(KafkaConfig.RAW_TOPIC) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Every committed record of the topic, read to its end offsets as they are now. */
     static List<byte[]> readCommitted(String bootstrap, String topic) {
         Properties p = new Properties();

@@ -83,14 +83,4 @@ public final class Enrichment {
                 geo.country(), geo.region(), geo.city(),
                 e.screen(), e.language(), e.timezone(), e.props(), PIPELINE_VERSION);
     }
-
-    static String referrerType(String referrerHost, String pageHost) {
-        if (referrerHost == null) {
-            return "direct";
-        }
-        if (referrerHost.equals(pageHost)) {
-            return "internal";
-        }
-        return "other";
-    }
 }

@@ -51,6 +51,17 @@ public final class YauaaParser implements UserAgentParser {
     private YauaaParser() {
     }
 
+    /**
+     * Starts building the analyzer on a background thread if nobody has yet, and returns at once. Hosts call
+     * it when they start: the seconds of building then overlap the broker connection and the first
+     * rebalance, instead of delaying readiness or being spent inside a stream thread's first transaction.
+     */
+    public static void warmUpInBackground() {
+        Thread builder = new Thread(() -> Holder.ANALYZER.getAllPossibleFieldNamesSorted(), "yauaa-warm-up");
+        builder.setDaemon(true);
+        builder.start();
+    }
+
     @Override
     public UserAgentInfo parse(String userAgent) {
         UserAgent.ImmutableUserAgent ua = Holder.ANALYZER.parse(userAgent);

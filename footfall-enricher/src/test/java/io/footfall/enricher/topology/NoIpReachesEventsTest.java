@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.footfall.core.event.RawEvent;
-import io.footfall.core.event.VisitorKey;
 import io.footfall.core.json.RawEventJson;
 import io.footfall.enricher.RawEvents;
 import java.net.InetAddress;
@@ -97,9 +96,5 @@ class NoIpReachesEventsTest {
     private static RawEvent withIp(RawEvent e, String ip) {
         return new RawEvent(e.eventId(), e.site(), e.type(), e.name(), e.url(), e.referrer(), e.title(), e.clientTs(),
                 e.visitorId(), e.screen(), e.language(), e.timezone(), e.props(), e.receivedAt(), ip, e.userAgent());
-    }
-
-    static byte[] key(RawEvent e) {
-        return VisitorKey.of(e);
     }
 }
