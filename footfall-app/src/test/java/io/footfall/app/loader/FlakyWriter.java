@@ -1,7 +1,7 @@
 package io.footfall.app.loader;
 
+import io.footfall.app.testing.ForwardingWarehouseWriter;
 import io.footfall.core.event.StoredEvent;
-import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.warehouse.OffsetCommit;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import java.sql.SQLException;
@@ -12,15 +12,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Test fault injection: a writer that fails like an unreachable warehouse while {@link #down} is set. */
-class FlakyWriter implements WarehouseWriter {
+class FlakyWriter extends ForwardingWarehouseWriter {
 
     final AtomicBoolean down = new AtomicBoolean();
     final AtomicInteger failedCalls = new AtomicInteger();
     final AtomicInteger largestBatch = new AtomicInteger();
-    private final WarehouseWriter delegate;
-
     FlakyWriter(WarehouseWriter delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     private void maybeFail() throws SQLException {
@@ -28,16 +26,6 @@ class FlakyWriter implements WarehouseWriter {
             failedCalls.incrementAndGet();
             throw new SQLTransientConnectionException("connection refused (injected)");
         }
-    }
-
-    @Override
-    public Dialect sqlDialect() {
-        return delegate.sqlDialect();
-    }
-
-    @Override
-    public void migrate() throws SQLException {
-        delegate.migrate();
     }
 
     @Override
@@ -53,28 +41,4 @@ class FlakyWriter implements WarehouseWriter {
         return delegate.write(events, topic, offsets);
     }
 
-    @Override
-    public boolean tableExists(String table) throws SQLException {
-        return delegate.tableExists(table);
-    }
-
-    @Override
-    public void createTable(String table) throws SQLException {
-        delegate.createTable(table);
-    }
-
-    @Override
-    public long append(String table, List<StoredEvent> events) throws SQLException {
-        return delegate.append(table, events);
-    }
-
-    @Override
-    public void promote(String table) throws SQLException {
-        delegate.promote(table);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
-    }
 }

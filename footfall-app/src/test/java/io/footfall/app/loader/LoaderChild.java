@@ -1,5 +1,6 @@
 package io.footfall.app.loader;
 
+import io.footfall.app.testing.ForwardingWarehouseWriter;
 import io.footfall.app.testing.TestBroker;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.KafkaConfig;
@@ -115,11 +116,10 @@ public final class LoaderChild {
     }
 
     /** Announces each write on stdout and holds the batch for the window before writing it. */
-    static final class Announcing implements WarehouseWriter {
-        private final WarehouseWriter delegate;
+    static final class Announcing extends ForwardingWarehouseWriter {
 
         Announcing(WarehouseWriter delegate) {
-            this.delegate = delegate;
+            super(delegate);
         }
 
         void announceAndWait() throws InterruptedException {
@@ -138,46 +138,6 @@ public final class LoaderChild {
             long inserted = delegate.write(events, topic, offsets);
             committed(delegate.storedOffsets(topic).values().stream().mapToLong(Long::longValue).sum());
             return inserted;
-        }
-
-        @Override
-        public Dialect sqlDialect() {
-            return delegate.sqlDialect();
-        }
-
-        @Override
-        public void migrate() throws SQLException {
-            delegate.migrate();
-        }
-
-        @Override
-        public Map<Integer, Long> storedOffsets(String topic) throws SQLException {
-            return delegate.storedOffsets(topic);
-        }
-
-        @Override
-        public boolean tableExists(String table) throws SQLException {
-            return delegate.tableExists(table);
-        }
-
-        @Override
-        public void createTable(String table) throws SQLException {
-            delegate.createTable(table);
-        }
-
-        @Override
-        public long append(String table, List<StoredEvent> events) throws SQLException {
-            return delegate.append(table, events);
-        }
-
-        @Override
-        public void promote(String table) throws SQLException {
-            delegate.promote(table);
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

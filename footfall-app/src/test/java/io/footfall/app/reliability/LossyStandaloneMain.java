@@ -1,14 +1,13 @@
 package io.footfall.app.reliability;
 
 import io.footfall.app.cli.StandaloneCommand;
+import io.footfall.app.testing.ForwardingWarehouseWriter;
 import io.footfall.core.event.StoredEvent;
-import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.warehouse.OffsetCommit;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import java.sql.SQLException;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine;
 
 /**
@@ -27,52 +26,12 @@ public final class LossyStandaloneMain {
     }
 
     static WarehouseWriter lossy(WarehouseWriter real) {
-        return new WarehouseWriter() {
+        return new ForwardingWarehouseWriter(real) {
             private int batches;
 
             @Override
             public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
-                return real.write(++batches % 2 == 0 ? List.of() : events, topic, offsets);
-            }
-
-            @Override
-            public Dialect sqlDialect() {
-                return real.sqlDialect();
-            }
-
-            @Override
-            public void migrate() throws SQLException {
-                real.migrate();
-            }
-
-            @Override
-            public Map<Integer, Long> storedOffsets(String topic) throws SQLException {
-                return real.storedOffsets(topic);
-            }
-
-            @Override
-            public boolean tableExists(String table) throws SQLException {
-                return real.tableExists(table);
-            }
-
-            @Override
-            public void createTable(String table) throws SQLException {
-                real.createTable(table);
-            }
-
-            @Override
-            public long append(String table, List<StoredEvent> events) throws SQLException {
-                return real.append(table, events);
-            }
-
-            @Override
-            public void promote(String table) throws SQLException {
-                real.promote(table);
-            }
-
-            @Override
-            public void close() {
-                real.close();
+                return delegate.write(++batches % 2 == 0 ? List.of() : events, topic, offsets);
             }
         };
     }

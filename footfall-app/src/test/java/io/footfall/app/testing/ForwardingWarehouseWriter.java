@@ -1,0 +1,64 @@
+package io.footfall.app.testing;
+
+import io.footfall.core.event.StoredEvent;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+/** A writer that forwards everything; fault-injecting test writers override only what they change. */
+public abstract class ForwardingWarehouseWriter implements WarehouseWriter {
+
+    protected final WarehouseWriter delegate;
+
+    protected ForwardingWarehouseWriter(WarehouseWriter delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
+        return delegate.write(events, topic, offsets);
+    }
+
+    @Override
+    public Dialect sqlDialect() {
+        return delegate.sqlDialect();
+    }
+
+    @Override
+    public void migrate() throws SQLException {
+        delegate.migrate();
+    }
+
+    @Override
+    public Map<Integer, Long> storedOffsets(String topic) throws SQLException {
+        return delegate.storedOffsets(topic);
+    }
+
+    @Override
+    public boolean tableExists(String table) throws SQLException {
+        return delegate.tableExists(table);
+    }
+
+    @Override
+    public void createTable(String table) throws SQLException {
+        delegate.createTable(table);
+    }
+
+    @Override
+    public long append(String table, List<StoredEvent> events) throws SQLException {
+        return delegate.append(table, events);
+    }
+
+    @Override
+    public void promote(String table) throws SQLException {
+        delegate.promote(table);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
