@@ -1,0 +1,44 @@
+package io.footfall.app.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.app.standalone.Standalone;
+import io.footfall.app.testing.TestBroker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code footfall bench} reports what happened: every event sent is accounted for, freshness is measured. */
+class BenchIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aShortRunAccountsForEveryEventAndMeasuresFreshness() throws Exception {
+        var config = TestBroker.baseConfig(dir.resolve("data"), Map.of("collector.port", "0", "query.port", "0",
+                "kafka.partitions", "2"));
+        try (Standalone standalone = new Standalone(config, new PrintStream(new ByteArrayOutputStream())).start()) {
+            Bench.Plan plan = new Bench.Plan(URI.create("http://127.0.0.1:" + standalone.collectorPort()),
+                    URI.create("http://127.0.0.1:" + standalone.queryPort()), standalone.bootstrapServers(),
+                    2, 20, true, 400, Duration.ofSeconds(6), 2, 100, 20);
+            Bench.BenchReportView view = Bench.run(plan, new PrintStream(new ByteArrayOutputStream()));
+            BenchReport report = view.report();
+            assertTrue(report.eventsSent() > 1_000, report.text());
+            assertEquals(report.eventsSent(), report.eventsAccepted(), report.text());
+            assertEquals(Map.of(202, report.eventsSent() / 20), report.statuses(), report.text());
+            assertTrue(report.freshnessSamples() >= 1, "marker events became visible: " + report.text());
+            assertTrue(report.freshnessP50Ms() >= 0, report.text());
+            Path json = dir.resolve("report.json");
+            view.writeJson(json);
+            assertTrue(Files.readString(json).contains("\"events_accepted\":" + report.eventsAccepted()));
+        }
+    }
+}
