@@ -10,8 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "crash-suite", mixinStandardHelpOptions = true,
-        description = {"Kill -9 a standalone footfall under load at random moments, restart it each time, and check",
-                "that every acknowledged event is stored exactly once. Exit code 1 when anything was lost or duplicated."})
+        description = {"Kill -9 a standalone footfall under load and check every acknowledged event is stored once.",
+                "Restarts it after each kill at a random moment, waits for the pipeline to drain, then compares.",
+                "Exit code 1 when anything was lost or duplicated."})
 public final class CrashSuiteCommand implements Callable<Integer> {
 
     @Option(names = "--kills", defaultValue = "10", description = "how many kill -9 / restart cycles (default 10)")
