@@ -82,6 +82,7 @@ class DashboardBrowserIT {
 
                 browser.get("http://127.0.0.1:" + query + "/#site=" + SITE + "&range=today");
                 WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+                wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
                 wait.until(d -> "3".equals(text(d, "#kpi-pageviews .value")));
                 assertEquals("1", text(browser, "#kpi-visitors .value"));
                 assertEquals("1", text(browser, "#kpi-sessions .value"));
@@ -98,8 +99,12 @@ class DashboardBrowserIT {
                 wait.until(d -> labels(d, "#live-list .what").contains("/live-check"));
 
                 // Clicking a row filters the dashboard.
-                browser.findElements(By.cssSelector("#panel-pages .row")).stream()
-                        .filter(r -> r.findElement(By.cssSelector(".label")).getText().equals("/about")).findFirst().orElseThrow().click();
+                fresh(() -> {
+                    browser.findElements(By.cssSelector("#panel-pages .row")).stream()
+                            .filter(r -> r.findElement(By.cssSelector(".label")).getText().equals("/about")).findFirst()
+                            .orElseThrow().click();
+                    return null;
+                });
                 wait.until(d -> "1".equals(text(d, "#kpi-pageviews .value")));
                 assertTrue(text(browser, "#filters").contains("/about"));
 
@@ -113,12 +118,30 @@ class DashboardBrowserIT {
     }
 
     private static String text(WebDriver d, String css) {
-        List<WebElement> found = d.findElements(By.cssSelector(css));
-        return found.isEmpty() ? null : found.get(0).getText().trim();
+        return fresh(() -> {
+            List<WebElement> found = d.findElements(By.cssSelector(css));
+            return found.isEmpty() ? null : found.get(0).getText().trim();
+        });
     }
 
     private static List<String> labels(WebDriver d, String css) {
-        return d.findElements(By.cssSelector(css)).stream().map(e -> e.getText().trim()).toList();
+        return fresh(() -> d.findElements(By.cssSelector(css)).stream().map(e -> e.getText().trim()).toList());
+    }
+
+    /**
+     * Reads the page again when the dashboard re-rendered between finding an element and reading it (it
+     * refreshes panels every few seconds): a stale element is the page moving on, not a failure.
+     */
+    private static <T> T fresh(java.util.function.Supplier<T> read) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return read.get();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static WebDriver browser() throws Exception {
