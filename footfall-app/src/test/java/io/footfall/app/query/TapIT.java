@@ -95,8 +95,13 @@ class TapIT {
         final InputStream body;
 
         Tap(String query) throws Exception {
-            HttpResponse<InputStream> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/api/tap?" + query)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = open(query);
+            // A slot of an earlier test's client is freed at that stream's next heartbeat (every 2 s).
+            for (int attempt = 0; r.statusCode() == 503 && attempt < 20; attempt++) {
+                r.body().close();
+                Thread.sleep(500);
+                r = open(query);
+            }
             assertEquals(200, r.statusCode());
             assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
             body = r.body();
@@ -113,6 +118,11 @@ class TapIT {
             reader.start();
             // The first comment is written only after the consumer sits at the end of the topic.
             assertTrue(lines.poll(20, TimeUnit.SECONDS).startsWith(": footfall tap of"));
+        }
+
+        private HttpResponse<InputStream> open(String query) throws Exception {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/api/tap?" + query)).build(), HttpResponse.BodyHandlers.ofInputStream());
         }
 
         /** The event and data lines of the next n events, waiting up to 20 s. */
