@@ -40,9 +40,6 @@ import picocli.CommandLine.Option;
         subcommands = {CollectorBenchCommand.Serve.class, CollectorBenchCommand.Produce.class})
 public final class CollectorBenchCommand {
 
-    /** How long the embedded broker may take to come up with its topics. */
-    private static final java.time.Duration START_TIMEOUT = java.time.Duration.ofSeconds(30);
-
     @Command(name = "serve", mixinStandardHelpOptions = true,
             description = "Run an embedded broker and the collector only, until stopped.")
     public static final class Serve implements Callable<Integer> {
@@ -58,7 +55,7 @@ public final class CollectorBenchCommand {
                 EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
                 started.push(broker);
                 FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(broker.bootstrapServers()));
-                Topics.ensure(wired.kafka(), START_TIMEOUT);
+                Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
                 System.out.println("footfall: broker ready at " + broker.bootstrapServers());
                 Roles.Collector collector = Roles.collector(wired, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
                 started.push(collector);

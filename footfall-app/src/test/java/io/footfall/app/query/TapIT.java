@@ -95,13 +95,20 @@ class TapIT {
         final InputStream body;
 
         Tap(String query) throws Exception {
-            HttpResponse<InputStream> r = open(query);
             // A slot of an earlier test's client is freed at that stream's next heartbeat (every 2 s).
-            for (int attempt = 0; r.statusCode() == 503 && attempt < 20; attempt++) {
-                r.body().close();
-                Thread.sleep(500);
-                r = open(query);
-            }
+            HttpResponse<InputStream> r = org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .pollInterval(java.time.Duration.ofMillis(250))
+                    .until(() -> open(query), response -> {
+                        if (response.statusCode() != 503) {
+                            return true;
+                        }
+                        try {
+                            response.body().close();
+                        } catch (java.io.IOException e) {
+                            // the refused response's body is empty; nothing to release
+                        }
+                        return false;
+                    });
             assertEquals(200, r.statusCode());
             assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
             body = r.body();
