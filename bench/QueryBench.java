@@ -4,6 +4,7 @@ import io.footfall.core.config.QueryConfig;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.schema.SessionRollup;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.query.QueryServer;
 import java.io.StringWriter;
@@ -76,6 +77,7 @@ public class QueryBench {
             case "generate-postgres" -> generatePostgres(args[1], args[2], Long.parseLong(args[3]));
             case "bench-duckdb" -> {
                 try (DuckDbWarehouse w = DuckDbWarehouse.open(Path.of(args[1]))) {
+                    w.migrate(); // a file generated before the sessions rollup existed gets it here
                     bench("duckdb", w);
                 }
             }
@@ -86,6 +88,7 @@ public class QueryBench {
             }
             case "serve-duckdb" -> {
                 DuckDbWarehouse w = DuckDbWarehouse.open(Path.of(args[1]));
+                w.migrate();
                 QueryServer server = new QueryServer(new QueryConfig("127.0.0.1", Integer.parseInt(args[2])), w, () -> "");
                 System.out.println("serving on " + server.start());
                 Thread.sleep(Long.MAX_VALUE);
@@ -219,6 +222,10 @@ public class QueryBench {
                 });
             }
             try (Statement st = c.createStatement()) {
+                // Rows went in around the loader: build its sessions rollup as the loader would have kept it.
+                for (String sql : SessionRollup.rebuildStatements(Dialect.DUCKDB)) {
+                    st.execute(sql);
+                }
                 st.execute("CHECKPOINT");
             }
         }
@@ -253,7 +260,11 @@ public class QueryBench {
             });
             copy(c, schema, columns, chunk);
             try (Statement st = c.createStatement()) {
+                for (String sql : SessionRollup.rebuildStatements(Dialect.POSTGRES)) {
+                    st.execute(sql);
+                }
                 st.execute("ANALYZE " + schema + ".events");
+                st.execute("ANALYZE " + schema + "." + SessionRollup.TABLE);
             }
         }
         System.out.printf(Locale.ROOT, "generated %,d rows into PostgreSQL schema %s in %.1f s%n", rows, schema,

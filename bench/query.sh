@@ -9,9 +9,10 @@ WORK=${FOOTFALL_BENCH_DIR:-target/bench-query}
 PG_URL=${FOOTFALL_BENCH_PG:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}
 mkdir -p "$WORK"
 
-mvn -B -q -o -pl footfall-app -am package -DskipTests
-# Test scope too: the browser measurement drives chromium with Selenium.
-mvn -B -q -o -pl footfall-app -am dependency:build-classpath -Dmdep.includeScope=test -Dmdep.excludeGroupIds=io.footfall -Dmdep.outputFile="$PWD/$WORK/test.classpath" >/dev/null
+# One reactor run, so that the modules' own jars resolve without `mvn install`. Test scope too: the browser
+# measurement drives chromium with Selenium. The last module written (footfall-app) leaves its class path.
+mvn -B -q -o -pl footfall-app -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
+  -Dmdep.excludeGroupIds=io.footfall -Dmdep.outputFile="$PWD/$WORK/test.classpath" >/dev/null
 CP="footfall-app/target/footfall.jar:footfall-app/target/lib/*:$(cat "$WORK/test.classpath")"
 run() { java -Xmx3g -XX:+UseParallelGC -cp "$CP" bench/QueryBench.java "$@"; }
 

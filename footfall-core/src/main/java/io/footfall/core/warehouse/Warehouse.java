@@ -18,6 +18,15 @@ public interface Warehouse extends AutoCloseable {
     /** The qualified name of the live events table. */
     String eventsTable();
 
+    /**
+     * The qualified name of the sessions rollup the loader keeps beside the live events table (one row per
+     * session; see the loader's {@code SessionRollup}): in the same schema, named {@code footfall_sessions}.
+     */
+    default String sessionsTable() {
+        String events = eventsTable();
+        return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_sessions";
+    }
+
     @Override
     void close();
 }

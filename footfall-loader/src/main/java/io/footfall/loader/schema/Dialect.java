@@ -27,6 +27,33 @@ public enum Dialect {
                 : "INSERT INTO " + table + " SELECT * FROM " + stage + " ON CONFLICT (event_id) DO NOTHING";
     }
 
+    /**
+     * A BIGINT that orders a session's events: {@code epoch µs × 1000 + seq}, so that events within one
+     * microsecond keep their session order.
+     */
+    public String orderKey(String timestamp, String seq) {
+        String micros = this == DUCKDB ? "epoch_us(" + timestamp + ")"
+                : "CAST(floor(extract(epoch FROM " + timestamp + ") * 1000000) AS BIGINT)";
+        return "(" + micros + " * 1000 + coalesce(" + seq + ", 0))";
+    }
+
+    /** An aggregate: {@code value} of the row with the smallest {@code key} (NULL values kept), among rows matching {@code filter} (null: all). */
+    public String firstBy(String value, String key, String filter) {
+        return pick(value, key, filter, "arg_min_null", "ASC");
+    }
+
+    /** An aggregate: {@code value} of the row with the largest {@code key}, among rows matching {@code filter} (null: all). */
+    public String lastBy(String value, String key, String filter) {
+        return pick(value, key, filter, "arg_max_null", "DESC");
+    }
+
+    private String pick(String value, String key, String filter, String duckFunction, String order) {
+        String where = filter == null ? "" : " FILTER (WHERE " + filter + ")";
+        return this == DUCKDB
+                ? duckFunction + "(" + value + ", " + key + ")" + where
+                : "(array_agg(" + value + " ORDER BY " + key + " " + order + ")" + where + ")[1]";
+    }
+
     public String wireName() {
         return this == DUCKDB ? "duckdb" : "postgres";
     }

@@ -36,6 +36,9 @@ public final class Migrations {
     /** Table names the loader, {@code replay} and {@code promote} accept: they are spliced into SQL. */
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+    /** Stands for the dialect's "fill the sessions rollup from events" statement in a migration. */
+    private static final String SESSIONS_BACKFILL = "${sessions_backfill}";
+
     /** The migrations, in order. Never edit a released one: add the next. */
     public static final List<Migration> ALL = List.of(
             new Migration(1, "events and offsets", """
@@ -89,7 +92,11 @@ public final class Migrations {
             // per-row-group min/max zone maps instead, and an ART index would slow every Appender batch.
             new Migration(2, "index events by site and received_at", EnumSet.of(Dialect.POSTGRES), """
                     CREATE INDEX IF NOT EXISTS ${table}_site_received_at ON ${table} (site, received_at)
-                    """));
+                    """),
+            // One row per session for the stats API (see SessionRollup), built from the events already stored;
+            // from here on the loader keeps it current in each batch's transaction.
+            new Migration(3, "sessions rollup", SessionRollup.createTableSql() + ";\n" + SESSIONS_BACKFILL),
+            new Migration(4, "index sessions by site and first_at", EnumSet.of(Dialect.POSTGRES), SessionRollup.INDEX_SQL));
 
     private Migrations() {
     }
@@ -152,7 +159,9 @@ public final class Migrations {
                 }
                 connection.setAutoCommit(false);
                 try {
-                    for (String statement : dialect.render(m.sql()).replace("${table}", "events").split(";")) {
+                    String sql = dialect.render(m.sql()).replace("${table}", "events")
+                            .replace(SESSIONS_BACKFILL, SessionRollup.insertFrom(dialect, "events"));
+                    for (String statement : sql.split(";")) {
                         if (!statement.isBlank() && m.dialects().contains(dialect)) {
                             st.execute(statement);
                         }

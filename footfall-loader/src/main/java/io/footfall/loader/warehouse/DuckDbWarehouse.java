@@ -4,6 +4,7 @@ import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.schema.SessionRollup;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,8 +23,9 @@ import org.duckdb.DuckDBConnection;
  * read while a batch is being written).
  *
  * <p>A batch goes through the Appender (~190k rows/s here; JDBC batches manage ~1.8k) into a temporary
- * staging table, then one {@code INSERT OR IGNORE ... SELECT} moves it into {@code events}, skipping ids
- * already stored, and the offsets move by compare-and-set ({@link OffsetFence}) — all in one transaction.
+ * staging table, then one {@code INSERT ... SELECT} moves it into {@code events} (ids already stored are
+ * skipped, see {@link #write}), its sessions are folded into the sessions rollup, and the offsets move by
+ * compare-and-set ({@link OffsetFence}) — all in one transaction.
  */
 public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
@@ -107,14 +109,46 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         return OffsetFence.read(root, topic);
     }
 
+    /**
+     * Rows, sessions rollup and offsets in one transaction. The common case is a batch of ids never seen:
+     * a plain {@code INSERT} takes it, and the rollup folds in the whole staged batch. A stored id makes that
+     * insert fail; then the transaction is rolled back and run again with the stored (and repeated) ids
+     * removed from the stage first, so that only rows actually inserted reach the rollup.
+     */
     @Override
     public synchronized long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets)
+            throws SQLException {
+        try {
+            return writeLive(events, topic, offsets, false);
+        } catch (SQLException e) {
+            if (!isDuplicateKey(e)) {
+                throw e;
+            }
+            return writeLive(events, topic, offsets, true);
+        }
+    }
+
+    private long writeLive(List<StoredEvent> events, String topic, List<OffsetCommit> offsets, boolean dropStored)
             throws SQLException {
         return inTransaction(() -> {
             // The fence first: a stale batch is refused before any row is staged.
             OffsetFence.advance(root, topic, offsets);
-            return stageAndInsert(table, events);
+            try (Statement st = root.createStatement()) {
+                stage(st, events);
+                if (dropStored) {
+                    st.execute("DELETE FROM events_stage WHERE event_id IN (SELECT event_id FROM " + table + ")");
+                    st.execute("DELETE FROM events_stage WHERE rowid NOT IN (SELECT min(rowid) FROM events_stage GROUP BY event_id)");
+                }
+                long inserted = st.executeUpdate("INSERT INTO " + table + " SELECT * FROM events_stage");
+                st.execute(SessionRollup.upsertFrom(Dialect.DUCKDB, "events_stage"));
+                return inserted;
+            }
         });
+    }
+
+    private static boolean isDuplicateKey(SQLException e) {
+        String message = e.getMessage();
+        return message != null && message.contains("Duplicate key");
     }
 
     @Override
@@ -148,19 +182,28 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         }
         inTransaction(() -> {
             TableRename.swap(root, newTable, table);
+            try (Statement st = root.createStatement()) {
+                for (String sql : SessionRollup.rebuildStatements(Dialect.DUCKDB)) {
+                    st.execute(sql);
+                }
+            }
             return 0L;
         });
     }
 
     private long stageAndInsert(String target, List<StoredEvent> events) throws SQLException {
         try (Statement st = root.createStatement()) {
-            st.execute("DELETE FROM events_stage");
-            try (DuckDBAppender appender = root.createAppender("temp", "main", "events_stage")) {
-                for (StoredEvent e : events) {
-                    AppenderRows.append(appender, e);
-                }
-            }
+            stage(st, events);
             return st.executeUpdate(Dialect.DUCKDB.insertNewRows(target, "events_stage"));
+        }
+    }
+
+    private void stage(Statement st, List<StoredEvent> events) throws SQLException {
+        st.execute("DELETE FROM events_stage");
+        try (DuckDBAppender appender = root.createAppender("temp", "main", "events_stage")) {
+            for (StoredEvent e : events) {
+                AppenderRows.append(appender, e);
+            }
         }
     }
 

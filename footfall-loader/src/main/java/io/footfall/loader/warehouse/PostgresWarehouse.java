@@ -7,11 +7,12 @@ import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.schema.SessionRollup;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
@@ -19,16 +20,15 @@ import org.postgresql.PGConnection;
 
 /**
  * PostgreSQL (and, later, Redshift-compatible) warehouse. In one transaction the offsets move by
- * compare-and-set and the batch is {@code COPY}ed (pgjdbc's {@code CopyManager}, ~480k rows/s here against
- * ~130k for rewritten batched INSERTs) straight into {@code events}; a batch holding an id stored already
- * goes instead through a temporary staging table and {@code INSERT ... ON CONFLICT DO NOTHING}. Connections come from a small HikariCP pool
- * whose search path is {@code loader.schema}; readers of the query server share it.
+ * compare-and-set, the batch is {@code COPY}ed (pgjdbc's {@code CopyManager}, ~480k rows/s here against
+ * ~130k for rewritten batched INSERTs) into a temporary staging table, and one statement inserts the rows
+ * with new ids ({@code ON CONFLICT DO NOTHING}) and folds exactly those into the sessions rollup. Connections
+ * come from a small HikariCP pool whose search path is {@code loader.schema}; readers of the query server
+ * share it.
  */
 public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
 
     private static final String STAGE = "events_stage";
-    /** SQLState of a primary key violation. */
-    private static final String UNIQUE_VIOLATION = "23505";
 
     private final HikariDataSource pool;
     private final String schema;
@@ -115,30 +115,31 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
         return inTransaction(c -> {
             OffsetFence.advance(c, topic, offsets);
-            return copyOrStage(c, events);
+            return insertAndFold(c, events);
         });
     }
 
     /**
-     * The fast path COPYs straight into {@code events}: ids are new in almost every batch (the enricher drops
-     * repeats, the loader drops repeats inside a batch), and one write instead of two nearly halves the time.
-     * When an id is there already the COPY fails with a unique violation; the transaction goes back to the
-     * savepoint and the batch takes the staging path, which skips stored ids.
+     * Stages the batch with {@code COPY}, then one statement inserts the rows whose ids are new and folds
+     * exactly those rows (its {@code RETURNING}) into the sessions rollup.
      */
-    private static long copyOrStage(Connection c, List<StoredEvent> events) throws SQLException {
-        byte[] rows = copyText(events);
-        Savepoint beforeCopy = c.setSavepoint();
-        try {
-            copy(c, LIVE_TABLE, rows);
-            c.releaseSavepoint(beforeCopy);
-            return events.size();
-        } catch (SQLException e) {
-            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
-                throw e;
+    private static long insertAndFold(Connection c, List<StoredEvent> events) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            createStage(st);
+            copy(c, "pg_temp." + STAGE, copyText(events));
+            try (ResultSet rs = st.executeQuery("WITH inserted AS (" + Dialect.POSTGRES.insertNewRows(LIVE_TABLE, "pg_temp." + STAGE)
+                    + " RETURNING *), folded AS (" + SessionRollup.upsertFrom(Dialect.POSTGRES, "inserted")
+                    + ") SELECT count(*) FROM inserted")) {
+                rs.next();
+                return rs.getLong(1);
             }
-            c.rollback(beforeCopy);
-            return stageAndInsert(c, LIVE_TABLE, rows);
         }
+    }
+
+    private static void createStage(Statement st) throws SQLException {
+        // Per pooled connection, emptied at every commit: no catalog churn per batch.
+        st.execute("CREATE TEMP TABLE IF NOT EXISTS " + STAGE + " (LIKE " + LIVE_TABLE
+                + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
     }
 
     @Override
@@ -174,6 +175,11 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
                 throw new IllegalStateException("table " + schema + "." + PREVIOUS_TABLE + " exists already: drop it first");
             }
             TableRename.swap(c, table, LIVE_TABLE);
+            try (Statement st = c.createStatement()) {
+                for (String sql : SessionRollup.rebuildStatements(Dialect.POSTGRES)) {
+                    st.execute(sql);
+                }
+            }
             return 0L;
         });
     }
@@ -197,9 +203,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
 
     private static long stageAndInsert(Connection c, String table, byte[] rows) throws SQLException {
         try (Statement st = c.createStatement()) {
-            // Per pooled connection, emptied at every commit: no catalog churn per batch.
-            st.execute("CREATE TEMP TABLE IF NOT EXISTS " + STAGE + " (LIKE " + LIVE_TABLE
-                    + " INCLUDING DEFAULTS) ON COMMIT DELETE ROWS");
+            createStage(st);
             copy(c, "pg_temp." + STAGE, rows);
             return st.executeUpdate(Dialect.POSTGRES.insertNewRows(table, "pg_temp." + STAGE));
         }

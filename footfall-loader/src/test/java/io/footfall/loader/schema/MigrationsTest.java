@@ -56,6 +56,31 @@ class MigrationsTest {
     }
 
     @Test
+    void theSessionsRollupIsBuiltFromTheEventsStoredBeforeIt() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+            Migrations.apply(c, Dialect.DUCKDB, 2);
+            // Two sessions and one event without a session, written before version 3.
+            st.execute("INSERT INTO events (event_id, site, type, received_at, path, visitor_id, session_id, session_seq, country) VALUES "
+                    + "('00000000-0000-0000-0000-000000000001', 'a.test', 'pageview', TIMESTAMPTZ '2026-01-01 10:00:00+00', '/', 'v1', 's1', 1, 'DE'), "
+                    + "('00000000-0000-0000-0000-000000000002', 'a.test', 'pageview', TIMESTAMPTZ '2026-01-01 10:05:00+00', '/b', 'v1', 's1', 2, 'FR'), "
+                    + "('00000000-0000-0000-0000-000000000003', 'a.test', 'event', TIMESTAMPTZ '2026-01-01 10:06:00+00', '/b', 'v1', 's1', 3, 'FR'), "
+                    + "('00000000-0000-0000-0000-000000000004', 'a.test', 'pageview', TIMESTAMPTZ '2026-01-01 11:00:00+00', '/c', 'v2', 's2', 1, NULL), "
+                    + "('00000000-0000-0000-0000-000000000005', 'a.test', 'pageview', TIMESTAMPTZ '2026-01-01 12:00:00+00', '/d', 'v3', NULL, 0, NULL)");
+            assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB));
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT session_id, sessionless, visitor_id, pageviews, events, entry_path, exit_path, "
+                    + "country, epoch(last_at) - epoch(first_at) FROM footfall_sessions ORDER BY first_at")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1).replaceAll("[0-9a-f-]{36}", "ID") + "|" + rs.getBoolean(2) + "|" + rs.getString(3) + "|"
+                            + rs.getLong(4) + "|" + rs.getLong(5) + "|" + rs.getString(6) + "|" + rs.getString(7) + "|"
+                            + rs.getString(8) + "|" + rs.getLong(9));
+                }
+            }
+            assertEquals(List.of("s1|false|v1|2|1|/|/b|DE|360", "s2|false|v2|1|0|/c|/c|null|0", "event:ID|true|v3|1|0|/d|/d|null|0"), rows);
+        }
+    }
+
+    @Test
     void aReplayTableHasTheLiveTablesColumns() throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
             Migrations.apply(c, Dialect.DUCKDB);

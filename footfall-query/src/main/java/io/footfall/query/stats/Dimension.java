@@ -64,6 +64,19 @@ public enum Dimension {
         return kind;
     }
 
+    /**
+     * The column of the sessions rollup that holds this dimension (a session's entry or exit page, or its
+     * first event's value), or null when only the events table can answer (page paths, event names).
+     */
+    String sessionColumn() {
+        return switch (kind) {
+            case SESSION_ENTRY -> "entry_path";
+            case SESSION_EXIT -> "exit_path";
+            case EVENT -> column;
+            case PAGEVIEW, CUSTOM_EVENT -> null;
+        };
+    }
+
     boolean isSessionLevel() {
         return kind == Kind.SESSION_ENTRY || kind == Kind.SESSION_EXIT;
     }

@@ -57,17 +57,30 @@ public final class StatsQueries {
     }
 
     public Summary summary(StatsRequest request) throws SQLException {
-        // One pass: group the range's events by session (a session belongs to one visitor, so grouping by both
-        // keeps every visitor, including events without a session), then aggregate the groups.
-        Sql sql = new Sql().append("SELECT count(DISTINCT visitor_id), CAST(coalesce(sum(pv), 0) AS BIGINT), "
-                        + "CAST(coalesce(sum(ev), 0) AS BIGINT), count(session_id), "
-                        + "count(session_id) FILTER (WHERE pv = 1 AND ev = 0), "
-                        + "CAST(coalesce(avg(dur) FILTER (WHERE session_id IS NOT NULL), 0) AS DOUBLE PRECISION) FROM ("
-                        + "SELECT session_id, visitor_id, count(*) FILTER (WHERE type = 'pageview') AS pv, "
-                        + "count(*) FILTER (WHERE type = 'event') AS ev, " + durationSeconds() + " AS dur FROM ")
-                .append(warehouse.eventsTable()).append(" WHERE ");
-        EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
-        sql.append(" GROUP BY session_id, visitor_id) s");
+        double from = request.range().fromSeconds();
+        double to = request.range().toSeconds();
+        Sql sql = new Sql();
+        if (SessionScope.serves(request)) {
+            sql.append("SELECT count(DISTINCT visitor_id), CAST(coalesce(sum(pageviews), 0) AS BIGINT), "
+                    + "CAST(coalesce(sum(events), 0) AS BIGINT), count(*) FILTER (WHERE NOT sessionless), "
+                    + "count(*) FILTER (WHERE NOT sessionless AND pageviews = 1 AND events = 0), "
+                    + "CAST(coalesce(avg(" + seconds("first_at", "last_at") + ") FILTER (WHERE NOT sessionless), 0) "
+                    + "AS DOUBLE PRECISION) FROM " + warehouse.sessionsTable() + " WHERE ");
+            SessionScope.append(sql, request, from, to);
+        } else {
+            // One pass: group the range's events by session (a session belongs to one visitor, so grouping by
+            // both keeps every visitor, including events without a session), then aggregate the groups.
+            sql.append("SELECT count(DISTINCT visitor_id), CAST(coalesce(sum(pv), 0) AS BIGINT), "
+                            + "CAST(coalesce(sum(ev), 0) AS BIGINT), count(session_id), "
+                            + "count(session_id) FILTER (WHERE pv = 1 AND ev = 0), "
+                            + "CAST(coalesce(avg(dur) FILTER (WHERE session_id IS NOT NULL), 0) AS DOUBLE PRECISION) FROM ("
+                            + "SELECT session_id, visitor_id, count(*) FILTER (WHERE type = 'pageview') AS pv, "
+                            + "count(*) FILTER (WHERE type = 'event') AS ev, "
+                            + seconds("min(received_at)", "max(received_at)") + " AS dur FROM ")
+                    .append(warehouse.eventsTable()).append(" WHERE ");
+            EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, from, to);
+            sql.append(" GROUP BY session_id, visitor_id) s");
+        }
         try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
@@ -84,18 +97,30 @@ public final class StatsQueries {
         }
     }
 
-    private String durationSeconds() {
+    /** Seconds from one timestamp expression to another. */
+    private String seconds(String from, String to) {
         return warehouse.dialect().equals("postgres")
-                ? "extract(epoch FROM max(received_at) - min(received_at))"
-                : "(epoch_ms(max(received_at)) - epoch_ms(min(received_at))) / 1000.0";
+                ? "extract(epoch FROM " + to + " - " + from + ")"
+                : "(epoch_ms(" + to + ") - epoch_ms(" + from + ")) / 1000.0";
     }
 
     public List<Point> timeseries(StatsRequest request, Interval interval, ZoneId zone) throws SQLException {
-        Sql sql = new Sql().append("SELECT CAST(date_trunc('" + interval.sqlName() + "', received_at AT TIME ZONE ?) AS VARCHAR)"
-                        + " AS bucket, count(DISTINCT visitor_id), count(*) FILTER (WHERE type = 'pageview'), "
-                        + "count(*) FILTER (WHERE type = 'event'), count(DISTINCT session_id) FROM ", zone.getId())
-                .append(warehouse.eventsTable()).append(" WHERE ");
-        EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
+        double from = request.range().fromSeconds();
+        double to = request.range().toSeconds();
+        Sql sql = new Sql();
+        if (interval != Interval.MINUTE && SessionScope.serves(request)) {
+            // Each session in the bucket it started in.
+            sql.append("SELECT CAST(date_trunc('" + interval.sqlName() + "', first_at AT TIME ZONE ?) AS VARCHAR)"
+                    + " AS bucket, count(DISTINCT visitor_id), CAST(sum(pageviews) AS BIGINT), CAST(sum(events) AS BIGINT), "
+                    + "count(*) FILTER (WHERE NOT sessionless) FROM " + warehouse.sessionsTable() + " WHERE ", zone.getId());
+            SessionScope.append(sql, request, from, to);
+        } else {
+            sql.append("SELECT CAST(date_trunc('" + interval.sqlName() + "', received_at AT TIME ZONE ?) AS VARCHAR)"
+                            + " AS bucket, count(DISTINCT visitor_id), count(*) FILTER (WHERE type = 'pageview'), "
+                            + "count(*) FILTER (WHERE type = 'event'), count(DISTINCT session_id) FROM ", zone.getId())
+                    .append(warehouse.eventsTable()).append(" WHERE ");
+            EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, from, to);
+        }
         sql.append(" GROUP BY 1");
         Map<LocalDateTime, Point> found = new HashMap<>();
         try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
@@ -132,6 +157,27 @@ public final class StatsQueries {
     public List<TopRow> top(StatsRequest request, Dimension dimension, int limit) throws SQLException {
         String table = warehouse.eventsTable();
         Sql sql = new Sql();
+        String sessionColumn = dimension.sessionColumn();
+        if (sessionColumn != null && SessionScope.serves(request)) {
+            sql.append("SELECT " + sessionColumn + ", count(DISTINCT visitor_id), CAST(sum(pageviews) AS BIGINT), "
+                    + "CAST(sum(events) AS BIGINT), count(*) FILTER (WHERE NOT sessionless) FROM "
+                    + warehouse.sessionsTable() + " WHERE ");
+            SessionScope.append(sql, request, request.range().fromSeconds(), request.range().toSeconds());
+            if (dimension.isSessionLevel()) {
+                // Entry and exit pages exist for sessions with a page view.
+                sql.append(" AND entry_key IS NOT NULL GROUP BY " + sessionColumn + " ORDER BY 2 DESC, 5 DESC, 1 NULLS LAST LIMIT ?", limit);
+            } else {
+                sql.append(" GROUP BY " + sessionColumn + " ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 NULLS LAST LIMIT ?", limit);
+            }
+            List<TopRow> rows = new ArrayList<>();
+            try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
+                 ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(new TopRow(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
+                }
+            }
+            return rows;
+        }
         if (dimension.isSessionLevel()) {
             sql.append("SELECT path, count(DISTINCT visitor_id), count(*) FROM ");
             EventScope.edges(sql, dimension, table, warehouse.dialect(), request, request.range().fromSeconds(),
@@ -202,7 +248,7 @@ public final class StatsQueries {
     public List<String> sites() throws SQLException {
         List<String> sites = new ArrayList<>();
         try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT site FROM " + warehouse.eventsTable() + " GROUP BY site ORDER BY max(received_at) DESC LIMIT 1000");
+                "SELECT site FROM " + warehouse.sessionsTable() + " GROUP BY site ORDER BY max(last_at) DESC LIMIT 1000");
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 sites.add(rs.getString(1));

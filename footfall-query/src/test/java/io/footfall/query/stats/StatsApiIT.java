@@ -89,6 +89,7 @@ class StatsApiIT {
         w.insert(as(pageview("2026-11-09T12:00:00Z", "v1", "s0", 1, "/"), de));
         w.insert(as(pageview("2026-11-12T09:00:00Z", "v4", "s6", 1, "/"), de));
         w.insert(as(pageview("2026-11-10T12:00:00Z", "v9", "s9", 1, "/").site("other.test"), de));
+        w.rebuildSessions();
     }
 
     private static TestWarehouse.Row as(TestWarehouse.Row r, String[] c) {
@@ -128,8 +129,8 @@ class StatsApiIT {
     @CsvSource(delimiter = '\t', value = {
             "path==/pricing\t2|3|3|1|1.0|66.67|10.0",
             "country!=DE\t2|3|4|0|1.33|66.67|40.0",
-            "referrer_host~GOOG\t2|2|2|0|1.0|100.0|0.0",
-            "referrer_host==(none)\t2|3|4|1|1.33|33.33|50.0",
+            "referrer_host~GOOG\t2|2|3|1|1.5|50.0|30.0",
+            "referrer_host==(none)\t2|2|3|0|1.5|50.0|60.0",
             "entry_page==/blog\t2|2|3|0|1.5|50.0|60.0",
             "exit_page!=/pricing\t2|2|2|0|1.0|100.0|0.0",
             "country==US|FR;path!~blog\t1|2|2|0|1.0|100.0|0.0",
@@ -158,8 +159,8 @@ class StatsApiIT {
             "path\t/pricing|2|3|0, /|2|2|0, /blog|2|2|0",
             "entry_page\t/|2|2, /blog|2|2, /pricing|1|1",
             "exit_page\t/pricing|2|3, /|1|1, /blog|1|1",
-            "referrer_host\tnull|2|4|1, google.com|2|2|0, t.co|1|1|0",
-            "referrer_type\tinternal|2|2|1, direct|2|2|0, search|2|2|0, social|1|1|0",
+            "referrer_host\tgoogle.com|2|3|1, null|2|3|0, t.co|1|1|0",
+            "referrer_type\tsearch|2|3|1, direct|2|3|0, social|1|1|0",
             "utm_source\tnull|3|6|1, newsletter|1|1|0",
             "utm_medium\tnull|3|6|1, email|1|1|0",
             "utm_campaign\tnull|3|6|1, launch|1|1|0",

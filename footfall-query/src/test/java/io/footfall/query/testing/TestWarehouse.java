@@ -3,6 +3,7 @@ package io.footfall.query.testing;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.schema.SessionRollup;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -105,6 +106,16 @@ public final class TestWarehouse implements Warehouse {
             ps.setString(i++, r.screen);
             ps.setString(i++, r.language);
             ps.executeUpdate();
+        }
+    }
+
+    /** Builds the sessions rollup from the rows inserted so far, as the loader keeps it while it writes. */
+    public void rebuildSessions() throws SQLException {
+        Dialect d = dialect.equals("duckdb") ? Dialect.DUCKDB : Dialect.POSTGRES;
+        try (Connection c = readConnection(); Statement st = c.createStatement()) {
+            for (String sql : SessionRollup.rebuildStatements(d)) {
+                st.execute(sql);
+            }
         }
     }
 

@@ -1,0 +1,131 @@
+package io.footfall.loader.schema;
+
+import java.util.List;
+
+/**
+ * The {@value #TABLE} rollup: one row per session, which the stats API reads instead of grouping millions
+ * of events. The loader folds every batch's newly inserted rows into it in the batch's own transaction, so
+ * it is exactly as current as the events table and a redelivered batch (whose rows are skipped) adds
+ * nothing; {@code promote} and the migration that introduced it rebuild it from the events table.
+ *
+ * <p>A row holds the session's visitor, whether any of its events came from a bot, its first and last event
+ * times, its page view and custom event counts, its entry and exit pages (first and last page view, ties
+ * within a millisecond broken by {@code session_seq}) and the attributes of its first event (source, UTM,
+ * geo, client). An event without a session (sessions disabled in the enricher) is a row of its own, with
+ * {@code sessionless} set: it counts towards visitors, page views and events, but not as a session.
+ *
+ * <p>Merging a batch into an existing row: counts add up, times widen, and each "first" or "last" value is
+ * taken from whichever side has the earlier or later ordering key ({@code epoch µs × 1000 + session_seq}).
+ */
+public final class SessionRollup {
+
+    public static final String TABLE = "footfall_sessions";
+
+    /** The columns taken from a session's first event, in table order. */
+    public static final List<String> FIRST_EVENT_COLUMNS = List.of("referrer_host", "referrer_type", "utm_source",
+            "utm_medium", "utm_campaign", "country", "region", "city", "browser", "os", "device_type", "screen",
+            "language");
+
+    private SessionRollup() {
+    }
+
+    static String createTableSql() {
+        StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS " + TABLE + " (\n"
+                + "    site ${text} NOT NULL,\n"
+                + "    session_id ${text} NOT NULL,\n"
+                + "    sessionless BOOLEAN NOT NULL,\n"
+                + "    visitor_id ${text},\n"
+                + "    is_bot BOOLEAN NOT NULL,\n"
+                + "    first_at TIMESTAMPTZ NOT NULL,\n"
+                + "    last_at TIMESTAMPTZ NOT NULL,\n"
+                + "    first_key BIGINT NOT NULL,\n"
+                + "    pageviews BIGINT NOT NULL,\n"
+                + "    events BIGINT NOT NULL,\n"
+                + "    entry_path ${text},\n"
+                + "    entry_key BIGINT,\n"
+                + "    exit_path ${text},\n"
+                + "    exit_key BIGINT,\n");
+        for (String column : FIRST_EVENT_COLUMNS) {
+            sql.append("    ").append(column).append(" ${text},\n");
+        }
+        return sql.append("    PRIMARY KEY (site, session_id)\n)").toString();
+    }
+
+    /**
+     * Rebuilds the rollup from {@code events} (inside the caller's transaction): drop, create, fill. Used when
+     * the live table is replaced as a whole ({@code promote}) and by tools that write events directly.
+     */
+    public static List<String> rebuildStatements(Dialect dialect) {
+        List<String> statements = new java.util.ArrayList<>(List.of("DROP TABLE IF EXISTS " + TABLE,
+                dialect.render(createTableSql()), insertFrom(dialect, "events")));
+        if (dialect == Dialect.POSTGRES) {
+            statements.add(INDEX_SQL);
+        }
+        return statements;
+    }
+
+    /**
+     * PostgreSQL reads a site's sessions in a time range from this index; DuckDB prunes with zone maps, and
+     * an ART index would cost every batch's upsert.
+     */
+    static final String INDEX_SQL = "CREATE INDEX IF NOT EXISTS " + TABLE + "_site_first_at ON " + TABLE + " (site, first_at)";
+
+    /**
+     * {@code INSERT INTO footfall_sessions SELECT <one row per session> FROM source}, without conflict handling:
+     * for an empty table (rebuild, migration).
+     */
+    public static String insertFrom(Dialect dialect, String source) {
+        return "INSERT INTO " + TABLE + " " + aggregate(dialect, source);
+    }
+
+    /** As {@link #insertFrom}, merging into the rows of sessions already in the table. */
+    public static String upsertFrom(Dialect dialect, String source) {
+        StringBuilder sql = new StringBuilder(insertFrom(dialect, source))
+                .append(" ON CONFLICT (site, session_id) DO UPDATE SET ")
+                .append("is_bot = ").append(TABLE).append(".is_bot OR excluded.is_bot, ")
+                .append("first_at = ").append(earlier("first_at", "first_key")).append(", ")
+                .append("last_at = CASE WHEN excluded.last_at > ").append(TABLE).append(".last_at THEN excluded.last_at ELSE ")
+                .append(TABLE).append(".last_at END, ")
+                .append("pageviews = ").append(TABLE).append(".pageviews + excluded.pageviews, ")
+                .append("events = ").append(TABLE).append(".events + excluded.events, ")
+                .append("entry_path = ").append(earlier("entry_path", "entry_key")).append(", ")
+                .append("entry_key = ").append(earlier("entry_key", "entry_key")).append(", ")
+                .append("exit_path = ").append(later("exit_path", "exit_key")).append(", ")
+                .append("exit_key = ").append(later("exit_key", "exit_key"));
+        for (String column : FIRST_EVENT_COLUMNS) {
+            sql.append(", ").append(column).append(" = ").append(earlier(column, "first_key"));
+        }
+        // Last, so that every CASE above still compares against the stored first_key.
+        sql.append(", first_key = ").append(earlier("first_key", "first_key"));
+        return sql.toString();
+    }
+
+    /** The value of {@code column} from the side whose {@code key} is smaller; a missing key loses. */
+    private static String earlier(String column, String key) {
+        return "CASE WHEN " + TABLE + "." + key + " IS NULL OR excluded." + key + " < " + TABLE + "." + key
+                + " THEN excluded." + column + " ELSE " + TABLE + "." + column + " END";
+    }
+
+    private static String later(String column, String key) {
+        return "CASE WHEN " + TABLE + "." + key + " IS NULL OR excluded." + key + " > " + TABLE + "." + key
+                + " THEN excluded." + column + " ELSE " + TABLE + "." + column + " END";
+    }
+
+    private static String aggregate(Dialect dialect, String source) {
+        String key = dialect.orderKey("received_at", "session_seq");
+        StringBuilder sql = new StringBuilder("SELECT site, coalesce(session_id, 'event:' || CAST(event_id AS ")
+                .append(dialect.render("${text}")).append(")), ")
+                .append("session_id IS NULL, min(visitor_id), bool_or(is_bot), min(received_at), max(received_at), ")
+                .append("min(k), count(*) FILTER (WHERE type = 'pageview'), count(*) FILTER (WHERE type = 'event'), ")
+                .append(dialect.firstBy("path", "k", "type = 'pageview'")).append(", ")
+                .append("min(k) FILTER (WHERE type = 'pageview'), ")
+                .append(dialect.lastBy("path", "k", "type = 'pageview'")).append(", ")
+                .append("max(k) FILTER (WHERE type = 'pageview')");
+        for (String column : FIRST_EVENT_COLUMNS) {
+            sql.append(", ").append(dialect.firstBy(column, "k", null));
+        }
+        return sql.append(" FROM (SELECT *, ").append(key).append(" AS k FROM ").append(source)
+                .append(") keyed GROUP BY site, coalesce(session_id, 'event:' || CAST(event_id AS ")
+                .append(dialect.render("${text}")).append(")), session_id IS NULL").toString();
+    }
+}
