@@ -47,6 +47,8 @@ class ExactlyOncePostgresIT {
             }
             assertEquals(KillHarness.UNIQUE, LoaderFixtures.count(c, "SELECT count(*) FROM " + schema + ".events"));
             assertEquals(KillHarness.RECORDS, LoaderFixtures.count(c, "SELECT sum(next_offset) FROM " + schema + ".footfall_offsets"));
+            // The sessions rollup moved in the same transactions: every stored event folded in once.
+            assertEquals(KillHarness.UNIQUE, LoaderFixtures.count(c, "SELECT sum(pageviews + events) FROM " + schema + ".footfall_sessions"));
         }
         assertEquals(KillHarness.expectedIds(), ids);
     }

@@ -17,11 +17,13 @@ import java.util.Map;
 
 /**
  * The stats the API serves, as SQL both warehouses understand (DuckDB and PostgreSQL). Every metric is
- * defined in {@code docs/api.md}; in short, over the events of one site received in [from, to), bots
- * excluded, filters applied to each event:
- * visitors = distinct visitor ids; sessions = distinct session ids; pageviews / events = rows of that type;
- * views per session = pageviews / sessions; bounce rate = % of sessions with exactly one page view and no
- * custom event; visit duration = mean over sessions of (last − first event time) in seconds.
+ * defined in {@code docs/api.md}; in short, over the sessions of one site that started in [from, to), bots
+ * excluded, filters applied to each session: visitors = distinct visitor ids; sessions = their number;
+ * pageviews / events = their events of that type; views per session = pageviews / sessions; bounce rate =
+ * % of sessions with exactly one page view and no custom event; visit duration = mean over sessions of
+ * (last − first event time) in seconds. Those come from the loader's sessions rollup ({@link SessionScope});
+ * a filter on a page path or event name, the path and event-name top lists, realtime and minute series
+ * count the events received in [from, to) instead, from the events table ({@link EventScope}).
  */
 public final class StatsQueries {
 
@@ -110,14 +112,16 @@ public final class StatsQueries {
         Sql sql = new Sql();
         if (interval != Interval.MINUTE && SessionScope.serves(request)) {
             // Each session in the bucket it started in.
-            sql.append("SELECT CAST(date_trunc('" + interval.sqlName() + "', first_at AT TIME ZONE ?) AS VARCHAR)"
-                    + " AS bucket, count(DISTINCT visitor_id), CAST(sum(pageviews) AS BIGINT), CAST(sum(events) AS BIGINT), "
-                    + "count(*) FILTER (WHERE NOT sessionless) FROM " + warehouse.sessionsTable() + " WHERE ", zone.getId());
+            sql.append("SELECT ");
+            localBucket(sql, "first_at", interval, zone, request.range());
+            sql.append(" AS bucket, count(DISTINCT visitor_id), CAST(sum(pageviews) AS BIGINT), CAST(sum(events) AS BIGINT), "
+                    + "count(*) FILTER (WHERE NOT sessionless) FROM " + warehouse.sessionsTable() + " WHERE ");
             SessionScope.append(sql, request, from, to);
         } else {
-            sql.append("SELECT CAST(date_trunc('" + interval.sqlName() + "', received_at AT TIME ZONE ?) AS VARCHAR)"
-                            + " AS bucket, count(DISTINCT visitor_id), count(*) FILTER (WHERE type = 'pageview'), "
-                            + "count(*) FILTER (WHERE type = 'event'), count(DISTINCT session_id) FROM ", zone.getId())
+            sql.append("SELECT ");
+            localBucket(sql, "received_at", interval, zone, request.range());
+            sql.append(" AS bucket, count(DISTINCT visitor_id), count(*) FILTER (WHERE type = 'pageview'), "
+                            + "count(*) FILTER (WHERE type = 'event'), count(DISTINCT session_id) FROM ")
                     .append(warehouse.eventsTable()).append(" WHERE ");
             EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, from, to);
         }
@@ -138,6 +142,34 @@ public final class StatsQueries {
             out.add(p != null ? p : new Point(ZonedDateTime.ofLocal(b, zone, null), 0, 0, 0, 0));
         }
         return out;
+    }
+
+    /**
+     * Appends the local start of the bucket holding {@code column}, as text {@code yyyy-MM-dd HH:mm:ss}.
+     * PostgreSQL converts each timestamp to the zone. DuckDB's conversion (ICU) costs more than the rest of
+     * a time-series query together, so there the local time is the UTC time plus the zone's offset, and the
+     * offset a {@code CASE} over the zone's transitions inside the range (none in most ranges, one or two
+     * around a daylight-saving change); rows outside the range are filtered out anyway.
+     */
+    private void localBucket(Sql sql, String column, Interval interval, ZoneId zone, TimeRange range) {
+        if (warehouse.dialect().equals("postgres")) {
+            sql.append("CAST(date_trunc('" + interval.sqlName() + "', " + column + " AT TIME ZONE ?) AS VARCHAR)", zone.getId());
+            return;
+        }
+        java.time.zone.ZoneRules rules = zone.getRules();
+        StringBuilder offset = new StringBuilder("CASE");
+        List<Object> values = new ArrayList<>();
+        Instant at = range.from();
+        for (java.time.zone.ZoneOffsetTransition t = rules.nextTransition(at); t != null && t.getInstant().isBefore(range.to());
+             t = rules.nextTransition(t.getInstant())) {
+            offset.append(" WHEN epoch_us(").append(column).append(") < ? THEN ?");
+            values.add(t.getInstant().getEpochSecond() * 1_000_000L);
+            values.add(t.getOffsetBefore().getTotalSeconds() * 1_000_000L);
+        }
+        values.add(rules.getOffset(range.to().minusNanos(1)).getTotalSeconds() * 1_000_000L);
+        offset.append(" ELSE ? END");
+        sql.append("CAST(date_trunc('" + interval.sqlName() + "', make_timestamp(epoch_us(" + column + ") + "
+                + (values.size() == 1 ? "?" : "(" + offset + ")") + ")) AS VARCHAR)", values.toArray());
     }
 
     static LocalDateTime firstBucket(TimeRange range, Interval interval, ZoneId zone) {
