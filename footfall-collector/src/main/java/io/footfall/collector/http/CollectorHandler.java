@@ -211,9 +211,23 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         return response;
     }
 
+    /**
+     * The path of a request target: origin-form ({@code /v1/events?x}) or absolute-form
+     * ({@code http://host/v1/events?x}), which RFC 9112 §3.2.2 says a server must accept.
+     */
     static String pathOf(String uri) {
-        int query = uri.indexOf('?');
-        return query < 0 ? uri : uri.substring(0, query);
+        String target = uri;
+        int scheme = uri.indexOf("://");
+        if ((scheme == 4 || scheme == 5) && uri.regionMatches(true, 0, "https", 0, scheme)) {
+            int authorityEnd = scheme + 3;
+            while (authorityEnd < uri.length() && "/?#".indexOf(uri.charAt(authorityEnd)) < 0) {
+                authorityEnd++;
+            }
+            target = authorityEnd < uri.length() && uri.charAt(authorityEnd) == '/' ? uri.substring(authorityEnd)
+                    : "/" + uri.substring(authorityEnd);
+        }
+        int query = target.indexOf('?');
+        return query < 0 ? target : target.substring(0, query);
     }
 
     @Override
