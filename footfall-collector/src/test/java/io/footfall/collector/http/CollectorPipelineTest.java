@@ -672,6 +672,27 @@ class CollectorPipelineTest {
             assertEquals("/x://y", CollectorHandler.pathOf("/x://y"));
         }
 
+        @ParameterizedTest(name = "[{index}] host lines: {0}")
+        @ValueSource(strings = {"", "Host: a\r\nHost: b\r\n", "Host: <script>:99\r\n", "Host: a b\r\n"})
+        void http11WithoutExactlyOneValidHostIs400(String hostLines) {
+            // RFC 9112 §3.2 says must; it was answered as if the Host were there.
+            Wire w = wire();
+            w.send("GET /health/live HTTP/1.1\r\n" + hostLines + "\r\n");
+            Wire.Response r = w.only();
+            assertEquals(400, r.status());
+            assertTrue(r.text().startsWith("{\"error\":\"malformed_request\""), r.text());
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"GET /health/live HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+                "GET /health/live HTTP/1.1\r\nHost: collector.example.com\r\n\r\n",
+                "GET /health/live HTTP/1.1\r\nHost:\r\n\r\n", "GET /health/live HTTP/1.0\r\n\r\n"})
+        void validOrAllowedMissingHostIsServed(String request) {
+            Wire w = wire();
+            w.send(request);
+            assertEquals(200, w.only().status());
+        }
+
         @Test
         void pixelWithBrokenPercentEncodingIsMalformedNotAnUndocumentedError() {
             // It was "400 invalid_request" from the handler's last-resort catch.

@@ -73,13 +73,20 @@ public record HostileCase(Category category, int number, int line, String name, 
         }
         int length = bodyBytes != null ? bodyBytes.length : bodyScript.bytes().length;
 
-        StringBuilder head = new StringBuilder(requestLine).append(" HTTP/1.1\\r\\nHost: collector.test\\r\\n");
+        StringBuilder head = new StringBuilder(requestLine).append(" HTTP/1.1\\r\\n");
         boolean framed = false;
         boolean agent = false;
+        boolean host = false;
         for (String h : headers) {
             String lower = h.toLowerCase(java.util.Locale.ROOT);
             framed |= lower.startsWith("content-length:") || lower.startsWith("transfer-encoding:");
             agent |= lower.startsWith("user-agent:");
+            host |= lower.startsWith("host:");
+        }
+        if (!host) {
+            head.append("Host: collector.test\\r\\n");
+        }
+        for (String h : headers) {
             head.append(h).append("\\r\\n");
         }
         if (!agent) {
