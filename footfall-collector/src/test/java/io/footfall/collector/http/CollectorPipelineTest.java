@@ -717,5 +717,15 @@ class CollectorPipelineTest {
             assertEquals(1, w.sink.events.size());
             assertEquals(0, w.state.inflightRequests());
         }
+
+        @Test
+        void aSinkThatThrowsLeavesNoRequestInFlight() {
+            Wire w = wire();
+            w.sink.failure = new java.io.UncheckedIOException(new java.io.IOException("cannot encode"));
+            w.send(Wire.post("/v1/events", "application/json", EVENT));
+            Wire.Response r = w.only();
+            assertEquals(400, r.status());
+            assertEquals(0, w.state.inflightRequests(), "shutdown would wait for it until its deadline");
+        }
     }
 }
