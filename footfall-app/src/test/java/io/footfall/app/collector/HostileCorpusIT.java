@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.footfall.app.collector.hostile.Category;
 import io.footfall.app.collector.hostile.CorpusRun;
+import io.footfall.app.collector.hostile.TopicScan;
 import io.footfall.app.standalone.Roles;
 import io.footfall.app.testing.TestBroker;
 import io.footfall.core.config.KafkaConfig;
@@ -79,7 +81,7 @@ class HostileCorpusIT {
         long heapBefore = usedHeapAfterGc();
 
         List<CorpusRun.CategoryResult> results = new ArrayList<>();
-        for (var category : CorpusRun.categories()) {
+        for (Category category : Category.values()) {
             results.add(corpus.run(category));
         }
         long heapAfter = usedHeapAfterGc();
@@ -97,7 +99,7 @@ class HostileCorpusIT {
         assertTrue(heapAfter - heapBefore < HEAP_GROWTH_BOUND,
                 "heap grew " + ((heapAfter - heapBefore) >> 20) + " MB over the corpus");
 
-        List<String> raw = io.footfall.app.collector.hostile.TopicScan.values(broker.bootstrapServers(), KafkaConfig.RAW_TOPIC,
+        List<String> raw = TopicScan.values(broker.bootstrapServers(), KafkaConfig.RAW_TOPIC,
                 Duration.ofSeconds(30));
         Map<String, Integer> wrong = CorpusRun.rawMismatches(results, raw);
         assertEquals(Map.of(), wrong, "cases whose records on footfall.raw differ from what was accepted");
@@ -115,10 +117,10 @@ class HostileCorpusIT {
     @Test
     void aCollectorWithWrongLimitsIsCaught() {
         CorpusRun corpus = new CorpusRun(lax.port(), "hn");
-        CorpusRun.CategoryResult sizes = corpus.run(io.footfall.app.collector.hostile.Category.SIZES);
+        CorpusRun.CategoryResult sizes = corpus.run(Category.SIZES);
         System.out.print("negative control (limits x4):\n" + CorpusRun.summary(List.of(sizes)));
         assertFalse(sizes.failures().isEmpty(), "the runner must report the cases the lax limits answer differently");
-        List<String> raw = io.footfall.app.collector.hostile.TopicScan.values(broker.bootstrapServers(), KafkaConfig.RAW_TOPIC,
+        List<String> raw = TopicScan.values(broker.bootstrapServers(), KafkaConfig.RAW_TOPIC,
                 Duration.ofSeconds(30));
         assertFalse(CorpusRun.rawMismatches(List.of(sizes), raw).isEmpty(),
                 "the raw-topic check must see events of cases a correct collector refuses");

@@ -52,14 +52,6 @@ public final class CorpusRun {
         this.run = run;
     }
 
-    public static List<Category> categories() {
-        return List.of(Category.values());
-    }
-
-    public static List<HostileCase> cases(Category category) {
-        return HostileCase.load(category);
-    }
-
     public CategoryResult run(Category category) {
         List<HostileCase> cases = HostileCase.load(category);
         ExecutorService pool = Executors.newFixedThreadPool(PARALLEL);
