@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,10 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         }
         if (request.protocolVersion().majorVersion() != 1) {
             // Netty parses any HTTP/x.y; only 1.0 and 1.1 are spoken here (and never with a 5xx).
+            reply(ctx, Route.OTHER, malformed(null), false);
+            return;
+        }
+        if (!hasValidHost(request)) {
             reply(ctx, Route.OTHER, malformed(null), false);
             return;
         }
@@ -211,9 +216,47 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         return response;
     }
 
+    /**
+     * RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without a Host header, with more than
+     * one, or with one whose value is not a host (and port); HTTP/1.0 may leave it out.
+     */
+    static boolean hasValidHost(FullHttpRequest request) {
+        List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.isEmpty()) {
+            return request.protocolVersion().minorVersion() == 0;
+        }
+        return hosts.size() == 1 && isAuthority(hosts.get(0));
+    }
+
+    /** Characters of {@code uri-host [":" port]}: reg-name, IPv4 or a bracketed IPv6 literal. */
+    private static boolean isAuthority(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alphanumeric && "-._~!$&'()*+,;=%:[]".indexOf(c) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The path of a request target: origin-form ({@code /v1/events?x}) or absolute-form
+     * ({@code http://host/v1/events?x}), which RFC 9112 §3.2.2 says a server must accept.
+     */
     static String pathOf(String uri) {
-        int query = uri.indexOf('?');
-        return query < 0 ? uri : uri.substring(0, query);
+        String target = uri;
+        int scheme = uri.indexOf("://");
+        if ((scheme == 4 || scheme == 5) && uri.regionMatches(true, 0, "https", 0, scheme)) {
+            int authorityEnd = scheme + 3;
+            while (authorityEnd < uri.length() && "/?#".indexOf(uri.charAt(authorityEnd)) < 0) {
+                authorityEnd++;
+            }
+            target = authorityEnd < uri.length() && uri.charAt(authorityEnd) == '/' ? uri.substring(authorityEnd)
+                    : "/" + uri.substring(authorityEnd);
+        }
+        int query = target.indexOf('?');
+        return query < 0 ? target : target.substring(0, query);
     }
 
     @Override

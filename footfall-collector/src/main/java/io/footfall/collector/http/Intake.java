@@ -104,9 +104,9 @@ final class Intake {
             return;
         }
         long receivedAt = clock.millis();
-        byte[] json = PixelQuery.toJson(request.uri());
         DecodedBatch batch;
         try {
+            byte[] json = PixelQuery.toJson(request.uri());
             batch = decoder.decode(json, json.length, "application/json", null, receivedAt);
         } catch (RequestRejected e) {
             metrics.rejected(e.error(), 1);
@@ -148,6 +148,17 @@ final class Intake {
         }
         long started = System.nanoTime();
         state.requestStarted();
+        try {
+            send(ctx, route, events, bad, keepAlive, acknowledged, started);
+        } catch (RuntimeException e) {
+            // Nothing will call back: the request is over here, or shutdown would wait for it in vain.
+            state.requestFinished();
+            throw e;
+        }
+    }
+
+    private void send(ChannelHandlerContext ctx, Route route, List<RawEvent> events, List<BadEvent> bad,
+                         boolean keepAlive, Supplier<FullHttpResponse> acknowledged, long started) {
         sink.publish(events, bad, outcome -> {
             long nanos = System.nanoTime() - started;
             try {

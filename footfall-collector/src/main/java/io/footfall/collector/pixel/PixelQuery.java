@@ -1,5 +1,6 @@
 package io.footfall.collector.pixel;
 
+import io.footfall.collector.decode.RequestRejected;
 import io.footfall.core.json.Json;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.List;
@@ -26,10 +27,18 @@ public final class PixelQuery {
     private PixelQuery() {
     }
 
-    /** The event as JSON bytes, ready for the body decoder. */
-    public static byte[] toJson(String uri) {
-        Map<String, List<String>> params = new QueryStringDecoder(uri, java.nio.charset.StandardCharsets.UTF_8,
-                true, MAX_PARAMS).parameters();
+    /**
+     * The event as JSON bytes, ready for the body decoder.
+     *
+     * @throws RequestRejected 400 {@code malformed_request} when the query is not valid percent-encoding
+     */
+    public static byte[] toJson(String uri) throws RequestRejected {
+        Map<String, List<String>> params;
+        try {
+            params = new QueryStringDecoder(uri, java.nio.charset.StandardCharsets.UTF_8, true, MAX_PARAMS).parameters();
+        } catch (IllegalArgumentException e) {
+            throw new RequestRejected(400, "malformed_request", "the query string is not valid percent-encoding");
+        }
         return Json.toBytes(g -> {
             g.writeStartObject();
             for (String[] field : FIELDS) {

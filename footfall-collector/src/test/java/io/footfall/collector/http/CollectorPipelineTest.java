@@ -653,4 +653,79 @@ class CollectorPipelineTest {
             }
         }
     }
+
+    /** Found by the hostile-input corpus (footfall-app HostileCorpusIT) against a real collector. */
+    @Nested
+    class HostileCorpusFindings {
+        @Test
+        void absoluteFormTargetIsTheSameResource() {
+            // RFC 9112 §3.2.2: a server must accept the absolute form; it was a 404.
+            Wire w = wire();
+            w.send("POST http://collector.test/v1/events HTTP/1.1\r\nHost: collector.test\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + EVENT.length() + "\r\n\r\n" + EVENT);
+            assertEquals(202, w.only().status());
+            Wire v = wire();
+            v.send(Wire.request("GET", "HTTPS://collector.test?x=1", ""));
+            assertEquals(404, v.only().status(), "the path of an absolute target without one is /");
+            assertEquals("/v1/p.gif", CollectorHandler.pathOf("http://c.test:8080/v1/p.gif?site=shop.test"));
+            assertEquals("/", CollectorHandler.pathOf("http://c.test"));
+            assertEquals("/x://y", CollectorHandler.pathOf("/x://y"));
+        }
+
+        @ParameterizedTest(name = "[{index}] host lines: {0}")
+        @ValueSource(strings = {"", "Host: a\r\nHost: b\r\n", "Host: <script>:99\r\n", "Host: a b\r\n"})
+        void http11WithoutExactlyOneValidHostIs400(String hostLines) {
+            // RFC 9112 §3.2 says must; it was answered as if the Host were there.
+            Wire w = wire();
+            w.send("GET /health/live HTTP/1.1\r\n" + hostLines + "\r\n");
+            Wire.Response r = w.only();
+            assertEquals(400, r.status());
+            assertTrue(r.text().startsWith("{\"error\":\"malformed_request\""), r.text());
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"GET /health/live HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+                "GET /health/live HTTP/1.1\r\nHost: collector.example.com\r\n\r\n",
+                "GET /health/live HTTP/1.1\r\nHost:\r\n\r\n", "GET /health/live HTTP/1.0\r\n\r\n"})
+        void validOrAllowedMissingHostIsServed(String request) {
+            Wire w = wire();
+            w.send(request);
+            assertEquals(200, w.only().status());
+        }
+
+        @Test
+        void pixelWithBrokenPercentEncodingIsMalformedNotAnUndocumentedError() {
+            // It was "400 invalid_request" from the handler's last-resort catch.
+            Wire w = wire();
+            w.send(Wire.request("GET", "/v1/p.gif?site=%zz%&url=https%3A%2F%2Fshop.test%2F", ""));
+            Wire.Response r = w.only();
+            assertEquals(400, r.status());
+            assertTrue(r.text().startsWith("{\"error\":\"malformed_request\""), r.text());
+            assertEquals(0, w.state.inflightRequests());
+        }
+
+        @Test
+        void loneSurrogateInPropsIsRejectedAloneAndTheRequestIsNotLeftInFlight() {
+            // The props text could not be encoded as UTF-8 for the raw topic: "400 invalid_request", and the
+            // request stayed counted in flight for ever (shutdown waited for it until its deadline).
+            Wire w = wire();
+            w.send(Wire.post("/v1/events", "application/json",
+                    "[" + EVENT + ",{\"site\":\"shop.test\",\"type\":\"pageview\",\"props\":{\"k\":\"\\udc00x\"}}]"));
+            Wire.Response r = w.only();
+            assertEquals(202, r.status());
+            assertTrue(r.text().startsWith("{\"accepted\":1,\"rejected\":[{\"index\":1,\"error\":\"invalid_props\""), r.text());
+            assertEquals(1, w.sink.events.size());
+            assertEquals(0, w.state.inflightRequests());
+        }
+
+        @Test
+        void aSinkThatThrowsLeavesNoRequestInFlight() {
+            Wire w = wire();
+            w.sink.failure = new java.io.UncheckedIOException(new java.io.IOException("cannot encode"));
+            w.send(Wire.post("/v1/events", "application/json", EVENT));
+            Wire.Response r = w.only();
+            assertEquals(400, r.status());
+            assertEquals(0, w.state.inflightRequests(), "shutdown would wait for it until its deadline");
+        }
+    }
 }

@@ -16,9 +16,14 @@ final class RecordingSink implements EventSink {
     boolean ready = true;
     /** When set, callbacks are held here instead of answered at once (a slow broker). */
     List<Runnable> held;
+    /** When set, publish throws it (a record that cannot be encoded). */
+    RuntimeException failure;
 
     @Override
     public void publish(List<RawEvent> published, List<BadEvent> rejected, Consumer<Outcome> done) {
+        if (failure != null) {
+            throw failure;
+        }
         Outcome now = outcome;
         if (now == Outcome.ACKNOWLEDGED) {
             events.addAll(published);

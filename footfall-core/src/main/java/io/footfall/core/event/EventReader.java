@@ -127,7 +127,30 @@ public final class EventReader {
         if (token != JsonToken.VALUE_STRING) {
             throw new InvalidEventException("invalid_" + field, field + " must be a string");
         }
-        return parser.getText();
+        String text = parser.getText();
+        if (!wellFormed(text)) {
+            throw new InvalidEventException("invalid_" + field, field + " holds a lone surrogate (U+D800 to U+DFFF)");
+        }
+        return text;
+    }
+
+    /**
+     * False when the text holds a lone UTF-16 surrogate, which JSON escapes of U+D800 to U+DFFF can smuggle in.
+     * Such a string is not Unicode text: it cannot be encoded as UTF-8, so the raw topic could not carry it.
+     */
+    static boolean wellFormed(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < Character.MIN_SURROGATE) {
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Long timestamp(JsonParser parser, long receivedAt) throws IOException, InvalidEventException {
@@ -183,8 +206,8 @@ public final class EventReader {
             while (parser.nextToken() == JsonToken.FIELD_NAME) {
                 String key = parser.currentName();
                 JsonToken value = parser.nextToken();
-                if (key.isEmpty() || key.length() > EventRules.MAX_PROP_KEY_CHARS) {
-                    throw new InvalidEventException("invalid_props", "props keys must be 1 to 64 characters");
+                if (key.isEmpty() || key.length() > EventRules.MAX_PROP_KEY_CHARS || !wellFormed(key)) {
+                    throw new InvalidEventException("invalid_props", "props keys must be 1 to 64 characters of text");
                 }
                 if (!keys.add(key)) {
                     throw new InvalidEventException("invalid_props", "props key '" + key + "' appears twice");
@@ -207,6 +230,9 @@ public final class EventReader {
                 String text = parser.getText();
                 if (text.length() > EventRules.MAX_PROP_VALUE_CHARS) {
                     throw new InvalidEventException("invalid_props", "props values must be at most 1024 characters");
+                }
+                if (!wellFormed(text)) {
+                    throw new InvalidEventException("invalid_props", "a props value holds a lone surrogate");
                 }
                 generator.writeString(text);
             }
