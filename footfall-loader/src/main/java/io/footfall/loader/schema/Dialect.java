@@ -37,6 +37,12 @@ public enum Dialect {
         return "(" + micros + " * 1000 + coalesce(" + seq + ", 0))";
     }
 
+    /** A BIGINT key for a visitor id, from its MD5 (NULL for NULL): what the stats count distinct values of. */
+    public String visitorKey(String id) {
+        return this == DUCKDB ? "CAST(md5_number_lower(" + id + ") >> 1 AS BIGINT)"
+                : "CAST(('x' || substr(md5(" + id + "), 1, 16))::bit(64) AS BIGINT)";
+    }
+
     /** An aggregate: {@code value} of the row with the smallest {@code key} (NULL values kept), among rows matching {@code filter} (null: all). */
     public String firstBy(String value, String key, String filter) {
         return pick(value, key, filter, "arg_min_null", "ASC");

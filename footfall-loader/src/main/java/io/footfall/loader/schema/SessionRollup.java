@@ -8,7 +8,9 @@ import java.util.List;
  * it is exactly as current as the events table and a redelivered batch (whose rows are skipped) adds
  * nothing; {@code promote} and the migration that introduced it rebuild it from the events table.
  *
- * <p>A row holds the session's visitor, whether any of its events came from a bot, its first and last event
+ * <p>A row holds the session's visitor (its id, and a 63/64-bit key derived from it by MD5: distinct counts
+ * over the key are several times cheaper than over the text, and two of 10^7 visitors collide with a
+ * probability near 10^-5), whether any of its events came from a bot, its first and last event
  * times, its page view and custom event counts, its entry and exit pages (first and last page view, ties
  * within a millisecond broken by {@code session_seq}) and the attributes of its first event (source, UTM,
  * geo, client). An event without a session (sessions disabled in the enricher) is a row of its own, with
@@ -35,6 +37,7 @@ public final class SessionRollup {
                 + "    session_id ${text} NOT NULL,\n"
                 + "    sessionless BOOLEAN NOT NULL,\n"
                 + "    visitor_id ${text},\n"
+                + "    visitor_key BIGINT,\n"
                 + "    is_bot BOOLEAN NOT NULL,\n"
                 + "    first_at TIMESTAMPTZ NOT NULL,\n"
                 + "    last_at TIMESTAMPTZ NOT NULL,\n"
@@ -115,7 +118,8 @@ public final class SessionRollup {
         String key = dialect.orderKey("received_at", "session_seq");
         StringBuilder sql = new StringBuilder("SELECT site, coalesce(session_id, 'event:' || CAST(event_id AS ")
                 .append(dialect.render("${text}")).append(")), ")
-                .append("session_id IS NULL, min(visitor_id), bool_or(is_bot), min(received_at), max(received_at), ")
+                .append("session_id IS NULL, min(visitor_id), ").append(dialect.visitorKey("min(visitor_id)"))
+                .append(", bool_or(is_bot), min(received_at), max(received_at), ")
                 .append("min(k), count(*) FILTER (WHERE type = 'pageview'), count(*) FILTER (WHERE type = 'event'), ")
                 .append(dialect.firstBy("path", "k", "type = 'pageview'")).append(", ")
                 .append("min(k) FILTER (WHERE type = 'pageview'), ")

@@ -63,7 +63,7 @@ public final class StatsQueries {
         double to = request.range().toSeconds();
         Sql sql = new Sql();
         if (SessionScope.serves(request)) {
-            sql.append("SELECT count(DISTINCT visitor_id), CAST(coalesce(sum(pageviews), 0) AS BIGINT), "
+            sql.append("SELECT count(DISTINCT visitor_key), CAST(coalesce(sum(pageviews), 0) AS BIGINT), "
                     + "CAST(coalesce(sum(events), 0) AS BIGINT), count(*) FILTER (WHERE NOT sessionless), "
                     + "count(*) FILTER (WHERE NOT sessionless AND pageviews = 1 AND events = 0), "
                     + "CAST(coalesce(avg(" + seconds("first_at", "last_at") + ") FILTER (WHERE NOT sessionless), 0) "
@@ -114,7 +114,7 @@ public final class StatsQueries {
             // Each session in the bucket it started in.
             sql.append("SELECT ");
             localBucket(sql, "first_at", interval, zone, request.range());
-            sql.append(" AS bucket, count(DISTINCT visitor_id), CAST(sum(pageviews) AS BIGINT), CAST(sum(events) AS BIGINT), "
+            sql.append(" AS bucket, count(DISTINCT visitor_key), CAST(sum(pageviews) AS BIGINT), CAST(sum(events) AS BIGINT), "
                     + "count(*) FILTER (WHERE NOT sessionless) FROM " + warehouse.sessionsTable() + " WHERE ");
             SessionScope.append(sql, request, from, to);
         } else {
@@ -191,7 +191,7 @@ public final class StatsQueries {
         Sql sql = new Sql();
         String sessionColumn = dimension.sessionColumn();
         if (sessionColumn != null && SessionScope.serves(request)) {
-            sql.append("SELECT " + sessionColumn + ", count(DISTINCT visitor_id), CAST(sum(pageviews) AS BIGINT), "
+            sql.append("SELECT " + sessionColumn + ", count(DISTINCT visitor_key), CAST(sum(pageviews) AS BIGINT), "
                     + "CAST(sum(events) AS BIGINT), count(*) FILTER (WHERE NOT sessionless) FROM "
                     + warehouse.sessionsTable() + " WHERE ");
             SessionScope.append(sql, request, request.range().fromSeconds(), request.range().toSeconds());
