@@ -15,9 +15,10 @@ public enum Dialect {
         this.json = json;
     }
 
-    /** Replaces the placeholders {@code ${text}} and {@code ${json}} in a migration. */
+    /** Replaces the placeholders {@code ${text}}, {@code ${json}} and {@code ${sessions_storage}} in a migration. */
     public String render(String sql) {
-        return sql.replace("${text}", text).replace("${json}", json);
+        return sql.replace("${text}", text).replace("${json}", json)
+                .replace("${sessions_storage}", this == POSTGRES ? " WITH (fillfactor = 80)" : "");
     }
 
     /** Moves the staged rows into {@code table}, skipping event ids it holds already. */
@@ -35,6 +36,12 @@ public enum Dialect {
         String micros = this == DUCKDB ? "epoch_us(" + timestamp + ")"
                 : "CAST(floor(extract(epoch FROM " + timestamp + ") * 1000000) AS BIGINT)";
         return "(" + micros + " * 1000 + coalesce(" + seq + ", 0))";
+    }
+
+    /** A TIMESTAMPTZ from epoch milliseconds, exactly (no floating point). */
+    public String fromEpochMillis(String millis) {
+        return this == DUCKDB ? "make_timestamptz(" + millis + " * 1000)"
+                : "(TIMESTAMPTZ 'epoch' + " + millis + " * INTERVAL '1 millisecond')";
     }
 
     /** A BIGINT key for a visitor id, from its MD5 (NULL for NULL): what the stats count distinct values of. */

@@ -95,8 +95,7 @@ public final class Migrations {
                     """),
             // One row per session for the stats API (see SessionRollup), built from the events already stored;
             // from here on the loader keeps it current in each batch's transaction.
-            new Migration(3, "sessions rollup", SessionRollup.createTableSql() + ";\n" + SESSIONS_BACKFILL),
-            new Migration(4, "index sessions by site and first_at", EnumSet.of(Dialect.POSTGRES), SessionRollup.INDEX_SQL));
+            new Migration(3, "sessions rollup", SessionRollup.createTableSql() + ";\n" + SESSIONS_BACKFILL));
 
     private Migrations() {
     }

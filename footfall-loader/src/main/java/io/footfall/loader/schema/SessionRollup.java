@@ -51,7 +51,9 @@ public final class SessionRollup {
         for (String column : FIRST_EVENT_COLUMNS) {
             sql.append("    ").append(column).append(" ${text},\n");
         }
-        return sql.append("    PRIMARY KEY (site, session_id)\n)").toString();
+        // No other index: every batch writes here, and a 30-day range reads most rows anyway. PostgreSQL
+        // leaves room in each page so that a session's update can stay on its page (a HOT update).
+        return sql.append("    PRIMARY KEY (site, session_id)\n)${sessions_storage}").toString();
     }
 
     /**
@@ -59,19 +61,8 @@ public final class SessionRollup {
      * the live table is replaced as a whole ({@code promote}) and by tools that write events directly.
      */
     public static List<String> rebuildStatements(Dialect dialect) {
-        List<String> statements = new java.util.ArrayList<>(List.of("DROP TABLE IF EXISTS " + TABLE,
-                dialect.render(createTableSql()), insertFrom(dialect, "events")));
-        if (dialect == Dialect.POSTGRES) {
-            statements.add(INDEX_SQL);
-        }
-        return statements;
+        return List.of("DROP TABLE IF EXISTS " + TABLE, dialect.render(createTableSql()), insertFrom(dialect, "events"));
     }
-
-    /**
-     * PostgreSQL reads a site's sessions in a time range from this index; DuckDB prunes with zone maps, and
-     * an ART index would cost every batch's upsert.
-     */
-    static final String INDEX_SQL = "CREATE INDEX IF NOT EXISTS " + TABLE + "_site_first_at ON " + TABLE + " (site, first_at)";
 
     /**
      * {@code INSERT INTO footfall_sessions SELECT <one row per session> FROM source}, without conflict handling:
@@ -83,7 +74,38 @@ public final class SessionRollup {
 
     /** As {@link #insertFrom}, merging into the rows of sessions already in the table. */
     public static String upsertFrom(Dialect dialect, String source) {
-        StringBuilder sql = new StringBuilder(insertFrom(dialect, source))
+        return insertFrom(dialect, source) + onConflictMerge();
+    }
+
+    /**
+     * Upserts rows folded elsewhere (in Java, one per session): {@code parts} is a relation with the table's
+     * columns except {@code visitor_key}, times as epoch milliseconds {@code first_ms} and {@code last_ms}.
+     */
+    public static String upsertParts(Dialect dialect, String parts) {
+        StringBuilder sql = new StringBuilder("INSERT INTO " + TABLE + " SELECT site, session_id, sessionless, visitor_id, ")
+                .append(dialect.visitorKey("visitor_id")).append(", is_bot, ").append(dialect.fromEpochMillis("first_ms"))
+                .append(", ").append(dialect.fromEpochMillis("last_ms"))
+                .append(", first_key, pageviews, events, entry_path, entry_key, exit_path, exit_key");
+        for (String column : FIRST_EVENT_COLUMNS) {
+            sql.append(", ").append(column);
+        }
+        return sql.append(" FROM ").append(parts).append(onConflictMerge()).toString();
+    }
+
+    /** The columns of {@link #upsertParts}' relation, in order, each as "name type" ({@code ${text}} for text). */
+    public static List<String> partColumns() {
+        List<String> columns = new java.util.ArrayList<>(List.of("site ${text}", "session_id ${text}", "sessionless BOOLEAN",
+                "visitor_id ${text}", "is_bot BOOLEAN", "first_ms BIGINT", "last_ms BIGINT", "first_key BIGINT",
+                "pageviews BIGINT", "events BIGINT", "entry_path ${text}", "entry_key BIGINT", "exit_path ${text}",
+                "exit_key BIGINT"));
+        for (String column : FIRST_EVENT_COLUMNS) {
+            columns.add(column + " ${text}");
+        }
+        return columns;
+    }
+
+    private static String onConflictMerge() {
+        StringBuilder sql = new StringBuilder()
                 .append(" ON CONFLICT (site, session_id) DO UPDATE SET ")
                 .append("is_bot = ").append(TABLE).append(".is_bot OR excluded.is_bot, ")
                 .append("first_at = ").append(earlier("first_at", "first_key")).append(", ")

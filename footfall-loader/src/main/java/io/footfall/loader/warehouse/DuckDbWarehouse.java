@@ -101,6 +101,8 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         Migrations.apply(root, Dialect.DUCKDB);
         try (Statement st = root.createStatement()) {
             st.execute("CREATE TEMP TABLE IF NOT EXISTS events_stage AS SELECT * FROM " + table + " LIMIT 0");
+            st.execute(Dialect.DUCKDB.render("CREATE TEMP TABLE IF NOT EXISTS sessions_stage ("
+                    + String.join(", ", SessionRollup.partColumns()) + ")"));
         }
     }
 
@@ -111,9 +113,10 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
     /**
      * Rows, sessions rollup and offsets in one transaction. The common case is a batch of ids never seen:
-     * a plain {@code INSERT} takes it, and the rollup folds in the whole staged batch. A stored id makes that
-     * insert fail; then the transaction is rolled back and run again with the stored (and repeated) ids
-     * removed from the stage first, so that only rows actually inserted reach the rollup.
+     * the Appender writes it straight into {@code events}, and its sessions, folded in Java, are upserted into
+     * the rollup. A stored (or repeated) id makes the Appender fail; then the transaction is rolled back and
+     * run again through the staging table, with the stored and repeated ids removed first, so that only rows
+     * actually inserted reach the rollup.
      */
     @Override
     public synchronized long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets)
@@ -134,11 +137,24 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
             // The fence first: a stale batch is refused before any row is staged.
             OffsetFence.advance(root, topic, offsets);
             try (Statement st = root.createStatement()) {
-                stage(st, events);
-                if (dropStored) {
-                    st.execute("DELETE FROM events_stage WHERE event_id IN (SELECT event_id FROM " + table + ")");
-                    st.execute("DELETE FROM events_stage WHERE rowid NOT IN (SELECT min(rowid) FROM events_stage GROUP BY event_id)");
+                if (!dropStored) {
+                    try (DuckDBAppender appender = root.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
+                        for (StoredEvent e : events) {
+                            AppenderRows.append(appender, e);
+                        }
+                    }
+                    st.execute("DELETE FROM sessions_stage");
+                    try (DuckDBAppender appender = root.createAppender("temp", "main", "sessions_stage")) {
+                        for (SessionParts.Part p : SessionParts.fold(events)) {
+                            appendPart(appender, p);
+                        }
+                    }
+                    st.execute(SessionRollup.upsertParts(Dialect.DUCKDB, "sessions_stage"));
+                    return events.size();
                 }
+                stage(st, events);
+                st.execute("DELETE FROM events_stage WHERE event_id IN (SELECT event_id FROM " + table + ")");
+                st.execute("DELETE FROM events_stage WHERE rowid NOT IN (SELECT min(rowid) FROM events_stage GROUP BY event_id)");
                 long inserted = st.executeUpdate("INSERT INTO " + table + " SELECT * FROM events_stage");
                 st.execute(SessionRollup.upsertFrom(Dialect.DUCKDB, "events_stage"));
                 return inserted;
@@ -146,9 +162,32 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         });
     }
 
+    private static void appendPart(DuckDBAppender a, SessionParts.Part p) throws SQLException {
+        a.beginRow();
+        for (Object value : p.row()) {
+            if (value == null) {
+                a.appendNull();
+            } else if (value instanceof String text) {
+                a.append(text);
+            } else if (value instanceof Boolean flag) {
+                a.append(flag.booleanValue());
+            } else {
+                a.append(((Long) value).longValue());
+            }
+        }
+        a.endRow();
+    }
+
+    /**
+     * A stored or repeated id: the Appender's flush fails on the primary key and aborts the transaction,
+     * which (depending on where the flush happens) surfaces as the constraint error or as the next
+     * statement's "transaction is aborted". Anything else that aborts the fast path is retried once through
+     * the staging path too, which then fails with its own error if the warehouse really is in trouble.
+     */
     private static boolean isDuplicateKey(SQLException e) {
         String message = e.getMessage();
-        return message != null && message.contains("Duplicate key");
+        return !(e instanceof StaleBatchException) && message != null
+                && (message.contains("Duplicate key") || message.contains("Constraint Error") || message.contains("transaction is aborted"));
     }
 
     @Override

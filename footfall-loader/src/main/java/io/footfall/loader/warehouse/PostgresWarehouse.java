@@ -11,8 +11,10 @@ import io.footfall.loader.schema.SessionRollup;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +23,16 @@ import org.postgresql.PGConnection;
 /**
  * PostgreSQL (and, later, Redshift-compatible) warehouse. In one transaction the offsets move by
  * compare-and-set, the batch is {@code COPY}ed (pgjdbc's {@code CopyManager}, ~480k rows/s here against
- * ~130k for rewritten batched INSERTs) into a temporary staging table, and one statement inserts the rows
- * with new ids ({@code ON CONFLICT DO NOTHING}) and folds exactly those into the sessions rollup. Connections
- * come from a small HikariCP pool whose search path is {@code loader.schema}; readers of the query server
- * share it.
+ * ~130k for rewritten batched INSERTs) into {@code events}, and its sessions are upserted into the sessions
+ * rollup; a batch holding an id stored already goes through a staging table instead (see
+ * {@link #insertAndFold}). Connections come from a small HikariCP pool whose search path is
+ * {@code loader.schema}; readers of the query server share it.
  */
 public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
 
     private static final String STAGE = "events_stage";
+    /** SQLState of a primary key violation. */
+    private static final String UNIQUE_VIOLATION = "23505";
 
     private final HikariDataSource pool;
     private final String schema;
@@ -120,19 +124,72 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     }
 
     /**
-     * Stages the batch with {@code COPY}, then one statement inserts the rows whose ids are new and folds
-     * exactly those rows (its {@code RETURNING}) into the sessions rollup.
+     * The common case, a batch of ids never seen: {@code COPY} straight into {@code events}, then the batch's
+     * sessions, folded in Java, are upserted into the rollup in one statement (arrays, {@code unnest}). A
+     * stored or repeated id makes the {@code COPY} fail; then, back at the savepoint, the batch is staged and
+     * one statement inserts the rows whose ids are new ({@code ON CONFLICT DO NOTHING}) and folds exactly
+     * those (its {@code RETURNING}) into the rollup.
      */
     private static long insertAndFold(Connection c, List<StoredEvent> events) throws SQLException {
+        byte[] rows = copyText(events);
+        Savepoint beforeCopy = c.setSavepoint();
+        try {
+            copy(c, LIVE_TABLE, rows);
+            c.releaseSavepoint(beforeCopy);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            c.rollback(beforeCopy);
+            return stageInsertAndFold(c, rows);
+        }
+        upsertParts(c, SessionParts.fold(events));
+        return events.size();
+    }
+
+    private static long stageInsertAndFold(Connection c, byte[] rows) throws SQLException {
         try (Statement st = c.createStatement()) {
             createStage(st);
-            copy(c, "pg_temp." + STAGE, copyText(events));
+            copy(c, "pg_temp." + STAGE, rows);
             try (ResultSet rs = st.executeQuery("WITH inserted AS (" + Dialect.POSTGRES.insertNewRows(LIVE_TABLE, "pg_temp." + STAGE)
                     + " RETURNING *), folded AS (" + SessionRollup.upsertFrom(Dialect.POSTGRES, "inserted")
                     + ") SELECT count(*) FROM inserted")) {
                 rs.next();
                 return rs.getLong(1);
             }
+        }
+    }
+
+    /** The array type of each column of {@link SessionRollup#partColumns()}: text, boolean or bigint. */
+    private static final List<String> PART_TYPES = SessionRollup.partColumns().stream()
+            .map(c -> Dialect.POSTGRES.render(c).split(" ")[1].toLowerCase(java.util.Locale.ROOT)).toList();
+    private static final String UPSERT_PARTS = upsertPartsSql();
+
+    private static String upsertPartsSql() {
+        List<String> columns = SessionRollup.partColumns();
+        StringBuilder arrays = new StringBuilder("unnest(");
+        StringBuilder names = new StringBuilder();
+        for (int i = 0; i < columns.size(); i++) {
+            arrays.append(i == 0 ? "" : ", ").append("?::").append(PART_TYPES.get(i)).append("[]");
+            names.append(i == 0 ? "" : ", ").append(columns.get(i).split(" ")[0]);
+        }
+        return SessionRollup.upsertParts(Dialect.POSTGRES, arrays + ") AS parts(" + names + ")");
+    }
+
+    /** One statement for all of a batch's sessions: one array per column. */
+    private static void upsertParts(Connection c, List<SessionParts.Part> parts) throws SQLException {
+        Object[][] columns = new Object[PART_TYPES.size()][parts.size()];
+        for (int r = 0; r < parts.size(); r++) {
+            Object[] row = parts.get(r).row();
+            for (int i = 0; i < row.length; i++) {
+                columns[i][r] = row[i];
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(UPSERT_PARTS)) {
+            for (int i = 0; i < columns.length; i++) {
+                ps.setArray(i + 1, c.createArrayOf(PART_TYPES.get(i), columns[i]));
+            }
+            ps.executeUpdate();
         }
     }
 
