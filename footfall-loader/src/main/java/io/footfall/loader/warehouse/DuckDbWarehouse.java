@@ -137,7 +137,9 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
             // The fence first: a stale batch is refused before any row is staged.
             OffsetFence.advance(root, topic, offsets);
             try (Statement st = root.createStatement()) {
-                if (!dropStored) {
+                // The Appender joins the connection's transaction only once a statement has opened it (the
+                // fence's, above); as the first thing in a transaction it would commit on its own.
+                if (!dropStored && !offsets.isEmpty()) {
                     try (DuckDBAppender appender = root.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table)) {
                         for (StoredEvent e : events) {
                             AppenderRows.append(appender, e);
