@@ -146,7 +146,7 @@ public final class LoaderService implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     add(record);
                 }
-                lag.refresh(consumer, committed, System.nanoTime());
+                lag.refresh(consumer, committed, drained(), System.nanoTime());
                 if (waiting || !batch.due(System.nanoTime())) {
                     continue;
                 }
@@ -186,6 +186,13 @@ public final class LoaderService implements AutoCloseable {
                 consumer.pause(consumer.assignment());
             }
         }
+    }
+
+    /** Positioned partitions with no record in the open batch: everything read from them is stored. */
+    private Set<TopicPartition> drained() {
+        Set<TopicPartition> drained = positioned();
+        drained.removeIf(tp -> batch.holdsAny(List.of(tp.partition())));
+        return drained;
     }
 
     private Set<TopicPartition> positioned() {

@@ -34,8 +34,14 @@ final class PartitionLag {
         this.registry = registry;
     }
 
-    /** Called from the consumer thread after each poll. */
-    void refresh(Consumer<?, ?> consumer, Map<TopicPartition, Long> committed, long nowNanos) {
+    /**
+     * Called from the consumer thread after each poll. {@code drained}: the partitions whose every record
+     * read so far is stored (none in the open batch, position from the warehouse): for those the consumer's
+     * position counts instead of the stored offset when it is further, so that the commit markers of a
+     * transactional producer (the enricher's), which take an offset each but are never records, do not show
+     * as one record of lag per partition for ever.
+     */
+    void refresh(Consumer<?, ?> consumer, Map<TopicPartition, Long> committed, Set<TopicPartition> drained, long nowNanos) {
         if (nowNanos - refreshedAtNanos < REFRESH_NANOS) {
             return;
         }
@@ -50,6 +56,9 @@ final class PartitionLag {
                 Long stored = committed.get(end.getKey());
                 if (stored != null) {
                     long base = stored == OffsetCommit.NONE ? 0 : stored;
+                    if (drained.contains(end.getKey())) {
+                        base = Math.max(base, consumer.position(end.getKey(), Duration.ZERO));
+                    }
                     gauge(end.getKey().partition()).set(Math.max(0, end.getValue() - base));
                 }
             }
