@@ -102,7 +102,11 @@ public final class LoaderService implements AutoCloseable {
                 .description("batch writes that failed and were retried after a backoff").register(registry);
         this.freshness = Timer.builder("footfall.loader.freshness")
                 .description("time from a record's broker timestamp to its batch being committed")
-                .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10))
+                // Exact bucket bounds around the 1 s freshness target, beside the coarse percentile buckets.
+                .serviceLevelObjectives(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofMillis(750),
+                        Duration.ofSeconds(1), Duration.ofMillis(1500), Duration.ofSeconds(2), Duration.ofSeconds(5))
+                .register(registry);
         Gauge.builder("footfall.loader.batch.records", batch, Batch::records)
                 .description("records held in the open batch (bounded by loader.batchEvents)").register(registry);
         this.thread = new Thread(this::run, "footfall-loader");
