@@ -7,6 +7,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,17 +28,31 @@ public final class AckedLoad implements AutoCloseable {
     private static final int BATCH = 20;
 
     private final int port;
+    private final Duration requestTimeout;
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicLong failedRequests = new AtomicLong();
+    private final Map<Integer, LongAdder> statuses = new ConcurrentSkipListMap<>();
+    private final LongAdder transportErrors = new LongAdder();
+    private final LatencySamples unavailableLatency = new LatencySamples(1_000_000);
+    private final LatencySamples answerLatency = new LatencySamples(1_000_000);
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
-    private AckedLoad(int port) {
+    private AckedLoad(int port, Duration requestTimeout) {
         this.port = port;
+        this.requestTimeout = requestTimeout;
     }
 
     public static AckedLoad start(int port, int connections) {
-        AckedLoad load = new AckedLoad(port);
+        return start(port, connections, Duration.ofSeconds(10));
+    }
+
+    /**
+     * @param requestTimeout how long a request may go unanswered before it counts as a transport error (a hang,
+     *                       when the collector is up); above the collector's delivery timeout for outage tests
+     */
+    public static AckedLoad start(int port, int connections, Duration requestTimeout) {
+        AckedLoad load = new AckedLoad(port, requestTimeout);
         for (int i = 0; i < connections; i++) {
             Thread t = new Thread(load::post, "acked-load-" + i);
             t.setDaemon(true);
@@ -57,10 +75,17 @@ public final class AckedLoad implements AutoCloseable {
                         .append(id).append("\",\"url\":\"https://").append(SITE).append("/\"}");
             }
             body.append(']');
+            long t0 = System.nanoTime();
             try {
                 HttpResponse<String> r = client.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                        .timeout(Duration.ofSeconds(10)).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                        .timeout(requestTimeout).POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                         HttpResponse.BodyHandlers.ofString());
+                long micros = (System.nanoTime() - t0) / 1_000;
+                statuses.computeIfAbsent(r.statusCode(), s -> new LongAdder()).increment();
+                answerLatency.add(micros);
+                if (r.statusCode() == 503) {
+                    unavailableLatency.add(micros);
+                }
                 if (r.statusCode() == 202) {
                     acknowledged.addAll(ids);
                 } else {
@@ -72,6 +97,7 @@ public final class AckedLoad implements AutoCloseable {
             } catch (Exception e) {
                 // the collector is down or went away mid-request: these ids were never acknowledged
                 failedRequests.incrementAndGet();
+                transportErrors.increment();
                 LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
             }
         }
@@ -84,6 +110,28 @@ public final class AckedLoad implements AutoCloseable {
 
     public long failedRequests() {
         return failedRequests.get();
+    }
+
+    /** Answers by HTTP status so far, in status order. */
+    public Map<Integer, Long> statuses() {
+        Map<Integer, Long> out = new TreeMap<>();
+        statuses.forEach((status, n) -> out.put(status, n.sum()));
+        return out;
+    }
+
+    /** Requests that got no HTTP answer at all: refused, reset, or not answered within the request timeout. */
+    public long transportErrors() {
+        return transportErrors.sum();
+    }
+
+    /** Time from sending a request to its 503 answer. */
+    public LatencySamples unavailableLatency() {
+        return unavailableLatency;
+    }
+
+    /** Time from sending a request to any HTTP answer. */
+    public LatencySamples answerLatency() {
+        return answerLatency;
     }
 
     @Override
