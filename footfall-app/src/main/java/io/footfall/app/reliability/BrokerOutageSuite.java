@@ -3,7 +3,6 @@ package io.footfall.app.reliability;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,14 +42,7 @@ public final class BrokerOutageSuite {
 
         /** What went wrong, empty when the collector and the pipeline kept every promise. */
         public List<String> failures() {
-            List<String> out = new ArrayList<>();
-            if (!tally.exact()) {
-                out.add("lost " + tally.lost() + ", duplicated " + tally.duplicated());
-            }
-            statuses.keySet().stream().filter(s -> s != 202 && s != 503).forEach(s -> out.add(statuses.get(s) + " answers " + s));
-            if (transportErrors > 0) {
-                out.add(transportErrors + " requests without an HTTP answer (hang, reset or refused)");
-            }
+            List<String> out = tally.failures(statuses, transportErrors);
             if (notReadyAfterMs < 0) {
                 out.add("readiness never turned 503 while the broker was down");
             }

@@ -7,7 +7,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -22,6 +24,22 @@ public record Tally(long acknowledged, long storedRows, long lost, long duplicat
 
     public boolean exact() {
         return lost == 0 && duplicated == 0;
+    }
+
+    /**
+     * The broken promises of a run with these answers: events lost or duplicated, any answer but 202 or 503,
+     * any request without an HTTP answer (a hang, a reset or a refused connection). A new list, to add to.
+     */
+    public List<String> failures(Map<Integer, Long> statuses, long transportErrors) {
+        List<String> out = new ArrayList<>();
+        if (!exact()) {
+            out.add("lost " + lost + ", duplicated " + duplicated);
+        }
+        statuses.keySet().stream().filter(s -> s != 202 && s != 503).forEach(s -> out.add(statuses.get(s) + " answers " + s));
+        if (transportErrors > 0) {
+            out.add(transportErrors + " requests without an HTTP answer (hang, reset or refused)");
+        }
+        return out;
     }
 
     /** Counts against a DuckDB file no other process has open. */

@@ -49,14 +49,7 @@ public final class WarehouseOutageSuite {
                          long catchUpMs) {
 
         public List<String> failures() {
-            List<String> out = new ArrayList<>();
-            if (!tally.exact()) {
-                out.add("lost " + tally.lost() + ", duplicated " + tally.duplicated());
-            }
-            statuses.keySet().stream().filter(s -> s != 202 && s != 503).forEach(s -> out.add(statuses.get(s) + " answers " + s));
-            if (transportErrors > 0) {
-                out.add(transportErrors + " requests without an HTTP answer");
-            }
+            List<String> out = tally.failures(statuses, transportErrors);
             if (acknowledgedDuringOutage == 0) {
                 out.add("ingestion stopped while the warehouse was down");
             }
