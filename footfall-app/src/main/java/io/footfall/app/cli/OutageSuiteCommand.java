@@ -37,13 +37,17 @@ public final class OutageSuiteCommand implements Callable<Integer> {
     @Option(names = "--connections", defaultValue = "4", description = "concurrent client connections (default 4)")
     int connections;
 
+    @Option(names = "--rate", paramLabel = "EVENTS_PER_SECOND", defaultValue = "5000",
+            description = "load rate over all connections, in 20-event requests; 0 = as fast as answered (default 5000)")
+    int rate;
+
     @Option(names = "--dir", paramLabel = "DIR", description = "data dirs and logs of the processes under test (default: a new temporary dir)")
     Path dir;
 
     @Override
     public Integer call() throws Exception {
-        if (brokerSeconds < 0 || warehouseSeconds < 0 || brokerSeconds + warehouseSeconds == 0 || connections < 1) {
-            System.err.println("footfall: need --broker-outage >= 0, --warehouse-outage >= 0 (not both 0), --connections >= 1");
+        if (brokerSeconds < 0 || warehouseSeconds < 0 || brokerSeconds + warehouseSeconds == 0 || connections < 1 || rate < 0) {
+            System.err.println("footfall: need --broker-outage >= 0, --warehouse-outage >= 0 (not both 0), --connections >= 1, --rate >= 0");
             return 2;
         }
         Path base = dir != null ? dir : Files.createTempDirectory("footfall-outage");
@@ -52,7 +56,7 @@ public final class OutageSuiteCommand implements Callable<Integer> {
         if (brokerSeconds > 0) {
             BrokerOutageSuite.Result result = BrokerOutageSuite.run(new BrokerOutageSuite.Options("io.footfall.app.Main",
                     base.resolve("broker-outage"), Duration.ofSeconds(brokerSeconds), kill, Duration.ofSeconds(10),
-                    Duration.ofSeconds(10), connections, Duration.ofSeconds(30)), System.out);
+                    Duration.ofSeconds(10), connections, rate, Duration.ofSeconds(30)), System.out);
             System.out.println(result.text());
             System.out.printf("  503 p99 target < 50 ms: %s%n", result.unavailableP99Micros() < 50_000 ? "met" : "MISSED");
             ok &= report(result.failures());
@@ -60,7 +64,7 @@ public final class OutageSuiteCommand implements Callable<Integer> {
         if (warehouseSeconds > 0) {
             WarehouseOutageSuite.Result result = WarehouseOutageSuite.run(new WarehouseOutageSuite.Options(
                     List.of("io.footfall.app.Main"), base.resolve("warehouse-outage").resolve("data"),
-                    Duration.ofSeconds(warehouseSeconds), Duration.ofSeconds(10), Duration.ofSeconds(5), connections,
+                    Duration.ofSeconds(warehouseSeconds), Duration.ofSeconds(10), Duration.ofSeconds(5), connections, rate,
                     postgresUrl, postgresUser, "footfall_outage_" + System.currentTimeMillis()), System.out);
             System.out.println(result.text());
             ok &= report(result.failures());

@@ -26,9 +26,11 @@ public final class AckedLoad implements AutoCloseable {
 
     public static final String SITE = "crash.test";
     private static final int BATCH = 20;
+    private static final long CATCH_UP_LIMIT_NANOS = Duration.ofMillis(100).toNanos();
 
     private final int port;
     private final Duration requestTimeout;
+    private final long nanosPerRequest;
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicLong failedRequests = new AtomicLong();
     private final Map<Integer, LongAdder> statuses = new ConcurrentSkipListMap<>();
@@ -38,21 +40,24 @@ public final class AckedLoad implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
-    private AckedLoad(int port, Duration requestTimeout) {
+    private AckedLoad(int port, Duration requestTimeout, long nanosPerRequest) {
         this.port = port;
         this.requestTimeout = requestTimeout;
+        this.nanosPerRequest = nanosPerRequest;
     }
 
     public static AckedLoad start(int port, int connections) {
-        return start(port, connections, Duration.ofSeconds(10));
+        return start(port, connections, Duration.ofSeconds(10), 0);
     }
 
     /**
      * @param requestTimeout how long a request may go unanswered before it counts as a transport error (a hang,
      *                       when the collector is up); above the collector's delivery timeout for outage tests
+     * @param eventsPerSecond at most this many events a second over all connections; 0: as fast as answered
      */
-    public static AckedLoad start(int port, int connections, Duration requestTimeout) {
-        AckedLoad load = new AckedLoad(port, requestTimeout);
+    public static AckedLoad start(int port, int connections, Duration requestTimeout, int eventsPerSecond) {
+        long nanosPerRequest = eventsPerSecond <= 0 ? 0 : 1_000_000_000L * BATCH * connections / eventsPerSecond;
+        AckedLoad load = new AckedLoad(port, requestTimeout, nanosPerRequest);
         for (int i = 0; i < connections; i++) {
             Thread t = new Thread(load::post, "acked-load-" + i);
             t.setDaemon(true);
@@ -65,7 +70,12 @@ public final class AckedLoad implements AutoCloseable {
     private void post() {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/v1/events");
+        long next = System.nanoTime();
         while (running) {
+            // paced, without a burst to make up for time spent waiting on a slow answer
+            long now = System.nanoTime();
+            next = Math.max(next + nanosPerRequest, now - CATCH_UP_LIMIT_NANOS);
+            LockSupport.parkNanos(next - now);
             List<String> ids = new ArrayList<>(BATCH);
             StringBuilder body = new StringBuilder("[");
             for (int i = 0; i < BATCH; i++) {

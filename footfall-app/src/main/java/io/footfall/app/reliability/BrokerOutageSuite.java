@@ -22,13 +22,14 @@ public final class BrokerOutageSuite {
 
     /**
      * @param collectorMain   main class of the collector child; tests pass fault-injected variants
+     * @param eventsPerSecond the load's rate; 0: as fast as the collector answers
      * @param kill            SIGKILL the broker (a crash) instead of SIGTERM
      * @param before          load time before the broker stops
      * @param after           load time after the collector is ready again
      * @param deliveryTimeout the collector's: how long a request in flight when the broker went away may wait
      */
     public record Options(String collectorMain, Path dir, Duration outage, boolean kill, Duration before, Duration after,
-                          int connections, Duration deliveryTimeout) {
+                          int connections, int eventsPerSecond, Duration deliveryTimeout) {
     }
 
     /**
@@ -83,7 +84,7 @@ public final class BrokerOutageSuite {
                     cluster.collectorPort(), cluster.queryPort());
             Set<String> acked;
             AckedLoad load = AckedLoad.start(cluster.collectorPort(), options.connections(),
-                    options.deliveryTimeout().plusSeconds(10));
+                    options.deliveryTimeout().plusSeconds(10), options.eventsPerSecond());
             CollectorWatch watch = new CollectorWatch(cluster.collectorPort());
             long stopAt;
             long restartAt;

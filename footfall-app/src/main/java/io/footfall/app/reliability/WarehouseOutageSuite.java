@@ -33,10 +33,11 @@ public final class WarehouseOutageSuite {
      * @param main        main class of the standalone child; tests pass fault-injected variants
      * @param postgresUrl JDBC URL of the real server, e.g. {@code jdbc:postgresql://127.0.0.1:5432/test}; the
      *                    loader gets the same URL with the relay's port
+     * @param eventsPerSecond the load's rate; 0: as fast as the collector answers
      * @param schema      a schema of its own, created by the loader and dropped at the end
      */
     public record Options(List<String> main, Path dataDir, Duration outage, Duration before, Duration after,
-                          int connections, String postgresUrl, String user, String schema) {
+                          int connections, int eventsPerSecond, String postgresUrl, String user, String schema) {
     }
 
     /**
@@ -95,7 +96,8 @@ public final class WarehouseOutageSuite {
     private static Result underLoad(Options options, TcpProxy proxy, StandaloneProcess standalone, PrintStream progress)
             throws Exception {
         LoaderLag lag = new LoaderLag(standalone.queryPort());
-        AckedLoad load = AckedLoad.start(standalone.collectorPort(), options.connections());
+        AckedLoad load = AckedLoad.start(standalone.collectorPort(), options.connections(), Duration.ofSeconds(10),
+                options.eventsPerSecond());
         long lagBefore;
         long ackedAtCut;
         long ackedAtRestore;

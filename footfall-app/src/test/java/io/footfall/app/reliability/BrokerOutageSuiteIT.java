@@ -38,6 +38,6 @@ class BrokerOutageSuiteIT {
 
     private BrokerOutageSuite.Options options(String collectorMain) {
         return new BrokerOutageSuite.Options(collectorMain, dir.resolve("cluster"), Duration.ofSeconds(8), true,
-                Duration.ofSeconds(4), Duration.ofSeconds(3), 2, Duration.ofSeconds(10));
+                Duration.ofSeconds(4), Duration.ofSeconds(3), 2, 2_000, Duration.ofSeconds(10));
     }
 }
