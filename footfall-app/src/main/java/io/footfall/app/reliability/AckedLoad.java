@@ -18,9 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Load whose every event carries a client-made id, recording exactly which ids got a 202. The collector
- * may be killed and restarted under it: failed requests are simply not acknowledged, and the load carries
- * on against the same port.
+ * Load whose every event carries a client-made id, recording exactly which ids got a 202, how every request
+ * was answered and how long a 503 took. The collector may be killed and restarted under it: failed requests
+ * are simply not acknowledged, and the load carries on against the same port.
  */
 public final class AckedLoad implements AutoCloseable {
 
@@ -36,7 +36,6 @@ public final class AckedLoad implements AutoCloseable {
     private final Map<Integer, LongAdder> statuses = new ConcurrentSkipListMap<>();
     private final LongAdder transportErrors = new LongAdder();
     private final LatencySamples unavailableLatency = new LatencySamples(1_000_000);
-    private final LatencySamples answerLatency = new LatencySamples(1_000_000);
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running = true;
 
@@ -92,7 +91,6 @@ public final class AckedLoad implements AutoCloseable {
                         HttpResponse.BodyHandlers.ofString());
                 long micros = (System.nanoTime() - t0) / 1_000;
                 statuses.computeIfAbsent(r.statusCode(), s -> new LongAdder()).increment();
-                answerLatency.add(micros);
                 if (r.statusCode() == 503) {
                     unavailableLatency.add(micros);
                 }
@@ -137,11 +135,6 @@ public final class AckedLoad implements AutoCloseable {
     /** Time from sending a request to its 503 answer. */
     public LatencySamples unavailableLatency() {
         return unavailableLatency;
-    }
-
-    /** Time from sending a request to any HTTP answer. */
-    public LatencySamples answerLatency() {
-        return answerLatency;
     }
 
     @Override

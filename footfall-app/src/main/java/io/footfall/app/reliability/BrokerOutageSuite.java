@@ -82,26 +82,14 @@ public final class BrokerOutageSuite {
         try (DistributedFootfall cluster = DistributedFootfall.start(options.dir(), options.collectorMain(), COLLECTOR_HEAP, settings)) {
             progress.printf("distributed footfall up: broker %s, collector :%d, query :%d%n", cluster.bootstrapServers(),
                     cluster.collectorPort(), cluster.queryPort());
-            Set<String> acked;
             AckedLoad load = AckedLoad.start(cluster.collectorPort(), options.connections(),
                     options.deliveryTimeout().plusSeconds(10), options.eventsPerSecond());
             CollectorWatch watch = new CollectorWatch(cluster.collectorPort());
-            long stopAt;
-            long restartAt;
+            Moments moments;
             try (watch; load) {
-                Thread.sleep(options.before().toMillis());
-                stopAt = watch.elapsedMs();
-                cluster.stopBroker(options.kill());
-                progress.printf("broker stopped (%s) with %,d acknowledged; down for %d s under load%n",
-                        options.kill() ? "SIGKILL" : "SIGTERM", load.acknowledged().size(), options.outage().toSeconds());
-                Thread.sleep(options.outage().toMillis());
-                restartAt = watch.elapsedMs();
-                cluster.startBroker();
-                progress.printf("broker restarted on the same port and data dir: answers so far %s%n", load.statuses());
-                awaitReady(watch, restartAt);
-                Thread.sleep(options.after().toMillis());
+                moments = outage(options, cluster, watch, load, progress);
             }
-            acked = Set.copyOf(load.acknowledged());
+            Set<String> acked = Set.copyOf(load.acknowledged());
             progress.printf("load stopped: %,d acknowledged; waiting for the pipeline to drain%n", acked.size());
             CrashSuite.awaitDrained(cluster.bootstrapServers(), progress);
             boolean survived = cluster.collectorAlive();
@@ -111,10 +99,31 @@ public final class BrokerOutageSuite {
             return new Result(options.outage(), tally, load.statuses(), load.transportErrors(),
                     load.unavailableLatency().percentile(50), load.unavailableLatency().percentile(99),
                     load.unavailableLatency().max(),
-                    watch.firstChangeTo(503, stopAt).map(c -> c.atMs() - stopAt).orElse(-1L),
-                    watch.firstChangeTo(200, restartAt).map(c -> c.atMs() - restartAt).orElse(-1L),
+                    watch.firstChangeTo(503, moments.stopAtMs()).map(c -> c.atMs() - moments.stopAtMs()).orElse(-1L),
+                    watch.firstChangeTo(200, moments.restartAtMs()).map(c -> c.atMs() - moments.restartAtMs()).orElse(-1L),
                     watch.peakHeapUsed(), watch.heapMax(), watch.peakInflightBytes(), survived);
         }
+    }
+
+    /** When the broker was stopped and when its restart began, in the watch's ms. */
+    private record Moments(long stopAtMs, long restartAtMs) {
+    }
+
+    /** Load before, the broker down, its restart, and load after the collector is ready again. */
+    private static Moments outage(Options options, DistributedFootfall cluster, CollectorWatch watch, AckedLoad load,
+                                  PrintStream progress) throws Exception {
+        Thread.sleep(options.before().toMillis());
+        long stopAt = watch.elapsedMs();
+        cluster.stopBroker(options.kill());
+        progress.printf("broker stopped (%s) with %,d acknowledged; down for %d s under load%n",
+                options.kill() ? "SIGKILL" : "SIGTERM", load.acknowledged().size(), options.outage().toSeconds());
+        Thread.sleep(options.outage().toMillis());
+        long restartAt = watch.elapsedMs();
+        cluster.startBroker();
+        progress.printf("broker restarted on the same port and data dir: answers so far %s%n", load.statuses());
+        awaitReady(watch, restartAt);
+        Thread.sleep(options.after().toMillis());
+        return new Moments(stopAt, restartAt);
     }
 
     /** Waits up to 2 minutes for the collector to report ready again after the broker is back. */

@@ -42,7 +42,8 @@ public final class WarehouseOutageSuite {
 
     /**
      * @param lagEverySeconds how often the lag was read during the outage (10 s, less for short outages)
-     * @param lagDuringOutage loader lag (records) read from the standalone's /metrics during the outage
+     * @param lagDuringOutage loader lag (records) read from the standalone's /metrics during the outage (and at
+     *                        its end when that is not on a step)
      * @param catchUpMs       from the restore until the loader has stored all that was waiting; -1: never
      */
     public record Result(Duration outage, Tally tally, Map<Integer, Long> statuses, long transportErrors,
@@ -101,31 +102,16 @@ public final class WarehouseOutageSuite {
         long lagBefore;
         long ackedAtCut;
         long ackedAtRestore;
-        List<Long> during = new ArrayList<>();
-        long peak = 0;
+        List<Long> during;
         long catchUpMs;
         long step = Math.max(1, Math.min(10, options.outage().toSeconds() / 4));
         try (load) {
-            long end = System.nanoTime() + options.before().toNanos();
-            lagBefore = 0;
-            while (System.nanoTime() < end) {
-                lagBefore = Math.max(lagBefore, lag.read());
-                Thread.sleep(500);
-            }
+            lagBefore = peakLagFor(lag, options.before());
             ackedAtCut = load.acknowledged().size();
             proxy.cut();
             progress.printf("PostgreSQL cut off with %,d acknowledged (loader lag up to %,d before); down for %d s under load%n",
                     ackedAtCut, lagBefore, options.outage().toSeconds());
-            long cutAt = System.nanoTime();
-            for (long s = step; s <= options.outage().toSeconds(); s += step) {
-                Thread.sleep(Math.max(0, cutAt + Duration.ofSeconds(s).toNanos() - System.nanoTime()) / 1_000_000);
-                long now = lag.read();
-                during.add(now);
-                peak = Math.max(peak, now);
-                progress.printf("  down %d s: loader lag %,d, acknowledged %,d%n", s, now, load.acknowledged().size());
-            }
-            Thread.sleep(Math.max(0, cutAt + options.outage().toNanos() - System.nanoTime()) / 1_000_000);
-            peak = Math.max(peak, lag.read());
+            during = lagWhileDown(options.outage(), step, lag, load, progress);
             ackedAtRestore = load.acknowledged().size();
             try (LagProbe kafka = new LagProbe(standalone.bootstrapServers())) {
                 long backlogEnd = kafka.inputEnd("loader");
@@ -141,7 +127,36 @@ public final class WarehouseOutageSuite {
         standalone.terminate();
         Tally tally = Tally.ofPostgres(acked, options.postgresUrl(), options.user(), options.schema());
         return new Result(options.outage(), tally, load.statuses(), load.transportErrors(), ackedAtRestore - ackedAtCut,
-                lagBefore, step, during, peak, catchUpMs);
+                lagBefore, step, during, during.stream().mapToLong(Long::longValue).max().orElse(-1), catchUpMs);
+    }
+
+    /** The highest loader lag read every 500 ms for {@code time}. */
+    private static long peakLagFor(LoaderLag lag, Duration time) throws InterruptedException {
+        long end = System.nanoTime() + time.toNanos();
+        long peak = 0;
+        while (System.nanoTime() < end) {
+            peak = Math.max(peak, lag.read());
+            Thread.sleep(500);
+        }
+        return peak;
+    }
+
+    /** Waits out the outage, reading the loader lag every {@code stepSeconds} and once at its end. */
+    private static List<Long> lagWhileDown(Duration outage, long stepSeconds, LoaderLag lag, AckedLoad load,
+                                           PrintStream progress) throws InterruptedException {
+        List<Long> during = new ArrayList<>();
+        long cutAt = System.nanoTime();
+        for (long s = stepSeconds; s <= outage.toSeconds(); s += stepSeconds) {
+            Thread.sleep(Math.max(0, cutAt + Duration.ofSeconds(s).toNanos() - System.nanoTime()) / 1_000_000);
+            long now = lag.read();
+            during.add(now);
+            progress.printf("  down %d s: loader lag %,d, acknowledged %,d%n", s, now, load.acknowledged().size());
+        }
+        Thread.sleep(Math.max(0, cutAt + outage.toNanos() - System.nanoTime()) / 1_000_000);
+        if (outage.toSeconds() % stepSeconds != 0 || during.isEmpty()) {
+            during.add(lag.read());
+        }
+        return during;
     }
 
     /**

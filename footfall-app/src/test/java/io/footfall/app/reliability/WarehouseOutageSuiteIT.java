@@ -33,7 +33,7 @@ class WarehouseOutageSuiteIT {
     }
 
     private WarehouseOutageSuite.Options options(String main, String name) {
-        return new WarehouseOutageSuite.Options(List.of(main), dir.resolve("data"), Duration.ofSeconds(8),
+        return new WarehouseOutageSuite.Options(List.of(main), dir.resolve("data"), Duration.ofSeconds(10),
                 Duration.ofSeconds(4), Duration.ofSeconds(2), 2, 2_000, "jdbc:postgresql://127.0.0.1:5432/test", "postgres",
                 "outage_suite_" + name + "_" + ProcessHandle.current().pid());
     }
