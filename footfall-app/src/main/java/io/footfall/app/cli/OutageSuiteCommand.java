@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "outage-suite", mixinStandardHelpOptions = true,
         description = {"Stop the broker (distributed mode, each role in its own process), then cut PostgreSQL off, under load.",
-                "Checks only 202 or 503 answers, readiness, collector heap, lag and catch-up, and that every acknowledged",
-                "event is stored exactly once. Exit code 1 when a promise was broken."})
+                "Checks answers (202 or 503 only), readiness, collector heap, lag, catch-up and exact counts.",
+                "Exit code 1 when a promise was broken."})
 public final class OutageSuiteCommand implements Callable<Integer> {
 
     @Option(names = "--broker-outage", paramLabel = "SECONDS", defaultValue = "60",
