@@ -18,11 +18,13 @@ import picocli.CommandLine.Command;
                 io.footfall.app.cli.CollectorBenchCommand.class,
                 RoleCommands.Enricher.class,
                 RoleCommands.Loader.class,
+                io.footfall.app.cli.BrokerCommand.class,
                 io.footfall.app.cli.ReplayCommand.class,
                 io.footfall.app.cli.PromoteCommand.class,
                 ConfigCommand.class,
                 BenchCommand.class,
                 CrashSuiteCommand.class,
+                io.footfall.app.cli.OutageSuiteCommand.class,
                 io.footfall.app.cli.TapCommand.class,
                 CommandLine.HelpCommand.class
         })

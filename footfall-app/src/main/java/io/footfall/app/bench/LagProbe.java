@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -44,25 +43,50 @@ public final class LagProbe implements AutoCloseable {
 
     private long lag(String group, String topic) {
         try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            int partitions = admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
-                    .get(topic).partitions().size();
-            for (int p = 0; p < partitions; p++) {
-                request.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(request).all()
-                    .get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = groupOffsets(group);
             long lag = 0;
-            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+            for (Map.Entry<TopicPartition, Long> end : endOffsets(topic).entrySet()) {
                 OffsetAndMetadata done = committed.get(end.getKey());
-                lag += Math.max(0, end.getValue().offset() - (done == null ? 0 : done.offset()));
+                lag += Math.max(0, end.getValue() - (done == null ? 0 : done.offset()));
             }
             return lag;
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    /** Sum over partitions of the stage's input topic's end offsets, or -1 when they cannot be read right now. */
+    public long inputEnd(String stage) {
+        try {
+            return endOffsets(STAGES.get(stage)[1]).values().stream().mapToLong(Long::longValue).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** Sum over partitions of the stage's committed offsets, or -1 when they cannot be read right now. */
+    public long committed(String stage) {
+        try {
+            return groupOffsets(STAGES.get(stage)[0]).values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> groupOffsets(String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+    }
+
+    private Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        int partitions = admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS)
+                .get(topic).partitions().size();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, Long> out = new HashMap<>();
+        admin.listOffsets(request).all().get(5, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
+        return out;
     }
 
     @Override

@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * {@code <data-dir>/kafka/bootstrap.servers}: where a running standalone's embedded broker listens, so
- * {@code footfall tap} and {@code footfall bench} find it without being told (its port is free-picked by
- * default). Written when the broker is up, removed on a clean stop; a stale file after a crash only
+ * {@code <data-dir>/kafka/bootstrap.servers}: where the broker of a running standalone or {@code footfall broker}
+ * listens, so {@code footfall tap} and {@code footfall bench} find it without being told (its port is
+ * free-picked by default). Written when the broker is up, removed on a clean stop; a stale file after a crash only
  * points at a closed port.
  */
 public final class BrokerAddressFile {

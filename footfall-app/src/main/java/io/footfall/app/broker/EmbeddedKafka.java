@@ -16,7 +16,8 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 
 /**
- * A single-node KRaft broker inside this JVM, bound to 127.0.0.1 only, for {@code footfall standalone}.
+ * A single-node KRaft broker inside this JVM, bound to 127.0.0.1 only, for {@code footfall standalone} and
+ * {@code footfall broker}.
  *
  * <p>The controller quorum is static ({@code controller.quorum.voters}) rather than bootstrapped, so the
  * controller port may differ between restarts of the same data directory: it is always a free port.

@@ -2,6 +2,7 @@ package io.footfall.app.cli;
 
 import io.footfall.app.broker.Topics;
 import io.footfall.app.standalone.Roles;
+import io.footfall.collector.produce.EventSink;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.warehouse.Warehouse;
@@ -13,6 +14,7 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -55,8 +57,19 @@ public final class RoleCommands {
     @Command(name = "collector", mixinStandardHelpOptions = true,
             description = "Run the HTTP collector alone against an external Kafka cluster.")
     public static final class Collector implements Callable<Integer> {
+        private final UnaryOperator<EventSink> sinkDecorator;
+
         @Mixin
         ConfigOptions options;
+
+        public Collector() {
+            this(UnaryOperator.identity());
+        }
+
+        /** For reliability tests only: runs the collector with a wrapped (fault-injecting) sink. */
+        public Collector(UnaryOperator<EventSink> sinkDecorator) {
+            this.sinkDecorator = sinkDecorator;
+        }
 
         @Override
         public Integer call() throws InterruptedException {
@@ -65,7 +78,7 @@ public final class RoleCommands {
             Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
             Topics.ensure(config.kafka(), config.kafka().startTimeout());
-            Roles.Collector collector = Roles.collector(config, registry);
+            Roles.Collector collector = Roles.collector(config, registry, sinkDecorator);
             started.push(collector);
             System.out.println("footfall: collector ready at http://" + config.collector().host() + ":" + collector.port() + "/v1/events");
             return runUntilStopped(started);

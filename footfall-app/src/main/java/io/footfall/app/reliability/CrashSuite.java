@@ -1,14 +1,9 @@
 package io.footfall.app.reliability;
 
-import io.footfall.loader.warehouse.DuckDbWarehouse;
 import java.io.PrintStream;
 import io.footfall.app.bench.LagProbe;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -75,7 +70,7 @@ public final class CrashSuite {
      * Waits until both stages have consumed everything (consumer lag 0 on two polls a second apart), so the
      * warehouse holds all it ever will of this run.
      */
-    private static void awaitDrained(String bootstrapServers, PrintStream progress) throws InterruptedException {
+    static void awaitDrained(String bootstrapServers, PrintStream progress) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         int idle = 0;
         Map<String, Long> lag = Map.of();
@@ -90,19 +85,8 @@ public final class CrashSuite {
     }
 
     private static Result compare(Options options, Set<String> acked, long failed) throws Exception {
-        Map<String, Integer> stored = new HashMap<>();
-        long rows = 0;
-        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(options.dataDir().resolve("footfall.duckdb"));
-             Connection c = warehouse.readConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT CAST(event_id AS VARCHAR) FROM events WHERE site = '" + AckedLoad.SITE + "'")) {
-            while (rs.next()) {
-                stored.merge(rs.getString(1), 1, Integer::sum);
-                rows++;
-            }
-        }
-        long lost = acked.stream().filter(id -> !stored.containsKey(id)).count();
-        long duplicated = stored.values().stream().filter(n -> n > 1).count();
-        long unacked = stored.keySet().stream().filter(id -> !acked.contains(id)).count();
-        return new Result(options.kills(), acked.size(), rows, lost, duplicated, unacked, failed);
+        Tally tally = Tally.ofDuckDb(acked, options.dataDir().resolve("footfall.duckdb"));
+        return new Result(options.kills(), tally.acknowledged(), tally.storedRows(), tally.lost(), tally.duplicated(),
+                tally.storedUnacknowledged(), failed);
     }
 }

@@ -1,16 +1,14 @@
 package io.footfall.app.reliability;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * {@code footfall standalone} in a child JVM, so the crash suite and tests can SIGTERM or SIGKILL it like an
@@ -19,12 +17,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StandaloneProcess implements AutoCloseable {
 
-    private final Process process;
+    private final ChildJvm process;
     private final int collectorPort;
     private final int queryPort;
     private final String bootstrapServers;
 
-    private StandaloneProcess(Process process, int collectorPort, int queryPort, String bootstrapServers) {
+    private StandaloneProcess(ChildJvm process, int collectorPort, int queryPort, String bootstrapServers) {
         this.process = process;
         this.collectorPort = collectorPort;
         this.queryPort = queryPort;
@@ -44,47 +42,19 @@ public final class StandaloneProcess implements AutoCloseable {
      */
     public static StandaloneProcess start(List<String> main, Path dataDir, int collectorPort, int queryPort,
                                           String... extraArgs) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
-                "-cp", System.getProperty("java.class.path")));
-        command.addAll(main);
+        List<String> command = new ArrayList<>(main);
         command.addAll(List.of("standalone",
                 "--data-dir", dataDir.toString(), "--collector-port", Integer.toString(collectorPort),
                 "--admin-port", Integer.toString(queryPort), "--partitions", "3"));
         command.addAll(List.of(extraArgs));
-        java.nio.file.Files.createDirectories(dataDir.toAbsolutePath().getParent());
-        java.io.File log = dataDir.resolveSibling(dataDir.getFileName() + "-stderr.log").toFile();
-        Process process = new ProcessBuilder(command)
-                .redirectError(ProcessBuilder.Redirect.appendTo(log))
-                .start();
-        CountDownLatch ready = new CountDownLatch(1);
-        java.util.concurrent.atomic.AtomicReference<String> bootstrap = new java.util.concurrent.atomic.AtomicReference<>();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    java.util.regex.Matcher broker = BROKER_LINE.matcher(line);
-                    if (broker.find()) {
-                        bootstrap.set(broker.group(1));
-                    }
-                    if (line.contains("standalone ready")) {
-                        ready.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // the process went away; the caller sees that through waitFor/ready
-            }
-        }, "standalone-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        if (!ready.await(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new IllegalStateException("standalone did not become ready; see " + dataDir + "-stderr.log");
-        }
-        return new StandaloneProcess(process, collectorPort, queryPort, bootstrap.get());
+        ChildJvm child = ChildJvm.start("standalone", "768m", command,
+                dataDir.resolveSibling(dataDir.getFileName() + "-stderr.log"), "standalone ready", Duration.ofSeconds(90));
+        String bootstrap = child.lines().stream().map(BROKER_LINE::matcher).filter(Matcher::find)
+                .map(m -> m.group(1)).findFirst().orElse(null);
+        return new StandaloneProcess(child, collectorPort, queryPort, bootstrap);
     }
 
-    private static final java.util.regex.Pattern BROKER_LINE = java.util.regex.Pattern.compile("broker ready at (\\S+)");
+    private static final Pattern BROKER_LINE = Pattern.compile("broker ready at (\\S+)");
 
     /** The embedded broker's address, as the child printed it. */
     public String bootstrapServers() {
@@ -107,23 +77,17 @@ public final class StandaloneProcess implements AutoCloseable {
 
     /** SIGTERM, then wait for the process to finish its orderly shutdown. */
     public int terminate() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(90, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new IllegalStateException("standalone did not stop within 90 s of SIGTERM");
-        }
-        return process.exitValue();
+        return process.terminate(Duration.ofSeconds(90));
     }
 
     /** SIGKILL: no shutdown hook, no flush — a crash. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(30, TimeUnit.SECONDS);
+        process.kill();
     }
 
     @Override
     public void close() throws InterruptedException {
-        if (process.isAlive()) {
+        if (process.alive()) {
             kill();
         }
     }

@@ -1,6 +1,7 @@
 package io.footfall.app.standalone;
 
 import io.footfall.collector.CollectorServer;
+import io.footfall.collector.produce.EventSink;
 import io.footfall.collector.produce.KafkaEventSink;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.KafkaConfig;
@@ -16,6 +17,7 @@ import io.footfall.query.sql.ApiToken;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 
 /** Starts each role of the pipeline; shared by {@code standalone} and the single-role commands. */
 public final class Roles {
@@ -40,6 +42,15 @@ public final class Roles {
     }
 
     public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry) {
+        return collector(config, registry, UnaryOperator.identity());
+    }
+
+    /**
+     * @param sinkDecorator wraps the collector's Kafka sink; identity in the product. Reliability tests pass
+     *                      a deliberately faulty sink to prove their harness detects loss.
+     */
+    public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry,
+                                      UnaryOperator<EventSink> sinkDecorator) {
         KafkaEventSink sink = new KafkaEventSink(config.kafka(), config.collector());
         try {
             sink.start(KafkaConfig.RAW_TOPIC, config.kafka().startTimeout());
@@ -47,7 +58,7 @@ public final class Roles {
             sink.close();
             throw e;
         }
-        CollectorServer server = new CollectorServer(config.collector(), sink, registry, registry::scrape);
+        CollectorServer server = new CollectorServer(config.collector(), sinkDecorator.apply(sink), registry, registry::scrape);
         try {
             return new Collector(server, server.start());
         } catch (RuntimeException e) {

@@ -8,7 +8,7 @@ import io.footfall.collector.produce.EventSink;
 import io.footfall.collector.produce.KafkaEventSink;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.KafkaConfig;
-import io.footfall.core.event.BadEvent;
+import io.footfall.app.testing.AcknowledgesEarlySink;
 import io.footfall.app.testing.Http;
 import io.footfall.app.testing.TestBroker;
 import io.footfall.core.event.RawEvent;
@@ -30,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -59,37 +58,8 @@ class BrokerOutageIT {
     /** Negative control: a sink that answers before the broker acknowledges is caught by the same comparison. */
     @Test
     void aCollectorThatAnswersBeforeTheAckIsCaught() throws Exception {
-        Set<String> missing = outage(AcknowledgesEarly::new, false);
+        Set<String> missing = outage(AcknowledgesEarlySink::new, false);
         assertTrue(!missing.isEmpty(), "the id comparison must see events lost by an early 202");
-    }
-
-    /** Test-only fault: says ACKNOWLEDGED at once, whatever the stream does with the records. */
-    private record AcknowledgesEarly(EventSink delegate) implements EventSink {
-        @Override
-        public void publish(List<RawEvent> events, List<BadEvent> bad, Consumer<Outcome> done) {
-            delegate.publish(events, bad, outcome -> { });
-            done.accept(Outcome.ACKNOWLEDGED);
-        }
-
-        @Override
-        public boolean ready() {
-            return delegate.ready();
-        }
-
-        @Override
-        public long inflightBytes() {
-            return delegate.inflightBytes();
-        }
-
-        @Override
-        public void flush() {
-            delegate.flush();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
-        }
     }
 
     /** Runs the outage and returns the ids answered 202 that are not in footfall.raw afterwards. */

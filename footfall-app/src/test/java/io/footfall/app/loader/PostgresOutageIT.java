@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.footfall.app.reliability.TcpProxy;
 import io.footfall.app.testing.TestBroker;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.json.StoredEventJson;

@@ -1,4 +1,4 @@
-package io.footfall.app.loader;
+package io.footfall.app.reliability;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,25 +11,26 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP relay on a local port, for outage tests: {@link #cut()} closes the listener and every relayed
+ * A TCP relay on a local port, for the warehouse outage suite and tests: {@link #cut()} closes the listener and every relayed
  * connection (the client sees "connection refused" from then on), {@link #restore()} listens again on the
  * same port.
  */
-final class TcpProxy implements AutoCloseable {
+public final class TcpProxy implements AutoCloseable {
 
     private final int targetPort;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket server;
     private final int port;
 
-    TcpProxy(int targetPort) throws IOException {
+    /** Relays a free local port to {@code 127.0.0.1:targetPort}. */
+    public TcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
         this.server = listen(0);
         this.port = server.getLocalPort();
         accept(server);
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
@@ -79,7 +80,7 @@ final class TcpProxy implements AutoCloseable {
     }
 
     /** The warehouse becomes unreachable: no listener, every open connection reset. */
-    void cut() {
+    public void cut() {
         closeQuietly(server);
         for (Socket s : sockets) {
             closeQuietly(s);
@@ -87,7 +88,8 @@ final class TcpProxy implements AutoCloseable {
         sockets.clear();
     }
 
-    void restore() throws IOException {
+    /** Listens again on the same port. */
+    public void restore() throws IOException {
         server = listen(port);
         accept(server);
     }

@@ -1,0 +1,56 @@
+package io.footfall.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.core.config.KafkaConfig;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code footfall broker} in a child JVM, as a user starts it for a local cluster and stops it with Ctrl-C. */
+class BrokerCommandIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void startsWithTheTopicsWritesItsAddressAndStopsCleanlyOnSigterm() throws Exception {
+        Process broker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "broker",
+                "--data-dir", dir.toString(), "--port", "0", "--partitions", "2")
+                .redirectError(dir.resolve("stderr.log").toFile()).start();
+        try {
+            String ready;
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+                ready = out.readLine();
+            }
+            assertTrue(ready != null && ready.startsWith("footfall: broker ready at 127.0.0.1:"), "ready line: " + ready);
+            String address = ready.split(" ")[4];
+            assertEquals(address, Files.readString(dir.resolve("kafka").resolve("bootstrap.servers")).trim());
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, address))) {
+                Set<String> topics = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+                assertTrue(topics.containsAll(List.of(KafkaConfig.RAW_TOPIC, KafkaConfig.EVENTS_TOPIC, KafkaConfig.BAD_TOPIC)), topics.toString());
+                assertEquals(2, admin.describeTopics(List.of(KafkaConfig.RAW_TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS)
+                        .get(KafkaConfig.RAW_TOPIC).partitions().size());
+            }
+            broker.destroy();
+            assertTrue(broker.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM");
+            assertEquals(143, broker.exitValue(), "SIGTERM exits through the shutdown hook");
+            assertFalse(Files.exists(dir.resolve("kafka").resolve("bootstrap.servers")), "the address file is removed on a clean stop");
+        } finally {
+            broker.destroyForcibly();
+        }
+    }
+}
