@@ -115,6 +115,9 @@ class ReplayIT {
         try (DuckDbWarehouse w = DuckDbWarehouse.open(file); Connection c = w.readConnection()) {
             assertEquals(300, LoaderFixtures.count(c, "SELECT count(*) FROM events"));
             assertEquals(2, LoaderFixtures.count(c, "SELECT count(*) FROM events_prev"));
+            // The stats follow the promoted table: its sessions rollup was rebuilt in the same transaction.
+            assertEquals(VISITORS * 7L, LoaderFixtures.count(c, "SELECT count(*) FROM footfall_sessions WHERE NOT sessionless"));
+            assertEquals(300, LoaderFixtures.count(c, "SELECT sum(pageviews) FROM footfall_sessions"));
         }
         assertEquals(1, cli(common, "promote", "events_a"), "events_prev exists: refused");
     }

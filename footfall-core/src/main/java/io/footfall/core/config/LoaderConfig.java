@@ -46,6 +46,6 @@ public record LoaderConfig(
                 s.string("loader.groupId", "footfall-loader"),
                 s.integer("loader.batchEvents", 10_000, 1, 1_000_000),
                 s.bytes("loader.batchBytes", 8L * 1024 * 1024, 1024, 1024L * 1024 * 1024),
-                s.duration("loader.batchDelay", Duration.ofMillis(500), Duration.ofMillis(1), Duration.ofMinutes(10)));
+                s.duration("loader.batchDelay", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofMinutes(10)));
     }
 }

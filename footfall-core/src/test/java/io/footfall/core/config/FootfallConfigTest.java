@@ -37,7 +37,7 @@ class FootfallConfigTest {
         assertEquals("duckdb", c.loader().warehouse());
         assertEquals(Path.of("./data/footfall.duckdb"), c.loader().duckdbPath());
         assertEquals(10_000, c.loader().batchEvents());
-        assertEquals(Duration.ofMillis(500), c.loader().batchDelay());
+        assertEquals(Duration.ofMillis(250), c.loader().batchDelay());
     }
 
     @Test
@@ -70,14 +70,14 @@ class FootfallConfigTest {
                   client:
                     security.protocol: SSL
                 loader:
-                  batchDelay: 250ms
+                  batchDelay: 750ms
                 """);
         FootfallConfig c = FootfallConfig.from(new Settings(Map.of(), Map.of(), ConfigFiles.read(yaml)));
         assertEquals(9090, c.collector().port());
         assertEquals(2 * 1024 * 1024, c.collector().maxRequestBytes());
         assertEquals("k1:9092,k2:9092", c.kafka().bootstrapServers());
         assertEquals(Map.of("security.protocol", "SSL"), c.kafka().clientProperties());
-        assertEquals(Duration.ofMillis(250), c.loader().batchDelay());
+        assertEquals(Duration.ofMillis(750), c.loader().batchDelay());
         assertEquals(Path.of("/var/lib/footfall/footfall.duckdb"), c.loader().duckdbPath());
     }
 
