@@ -29,14 +29,6 @@ import org.duckdb.DuckDBConnection;
  */
 public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
-    /**
-     * DuckDB folds its write-ahead log into the file when the log reaches this size, inside the commit that
-     * crosses it, so each fold stalls a batch. The default, 16 MB, is ~1.5 s of events at 10,000/s: the
-     * stalls set the freshness p99 (1.4 s in {@code bench/loader.sh}); at 256 MB they are 16 times rarer and
-     * p99 was 0.63 s, and the whole drain 20 % faster. The cost: up to 256 MB of log to replay after a crash.
-     */
-    static final String WAL_AUTOCHECKPOINT = "256MB";
-
     private final Path file;
     private final DuckDBConnection root;
     private final String table;
@@ -66,9 +58,6 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
             Properties props = new Properties();
             DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection(
                     "jdbc:duckdb:" + file.toAbsolutePath(), props);
-            try (Statement st = connection.createStatement()) {
-                st.execute("SET wal_autocheckpoint = '" + WAL_AUTOCHECKPOINT + "'");
-            }
             return new DuckDbWarehouse(file, connection, "events");
         } catch (SQLException e) {
             throw new IllegalStateException("DuckDB file " + file + " cannot be opened: " + firstLine(e.getMessage()));
