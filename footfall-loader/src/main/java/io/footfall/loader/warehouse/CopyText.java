@@ -63,6 +63,22 @@ public final class CopyText {
         out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
     }
 
+    /** A row of plain values: String, Boolean, Long or null (a session part, for instance). */
+    void addRow(Object[] values) {
+        line.setLength(0);
+        for (Object value : values) {
+            if (value == null || value instanceof String) {
+                text((String) value);
+            } else if (value instanceof Boolean flag) {
+                raw(flag ? "t" : "f");
+            } else {
+                raw(value.toString());
+            }
+        }
+        line.setCharAt(line.length() - 1, '\n');
+        out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     public byte[] bytes() {
         return out.toByteArray();
     }

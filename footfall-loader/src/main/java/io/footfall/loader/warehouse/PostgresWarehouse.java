@@ -11,7 +11,6 @@ import io.footfall.loader.schema.SessionRollup;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -125,10 +124,10 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
 
     /**
      * The common case, a batch of ids never seen: {@code COPY} straight into {@code events}, then the batch's
-     * sessions, folded in Java, are upserted into the rollup in one statement (arrays, {@code unnest}). A
-     * stored or repeated id makes the {@code COPY} fail; then, back at the savepoint, the batch is staged and
-     * one statement inserts the rows whose ids are new ({@code ON CONFLICT DO NOTHING}) and folds exactly
-     * those (its {@code RETURNING}) into the rollup.
+     * sessions, folded in Java, are upserted into the rollup in one statement (from a temporary table that
+     * {@code COPY} fills). A stored or repeated id makes the {@code COPY} fail; then, back at the savepoint,
+     * the batch is staged and one statement inserts the rows whose ids are new ({@code ON CONFLICT DO
+     * NOTHING}) and folds exactly those (its {@code RETURNING}) into the rollup.
      */
     private static long insertAndFold(Connection c, List<StoredEvent> events) throws SQLException {
         byte[] rows = copyText(events);
@@ -160,36 +159,20 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
         }
     }
 
-    /** The array type of each column of {@link SessionRollup#partColumns()}: text, boolean or bigint. */
-    private static final List<String> PART_TYPES = SessionRollup.partColumns().stream()
-            .map(c -> Dialect.POSTGRES.render(c).split(" ")[1].toLowerCase(java.util.Locale.ROOT)).toList();
-    private static final String UPSERT_PARTS = upsertPartsSql();
+    private static final String PARTS_STAGE = "sessions_stage";
+    private static final String UPSERT_PARTS = SessionRollup.upsertParts(Dialect.POSTGRES, "pg_temp." + PARTS_STAGE);
 
-    private static String upsertPartsSql() {
-        List<String> columns = SessionRollup.partColumns();
-        StringBuilder arrays = new StringBuilder("unnest(");
-        StringBuilder names = new StringBuilder();
-        for (int i = 0; i < columns.size(); i++) {
-            arrays.append(i == 0 ? "" : ", ").append("?::").append(PART_TYPES.get(i)).append("[]");
-            names.append(i == 0 ? "" : ", ").append(columns.get(i).split(" ")[0]);
-        }
-        return SessionRollup.upsertParts(Dialect.POSTGRES, arrays + ") AS parts(" + names + ")");
-    }
-
-    /** One statement for all of a batch's sessions: one array per column. */
+    /** One statement for all of a batch's sessions, from a temporary table filled by {@code COPY}. */
     private static void upsertParts(Connection c, List<SessionParts.Part> parts) throws SQLException {
-        Object[][] columns = new Object[PART_TYPES.size()][parts.size()];
-        for (int r = 0; r < parts.size(); r++) {
-            Object[] row = parts.get(r).row();
-            for (int i = 0; i < row.length; i++) {
-                columns[i][r] = row[i];
-            }
+        CopyText rows = new CopyText(parts.size() * 200);
+        for (SessionParts.Part p : parts) {
+            rows.addRow(p.row());
         }
-        try (PreparedStatement ps = c.prepareStatement(UPSERT_PARTS)) {
-            for (int i = 0; i < columns.length; i++) {
-                ps.setArray(i + 1, c.createArrayOf(PART_TYPES.get(i), columns[i]));
-            }
-            ps.executeUpdate();
+        try (Statement st = c.createStatement()) {
+            st.execute(Dialect.POSTGRES.render("CREATE TEMP TABLE IF NOT EXISTS " + PARTS_STAGE + " ("
+                    + String.join(", ", SessionRollup.partColumns()) + ") ON COMMIT DELETE ROWS"));
+            copy(c, "pg_temp." + PARTS_STAGE, rows.bytes());
+            st.executeUpdate(UPSERT_PARTS);
         }
     }
 
