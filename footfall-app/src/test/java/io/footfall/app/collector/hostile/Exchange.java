@@ -28,21 +28,22 @@ final class Exchange {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(ANSWER_WAIT_MILLIS);
-            send(socket, script);
+            // One buffered stream for both directions' bookkeeping, so that send() can peek at an answer.
+            java.io.BufferedInputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            send(socket, in, script);
             boolean head = new String(script.bytes(), 0, Math.min(5, script.bytes().length), StandardCharsets.ISO_8859_1)
                     .startsWith("HEAD ");
-            return read(socket.getInputStream(), responses, head);
+            return read(in, responses, head);
         } catch (IOException e) {
             return List.of(Observed.closed());
         }
     }
 
-    private static void send(Socket socket, Script script) throws IOException {
+    private static void send(Socket socket, java.io.BufferedInputStream in, Script script) throws IOException {
         OutputStream out = socket.getOutputStream();
-        InputStream in = socket.getInputStream();
         try {
             for (Script.Step step : script.steps()) {
-                if (in.available() > 0) {
+                if (in.available() > 0 && !interimContinue(in)) {
                     return; // answered already: stop talking, listen
                 }
                 if (step instanceof Script.Bytes b) {
@@ -60,6 +61,21 @@ final class Exchange {
             // the server closed or reset while we were still sending: what it said before is the answer
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Whether what the server has sent so far is a {@code 100 Continue} (an invitation to send the body, as
+     * a client that asked with {@code Expect: 100-continue} is owed), not an answer. Peeks without consuming.
+     */
+    private static boolean interimContinue(java.io.BufferedInputStream in) throws IOException {
+        byte[] start = "HTTP/1.1 100".getBytes(StandardCharsets.ISO_8859_1);
+        in.mark(start.length);
+        try {
+            byte[] got = in.readNBytes(start.length);
+            return java.util.Arrays.equals(got, start);
+        } finally {
+            in.reset();
         }
     }
 
