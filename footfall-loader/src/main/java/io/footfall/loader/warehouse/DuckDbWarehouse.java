@@ -29,6 +29,9 @@ import org.duckdb.DuckDBConnection;
  */
 public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
+    /** The rollup upsert of a fast-path batch, built once: it runs with every batch. */
+    private static final String UPSERT_PARTS = SessionRollup.upsertParts(Dialect.DUCKDB, "sessions_stage");
+
     private final Path file;
     private final DuckDBConnection root;
     private final String table;
@@ -151,7 +154,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
                             appendPart(appender, p);
                         }
                     }
-                    st.execute(SessionRollup.upsertParts(Dialect.DUCKDB, "sessions_stage"));
+                    st.execute(UPSERT_PARTS);
                     return events.size();
                 }
                 stage(st, events);
