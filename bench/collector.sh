@@ -81,7 +81,7 @@ PIDS+=($!)
 # --- footfall: collector + embedded broker only -------------------------------------------------
 JAR="$ROOT/footfall-app/target/footfall.jar"
 if [ ! -f "$JAR" ] || [ -n "${REBUILD:-}" ]; then
-  (cd "$ROOT" && mvn -B -q -o -pl footfall-app -am package -DskipTests)
+  (cd "$ROOT" && mvn -B -q -pl footfall-app -am package -DskipTests)
 fi
 java $HEAP -XX:+UseParallelGC ${JFR:+-XX:StartFlightRecording=settings=profile} \
   -jar "$JAR" collector-bench serve --set dataDir="$WORK/data" --set collector.port="$FOOTFALL_PORT" \

@@ -3,6 +3,6 @@
 # Usage: bench/enricher.sh [--events N] [--partitions P] [--threads T] [--commit-interval 100ms]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -B -q -o -pl footfall-app -am package -DskipTests
+mvn -B -q -pl footfall-app -am package -DskipTests
 exec java -Xmx2g -XX:+UseG1GC ${JAVA_OPTS:-} -cp "footfall-app/target/footfall.jar:footfall-app/target/lib/*" \
   io.footfall.app.bench.EnricherBench "$@"

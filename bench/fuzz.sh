@@ -28,7 +28,7 @@ status=0
 for target in "${targets[@]}"; do
   read -r module test <<<"$target"
   echo "== fuzzing $module $test for $duration"
-  if ! JAZZER_FUZZ=1 mvn -B -o test -pl "$module" -am -Dtest="$test" -Djazzer.max_duration="$duration" \
+  if ! JAZZER_FUZZ=1 mvn -B test -pl "$module" -am -Dtest="$test" -Djazzer.max_duration="$duration" \
        -Dsurefire.failIfNoSpecifiedTests=false | grep -E 'DONE|Tests run:|crash|FAIL'; then
     status=1
   fi

@@ -11,7 +11,7 @@ mkdir -p "$WORK"
 
 # One reactor run, so that the modules' own jars resolve without `mvn install`. Test scope too: the browser
 # measurement drives chromium with Selenium. The last module written (footfall-app) leaves its class path.
-mvn -B -q -o -pl footfall-app -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
+mvn -B -q -pl footfall-app -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
   -Dmdep.excludeGroupIds=io.footfall -Dmdep.outputFile="$PWD/$WORK/test.classpath" >/dev/null
 CP="footfall-app/target/footfall.jar:footfall-app/target/lib/*:$(cat "$WORK/test.classpath")"
 run() { java -Xmx3g -XX:+UseParallelGC -cp "$CP" bench/QueryBench.java "$@"; }
