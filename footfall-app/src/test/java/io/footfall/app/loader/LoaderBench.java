@@ -103,14 +103,22 @@ public final class LoaderBench {
         }
     }
 
-    /** Event i of the run: every column set, 500 sites' worth of paths, 100k visitors. */
+    /** Sessions of the run: event i continues session {@code i % SESSIONS}, whose events are SESSIONS apart. */
+    static final int SESSIONS = 300_000;
+
+    /**
+     * Event i of the run: every column set, 500 sites' worth of paths, 100k visitors, 300k sessions; the first
+     * SESSIONS events start their sessions, each later one continues the session it shares with its
+     * predecessors, {@code SESSIONS} events (30 default batches) later, as a live stream spreads a session over
+     * many batches.
+     */
     static StoredEvent event(int i) {
         return new StoredEvent(new UUID(0xBE7CL, i).toString(), "site" + (i % 20) + ".example", i % 10 == 0 ? "event" : "pageview",
                 i % 10 == 0 ? "signup" : null, 1_780_000_000_000L + i * 10L, 1_780_000_000_000L + i * 10L - 120,
                 "https://site" + (i % 20) + ".example/blog/post-" + (i % 500) + "?utm_source=news", "site" + (i % 20) + ".example",
                 "/blog/post-" + (i % 500), "utm_source=news", "Post number " + (i % 500), "https://www.google.com/search",
-                "www.google.com", "search", "news", null, null, null, null, "v" + (i % 100_000), "s" + (i % 300_000),
-                1 + i % 5, i % 5 == 0, "Chrome", "131", "Windows", "10", "desktop", false, "GB", "ENG", null, "1920x1080",
+                "www.google.com", "search", "news", null, null, null, null, "v" + (i % 100_000), "s" + (i % SESSIONS),
+                1 + i / SESSIONS, i < SESSIONS, "Chrome", "131", "Windows", "10", "desktop", false, "GB", "ENG", null, "1920x1080",
                 "en-GB", "Europe/London", i % 3 == 0 ? "{\"plan\":\"pro\"}" : null, "bench");
     }
 

@@ -1,0 +1,73 @@
+package io.footfall.app.loader;
+
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.event.StoredEvent;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.footfall.loader.warehouse.PostgresWarehouse;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The warehouse write path alone, no broker: {@link WarehouseWriter#write} with 10,000-event batches of
+ * {@link LoaderBench#event}, timed separately for the batches that start sessions (every event the first of
+ * its session: rollup inserts) and the batches that continue them (rollup updates). A quick A/B for the
+ * writers; {@code bench/loader.sh} is the benchmark of record.
+ *
+ * <p>Arguments: {@code duckdb|postgres workDir [events, default 600000]}.
+ */
+public final class WriteBench {
+
+    private static final int BATCH = 10_000;
+
+    private WriteBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String kind = args[0];
+        Path work = Files.createDirectories(Path.of(args[1]));
+        int n = args.length > 2 ? Integer.parseInt(args[2]) : 2 * LoaderBench.SESSIONS;
+        WarehouseWriter writer;
+        if (kind.equals("duckdb")) {
+            writer = DuckDbWarehouse.open(work.resolve("write-bench.duckdb"));
+        } else {
+            String schema = LoaderFixtures.freshSchema("write_bench");
+            FootfallConfig config = FootfallConfig.from(io.footfall.core.config.Settings.of(java.util.Map.of(
+                    "dataDir", work.toString(), "loader.warehouse", "postgres", "loader.jdbcUrl", LoaderFixtures.PG_URL,
+                    "loader.user", "postgres", "loader.schema", schema)));
+            writer = PostgresWarehouse.open(config.loader());
+        }
+        try (writer) {
+            writer.migrate();
+            long next = OffsetCommit.NONE;
+            long continuingNanos = 0;
+            long newRows = 0;
+            long newNanos = 0;
+            List<StoredEvent> batch = new ArrayList<>(BATCH);
+            for (int i = 0; i < n; i++) {
+                batch.add(LoaderBench.event(i));
+                if (batch.size() == BATCH || i == n - 1) {
+                    long t0 = System.nanoTime();
+                    long to = next == OffsetCommit.NONE ? batch.size() : next + batch.size();
+                    writer.write(batch, "bench", List.of(new OffsetCommit(0, next, to)));
+                    long took = System.nanoTime() - t0;
+                    next = to;
+                    if (i < LoaderBench.SESSIONS) {
+                        newRows += batch.size();
+                        newNanos += took;
+                    } else {
+                        continuingNanos += took;
+                    }
+                    batch.clear();
+                }
+            }
+            long updRows = n - newRows;
+            System.out.printf(Locale.ROOT, "%s: batches starting sessions %,.0f rows/s; continuing them %,.0f rows/s%n", kind,
+                    newRows / (newNanos / 1e9), updRows == 0 ? 0 : updRows / (continuingNanos / 1e9));
+        }
+    }
+}
