@@ -11,13 +11,28 @@ import java.time.Duration;
  * @param sqlRole       PostgreSQL only: a role to {@code SET LOCAL ROLE} to for user SQL (a read-only role);
  *                      empty = the warehouse user inside a read-only transaction
  * @param tapMaxClients most concurrent live-tap streams; each holds one Kafka consumer and one thread
+ * @param exactVisitorsUpTo the stats count distinct visitors exactly in a query over at most this many rows
+ *                      (sessions, or events); above, DuckDB estimates them (HyperLogLog)
  */
 public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMaxRows, String sqlRole,
-                          int tapMaxClients) {
+                          int tapMaxClients, long exactVisitorsUpTo) {
+
+    /** The default of {@code query.exactVisitorsUpTo}: an exact distinct count over this many rows takes ~60 ms on 2 cores. */
+    public static final long EXACT_VISITORS_UP_TO = 1_000_000;
 
     /** Loopback, the given port, defaults for the rest: what tests and embedding code need. */
     public QueryConfig(String host, int port) {
         this(host, port, Duration.ofSeconds(10), 10_000, "", 8);
+    }
+
+    /** As the canonical constructor, with the default {@code exactVisitorsUpTo}. */
+    public QueryConfig(String host, int port, Duration sqlTimeout, int sqlMaxRows, String sqlRole, int tapMaxClients) {
+        this(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, EXACT_VISITORS_UP_TO);
+    }
+
+    /** This configuration with another {@code exactVisitorsUpTo}. */
+    public QueryConfig withExactVisitorsUpTo(long rows) {
+        return new QueryConfig(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, rows);
     }
 
     public static QueryConfig from(Settings s) {
@@ -32,6 +47,7 @@ public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMax
                 s.duration("query.sqlTimeout", Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofMinutes(10)),
                 s.integer("query.sqlMaxRows", 10_000, 1, 1_000_000),
                 role,
-                s.integer("query.tapMaxClients", 8, 1, 256));
+                s.integer("query.tapMaxClients", 8, 1, 256),
+                s.integer("query.exactVisitorsUpTo", (int) EXACT_VISITORS_UP_TO, 0, Integer.MAX_VALUE));
     }
 }

@@ -82,6 +82,7 @@ public final class StatsApi {
         g.writeNumberField("views_per_session", s.viewsPerSession());
         g.writeNumberField("bounce_rate", s.bounceRate());
         g.writeNumberField("visit_duration_s", s.visitDurationSeconds());
+        g.writeBooleanField("visitors_estimated", s.visitorsEstimated());
     }
 
     private void timeseries(HttpExchange exchange, Map<String, String> params) throws BadParameterException, SQLException, IOException {
@@ -93,15 +94,16 @@ public final class StatsApi {
             throw new BadParameterException("interval", "more than " + StatsQueries.MAX_BUCKETS + " " + interval.sqlName()
                     + " buckets in this range; choose a larger interval or a shorter range");
         }
-        List<StatsQueries.Point> points = queries.timeseries(request, interval, zone);
+        StatsQueries.Counted<List<StatsQueries.Point>> points = queries.timeseries(request, interval, zone);
         Exchanges.json(exchange, 200, g -> {
             g.writeStartObject();
             g.writeStringField("site", request.site());
             range(g, request.range());
             g.writeStringField("interval", interval.sqlName());
             g.writeStringField("tz", zone.getId());
+            g.writeBooleanField("visitors_estimated", points.visitorsEstimated());
             g.writeArrayFieldStart("points");
-            for (StatsQueries.Point p : points) {
+            for (StatsQueries.Point p : points.value()) {
                 g.writeStartObject();
                 g.writeStringField("start", p.start().toOffsetDateTime().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
                 g.writeNumberField("visitors", p.visitors());
@@ -134,14 +136,15 @@ public final class StatsApi {
         }
         Dimension dimension = Dimension.fromWire("dimension", name);
         int limit = limit(params.get("limit"));
-        List<StatsQueries.TopRow> rows = queries.top(request, dimension, limit);
+        StatsQueries.Counted<List<StatsQueries.TopRow>> rows = queries.top(request, dimension, limit);
         Exchanges.json(exchange, 200, g -> {
             g.writeStartObject();
             g.writeStringField("site", request.site());
             range(g, request.range());
             g.writeStringField("dimension", dimension.wireName());
+            g.writeBooleanField("visitors_estimated", rows.visitorsEstimated());
             g.writeArrayFieldStart("rows");
-            for (StatsQueries.TopRow r : rows) {
+            for (StatsQueries.TopRow r : rows.value()) {
                 g.writeStartObject();
                 g.writeStringField("value", r.value());
                 g.writeNumberField("visitors", r.visitors());
@@ -182,6 +185,7 @@ public final class StatsApi {
             g.writeStringField("now", r.now().toString());
             g.writeNumberField("visitors", r.visitors());
             g.writeNumberField("visitors_window_minutes", StatsQueries.REALTIME_VISITOR_MINUTES);
+            g.writeBooleanField("visitors_estimated", r.visitorsEstimated());
             g.writeStringField("series_start", r.seriesStart().toString());
             g.writeArrayFieldStart("pageviews_per_minute");
             for (long n : r.pageviewsPerMinute()) {
