@@ -211,6 +211,18 @@ class StatsApiIT {
         assertEquals(48, hours.size());
         assertEquals("2026-11-10T02:00:00-08:00|1|2|1|1", hours.get(2));
         assertEquals(List.of("2026-11-09T00:00:00-08:00|3|7|1|5"), series(dialect, "&interval=week&tz=America/Los_Angeles"));
+        // Minutes count events (page views at 10:00:00 and 10:00:30, the custom event at 10:01:00 UTC); India is
+        // 5:30 ahead, so a zone's half hours land on whole minutes too.
+        List<Point> minutes = new ArrayList<>();
+        for (JsonNode p : get(dialect, "/api/stats/timeseries?site=fix.test&from=2026-11-10T10:00:00Z&to=2026-11-10T10:03:00Z"
+                + "&interval=minute&tz=Asia/Kolkata", 200).get("points")) {
+            minutes.add(new Point(p.get("start").asText(), p.get("pageviews").asLong(), p.get("events").asLong()));
+        }
+        assertEquals(List.of(new Point("2026-11-10T15:30:00+05:30", 2, 0), new Point("2026-11-10T15:31:00+05:30", 0, 1),
+                new Point("2026-11-10T15:32:00+05:30", 0, 0)), minutes);
+    }
+
+    private record Point(String start, long pageviews, long events) {
     }
 
     @ParameterizedTest
