@@ -116,10 +116,13 @@ public final class StatsQueries {
         double to = request.range().toSeconds();
         Sql sql = new Sql();
         if (SessionScope.serves(request)) {
+            // Sums of casts instead of FILTER clauses (each FILTER cost DuckDB ~8 ms over 3.5M rows); a sessionless
+            // row is one event, so its duration is 0 and the sum of durations is that of the sessions.
+            String sessions = "(count(*) - coalesce(sum(CAST(sessionless AS INTEGER)), 0))";
             sql.append("SELECT " + distinct("visitor_key", estimate) + ", CAST(coalesce(sum(pageviews), 0) AS BIGINT), "
-                    + "CAST(coalesce(sum(events), 0) AS BIGINT), count(*) FILTER (WHERE NOT sessionless), "
-                    + "count(*) FILTER (WHERE NOT sessionless AND pageviews = 1 AND events = 0), "
-                    + "CAST(coalesce(avg(" + seconds("first_at", "last_at") + ") FILTER (WHERE NOT sessionless), 0) "
+                    + "CAST(coalesce(sum(events), 0) AS BIGINT), " + sessions + ", "
+                    + "coalesce(sum(CAST(pageviews = 1 AND events = 0 AND NOT sessionless AS INTEGER)), 0), "
+                    + "CAST(coalesce(sum(" + seconds("first_at", "last_at") + ") / nullif(" + sessions + ", 0), 0) "
                     + "AS DOUBLE PRECISION), count(*) FROM " + warehouse.sessionsTable() + " WHERE ");
             SessionScope.append(sql, request, from, to);
         } else {
