@@ -80,19 +80,42 @@ public final class StatsQueries {
         Scan<T> run(boolean estimate) throws SQLException;
     }
 
+    /** How many rows the last query of each shape aggregated (see {@link #countingVisitors}); bounded, LRU. */
+    private final Map<String, Long> lastRows = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                    return size() > 4096;
+                }
+            });
+
     /**
-     * Runs {@code query} estimating visitors and, when it aggregated few enough rows for an exact count to be
-     * cheap, again counting them exactly; PostgreSQL (which has no estimate) counts exactly at once.
+     * Runs {@code query} counting visitors exactly when it aggregates at most {@code exactVisitorsUpTo} rows,
+     * estimating them above. Whether it will is known only afterwards, so the query first runs the way the
+     * last query of the same {@code shape} (kind, site, filters, day of the start, order of magnitude of the
+     * length) needed, then once more exactly if it estimated over few rows after all; a query that counted
+     * exactly over more rows is exact anyway, only slower that once. A dashboard refreshing the same view, or
+     * a poll, thus runs one query. PostgreSQL, which has no estimate, always counts exactly.
      */
-    private <T> Counted<T> countingVisitors(VisitorQuery<T> query) throws SQLException {
+    private <T> Counted<T> countingVisitors(String shape, VisitorQuery<T> query) throws SQLException {
         if (!estimates()) {
             return new Counted<>(query.run(false).value(), false);
         }
-        Scan<T> estimated = query.run(true);
-        if (estimated.rows() <= exactVisitorsUpTo) {
+        Long last = lastRows.get(shape);
+        boolean estimate = last == null || last > exactVisitorsUpTo;
+        Scan<T> scan = query.run(estimate);
+        lastRows.put(shape, scan.rows());
+        if (estimate && scan.rows() <= exactVisitorsUpTo) {
             return new Counted<>(query.run(false).value(), false);
         }
-        return new Counted<>(estimated.value(), true);
+        return new Counted<>(scan.value(), estimate);
+    }
+
+    /** The shape of a request for {@link #countingVisitors}: what makes two requests aggregate similar row counts. */
+    private static String shape(String kind, StatsRequest request) {
+        long seconds = request.range().to().getEpochSecond() - request.range().from().getEpochSecond();
+        return kind + '|' + request.site() + '|' + request.filters() + '|' + request.includeBots() + '|'
+                + request.range().from().getEpochSecond() / 86_400 + '|' + (63 - Long.numberOfLeadingZeros(Math.max(1, seconds)));
     }
 
     private boolean estimates() {
@@ -105,7 +128,7 @@ public final class StatsQueries {
     }
 
     public Summary summary(StatsRequest request) throws SQLException {
-        Counted<Summary> counted = countingVisitors(estimate -> summary(request, estimate));
+        Counted<Summary> counted = countingVisitors(shape("summary", request), estimate -> summary(request, estimate));
         Summary s = counted.value();
         return new Summary(s.visitors(), s.sessions(), s.pageviews(), s.events(), s.viewsPerSession(), s.bounceRate(),
                 s.visitDurationSeconds(), counted.visitorsEstimated());
@@ -164,7 +187,8 @@ public final class StatsQueries {
     }
 
     public Counted<List<Point>> timeseries(StatsRequest request, Interval interval, ZoneId zone) throws SQLException {
-        return countingVisitors(estimate -> timeseries(request, interval, zone, estimate));
+        return countingVisitors(shape("series " + interval, request),
+                estimate -> timeseries(request, interval, zone, estimate));
     }
 
     private Scan<List<Point>> timeseries(StatsRequest request, Interval interval, ZoneId zone, boolean estimate)
@@ -286,7 +310,8 @@ public final class StatsQueries {
     }
 
     public Counted<List<TopRow>> top(StatsRequest request, Dimension dimension, int limit) throws SQLException {
-        return countingVisitors(estimate -> top(request, dimension, limit, estimate));
+        return countingVisitors(shape("top " + dimension, request),
+                estimate -> top(request, dimension, limit, estimate));
     }
 
     /** Each top-list query also returns, beside every row, how many rows all its groups aggregated. */
@@ -358,7 +383,8 @@ public final class StatsQueries {
         double seriesFrom = firstMinute * 60.0;
         double seriesTo = (nowMinute + 1) * 60.0;
         String table = warehouse.eventsTable();
-        Counted<Long> visitorCount = countingVisitors(estimate -> {
+        Counted<Long> visitorCount = countingVisitors("realtime|" + request.site() + '|' + request.filters() + '|'
+                + request.includeBots(), estimate -> {
             Sql visitors = new Sql().append("SELECT " + distinct("visitor_id", estimate) + ", count(*) FROM " + table + " WHERE ");
             EventScope.append(visitors, table, warehouse.dialect(), request, visitorsFrom, seriesTo);
             try (Connection c = warehouse.readConnection(); PreparedStatement ps = visitors.prepare(c);

@@ -157,6 +157,28 @@ class EstimatedVisitorsIT {
         assertTrue(belowLimit.timeseries(request, Interval.fromWire("hour"), ZoneId.of("UTC")).visitorsEstimated());
     }
 
+    /**
+     * A query first runs the way the last one of its shape needed (one query per poll of the same view), and
+     * its answer is still exact exactly when it covered at most the limit: ranges of the same shape (same
+     * start day and order of magnitude of length) over 3,000 and 6,000 sessions, limit 3,000.
+     */
+    @Test
+    void theLastQueryOfTheSameShapeDecidesHowTheNextStartsNotWhatItAnswers() throws Exception {
+        StatsQueries queries = new StatsQueries(duck, CLOCK, 3_000);
+        StatsRequest half = StatsRequest.from(Map.of("site", "est.test", "from", "2026-11-10T00:00:00Z",
+                "to", "2026-11-10T10:50:00Z"), true, Set.of());
+        StatsRequest all = StatsRequest.from(Map.of("site", "est.test", "from", "2026-11-10T00:00:00Z",
+                "to", "2026-11-10T12:00:00Z"), true, Set.of());
+        assertEquals(new StatsQueries.Summary(3_000, 3_000, 3_000, 0, 1.0, 100.0, 0.0, false), queries.summary(half));
+        // Started exact (the last query of this shape was small): exact over 6,000 sessions, said so.
+        StatsQueries.Summary exactOverMore = queries.summary(all);
+        assertFalse(exactOverMore.visitorsEstimated());
+        assertEquals(VISITORS, exactOverMore.visitors());
+        assertTrue(queries.summary(all).visitorsEstimated());
+        // Started estimating (the last one was large), covered few rows: counted again, exactly.
+        assertEquals(new StatsQueries.Summary(3_000, 3_000, 3_000, 0, 1.0, 100.0, 0.0, false), queries.summary(half));
+    }
+
     @Test
     void postgresAlwaysCountsExactly() throws Exception {
         StatsRequest request = StatsRequest.from(Map.of("site", "est.test", "from", "2026-11-10T00:00:00Z",
