@@ -483,8 +483,12 @@ async function main() {
   readHash();
   setupPanels();
   wire();
-  await loadSites();
-  refresh();
+  // A site named in the link needs no site list first: its numbers load while the picker fills. The live
+  // parts (realtime counter, event stream, pipeline panel) start once the first view is drawn, so that on
+  // a large warehouse they do not take the browser's connections and the server's threads from it.
+  const sitesLoaded = loadSites();
+  if (!state.site) await sitesLoaded;
+  await refresh();
   loadRealtime();
   connectLive();
   loadPipeline();
