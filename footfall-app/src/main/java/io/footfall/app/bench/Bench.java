@@ -15,8 +15,18 @@ public final class Bench {
 
     /** What to run against and how hard. */
     public record Plan(URI collector, URI query, String bootstrapServers, int connections, int batchSize, boolean gzip,
-                       double ratePerSecond, Duration duration, int sites, int visitors, int paths) {
+                       double ratePerSecond, Duration duration, int sites, int visitors, int paths, Duration warmup) {
+
+        /** Without a warm-up. */
+        public Plan(URI collector, URI query, String bootstrapServers, int connections, int batchSize, boolean gzip,
+                    double ratePerSecond, Duration duration, int sites, int visitors, int paths) {
+            this(collector, query, bootstrapServers, connections, batchSize, gzip, ratePerSecond, duration, sites, visitors,
+                    paths, Duration.ZERO);
+        }
     }
+
+    /** After the warm-up, the measured run waits at most this long for the stages to work off what it left. */
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(60);
 
     private Bench() {
     }
@@ -29,6 +39,9 @@ public final class Bench {
         FreshnessProbe freshness = new FreshnessProbe(events, plan.query());
         LagProbe lag = plan.bootstrapServers() == null ? null : new LagProbe(plan.bootstrapServers());
         ProcessMetrics process = new ProcessMetrics(plan.query().resolve("/metrics"));
+        if (!plan.warmup().isZero()) {
+            warmUp(plan, mix, events, lag, progress);
+        }
         Map<String, Long> maxLag = new LinkedHashMap<>();
         Map<String, Long> lastLag = Map.of();
         double cpuSum = 0;
@@ -75,6 +88,46 @@ public final class Bench {
                 plan.gzip(), plan.ratePerSecond(), seconds, load.sent(), load.accepted(), load.statuses(),
                 load.transportErrors(), freshness.percentile(50), freshness.percentile(95), freshness.percentile(99),
                 freshness.samples(), finalLag, maxLag, cpuSamples == 0 ? -1 : cpuSum / cpuSamples, maxHeap / (1024 * 1024)));
+    }
+
+    /**
+     * The same load for {@code plan.warmup()}, not counted: a freshly started JVM spends its first tens of
+     * seconds compiling hot code (the C2 compiler took ~40 % of a core 35 s into a run) and building the
+     * user-agent analyzer, which a short run would report as the pipeline's latency. Then, with a broker to
+     * ask, waits (up to a minute) until the stages have worked off the backlog the warm-up left.
+     */
+    private static void warmUp(Plan plan, EventMix mix, URI events, LagProbe lag, PrintStream progress)
+            throws InterruptedException {
+        LoadGenerator warm = new LoadGenerator(new LoadGenerator.Options(events, plan.connections(), plan.batchSize(),
+                plan.gzip(), plan.ratePerSecond()), mix);
+        long start = System.nanoTime();
+        warm.start();
+        try {
+            for (int second = 1; second <= plan.warmup().toSeconds(); second++) {
+                Thread.sleep(Math.max(0, start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000);
+                progress.printf(Locale.ROOT, "\r[warm-up %3ds of %ds] accepted %,d events   ", second, plan.warmup().toSeconds(),
+                        warm.accepted());
+                progress.flush();
+            }
+        } finally {
+            warm.close();
+        }
+        if (lag == null) {
+            progress.println();
+            return;
+        }
+        long quiet = Math.max(1_000, (long) plan.ratePerSecond());
+        long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        Map<String, Long> now = lag.lag();
+        while (now.values().stream().mapToLong(Long::longValue).sum() > quiet && System.nanoTime() < deadline) {
+            progress.printf(Locale.ROOT, "\r[warm-up: draining] lag %s   ", now);
+            progress.flush();
+            Thread.sleep(1_000);
+            now = lag.lag();
+        }
+        progress.printf(Locale.ROOT, "\r[warm-up done] lag %s%s%n", now,
+                now.values().stream().mapToLong(Long::longValue).sum() > quiet ? " (not drained within "
+                        + DRAIN_LIMIT.toSeconds() + " s: the pipeline is slower than the rate)" : "");
     }
 
     /** The report, as the CLI sees it. */

@@ -35,6 +35,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--duration", paramLabel = "DURATION", defaultValue = "60s", description = "e.g. 30s, 5m (default 60s)")
     String duration;
 
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "the same load first, not measured, then a wait "
+            + "(up to 1 min) for the stages to catch up (default 30s for the standalone it starts itself, 0s with --url)")
+    String warmup;
+
     @Option(names = "--connections", defaultValue = "8", description = "concurrent connections (default 8)")
     int connections;
 
@@ -63,6 +67,8 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Duration runFor = Settings.of(Map.of("bench.duration", duration))
                 .duration("bench.duration", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofHours(24));
+        Duration warmFor = Settings.of(Map.of("bench.warmup", warmup != null ? warmup : collector == null ? "30s" : "0s"))
+                .duration("bench.warmup", Duration.ZERO, Duration.ZERO, Duration.ofHours(1));
         if (connections < 1 || batch < 1 || sites < 1 || visitors < 1 || paths < 1) {
             System.err.println("footfall: --connections, --batch, --sites, --visitors and --paths must be at least 1");
             return 2;
@@ -83,7 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
                 query = URI.create("http://127.0.0.1:8081");
             }
             Bench.Plan plan = new Bench.Plan(collector, query, bootstrap, connections, batch, gzip, rate, runFor,
-                    sites, visitors, paths);
+                    sites, visitors, paths, warmFor);
             Bench.BenchReportView report = Bench.run(plan, System.err);
             System.out.print(report.text());
             if (json != null) {

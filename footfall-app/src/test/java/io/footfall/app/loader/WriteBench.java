@@ -23,6 +23,7 @@ import java.util.Locale;
 public final class WriteBench {
 
     private static final int BATCH = 10_000;
+    private static final int PROGRESS_EVERY = 200_000;
 
     private WriteBench() {
     }
@@ -47,6 +48,7 @@ public final class WriteBench {
             long continuingNanos = 0;
             long newRows = 0;
             long newNanos = 0;
+            long windowNanos = 0;
             List<StoredEvent> batch = new ArrayList<>(BATCH);
             for (int i = 0; i < n; i++) {
                 batch.add(LoaderBench.event(i));
@@ -56,6 +58,12 @@ public final class WriteBench {
                     writer.write(batch, "bench", List.of(new OffsetCommit(0, next, to)));
                     long took = System.nanoTime() - t0;
                     next = to;
+                    windowNanos += took;
+                    if ((i + 1) % PROGRESS_EVERY == 0) {
+                        System.out.printf(Locale.ROOT, "  %,d rows written: %,.0f rows/s over the last %,d%n", i + 1,
+                                PROGRESS_EVERY / (windowNanos / 1e9), PROGRESS_EVERY);
+                        windowNanos = 0;
+                    }
                     if (i < LoaderBench.SESSIONS) {
                         newRows += batch.size();
                         newNanos += took;
