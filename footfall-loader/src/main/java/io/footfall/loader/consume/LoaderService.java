@@ -65,6 +65,7 @@ public final class LoaderService implements AutoCloseable {
     private final Counter staleBatches;
     private final Counter failedWrites;
     private final Timer freshness;
+    private final Timer writes;
     private final Batch batch;
     /** Per assigned partition: the offset stored in the warehouse as this loader last saw it. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
@@ -106,6 +107,12 @@ public final class LoaderService implements AutoCloseable {
                 // Exact bucket bounds around the 1 s freshness target, beside the coarse percentile buckets.
                 .serviceLevelObjectives(Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofMillis(750),
                         Duration.ofSeconds(1), Duration.ofMillis(1500), Duration.ofSeconds(2), Duration.ofSeconds(5))
+                .register(registry);
+        this.writes = Timer.builder("footfall.loader.batch.write")
+                .description("time to write one batch, its sessions and its offsets in one warehouse transaction")
+                .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(1))
+                .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+                        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2))
                 .register(registry);
         Gauge.builder("footfall.loader.batch.records", batch, Batch::records)
                 .description("records held in the open batch (bounded by loader.batchEvents)").register(registry);
@@ -243,7 +250,9 @@ public final class LoaderService implements AutoCloseable {
                 TopicPartition tp = new TopicPartition(KafkaConfig.EVENTS_TOPIC, next.getKey());
                 offsets.add(new OffsetCommit(next.getKey(), committed.getOrDefault(tp, OffsetCommit.NONE), next.getValue()));
             }
+            long writeStart = System.nanoTime();
             long inserted = writer.write(batch.events(), KafkaConfig.EVENTS_TOPIC, offsets);
+            writes.record(System.nanoTime() - writeStart, TimeUnit.NANOSECONDS);
             long now = clock.millis();
             for (long timestampMs : batch.timestampsMs()) {
                 freshness.record(Math.max(0, now - timestampMs), TimeUnit.MILLISECONDS);
