@@ -8,11 +8,12 @@ PG_ROWS=${2:-2000000}
 WORK=${FOOTFALL_BENCH_DIR:-target/bench-query}
 PG_URL=${FOOTFALL_BENCH_PG:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}
 mkdir -p "$WORK"
+WORK=$(cd "$WORK" && pwd)   # absolute: Maven writes the class path file from each module's directory
 
 # One reactor run, so that the modules' own jars resolve without `mvn install`. Test scope too: the browser
 # measurement drives chromium with Selenium. The last module written (footfall-app) leaves its class path.
 mvn -B -q -pl footfall-app -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
-  -Dmdep.excludeGroupIds=io.footfall -Dmdep.outputFile="$PWD/$WORK/test.classpath" >/dev/null
+  -Dmdep.excludeGroupIds=io.footfall -Dmdep.outputFile="$WORK/test.classpath" >/dev/null
 CP="footfall-app/target/footfall.jar:footfall-app/target/lib/*:$(cat "$WORK/test.classpath")"
 run() { java -Xmx3g -XX:+UseParallelGC -cp "$CP" bench/QueryBench.java "$@"; }
 
