@@ -28,7 +28,7 @@ import java.util.Map;
  * <p>Distinct visitors are counted exactly while a query aggregates at most {@code exactVisitorsUpTo} rows
  * (sessions, or events for the event-level stats). Above that, on DuckDB, they are estimated with
  * HyperLogLog ({@code approx_count_distinct}: about a tenth of the time of an exact distinct count over
- * millions of rows, typical error 1–3 %), and the answer says so; PostgreSQL always counts exactly.
+ * millions of rows, off by a few percent), and the answer says so; PostgreSQL always counts exactly.
  */
 public final class StatsQueries {
 

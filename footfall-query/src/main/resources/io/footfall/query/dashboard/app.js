@@ -151,12 +151,12 @@ function renderKpis(summary) {
     } else {
       delta = h('div', { class: 'delta flat', text: before === 0 && now > 0 ? 'new' : ' ' });
     }
-    // Above query.exactVisitorsUpTo sessions the server estimates visitors (HyperLogLog, ~3%): say so.
+    // Above query.exactVisitorsUpTo sessions the server estimates visitors (HyperLogLog, a few %): say so.
     const estimated = k.key === 'visitors' && summary.visitors_estimated;
     return h('div', { class: 'kpi', id: 'kpi-' + k.key },
       h('div', { class: 'label', text: k.label }),
       h('div', { class: 'value', text: (estimated ? '≈ ' : '') + k.fmt(now),
-        title: estimated ? 'estimated (HyperLogLog, typical error ~3%): ' + now.toLocaleString() : now.toLocaleString() }),
+        title: estimated ? 'estimated (HyperLogLog, within a few percent): ' + now.toLocaleString() : now.toLocaleString() }),
       delta);
   }));
 }
