@@ -17,7 +17,11 @@ import java.util.UUID;
  */
 final class FreshnessProbe implements AutoCloseable {
 
-    private static final Duration POLL = Duration.ofMillis(20);
+    /**
+     * Resolution of a measurement. Polling is load on the system measured: every 20 ms it took ~7 % of the 2
+     * cores at 6,000 events/s (69 % against 76 % of CPU with 100 ms, back to back).
+     */
+    private static final Duration POLL = Duration.ofMillis(50);
     /** A browser's: the Java client's own user agent is classified as a bot, and bots are left out of stats. */
     private static final String MARKER_USER_AGENT = EventMix.USER_AGENTS.get(0);
     private static final Duration GIVE_UP = Duration.ofSeconds(60);
