@@ -18,11 +18,11 @@ import java.util.Locale;
  * its session: rollup inserts) and the batches that continue them (rollup updates). A quick A/B for the
  * writers; {@code bench/loader.sh} is the benchmark of record.
  *
- * <p>Arguments: {@code duckdb|postgres workDir [events, default 600000]}.
+ * <p>Arguments: {@code duckdb|postgres workDir [events, default 600000]}; {@code -Dbatch=N} for another batch size.
  */
 public final class WriteBench {
 
-    private static final int BATCH = 10_000;
+    private static final int BATCH = Integer.getInteger("batch", 10_000);
     private static final int PROGRESS_EVERY = 200_000;
 
     private WriteBench() {
