@@ -85,7 +85,7 @@ public final class Bench {
             lag.close();
         }
         return new BenchReportView(new BenchReport(plan.collector().toString(), plan.connections(), plan.batchSize(),
-                plan.gzip(), plan.ratePerSecond(), seconds, load.sent(), load.accepted(), load.statuses(),
+                plan.gzip(), plan.ratePerSecond(), plan.warmup().toMillis() / 1000.0, seconds, load.sent(), load.accepted(), load.statuses(),
                 load.transportErrors(), freshness.percentile(50), freshness.percentile(95), freshness.percentile(99),
                 freshness.samples(), finalLag, maxLag, cpuSamples == 0 ? -1 : cpuSum / cpuSamples, maxHeap / (1024 * 1024)));
     }

@@ -14,6 +14,7 @@ record BenchReport(
         int batchSize,
         boolean gzip,
         double targetRate,
+        double warmupSeconds,
         double seconds,
         long eventsSent,
         long eventsAccepted,
@@ -34,8 +35,9 @@ record BenchReport(
 
     String text() {
         StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT, "footfall bench: %s, %d connections, batches of %d%s, %s%n", collector,
-                connections, batchSize, gzip ? " (gzip)" : "", targetRate > 0 ? "target " + (long) targetRate + " events/s" : "max rate"));
+        out.append(String.format(Locale.ROOT, "footfall bench: %s, %d connections, batches of %d%s, %s%s%n", collector,
+                connections, batchSize, gzip ? " (gzip)" : "", targetRate > 0 ? "target " + (long) targetRate + " events/s" : "max rate",
+                warmupSeconds > 0 ? String.format(Locale.ROOT, ", measured after a %.0f s warm-up", warmupSeconds) : ""));
         out.append(String.format(Locale.ROOT, "  sustained accepted:  %,.0f events/s over %.0f s (%,d accepted of %,d sent)%n",
                 acceptedPerSecond(), seconds, eventsAccepted, eventsSent));
         out.append(String.format(Locale.ROOT, "  responses by status: %s, transport errors %d%n", statuses, transportErrors));
@@ -55,6 +57,7 @@ record BenchReport(
             g.writeNumberField("batch_size", batchSize);
             g.writeBooleanField("gzip", gzip);
             g.writeNumberField("target_rate", targetRate);
+            g.writeNumberField("warmup_seconds", warmupSeconds);
             g.writeNumberField("seconds", seconds);
             g.writeNumberField("events_sent", eventsSent);
             g.writeNumberField("events_accepted", eventsAccepted);

@@ -46,6 +46,7 @@ class BenchIT {
             BenchReport warmed = Bench.run(new Bench.Plan(plan.collector(), plan.query(), plan.bootstrapServers(), 2, 20,
                     true, 400, Duration.ofSeconds(4), 2, 100, 20, Duration.ofSeconds(3)), new PrintStream(progress)).report();
             assertTrue(progress.toString().contains("[warm-up done]"), progress.toString());
+            assertTrue(warmed.text().contains("measured after a 3 s warm-up"), warmed.text());
             assertEquals(warmed.eventsSent(), warmed.eventsAccepted(), warmed.text());
             assertTrue(warmed.eventsSent() > 0 && warmed.eventsSent() <= 400 * 5, warmed.text());
         }
