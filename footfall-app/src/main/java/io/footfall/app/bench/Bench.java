@@ -54,7 +54,7 @@ public final class Bench {
         long previousSent = 0;
         try {
             for (int second = 1; second <= plan.duration().toSeconds(); second++) {
-                Thread.sleep(Math.max(0, start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000);
+                sleepUntilSecond(start, second);
                 long accepted = load.accepted();
                 long sent = load.sent();
                 double[] cpuHeap = process.sample();
@@ -104,7 +104,7 @@ public final class Bench {
         warm.start();
         try {
             for (int second = 1; second <= plan.warmup().toSeconds(); second++) {
-                Thread.sleep(Math.max(0, start + second * 1_000_000_000L - System.nanoTime()) / 1_000_000);
+                sleepUntilSecond(start, second);
                 progress.printf(Locale.ROOT, "\r[warm-up %3ds of %ds] accepted %,d events   ", second, plan.warmup().toSeconds(),
                         warm.accepted());
                 progress.flush();
@@ -119,15 +119,24 @@ public final class Bench {
         long quiet = Math.max(1_000, (long) plan.ratePerSecond());
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         Map<String, Long> now = lag.lag();
-        while (now.values().stream().mapToLong(Long::longValue).sum() > quiet && System.nanoTime() < deadline) {
+        while (total(now) > quiet && System.nanoTime() < deadline) {
             progress.printf(Locale.ROOT, "\r[warm-up: draining] lag %s   ", now);
             progress.flush();
             Thread.sleep(1_000);
             now = lag.lag();
         }
         progress.printf(Locale.ROOT, "\r[warm-up done] lag %s%s%n", now,
-                now.values().stream().mapToLong(Long::longValue).sum() > quiet ? " (not drained within "
+                total(now) > quiet ? " (not drained within "
                         + DRAIN_LIMIT.toSeconds() + " s: the pipeline is slower than the rate)" : "");
+    }
+
+    /** Sleeps until {@code second} seconds after {@code startNanos}: one tick of a per-second progress loop. */
+    private static void sleepUntilSecond(long startNanos, int second) throws InterruptedException {
+        Thread.sleep(Math.max(0, startNanos + second * 1_000_000_000L - System.nanoTime()) / 1_000_000);
+    }
+
+    private static long total(Map<String, Long> lag) {
+        return lag.values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** The report, as the CLI sees it. */
