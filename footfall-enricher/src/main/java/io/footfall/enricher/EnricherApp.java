@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -25,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class EnricherApp implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EnricherApp.class);
+    private static final long PROGRESS_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final KafkaStreams streams;
     private final EnricherResources resources;
@@ -74,16 +76,29 @@ public final class EnricherApp implements AutoCloseable {
         return p;
     }
 
-    /** Starts the stream threads and waits until the application is running, or the timeout passes. */
+    /**
+     * Starts the stream threads and waits until the application is running, or the timeout passes. After an
+     * unclean stop the state stores are rebuilt from their changelogs first, and the group waits for the dead
+     * member's session to expire: that can take a while, so the wait says every 10 s what it is waiting for.
+     */
     public void start(Duration timeout) {
         if (userAgentEnabled) {
             YauaaParser.warmUpInBackground();
         }
         streams.start();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        long nextReport = started + PROGRESS_EVERY_NANOS;
         while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (System.nanoTime() > deadline || !streams.state().isRunningOrRebalancing()) {
-                throw new IllegalStateException("enricher did not reach RUNNING (state " + streams.state() + ")");
+            long now = System.nanoTime();
+            if (now > deadline || !streams.state().isRunningOrRebalancing()) {
+                throw new IllegalStateException("enricher did not reach RUNNING within " + timeout.toSeconds()
+                        + " s (state " + streams.state() + ")");
+            }
+            if (now > nextReport) {
+                LOG.info("event=enricher_starting state={} waited_s={}", streams.state(),
+                        TimeUnit.NANOSECONDS.toSeconds(now - started));
+                nextReport = now + PROGRESS_EVERY_NANOS;
             }
             try {
                 Thread.sleep(50);

@@ -42,6 +42,11 @@ final class ChildJvm {
             throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + heap, "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path")));
+        // A logging configuration given to this JVM (to look into a failure) applies to the child as well.
+        String logging = System.getProperty("logback.configurationFile");
+        if (logging != null) {
+            full.add("-Dlogback.configurationFile=" + logging);
+        }
         full.addAll(command);
         Files.createDirectories(log.toAbsolutePath().getParent());
         Process process = new ProcessBuilder(full).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -66,10 +71,21 @@ final class ChildJvm {
         while (!ready.await(200, TimeUnit.MILLISECONDS)) {
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly().waitFor();
-                throw new IllegalStateException(name + " did not become ready (exit " + exitOrAlive(process) + "); see " + log);
+                throw new IllegalStateException(name + " did not become ready (exit " + exitOrAlive(process) + "); see " + log
+                        + "; its last lines:\n" + tail(log, 40));
             }
         }
         return new ChildJvm(name, process, log, lines);
+    }
+
+    /** The last {@code count} lines of a log, so a failure in CI explains itself without the file. */
+    static String tail(Path log, int count) {
+        try {
+            List<String> all = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+            return String.join("\n", all.subList(Math.max(0, all.size() - count), all.size()));
+        } catch (IOException e) {
+            return "(" + log + " unreadable: " + e.getMessage() + ")";
+        }
     }
 
     private static String exitOrAlive(Process process) {

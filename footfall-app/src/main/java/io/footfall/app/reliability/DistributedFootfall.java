@@ -14,7 +14,7 @@ import java.util.List;
  */
 final class DistributedFootfall implements AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(4);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(90);
 
     private final Path dir;

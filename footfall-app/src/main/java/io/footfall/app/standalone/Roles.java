@@ -67,10 +67,14 @@ public final class Roles {
         }
     }
 
+    private static final Duration ENRICHER_START_TIMEOUT = Duration.ofMinutes(3);
+
     public static EnricherApp enricher(FootfallConfig config) {
         EnricherApp app = new EnricherApp(config.kafka(), config.enricher(), config.dataDir().resolve("streams"));
         try {
-            app.start(Duration.ofSeconds(60));
+            // After a crash a restart rebuilds the state stores and waits out the dead member's session: minutes
+            // on a loaded machine are slow but not broken, so only a much longer wait fails the start.
+            app.start(ENRICHER_START_TIMEOUT);
             return app;
         } catch (RuntimeException e) {
             app.close();

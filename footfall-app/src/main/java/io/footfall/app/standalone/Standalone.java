@@ -26,6 +26,9 @@ import io.footfall.loader.warehouse.WarehouseWriter;
  */
 public final class Standalone implements AutoCloseable {
 
+    /** The group.instance.id of the loader's and the enricher's consumers: one of each per standalone. */
+    private static final String STATIC_MEMBER_ID = "footfall-standalone";
+
     private final FootfallConfig config;
     private final PrintStream out;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -74,13 +77,14 @@ public final class Standalone implements AutoCloseable {
 
             openWarehouse(wired);
             started.push(warehouse);
-            LoaderService loader = Roles.loader(wired, writerDecorator.apply(writer), registry);
+            LoaderService loader = Roles.loader(staticMember(wired, "group.instance.id"), writerDecorator.apply(writer),
+                    registry);
             started.push(loader);
             line(t0, "loader ready, writing to " + (wired.loader().warehouse().equals("duckdb")
                     ? wired.loader().duckdbPath().toString()
                     : wired.loader().jdbcUrl() + " (schema " + wired.loader().schema() + ")"));
 
-            EnricherApp enricher = Roles.enricher(wired);
+            EnricherApp enricher = Roles.enricher(staticMember(wired, "main.consumer.group.instance.id"));
             started.push(enricher);
             line(t0, "enricher ready (Kafka Streams, exactly_once_v2)");
 
@@ -100,6 +104,15 @@ public final class Standalone implements AutoCloseable {
             close();
             throw e;
         }
+    }
+
+    /**
+     * The loader and the enricher of a standalone are the only members of their groups and the same ones on
+     * every start: as static members, a restart after a crash takes their partitions over at once instead of
+     * waiting for the dead process's session to expire (10 s).
+     */
+    private static FootfallConfig staticMember(FootfallConfig config, String property) {
+        return config.withKafka(config.kafka().withClientProperty(property, STATIC_MEMBER_ID));
     }
 
     private static Path prepareDataDir(Path dataDir) {

@@ -42,6 +42,14 @@ public record KafkaConfig(
         return bootstrapServers.isEmpty();
     }
 
+    /** The same settings with one more client property (for the clients of one role). */
+    public KafkaConfig withClientProperty(String key, String value) {
+        Map<String, String> properties = new java.util.HashMap<>(clientProperties);
+        properties.put(key, value);
+        return new KafkaConfig(bootstrapServers, embeddedPort, partitions, replicationFactor, rawRetention,
+                Map.copyOf(properties), startTimeout);
+    }
+
     /** The same settings pointed at a known broker address (the embedded one, once it is up). */
     public KafkaConfig withBootstrapServers(String servers) {
         return new KafkaConfig(servers, embeddedPort, partitions, replicationFactor, rawRetention, clientProperties,

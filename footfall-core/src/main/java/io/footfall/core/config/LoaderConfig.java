@@ -13,6 +13,10 @@ import java.util.Set;
  * @param batchEvents a batch closes at this many events ...
  * @param batchBytes  ... or this many bytes of event JSON ...
  * @param batchDelay  ... or this long after its first event, whichever comes first
+ * @param catchUpEvents while the loader is behind (more than {@code batchEvents} records wait on the broker
+ *                    after a poll), a batch ignores its deadline and closes at this many events ...
+ * @param catchUpBytes ... or this many bytes: fewer, larger transactions, each cheaper per row. Never below
+ *                    the normal limits; equal to them turns catch-up batches off
  */
 public record LoaderConfig(
         String warehouse,
@@ -24,7 +28,9 @@ public record LoaderConfig(
         String groupId,
         int batchEvents,
         long batchBytes,
-        Duration batchDelay) {
+        Duration batchDelay,
+        int catchUpEvents,
+        long catchUpBytes) {
 
     public static LoaderConfig from(Settings s, Path dataDir) {
         String warehouse = s.choice("loader.warehouse", "duckdb", Set.of("duckdb", "postgres"));
@@ -36,6 +42,8 @@ public record LoaderConfig(
         if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
             throw new ConfigException("loader.schema: must match [a-z_][a-z0-9_]{0,62}, got '" + schema + "'");
         }
+        int batchEvents = s.integer("loader.batchEvents", 10_000, 1, 1_000_000);
+        long batchBytes = s.bytes("loader.batchBytes", 8L * 1024 * 1024, 1024, 1024L * 1024 * 1024);
         return new LoaderConfig(
                 warehouse,
                 Path.of(s.string("loader.duckdbPath", dataDir.resolve("footfall.duckdb").toString())),
@@ -44,8 +52,10 @@ public record LoaderConfig(
                 s.string("loader.password", ""),
                 schema,
                 s.string("loader.groupId", "footfall-loader"),
-                s.integer("loader.batchEvents", 10_000, 1, 1_000_000),
-                s.bytes("loader.batchBytes", 8L * 1024 * 1024, 1024, 1024L * 1024 * 1024),
-                s.duration("loader.batchDelay", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofMinutes(10)));
+                batchEvents,
+                batchBytes,
+                s.duration("loader.batchDelay", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofMinutes(10)),
+                Math.max(batchEvents, s.integer("loader.catchUpEvents", 100_000, 1, 1_000_000)),
+                Math.max(batchBytes, s.bytes("loader.catchUpBytes", 64L * 1024 * 1024, 1024, 1024L * 1024 * 1024)));
     }
 }

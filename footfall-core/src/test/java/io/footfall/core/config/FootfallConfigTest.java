@@ -38,6 +38,8 @@ class FootfallConfigTest {
         assertEquals(Path.of("./data/footfall.duckdb"), c.loader().duckdbPath());
         assertEquals(10_000, c.loader().batchEvents());
         assertEquals(Duration.ofMillis(250), c.loader().batchDelay());
+        assertEquals(100_000, c.loader().catchUpEvents());
+        assertEquals(64L * 1024 * 1024, c.loader().catchUpBytes());
     }
 
     @Test
@@ -79,6 +81,14 @@ class FootfallConfigTest {
         assertEquals(Map.of("security.protocol", "SSL"), c.kafka().clientProperties());
         assertEquals(Duration.ofMillis(750), c.loader().batchDelay());
         assertEquals(Path.of("/var/lib/footfall/footfall.duckdb"), c.loader().duckdbPath());
+    }
+
+    @Test
+    void catchUpLimitsAreNeverBelowTheNormalBatchLimits() {
+        FootfallConfig c = FootfallConfig.from(Settings.of(Map.of("loader.batchEvents", "200000",
+                "loader.batchBytes", "100MB", "loader.catchUpEvents", "5000")));
+        assertEquals(200_000, c.loader().catchUpEvents());
+        assertEquals(100L * 1024 * 1024, c.loader().catchUpBytes());
     }
 
     @Test

@@ -14,14 +14,17 @@ import java.util.Set;
 /**
  * The records consumed since the last commit: the events to store, the records refused for
  * {@code footfall.bad}, the broker timestamps (for the freshness metric) and the offset to resume from per
- * partition. Closes at a count, a byte size or a deadline after its first record. Time is passed in, so
- * the deadline is testable without sleeping.
+ * partition. Closes at a count, a byte size or a deadline after its first record; while the loader is behind,
+ * at the larger catch-up count or size instead, whatever the deadline. Time is passed in, so the deadline is
+ * testable without sleeping.
  */
 final class Batch {
 
     private final int maxEvents;
     private final long maxBytes;
     private final long maxDelayNanos;
+    private final int catchUpEvents;
+    private final long catchUpBytes;
     private final List<StoredEvent> events = new ArrayList<>();
     private final Set<String> eventIds = new HashSet<>();
     private final List<BadEvent> rejected = new ArrayList<>();
@@ -32,9 +35,15 @@ final class Batch {
     private long openedAtNanos;
 
     Batch(int maxEvents, long maxBytes, long maxDelayNanos) {
+        this(maxEvents, maxBytes, maxDelayNanos, maxEvents, maxBytes);
+    }
+
+    Batch(int maxEvents, long maxBytes, long maxDelayNanos, int catchUpEvents, long catchUpBytes) {
         this.maxEvents = maxEvents;
         this.maxBytes = maxBytes;
         this.maxDelayNanos = maxDelayNanos;
+        this.catchUpEvents = Math.max(maxEvents, catchUpEvents);
+        this.catchUpBytes = Math.max(maxBytes, catchUpBytes);
     }
 
     /** Adds an event to store. A second event with an id already in the batch only advances the offset. */
@@ -77,8 +86,23 @@ final class Batch {
         return records >= maxEvents || bytes >= maxBytes;
     }
 
+    /**
+     * @param behind more records wait on the broker than a normal batch holds: the batch then grows to the
+     *               catch-up limits before it closes, deadline or not, so a backlog goes in fewer, larger
+     *               transactions; once the loader has caught up the normal limits and the deadline apply again
+     */
+    boolean due(long nowNanos, boolean behind) {
+        if (isEmpty()) {
+            return false;
+        }
+        if (behind) {
+            return records >= catchUpEvents || bytes >= catchUpBytes;
+        }
+        return full() || nowNanos - openedAtNanos >= maxDelayNanos;
+    }
+
     boolean due(long nowNanos) {
-        return !isEmpty() && (full() || nowNanos - openedAtNanos >= maxDelayNanos);
+        return due(nowNanos, false);
     }
 
     List<StoredEvent> events() {

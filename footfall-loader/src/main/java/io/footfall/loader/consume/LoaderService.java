@@ -9,6 +9,7 @@ import io.footfall.loader.warehouse.OffsetCommit;
 import io.footfall.loader.warehouse.StaleBatchException;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -50,6 +51,7 @@ public final class LoaderService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoaderService.class);
     private static final long FIRST_BACKOFF_MS = 100;
     private static final long MAX_BACKOFF_MS = Duration.ofSeconds(30).toMillis();
+    private static final long IDLE_COMMIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private enum FlushResult { COMMITTED, STALE, FAILED }
 
@@ -66,12 +68,16 @@ public final class LoaderService implements AutoCloseable {
     private final Counter failedWrites;
     private final Timer freshness;
     private final Timer writes;
+    private final DistributionSummary batchSizes;
     private final Batch batch;
     /** Per assigned partition: the offset stored in the warehouse as this loader last saw it. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     /** Assigned partitions not yet positioned at their stored offset (kept paused). */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     private final PartitionLag lag;
+    /** Per assigned partition: the position last committed to Kafka for information. */
+    private final Map<TopicPartition, Long> toldKafka = new HashMap<>();
+    private long idleCommitAtNanos;
     private volatile boolean running = true;
     private volatile long lastWriteMs;
     private long backoffMs;
@@ -92,7 +98,8 @@ public final class LoaderService implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(consumerProperties(kafka, config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.bad = new BadRecords(kafka);
-        this.batch = new Batch(config.batchEvents(), config.batchBytes(), config.batchDelay().toNanos());
+        this.batch = new Batch(config.batchEvents(), config.batchBytes(), config.batchDelay().toNanos(),
+                config.catchUpEvents(), config.catchUpBytes());
         this.rowsWritten = Counter.builder("footfall.loader.rows.written").description("new rows committed")
                 .register(registry);
         this.rowsRejected = Counter.builder("footfall.loader.rows.rejected")
@@ -114,8 +121,12 @@ public final class LoaderService implements AutoCloseable {
                 .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
                         Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2))
                 .register(registry);
+        this.batchSizes = DistributionSummary.builder("footfall.loader.batch.size")
+                .description("records per committed batch (above loader.batchEvents while catching up)")
+                .baseUnit("records").serviceLevelObjectives(1_000, 5_000, 10_000, 20_000, 50_000, 100_000)
+                .register(registry);
         Gauge.builder("footfall.loader.batch.records", batch, Batch::records)
-                .description("records held in the open batch (bounded by loader.batchEvents)").register(registry);
+                .description("records held in the open batch (bounded by loader.catchUpEvents)").register(registry);
         this.thread = new Thread(this::run, "footfall-loader");
     }
 
@@ -158,7 +169,8 @@ public final class LoaderService implements AutoCloseable {
                     add(record);
                 }
                 lag.refresh(consumer, committed, drained(), System.nanoTime());
-                if (waiting || !batch.due(System.nanoTime())) {
+                commitIdlePositions(System.nanoTime());
+                if (waiting || !batch.due(System.nanoTime(), behind())) {
                     continue;
                 }
                 afterFlush(flush());
@@ -197,6 +209,21 @@ public final class LoaderService implements AutoCloseable {
                 consumer.pause(consumer.assignment());
             }
         }
+    }
+
+    /**
+     * Whether more records wait on the broker than a normal batch holds, going by the lag each partition's
+     * last fetch reported (no request): then the open batch grows to the catch-up limits.
+     */
+    private boolean behind() {
+        if (config.catchUpEvents() <= config.batchEvents() && config.catchUpBytes() <= config.batchBytes()) {
+            return false;
+        }
+        long waiting = 0;
+        for (TopicPartition tp : positioned()) {
+            waiting += consumer.currentLag(tp).orElse(0);
+        }
+        return waiting >= config.batchEvents();
     }
 
     /** Positioned partitions with no record in the open batch: everything read from them is stored. */
@@ -253,6 +280,7 @@ public final class LoaderService implements AutoCloseable {
             long writeStart = System.nanoTime();
             long inserted = writer.write(batch.events(), KafkaConfig.EVENTS_TOPIC, offsets);
             writes.record(System.nanoTime() - writeStart, TimeUnit.NANOSECONDS);
+            batchSizes.record(batch.records());
             long now = clock.millis();
             for (long timestampMs : batch.timestampsMs()) {
                 freshness.record(Math.max(0, now - timestampMs), TimeUnit.MILLISECONDS);
@@ -262,7 +290,8 @@ public final class LoaderService implements AutoCloseable {
             }
             rowsWritten.increment(inserted);
             lastWriteMs = now;
-            commitToKafkaForInformation();
+            commitToKafkaForInformation(batch.nextOffsets().keySet().stream()
+                    .map(p -> new TopicPartition(KafkaConfig.EVENTS_TOPIC, p)).toList());
             batch.clear();
             return FlushResult.COMMITTED;
         } catch (StaleBatchException e) {
@@ -321,17 +350,33 @@ public final class LoaderService implements AutoCloseable {
 
     /**
      * The warehouse holds the real offsets; committing them to Kafka as well lets standard tools (and
-     * {@code footfall bench}) show the loader's lag. Never read back.
+     * {@code footfall bench}) show the loader's lag. Never read back. The consumer's position, not the last
+     * record's offset + 1: with exactly-once upstream the log ends in transaction markers, which a
+     * read_committed consumer steps over but never returns as records. A batch can commit before the fetch
+     * that steps over its partition's last marker, so an idle loader commits its positions again (at most once
+     * a second) once they have moved: with nothing in the batch, everything read is stored.
      */
-    private void commitToKafkaForInformation() {
-        // The consumer's position, not the last record's offset + 1: with exactly-once upstream the log ends
-        // in transaction markers, which a read_committed consumer steps over but never returns as records.
+    private void commitToKafkaForInformation(Collection<TopicPartition> partitions) {
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
-        for (Integer partition : batch.nextOffsets().keySet()) {
-            TopicPartition tp = new TopicPartition(KafkaConfig.EVENTS_TOPIC, partition);
-            offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(consumer.position(tp)));
+        for (TopicPartition tp : partitions) {
+            long position = consumer.position(tp);
+            Long told = toldKafka.get(tp);
+            if (told == null || position > told) {
+                offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));
+                toldKafka.put(tp, position);
+            }
         }
-        consumer.commitAsync(offsets, null);
+        if (!offsets.isEmpty()) {
+            consumer.commitAsync(offsets, null);
+        }
+    }
+
+    private void commitIdlePositions(long nowNanos) {
+        if (!batch.isEmpty() || nowNanos - idleCommitAtNanos < IDLE_COMMIT_NANOS) {
+            return;
+        }
+        idleCommitAtNanos = nowNanos;
+        commitToKafkaForInformation(positioned());
     }
 
     private static String firstLine(String message) {
@@ -357,6 +402,7 @@ public final class LoaderService implements AutoCloseable {
             }
             for (TopicPartition tp : partitions) {
                 committed.remove(tp);
+                toldKafka.remove(tp);
                 unpositioned.remove(tp);
             }
         }

@@ -74,4 +74,38 @@ class BatchTest {
         assertEquals(0, batch.rejected().size());
         assertEquals(2, batch.records(), "the records stay in the batch until it commits");
     }
+
+    @Test
+    void behindTheBatchGrowsToTheCatchUpCountWhateverTheDeadline() {
+        Batch batch = new Batch(2, 1 << 20, 500 * MS, 4, 1 << 20);
+        batch.add(SampleEvents.event(1), 0, 0, 100, 0, 0);
+        batch.add(SampleEvents.event(2), 0, 1, 100, 0, 0);
+        assertTrue(batch.due(0, false), "caught up: the normal count closes it");
+        assertFalse(batch.due(0, true), "behind: it takes more");
+        assertFalse(batch.due(10_000 * MS, true), "behind: the deadline does not close it");
+        batch.add(SampleEvents.event(3), 0, 2, 100, 0, 0);
+        batch.add(SampleEvents.event(4), 0, 3, 100, 0, 0);
+        assertTrue(batch.due(0, true));
+        assertEquals(Map.of(0, 4L), batch.nextOffsets());
+    }
+
+    @Test
+    void behindTheBatchClosesAtTheCatchUpSize() {
+        Batch batch = new Batch(1000, 150, 500 * MS, 1000, 300);
+        batch.add(SampleEvents.event(1), 0, 0, 100, 0, 0);
+        batch.add(SampleEvents.event(2), 0, 1, 100, 0, 0);
+        assertFalse(batch.due(0, true));
+        batch.add(SampleEvents.event(3), 0, 2, 100, 0, 0);
+        assertTrue(batch.due(0, true));
+    }
+
+    @Test
+    void catchUpLimitsBelowTheNormalOnesAreRaisedToThem() {
+        Batch batch = new Batch(3, 1 << 20, 500 * MS, 1, 1);
+        batch.add(SampleEvents.event(1), 0, 0, 100, 0, 0);
+        assertFalse(batch.due(0, true));
+        batch.add(SampleEvents.event(2), 0, 1, 100, 0, 0);
+        batch.add(SampleEvents.event(3), 0, 2, 100, 0, 0);
+        assertTrue(batch.due(0, true));
+    }
 }
