@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Loader benchmark: raw DuckDB Appender and raw PostgreSQL COPY against the loader draining footfall.events
 # into each, for the same generated events. Needs PostgreSQL at 127.0.0.1:5432 (database test, user postgres).
-#   bench/loader.sh [EVENTS]      (default 5000000)
+#   bench/loader.sh [EVENTS [KEY=VALUE ...]]   (default 5000000; KEY=VALUE: loader settings for both drains,
+#                                              e.g. loader.catchUpEvents=10000 to turn catch-up batches off)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EVENTS="${1:-5000000}"
@@ -12,4 +13,4 @@ mvn -B -q -pl footfall-app -am test-compile dependency:build-classpath \
     -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 CP="footfall-app/target/test-classes:footfall-app/target/classes:$(cat footfall-app/target/bench.classpath)"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
-exec java ${JAVA_OPTS:-} -Xmx3g -XX:+UseParallelGC -cp "$CP" io.footfall.app.loader.LoaderBench "$EVENTS" "$WORK"
+exec java ${JAVA_OPTS:-} -Xmx3g -XX:+UseParallelGC -cp "$CP" io.footfall.app.loader.LoaderBench "$EVENTS" "$WORK" "${@:2}"

@@ -56,13 +56,24 @@ public final class LoaderBench {
     public static void main(String[] args) throws Exception {
         int n = Integer.parseInt(args[0]);
         Path work = Files.createDirectories(Path.of(args[1]));
+        // Further arguments KEY=VALUE are loader settings for both drains, e.g. loader.catchUpEvents=10000.
+        Map<String, String> extra = new HashMap<>();
+        for (String arg : java.util.Arrays.copyOfRange(args, 2, args.length)) {
+            int eq = arg.indexOf('=');
+            if (eq < 1) {
+                throw new IllegalArgumentException("expected KEY=VALUE, got '" + arg + "'");
+            }
+            extra.put(arg.substring(0, eq), arg.substring(eq + 1));
+        }
         System.out.printf(Locale.ROOT, "loader bench: %,d events, %d cores, java %s%n", n,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
         EmbeddedKafka broker = EmbeddedKafka.start(work.resolve("kafka"), 0,
                 FootfallConfig.from(io.footfall.core.config.Settings.of(Map.of("kafka.partitions", "6"))).kafka());
         try {
-            FootfallConfig config = FootfallConfig.from(io.footfall.core.config.Settings.of(Map.of(
-                    "dataDir", work.toString(), "kafka.bootstrapServers", broker.bootstrapServers(), "kafka.partitions", "6")));
+            Map<String, String> duckSettings = new HashMap<>(Map.of("dataDir", work.toString(),
+                    "kafka.bootstrapServers", broker.bootstrapServers(), "kafka.partitions", "6"));
+            duckSettings.putAll(extra);
+            FootfallConfig config = FootfallConfig.from(io.footfall.core.config.Settings.of(duckSettings));
             Topics.ensure(config.kafka(), Duration.ofSeconds(30));
             long t0 = System.nanoTime();
             long bytes = fill(broker.bootstrapServers(), n);
@@ -80,10 +91,11 @@ public final class LoaderBench {
             String schema = LoaderFixtures.freshSchema("bench");
             double loaderPg;
             try {
-                FootfallConfig pg = FootfallConfig.from(io.footfall.core.config.Settings.of(Map.of(
-                        "dataDir", work.toString(), "kafka.bootstrapServers", broker.bootstrapServers(),
-                        "loader.warehouse", "postgres", "loader.jdbcUrl", LoaderFixtures.PG_URL, "loader.user", "postgres",
-                        "loader.schema", schema)));
+                Map<String, String> pgSettings = new HashMap<>(Map.of("dataDir", work.toString(),
+                        "kafka.bootstrapServers", broker.bootstrapServers(), "loader.warehouse", "postgres",
+                        "loader.jdbcUrl", LoaderFixtures.PG_URL, "loader.user", "postgres", "loader.schema", schema));
+                pgSettings.putAll(extra);
+                FootfallConfig pg = FootfallConfig.from(io.footfall.core.config.Settings.of(pgSettings));
                 try (PostgresWarehouse warehouse = PostgresWarehouse.open(pg.loader())) {
                     loaderPg = drain(pg, warehouse, n, mb, "loader -> PostgreSQL");
                 }

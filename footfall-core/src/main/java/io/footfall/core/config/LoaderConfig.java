@@ -13,10 +13,11 @@ import java.util.Set;
  * @param batchEvents a batch closes at this many events ...
  * @param batchBytes  ... or this many bytes of event JSON ...
  * @param batchDelay  ... or this long after its first event, whichever comes first
- * @param catchUpEvents while the loader is behind (more than {@code batchEvents} records wait on the broker
- *                    after a poll), a batch ignores its deadline and closes at this many events ...
- * @param catchUpBytes ... or this many bytes: fewer, larger transactions, each cheaper per row. Never below
- *                    the normal limits; equal to them turns catch-up batches off
+ * @param catchUpEvents while at least this many records wait on the broker after a poll, a batch ignores its
+ *                    deadline and closes at this many events ...
+ * @param catchUpBytes ... or this many bytes: fewer, larger transactions, each cheaper per row in DuckDB.
+ *                    Never below the normal limits; equal to them (the PostgreSQL default) turns catch-up
+ *                    batches off
  */
 public record LoaderConfig(
         String warehouse,
@@ -44,6 +45,7 @@ public record LoaderConfig(
         }
         int batchEvents = s.integer("loader.batchEvents", 10_000, 1, 1_000_000);
         long batchBytes = s.bytes("loader.batchBytes", 8L * 1024 * 1024, 1024, 1024L * 1024 * 1024);
+        boolean duckdb = warehouse.equals("duckdb");
         return new LoaderConfig(
                 warehouse,
                 Path.of(s.string("loader.duckdbPath", dataDir.resolve("footfall.duckdb").toString())),
@@ -55,7 +57,9 @@ public record LoaderConfig(
                 batchEvents,
                 batchBytes,
                 s.duration("loader.batchDelay", Duration.ofMillis(250), Duration.ofMillis(1), Duration.ofMinutes(10)),
-                Math.max(batchEvents, s.integer("loader.catchUpEvents", 100_000, 1, 1_000_000)),
-                Math.max(batchBytes, s.bytes("loader.catchUpBytes", 64L * 1024 * 1024, 1024, 1024L * 1024 * 1024)));
+                // Larger transactions are cheaper per row in DuckDB; PostgreSQL measured no gain, so off there.
+                Math.max(batchEvents, s.integer("loader.catchUpEvents", duckdb ? 100_000 : batchEvents, 1, 1_000_000)),
+                Math.max(batchBytes, s.bytes("loader.catchUpBytes", duckdb ? 64L * 1024 * 1024 : batchBytes, 1024,
+                        1024L * 1024 * 1024)));
     }
 }

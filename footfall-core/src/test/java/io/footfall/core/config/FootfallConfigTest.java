@@ -92,6 +92,14 @@ class FootfallConfigTest {
     }
 
     @Test
+    void catchUpBatchesAreOffByDefaultOnPostgres() {
+        FootfallConfig c = FootfallConfig.from(Settings.of(Map.of("loader.warehouse", "postgres",
+                "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:5432/test")));
+        assertEquals(c.loader().batchEvents(), c.loader().catchUpEvents());
+        assertEquals(c.loader().batchBytes(), c.loader().catchUpBytes());
+    }
+
+    @Test
     void propertiesFileWorksToo() throws Exception {
         Path props = dir.resolve("footfall.properties");
         Files.writeString(props, "collector.port=7070\nenricher.sessionTimeout=45m\n");

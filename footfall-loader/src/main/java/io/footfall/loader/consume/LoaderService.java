@@ -212,8 +212,10 @@ public final class LoaderService implements AutoCloseable {
     }
 
     /**
-     * Whether more records wait on the broker than a normal batch holds, going by the lag each partition's
-     * last fetch reported (no request): then the open batch grows to the catch-up limits.
+     * Whether a whole catch-up batch waits on the broker, going by the lag each partition's last fetch
+     * reported (no request): then the open batch grows to the catch-up limits from records that are already
+     * there. A smaller backlog, or a loader that keeps up, gets normal batches and the deadline: a catch-up
+     * batch never waits for events still to come.
      */
     private boolean behind() {
         if (config.catchUpEvents() <= config.batchEvents() && config.catchUpBytes() <= config.batchBytes()) {
@@ -223,7 +225,7 @@ public final class LoaderService implements AutoCloseable {
         for (TopicPartition tp : positioned()) {
             waiting += consumer.currentLag(tp).orElse(0);
         }
-        return waiting >= config.batchEvents();
+        return waiting >= config.catchUpEvents();
     }
 
     /** Positioned partitions with no record in the open batch: everything read from them is stored. */
