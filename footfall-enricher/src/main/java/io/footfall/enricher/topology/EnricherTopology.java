@@ -34,9 +34,10 @@ public final class EnricherTopology {
         return buildTopology(config, clock, EnricherResources.create(config));
     }
 
-    /** With resources shared by every task of the process (the UA cache, lists, GeoIP reader). */
     /**
-     * No store has the Streams record cache: a visitor's events are minutes apart, so it would save no
+     * With resources shared by every task of the process (the UA cache, lists, GeoIP reader).
+     *
+     * <p>No store has the Streams record cache: a visitor's events are minutes apart, so it would save no
      * changelog writes, and its sorted map cost ~9% of a stream thread's CPU in the benchmark profile.
      * The salt of the day is remembered by the pipeline instead.
      */
