@@ -2,14 +2,11 @@ package io.footfall.app.reliability;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,42 +61,9 @@ public final class StandaloneProcess implements AutoCloseable {
         return bootstrapServers;
     }
 
-    /**
-     * A free port below the kernel's ephemeral range. A port kept across restarts must not come from that
-     * range: while the process is down, a client retrying it is given ephemeral local ports one after the
-     * other, and on loopback the one equal to the port itself connects to itself (a TCP simultaneous open)
-     * and holds it, so the restart cannot bind. Falls back to an ephemeral port where the range starts low.
-     */
     public static int freePort() throws IOException {
-        int low = 10_000;
-        int high = ephemeralRangeStart() - 1;
-        for (int attempt = 0; high > low && attempt < 200; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(low, high + 1);
-            if (bindable(port)) {
-                return port;
-            }
-        }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
-        }
-    }
-
-    private static boolean bindable(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress(port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** The first port of {@code net.ipv4.ip_local_port_range}; Linux's default 32768 where unreadable. */
-    static int ephemeralRangeStart() {
-        try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 32_768;
         }
     }
 

@@ -101,9 +101,6 @@ final class Batch {
         return full() || nowNanos - openedAtNanos >= maxDelayNanos;
     }
 
-    boolean due(long nowNanos) {
-        return due(nowNanos, false);
-    }
 
     List<StoredEvent> events() {
         return events;

@@ -19,10 +19,10 @@ class BatchTest {
         Batch batch = new Batch(3, 1 << 20, 500 * MS);
         batch.add(SampleEvents.event(1), 0, 10, 100, 0, 0);
         batch.add(SampleEvents.event(2), 0, 11, 100, 0, 0);
-        assertFalse(batch.due(0));
+        assertFalse(batch.due(0, false));
         batch.add(SampleEvents.event(3), 1, 5, 100, 0, 0);
         assertTrue(batch.full());
-        assertTrue(batch.due(0));
+        assertTrue(batch.due(0, false));
         assertEquals(Map.of(0, 12L, 1, 6L), batch.nextOffsets());
     }
 
@@ -31,22 +31,22 @@ class BatchTest {
         Batch batch = new Batch(1000, 250, 500 * MS);
         batch.add(SampleEvents.event(1), 0, 0, 100, 0, 0);
         batch.add(SampleEvents.event(2), 0, 1, 100, 0, 0);
-        assertFalse(batch.due(0));
+        assertFalse(batch.due(0, false));
         batch.add(SampleEvents.event(3), 0, 2, 100, 0, 0);
-        assertTrue(batch.due(0));
+        assertTrue(batch.due(0, false));
     }
 
     @Test
     void closesAtTheDeadlineCountedFromItsFirstRecord() {
         Batch batch = new Batch(1000, 1 << 20, 500 * MS);
-        assertFalse(batch.due(10_000 * MS), "an empty batch is never due");
+        assertFalse(batch.due(10_000 * MS, false), "an empty batch is never due");
         batch.add(SampleEvents.event(1), 0, 0, 100, 0, 1_000 * MS);
         batch.add(SampleEvents.event(2), 0, 1, 100, 0, 1_400 * MS);
-        assertFalse(batch.due(1_499 * MS));
-        assertTrue(batch.due(1_500 * MS));
+        assertFalse(batch.due(1_499 * MS, false));
+        assertTrue(batch.due(1_500 * MS, false));
         batch.clear();
         batch.add(SampleEvents.event(3), 0, 2, 100, 0, 2_000 * MS);
-        assertFalse(batch.due(2_499 * MS), "the deadline restarts with the next batch");
+        assertFalse(batch.due(2_499 * MS, false), "the deadline restarts with the next batch");
     }
 
     @Test
