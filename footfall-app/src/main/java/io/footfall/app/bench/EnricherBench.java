@@ -67,6 +67,14 @@ public final class EnricherBench implements Callable<Integer> {
     @Option(names = "--commit-interval", description = "exactly-once commit interval (default ${DEFAULT-VALUE})")
     String commitInterval = "100ms";
 
+    @Option(names = "--warmup-events", description = "records processed before the clock starts, so that the JIT "
+            + "compiler and the user-agent cache are warm (default: a fifth of --events)")
+    Integer warmupEvents;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "an enricher setting for this run, e.g. --set enricher.dedup.enabled=false (repeatable)")
+    Map<String, String> settings = new HashMap<>();
+
     @Option(names = "--dir", description = "working directory, deleted contents are not reused (default: a temp dir)")
     Path dir;
 
@@ -82,10 +90,14 @@ public final class EnricherBench implements Callable<Integer> {
         Map<String, String> flags = new HashMap<>(Map.of("dataDir", work.toString(),
                 "kafka.partitions", Integer.toString(partitions), "enricher.threads", Integer.toString(threads),
                 "enricher.commitInterval", commitInterval));
+        flags.putAll(settings);
         FootfallConfig base = FootfallConfig.from(Settings.of(flags));
         out.printf("enricher bench: %,d raw records (10%% bot visitors, 5%% duplicates, 2%% invalid), %d partitions, "
                 + "%d stream threads, commit %s, exactly_once_v2, %d cores, max heap %d MB%n", events, partitions, threads,
                 commitInterval, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        if (!settings.isEmpty()) {
+            out.println("settings: " + settings);
+        }
 
         long yauaaStart = System.nanoTime();
         YauaaParser.shared().parse("Mozilla/5.0");
@@ -105,7 +117,8 @@ public final class EnricherBench implements Callable<Integer> {
             double enricher;
             long heapUsedMb;
             try (app) {
-                enricher = run(kafka, config.enricher().applicationId(), () -> app.start(Duration.ofSeconds(120)));
+                enricher = run(kafka, config.enricher().applicationId(), () -> app.start(Duration.ofSeconds(120)),
+                        timings::reset);
                 heapUsedMb = heapUsedMb();
             }
             report(enricher, passThrough, pipelineOnly, app.resources(), timings, heapUsedMb);
@@ -178,7 +191,7 @@ public final class EnricherBench implements Callable<Integer> {
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "bench-passthrough");
         KafkaStreams streams = new KafkaStreams(topology, p);
         try {
-            double rate = run(config.kafka(), "bench-passthrough", streams::start);
+            double rate = run(config.kafka(), "bench-passthrough", streams::start, () -> { });
             out.printf("reference, Streams pass-through raw -> copy (exactly-once, same settings): %,.0f events/s%n", rate);
             return rate;
         } finally {
@@ -187,10 +200,11 @@ public final class EnricherBench implements Callable<Integer> {
     }
 
     /**
-     * Starts an application and times it from its first committed offsets (start-up and the first rebalance
-     * are not throughput) until its committed raw offsets reach the end of the topic.
+     * Starts an application and times it from the moment its committed offsets pass the warm-up records
+     * (start-up, the first rebalance and the JIT compiler's first minute are not throughput) until its
+     * committed raw offsets reach the end of the topic. Prints the rate every five seconds on the way.
      */
-    private double run(KafkaConfig kafka, String applicationId, Runnable start) throws Exception {
+    private double run(KafkaConfig kafka, String applicationId, Runnable start, Runnable warm) throws Exception {
         try (Admin admin = admin(kafka.bootstrapServers())) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int i = 0; i < partitions; i++) {
@@ -198,20 +212,31 @@ public final class EnricherBench implements Callable<Integer> {
             }
             long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
             start.run();
+            long warmup = warmupEvents != null ? warmupEvents : events / 5;
             long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
             long firstAt = 0, firstCommitted = 0, committed;
+            long shownAt = System.nanoTime(), shown = 0;
             while ((committed = committed(admin, applicationId)) < end) {
-                if (firstAt == 0 && committed > 0) {
-                    firstAt = System.nanoTime();
+                long now = System.nanoTime();
+                if (firstAt == 0 && committed > Math.min(warmup, end - 1)) {
+                    firstAt = now;
                     firstCommitted = committed;
+                    warm.run();
                 }
-                if (System.nanoTime() > deadline) {
+                if (now - shownAt >= 5_000_000_000L) {
+                    out.printf("  %s: %,d of %,d records, %,.0f/s in the last %.0f s%s%n", applicationId, committed, end,
+                            (committed - shown) / ((now - shownAt) / 1e9), (now - shownAt) / 1e9,
+                            firstAt == 0 ? " (warm-up)" : "");
+                    shownAt = now;
+                    shown = committed;
+                }
+                if (now > deadline) {
                     throw new IllegalStateException(applicationId + " did not finish within 15 minutes");
                 }
                 Thread.sleep(10);
             }
             if (firstAt == 0) {
-                throw new IllegalStateException("finished between two polls: use more --events");
+                throw new IllegalStateException("finished between two polls after the warm-up: use more --events");
             }
             return (end - firstCommitted) / ((System.nanoTime() - firstAt) / 1e9);
         }

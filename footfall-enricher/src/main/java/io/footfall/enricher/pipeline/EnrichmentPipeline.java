@@ -15,10 +15,12 @@ import io.footfall.enricher.validate.Validation;
 import io.footfall.enricher.visitor.DailySalts;
 import io.footfall.enricher.visitor.VisitorIds;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
- * The enrichment steps in order — validate, dedup, URL, referrer, user agent, geo, visitor id, session,
- * stored event — over a {@link PipelineState}. No Kafka Streams types: the Streams topology and
+ * The enrichment steps in order — validate, visitor id, dedup, URL, referrer, user agent, geo, session,
+ * stored event — over a {@link PipelineState}. Dedup and session share one record per visitor
+ * ({@link VisitorRecord}): one state read before dedup, one write after the session step. No Kafka Streams types: the Streams topology and
  * {@code replay} both host it. One instance per state owner (a Streams task, or a replay run); not
  * thread-safe. The {@link EnricherResources} it uses are thread-safe and may be shared.
  */
@@ -32,6 +34,11 @@ public final class EnrichmentPipeline {
     private final Sessionizer sessionizer;
     private final DailySalts salts;
     private final TrackingParams strip;
+    /** Whether the visitor store is kept: for sessions, for the ids of the dedup window, or both. */
+    private final boolean keepsVisitors;
+    /** How long a visitor's record outlives its latest event. */
+    private final long visitorRetentionMs;
+    private long nextVisitorScanMs;
 
     /** A pipeline with its own resources (one Yauaa analyzer per process is shared regardless). */
     public EnrichmentPipeline(EnricherConfig config, Clock clock) {
@@ -47,6 +54,9 @@ public final class EnrichmentPipeline {
         this.sessionizer = new Sessionizer(config.sessionTimeout());
         this.salts = new DailySalts(config.saltZone());
         this.strip = new TrackingParams(config.stripParams());
+        this.keepsVisitors = config.sessionsEnabled() || config.dedupEnabled();
+        this.visitorRetentionMs = Math.max(config.sessionsEnabled() ? config.sessionTimeout().toMillis() : 0,
+                config.dedupEnabled() ? config.dedupWindow().toMillis() : 0);
     }
 
     /**
@@ -76,7 +86,16 @@ public final class EnrichmentPipeline {
 
     private Outcome enrich(RawEvent event, PipelineState state) {
         long t = timings.start();
-        if (config.dedupEnabled() && !dedup.firstSighting(event.eventId(), event.receivedAt(), state.seenIds())) {
+        String visitorId = event.visitorId() != null ? event.visitorId()
+                : VisitorIds.cookieless(salts.saltFor(event.receivedAt(), state.salts()), event.site(),
+                event.clientIp(), event.userAgent());
+        timings.stop(Step.VISITOR, t);
+
+        t = timings.start();
+        String visitorKey = event.site() + '\u0000' + visitorId;
+        VisitorRecord visitor = keepsVisitors ? VisitorRecord.read(state.sessions().get(visitorKey)) : null;
+        if (config.dedupEnabled()
+                && !dedup.firstSighting(event.eventId(), event.receivedAt(), visitor.ids(), state.seenIds())) {
             timings.stop(Step.DEDUP, t);
             return Outcome.NONE;
         }
@@ -99,13 +118,11 @@ public final class EnrichmentPipeline {
         timings.stop(Step.GEO, t);
 
         t = timings.start();
-        String visitorId = event.visitorId() != null ? event.visitorId()
-                : VisitorIds.cookieless(salts.saltFor(event.receivedAt(), state.salts()), event.site(),
-                event.clientIp(), event.userAgent());
-        timings.stop(Step.VISITOR, t);
-
-        t = timings.start();
-        SessionState session = config.sessionsEnabled() ? session(event, visitorId, page, state) : null;
+        SessionState session = config.sessionsEnabled()
+                ? sessionizer.next(visitor.session(), event.receivedAt(), page.utm().campaign()) : null;
+        if (keepsVisitors) {
+            state.sessions().put(visitorKey, visitor.next(event.receivedAt(), session).toBytes());
+        }
         timings.stop(Step.SESSION, t);
 
         t = timings.start();
@@ -114,24 +131,30 @@ public final class EnrichmentPipeline {
         return Outcome.stored(stored);
     }
 
-    private SessionState session(RawEvent event, String visitorId, Enrichment.Page page, PipelineState state) {
-        String sessionKey = event.site() + '\u0000' + visitorId;
-        byte[] previous = state.sessions().get(sessionKey);
-        SessionState session = sessionizer.next(previous == null ? null : SessionState.fromBytes(previous),
-                event.receivedAt(), page.utm().campaign());
-        state.sessions().put(sessionKey, session.toBytes());
-        return session;
+    /**
+     * Deletes what no later event can use: visitors idle for longer than both the session timeout and the
+     * dedup window (whichever steps are on) before {@code visitorHorizonMs} (the host passes the older of its
+     * clock and the newest receive time it has processed), and salts of days before yesterday by this
+     * pipeline's clock. Hosts call it from a timer; the visitor scan reads the whole store, so it runs at most
+     * every {@link #visitorScanInterval} (a 48th of the retention, one minute to half an hour), salts every time.
+     */
+    public Expired expire(PipelineState state, long visitorHorizonMs) {
+        int visitors = 0;
+        long now = clock.millis();
+        if (keepsVisitors && now >= nextVisitorScanMs) {
+            nextVisitorScanMs = now + visitorScanInterval().toMillis();
+            visitors = state.sessions().deleteIf(
+                    (key, bytes) -> visitorHorizonMs - VisitorRecord.lastSeenMs(bytes) >= visitorRetentionMs);
+        }
+        int destroyed = salts.destroyOld(now, state.salts());
+        return new Expired(visitors, destroyed);
     }
 
-    /**
-     * Deletes what no later event can use: sessions idle for longer than the timeout before
-     * {@code sessionHorizonMs} (the host passes the older of its clock and the newest receive time it has
-     * processed), and salts of days before yesterday by this pipeline's clock. Hosts call it from a timer.
-     */
-    public Expired expire(PipelineState state, long sessionHorizonMs) {
-        int sessions = config.sessionsEnabled() ? sessionizer.expire(sessionHorizonMs, state.sessions()) : 0;
-        int destroyed = salts.destroyOld(clock.millis(), state.salts());
-        return new Expired(sessions, destroyed);
+    /** How often {@link #expire} scans the visitor store. */
+    public Duration visitorScanInterval() {
+        long interval = Math.max(Duration.ofMinutes(1).toMillis(),
+                Math.min(Duration.ofMinutes(30).toMillis(), visitorRetentionMs / 48));
+        return Duration.ofMillis(interval);
     }
 
     /**
@@ -142,7 +165,7 @@ public final class EnrichmentPipeline {
         salts.forget();
     }
 
-    /** What one {@link #expire} call deleted. */
+    /** What one {@link #expire} call deleted: visitor records and salts. */
     public record Expired(int sessions, int salts) {
     }
 

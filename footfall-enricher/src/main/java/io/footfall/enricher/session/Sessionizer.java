@@ -1,6 +1,5 @@
 package io.footfall.enricher.session;
 
-import io.footfall.enricher.pipeline.PipelineState;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
@@ -31,10 +30,5 @@ public final class Sessionizer {
         }
         return new SessionState(previous.sessionId(), Math.max(eventMs, previous.lastSeenMs()), previous.seq() + 1,
                 previous.campaign());
-    }
-
-    /** Deletes the sessions that no event at or after {@code horizonMs} can continue. @return how many */
-    public int expire(long horizonMs, PipelineState.Store sessions) {
-        return sessions.deleteIf((visitor, bytes) -> horizonMs - SessionState.lastSeenMs(bytes) >= timeoutMs);
     }
 }

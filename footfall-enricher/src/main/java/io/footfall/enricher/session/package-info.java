@@ -17,10 +17,12 @@
  * restarted task resumes with exactly the state that matches the last committed output.
  *
  * <h2>Expiry</h2>
- * A session whose last event is older than the timeout cannot be continued, so a punctuator deletes it
- * (a full scan of the task's store once a minute; the store holds only visitors seen within the timeout
- * plus a minute). The horizon is the older of the wall clock and the newest receive time the task has
- * seen, so a task catching up on a backlog never drops sessions that its next events would continue.
+ * A session whose last event is older than the timeout cannot be continued. The session lives in the
+ * visitor's record of the visitor store ({@link io.footfall.enricher.pipeline.VisitorRecord}), beside the
+ * event ids of the dedup window, so the record is kept for the longer of the two (24 hours by default) and
+ * a punctuator deletes it after that (a full scan of the task's store, at most every 48th of that time). The
+ * horizon is the older of the wall clock and the newest receive time the task has seen, so a task catching
+ * up on a backlog never drops a visitor that its next events would continue.
  *
  * <p>Cookieless visitor ids change at the salt's midnight, so a visit that spans midnight becomes two
  * visitors and two sessions; sites that send their own {@code visitor_id} keep one.

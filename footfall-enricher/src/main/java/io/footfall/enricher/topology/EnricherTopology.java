@@ -14,6 +14,7 @@ import org.apache.kafka.streams.state.Stores;
 /** Builds the enricher's topology: {@code footfall.raw} → enrich → {@code footfall.events} | {@code footfall.bad}. */
 public final class EnricherTopology {
 
+    /** Per visitor: the session and the event ids of the dedup window (VisitorRecord). */
     static final String SESSION_STORE = "sessions";
     static final String SALT_STORE = "salts";
     static final String SEEN_IDS_STORE = "seen-ids";
@@ -54,6 +55,7 @@ public final class EnricherTopology {
         if (config.dedupEnabled()) {
             Duration window = config.dedupWindow();
             topology.addStateStore(Stores.windowStoreBuilder(
+                    // Only the ids that overflow a visitor's record (Deduplicator); the rest live in SESSION_STORE.
                     // Retention two windows: ids are put at the start of their window-sized bucket (StreamsState).
                     Stores.persistentWindowStore(SEEN_IDS_STORE, window.multipliedBy(2), window, false),
                     Serdes.String(), Serdes.ByteArray()), "enrich");

@@ -90,8 +90,8 @@ final class StreamsState implements PipelineState {
     }
 
     /**
-     * Event ids in a window store, each put at the start of the window-sized bucket its receive time falls
-     * in. A lookup is two point gets (this bucket and the one before), not a range scan: a range fetch opens
+     * The overflow of visitors' own id lists ({@link io.footfall.enricher.dedup.Deduplicator}): id hashes in a
+     * window store, each put at the start of the window-sized bucket its receive time falls in. A lookup is two point gets (this bucket and the one before), not a range scan: a range fetch opens
      * a RocksDB iterator per segment and measured ~45 µs per event, the gets a few µs. So an id is found for
      * between one and two windows after it was seen. RocksDB segments older than the store's retention (two
      * windows) are dropped whole as stream time advances: that is the expiry, without a scan.

@@ -291,7 +291,8 @@ class EnricherTopologyTest {
 
     @Test
     void idleSessionsAreExpiredFromTheStore() {
-        try (TopologyFixture f = fixture()) {
+        // Without dedup a visitor's record holds only the session: it goes once the session timed out.
+        try (TopologyFixture f = new TopologyFixture(Map.of("enricher.dedup.enabled", "false"), T0)) {
             RawEvent a = RawEvents.pageview("https://shop.test/", T0);
             f.send(a);
             f.send(RawEvents.withVisitor(next(a, T0.plusSeconds(60)), "site-visitor-1"));
@@ -299,6 +300,51 @@ class EnricherTopologyTest {
             f.send(RawEvents.withVisitor(next(a, T0.plus(Duration.ofMinutes(31))), "site-visitor-1"));
             f.driver.advanceWallClockTime(Duration.ofMinutes(2));
             assertEquals(1, sessionCount(f), "the cookieless visitor idle for 31 minutes is gone");
+        }
+    }
+
+    @Test
+    void aVisitorIsKeptForTheDedupWindowSoARetryAfterTheSessionEndedStillCountsOnce() {
+        try (TopologyFixture f = new TopologyFixture(Map.of("enricher.dedup.window", "3h"), T0)) {
+            RawEvent a = RawEvents.pageview("https://shop.test/", T0);
+            f.send(a);
+            f.send(next(a, T0.plus(Duration.ofMinutes(90))));
+            f.send(at(a, T0.plus(Duration.ofMinutes(100))));
+            assertEquals(2, f.storedEvents().size(), "the retry 100 minutes later, after its session ended, is dropped");
+            f.driver.advanceWallClockTime(Duration.ofMinutes(2));
+            assertEquals(1, sessionCount(f), "kept: its ids are within the dedup window");
+            f.send(RawEvents.withVisitor(next(a, T0.plus(Duration.ofMinutes(90 + 181))), "someone-else"));
+            f.driver.advanceWallClockTime(Duration.ofMinutes(5));
+            assertEquals(1, sessionCount(f), "the visitor idle for longer than the window is gone, the new one kept");
+        }
+    }
+
+    @Test
+    void aVisitorWithMoreIdsThanItsRecordHoldsStillHasEveryRetryDropped() {
+        try (TopologyFixture f = fixture()) {
+            RawEvent first = RawEvents.pageview("https://shop.test/", T0);
+            List<RawEvent> sent = new java.util.ArrayList<>(List.of(first));
+            f.send(first);
+            int n = io.footfall.enricher.dedup.Deduplicator.CAPACITY * 2 + 5;
+            for (int i = 1; i < n; i++) {
+                RawEvent e = next(first, T0.plusSeconds(i));
+                sent.add(e);
+                f.send(e);
+            }
+            assertEquals(n, f.storedEvents().size());
+            for (RawEvent e : sent) {
+                f.send(at(e, T0.plusSeconds(n + 60)));
+            }
+            assertEquals(0, f.storedEvents().size(), "every retry, those in the record and those beyond it, is dropped");
+            try (var overflow = f.driver.<String, byte[]>getWindowStore(EnricherTopology.SEEN_IDS_STORE).all()) {
+                long spilled = 0;
+                while (overflow.hasNext()) {
+                    overflow.next();
+                    spilled++;
+                }
+                assertEquals(n - io.footfall.enricher.dedup.Deduplicator.CAPACITY, spilled,
+                        "only the ids beyond the record's capacity went to the overflow store");
+            }
         }
     }
 
