@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Enricher throughput on an in-process broker with exactly-once on; see BENCHMARKS.md.
-# Usage: bench/enricher.sh [--events N] [--partitions P] [--threads T] [--commit-interval 100ms]
+# Usage: bench/enricher.sh [--events N] [--warmup-events W] [--partitions P] [--threads T] [--commit-interval 100ms]
+#                          [--set enricher.KEY=VALUE ...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q -pl footfall-app -am package -DskipTests
