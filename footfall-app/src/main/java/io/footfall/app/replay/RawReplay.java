@@ -12,9 +12,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -88,6 +91,8 @@ public final class RawReplay {
             throws SQLException {
         EnrichmentPipeline pipeline = new EnrichmentPipeline(enricher, clock);
         InMemoryState state = new InMemoryState();
+        VisitorExpiry expiry = new VisitorExpiry(ends.keySet().stream()
+                .filter(tp -> consumer.position(tp) < ends.get(tp)).toList(), pipeline.visitorScanInterval().toMillis());
         List<StoredEvent> pending = new ArrayList<>(APPEND_ROWS);
         long records = 0;
         long rows = 0;
@@ -97,12 +102,16 @@ public final class RawReplay {
                 TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                 if (record.offset() >= ends.get(tp)) {
                     consumer.pause(List.of(tp));
+                    expiry.finished(tp);
                     continue;
                 }
                 records++;
                 Outcome outcome = pipeline.process(record.value(), state);
                 if (outcome.stored() != null) {
                     pending.add(outcome.stored());
+                    if (expiry.seen(tp, outcome.stored().receivedAt())) {
+                        pipeline.expireVisitors(state, expiry.horizonMs());
+                    }
                 } else if (outcome.bad() != null) {
                     bad++;
                 }
@@ -143,6 +152,51 @@ public final class RawReplay {
             offsets.put(tp, at == null ? ends.get(tp) : at.offset());
         }
         return offsets;
+    }
+
+    /**
+     * When to forget idle visitors during a replay, by event time: the horizon is the oldest of the newest
+     * receive times of the partitions still being read (partitions are read interleaved, some ahead of
+     * others), and a scan runs whenever it has moved on by the pipeline's scan interval. Without it a replay
+     * would hold every visitor of the whole range in memory.
+     */
+    static final class VisitorExpiry {
+        private final Map<TopicPartition, Long> newest = new HashMap<>();
+        private final Set<TopicPartition> reading;
+        private final long intervalMs;
+        private long lastScanMs = Long.MIN_VALUE;
+
+        VisitorExpiry(Collection<TopicPartition> partitions, long intervalMs) {
+            this.reading = new HashSet<>(partitions);
+            this.intervalMs = intervalMs;
+        }
+
+        void finished(TopicPartition tp) {
+            reading.remove(tp);
+            newest.remove(tp);
+        }
+
+        /** @return whether a scan is due now */
+        boolean seen(TopicPartition tp, long receivedAtMs) {
+            newest.merge(tp, receivedAtMs, Math::max);
+            if (newest.size() < reading.size()) {
+                return false;
+            }
+            long horizon = horizonMs();
+            if (lastScanMs == Long.MIN_VALUE) {
+                lastScanMs = horizon;
+                return false;
+            }
+            if (horizon - lastScanMs < intervalMs) {
+                return false;
+            }
+            lastScanMs = horizon;
+            return true;
+        }
+
+        long horizonMs() {
+            return newest.values().stream().mapToLong(Long::longValue).min().orElse(Long.MIN_VALUE);
+        }
     }
 
     private Map<String, Object> consumerProperties() {

@@ -143,11 +143,25 @@ public final class EnrichmentPipeline {
         long now = clock.millis();
         if (keepsVisitors && now >= nextVisitorScanMs) {
             nextVisitorScanMs = now + visitorScanInterval().toMillis();
-            visitors = state.sessions().deleteIf(
-                    (key, bytes) -> visitorHorizonMs - VisitorRecord.lastSeenMs(bytes) >= visitorRetentionMs);
+            visitors = expireVisitors(state, visitorHorizonMs);
         }
         int destroyed = salts.destroyOld(now, state.salts());
         return new Expired(visitors, destroyed);
+    }
+
+    /**
+     * Deletes, now, the visitors idle for longer than the retention before {@code visitorHorizonMs}; for a host
+     * that tracks event time itself ({@code replay}, which must not destroy salts by the wall clock: it
+     * replays days whose salts it makes afresh).
+     *
+     * @return how many visitor records were deleted
+     */
+    public int expireVisitors(PipelineState state, long visitorHorizonMs) {
+        if (!keepsVisitors) {
+            return 0;
+        }
+        return state.sessions().deleteIf(
+                (key, bytes) -> visitorHorizonMs - VisitorRecord.lastSeenMs(bytes) >= visitorRetentionMs);
     }
 
     /** How often {@link #expire} scans the visitor store. */

@@ -45,6 +45,24 @@ class EnrichmentPipelineTest {
     }
 
     @Test
+    void visitorsAreKeptForTheLongerOfSessionTimeoutAndDedupWindow() {
+        EnrichmentPipeline pipeline = new EnrichmentPipeline(config, clock);
+        InMemoryState state = new InMemoryState();
+        pipeline.process(RawEvents.bytes(RawEvents.pageview("https://shop.test/", T0)), state);
+        assertEquals(0, pipeline.expireVisitors(state, T0.plus(Duration.ofHours(23)).toEpochMilli()),
+                "past the session timeout but within the 24 h dedup window");
+        assertEquals(1, pipeline.expireVisitors(state, T0.plus(Duration.ofHours(24)).toEpochMilli()));
+        assertEquals(0, state.sessionCount());
+        assertEquals(Duration.ofMinutes(30), pipeline.visitorScanInterval(), "a 48th of 24 h, capped at 30 minutes");
+
+        EnrichmentPipeline sessionsOnly = new EnrichmentPipeline(EnricherConfig.from(Settings.of(Map.of(
+                "enricher.dedup.enabled", "false"))), clock);
+        sessionsOnly.process(RawEvents.bytes(RawEvents.pageview("https://shop.test/", T0)), state);
+        assertEquals(1, sessionsOnly.expireVisitors(state, T0.plus(Duration.ofMinutes(30)).toEpochMilli()));
+        assertEquals(Duration.ofMinutes(1), sessionsOnly.visitorScanInterval());
+    }
+
+    @Test
     void inMemoryIdsAreForgottenAfterTheirRetention() {
         EnrichmentPipeline pipeline = new EnrichmentPipeline(config, clock);
         InMemoryState state = new InMemoryState(Duration.ofHours(1).toMillis());
