@@ -21,8 +21,8 @@ import java.time.Duration;
  * The enrichment steps in order — validate, visitor id, dedup, URL, referrer, user agent, geo, session,
  * stored event — over a {@link PipelineState}. Dedup and session share one record per visitor
  * ({@link VisitorRecord}): one state read before dedup, one write after the session step. No Kafka Streams
- * types: the Streams topology and {@code replay} both host it. One instance per state owner (a Streams task, or a replay run); not
- * thread-safe. The {@link EnricherResources} it uses are thread-safe and may be shared.
+ * types: the Streams topology and {@code replay} both host it. One instance per state owner (a Streams task,
+ * or a replay run); not thread-safe. The {@link EnricherResources} it uses are thread-safe and may be shared.
  */
 public final class EnrichmentPipeline {
 
