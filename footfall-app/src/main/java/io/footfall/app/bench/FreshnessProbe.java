@@ -32,6 +32,8 @@ final class FreshnessProbe implements AutoCloseable {
     private static final String MARKER_USER_AGENT = EventMix.USER_AGENTS.get(0);
     private static final Duration GIVE_UP = Duration.ofSeconds(60);
     private static final Duration LOOK_BACK = Duration.ofMinutes(2);
+    /** Between markers, and after a failed request: the probe's own thread, never a server's. */
+    private static final Duration PAUSE = Duration.ofMillis(200);
 
     private final URI collector;
     private final URI query;
@@ -63,7 +65,7 @@ final class FreshnessProbe implements AutoCloseable {
                 // Earlier markers (each visible before the next is sent) may still be in the window.
                 long before = pageviews(from);
                 if (before < 0) {
-                    Thread.sleep(200);
+                    Thread.sleep(PAUSE.toMillis());
                     continue;
                 }
                 HttpResponse<String> r = client.send(HttpRequest.newBuilder(collector).header("Content-Type", "application/json")
@@ -71,7 +73,7 @@ final class FreshnessProbe implements AutoCloseable {
                         .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 202) {
-                    Thread.sleep(200);
+                    Thread.sleep(PAUSE.toMillis());
                     continue;
                 }
                 long ackedAt = System.nanoTime();
@@ -84,7 +86,7 @@ final class FreshnessProbe implements AutoCloseable {
                 }
                 lastMs = (System.nanoTime() - ackedAt) / 1_000_000;
                 samplesMs.add(lastMs);
-                Thread.sleep(200);
+                Thread.sleep(PAUSE.toMillis());
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {

@@ -178,20 +178,19 @@ public final class RawReplay {
 
         /** @return whether a scan is due now */
         boolean seen(TopicPartition tp, long receivedAtMs) {
-            newest.merge(tp, receivedAtMs, Math::max);
-            if (newest.size() < reading.size()) {
+            long partitionNewest = newest.merge(tp, receivedAtMs, Math::max);
+            // The horizon is at most this partition's newest: while that is within the interval of the last
+            // scan, no scan can be due, and the minimum over the partitions need not be taken (every event).
+            if (newest.size() < reading.size()
+                    || lastScanMs != Long.MIN_VALUE && partitionNewest - lastScanMs < intervalMs) {
                 return false;
             }
             long horizon = horizonMs();
-            if (lastScanMs == Long.MIN_VALUE) {
+            boolean due = lastScanMs != Long.MIN_VALUE && horizon - lastScanMs >= intervalMs;
+            if (due || lastScanMs == Long.MIN_VALUE) {
                 lastScanMs = horizon;
-                return false;
             }
-            if (horizon - lastScanMs < intervalMs) {
-                return false;
-            }
-            lastScanMs = horizon;
-            return true;
+            return due;
         }
 
         long horizonMs() {

@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,8 +136,7 @@ class LoaderServiceIT {
             // information are past the last markers. (Here the batch's own commit already gets there; the idle
             // commit matters when a batch commits before the fetch that steps over the marker, as in the
             // crash suite, whose drain waited 3 minutes on a lag of 2 without it.)
-            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of(
-                    org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> admin.listConsumerGroupOffsets(config.loader().groupId())
                         .partitionsToOffsetAndMetadata().get().values().stream().mapToLong(o -> o.offset()).sum() == 3 * 103);
             }

@@ -38,6 +38,8 @@ public final class EnrichmentPipeline {
     private final boolean keepsVisitors;
     /** How long a visitor's record outlives its latest event. */
     private final long visitorRetentionMs;
+    /** How often {@link #expire} scans the visitor store: a 48th of the retention, one minute to half an hour. */
+    private final Duration visitorScanInterval;
     private long nextVisitorScanMs;
 
     /** A pipeline with its own resources (one Yauaa analyzer per process is shared regardless). */
@@ -57,6 +59,8 @@ public final class EnrichmentPipeline {
         this.keepsVisitors = config.sessionsEnabled() || config.dedupEnabled();
         this.visitorRetentionMs = Math.max(config.sessionsEnabled() ? config.sessionTimeout().toMillis() : 0,
                 config.dedupEnabled() ? config.dedupWindow().toMillis() : 0);
+        this.visitorScanInterval = Duration.ofMillis(Math.max(Duration.ofMinutes(1).toMillis(),
+                Math.min(Duration.ofMinutes(30).toMillis(), visitorRetentionMs / 48)));
     }
 
     /**
@@ -142,7 +146,7 @@ public final class EnrichmentPipeline {
         int visitors = 0;
         long now = clock.millis();
         if (keepsVisitors && now >= nextVisitorScanMs) {
-            nextVisitorScanMs = now + visitorScanInterval().toMillis();
+            nextVisitorScanMs = now + visitorScanInterval.toMillis();
             visitors = expireVisitors(state, visitorHorizonMs);
         }
         int destroyed = salts.destroyOld(now, state.salts());
@@ -166,9 +170,7 @@ public final class EnrichmentPipeline {
 
     /** How often {@link #expire} scans the visitor store. */
     public Duration visitorScanInterval() {
-        long interval = Math.max(Duration.ofMinutes(1).toMillis(),
-                Math.min(Duration.ofMinutes(30).toMillis(), visitorRetentionMs / 48));
-        return Duration.ofMillis(interval);
+        return visitorScanInterval;
     }
 
     /**

@@ -39,13 +39,8 @@ public final class VisitorRecord {
         ByteBuffer in = ByteBuffer.wrap(bytes);
         in.get();
         long lastSeen = in.getLong();
-        int sessionLength = in.getInt();
-        SessionState session = null;
-        if (sessionLength >= 0) {
-            byte[] s = new byte[sessionLength];
-            in.get(s);
-            session = SessionState.fromBytes(s);
-        }
+        // The session's length (or -1) is written for readers that skip it; this one reads the session in place.
+        SessionState session = in.getInt() < 0 ? null : SessionState.read(in);
         return new VisitorRecord(lastSeen, session, RecentIds.read(in));
     }
 

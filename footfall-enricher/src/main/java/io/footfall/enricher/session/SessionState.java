@@ -28,7 +28,11 @@ public record SessionState(String sessionId, long lastSeenMs, int seq, String ca
     }
 
     public static SessionState fromBytes(byte[] bytes) {
-        ByteBuffer b = ByteBuffer.wrap(bytes);
+        return read(ByteBuffer.wrap(bytes));
+    }
+
+    /** Reads the encoding of {@link #toBytes} at the buffer's position, leaving it just after. */
+    public static SessionState read(ByteBuffer b) {
         byte[] id = new byte[b.getInt()];
         b.get(id);
         long last = b.getLong();

@@ -101,7 +101,6 @@ final class Batch {
         return full() || nowNanos - openedAtNanos >= maxDelayNanos;
     }
 
-
     List<StoredEvent> events() {
         return events;
     }
