@@ -178,7 +178,12 @@ public class QueryBench {
         long t0 = System.nanoTime();
         try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath())) {
             Migrations.apply(c, Dialect.DUCKDB);
-            try (DuckDBAppender a = c.createAppender(DuckDBConnection.DEFAULT_SCHEMA, "events")) {
+            // Sessions are generated one after the other at random times; the loader writes events in the order
+            // they arrive. Stage them, then store them in time order, as a loaded table is.
+            try (Statement st = c.createStatement()) {
+                st.execute("CREATE TEMP TABLE generated AS SELECT * FROM events LIMIT 0");
+            }
+            try (DuckDBAppender a = c.createAppender("temp", "main", "generated")) {
                 generate(rows, row -> {
                     a.beginRow();
                     a.append(row.id());
@@ -222,7 +227,10 @@ public class QueryBench {
                 });
             }
             try (Statement st = c.createStatement()) {
-                // Rows went in around the loader: build its sessions rollup as the loader would have kept it.
+                st.execute("INSERT INTO events SELECT * FROM generated ORDER BY received_at");
+                st.execute("DROP TABLE generated");
+                // Rows went in around the loader: build its sessions rollup (and, for the page and event lists,
+                // the hour versions) as the loader would have kept them.
                 for (String sql : SessionRollup.rebuildStatements(Dialect.DUCKDB)) {
                     st.execute(sql);
                 }

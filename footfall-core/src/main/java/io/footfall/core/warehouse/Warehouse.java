@@ -27,6 +27,15 @@ public interface Warehouse extends AutoCloseable {
         return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_sessions";
     }
 
+    /**
+     * The qualified name of the table of per-hour versions the loader keeps beside the live events table on
+     * DuckDB (see the loader's {@code HourVersions}): in the same schema, named {@code footfall_hour_versions}.
+     */
+    default String hourVersionsTable() {
+        String events = eventsTable();
+        return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_hour_versions";
+    }
+
     @Override
     void close();
 }

@@ -95,7 +95,11 @@ public final class Migrations {
                     """),
             // One row per session for the stats API (see SessionRollup), built from the events already stored;
             // from here on the loader keeps it current in each batch's transaction.
-            new Migration(3, "sessions rollup", SessionRollup.createTableSql() + ";\n" + SESSIONS_BACKFILL));
+            new Migration(3, "sessions rollup", SessionRollup.createTableSql() + ";\n" + SESSIONS_BACKFILL),
+            // Per (site, UTC hour) a version the loader raises with every change, so that the query server can
+            // keep summaries of finished hours and days and know when one is stale (see HourVersions).
+            new Migration(4, "hour versions", EnumSet.of(Dialect.DUCKDB),
+                    HourVersions.createTableSql() + ";\n" + HourVersions.backfillSql()));
 
     private Migrations() {
     }

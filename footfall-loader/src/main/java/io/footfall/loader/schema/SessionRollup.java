@@ -57,11 +57,17 @@ public final class SessionRollup {
     }
 
     /**
-     * Rebuilds the rollup from {@code events} (inside the caller's transaction): drop, create, fill. Used when
-     * the live table is replaced as a whole ({@code promote}) and by tools that write events directly.
+     * Rebuilds the rollup from {@code events} (inside the caller's transaction): drop, create, fill; on DuckDB
+     * also raises every hour's {@link HourVersions version}. Used when the live table is replaced as a whole
+     * ({@code promote}) and by tools that write events directly.
      */
     public static List<String> rebuildStatements(Dialect dialect) {
-        return List.of("DROP TABLE IF EXISTS " + TABLE, dialect.render(createTableSql()), insertFrom(dialect, "events"));
+        List<String> statements = new java.util.ArrayList<>(List.of("DROP TABLE IF EXISTS " + TABLE,
+                dialect.render(createTableSql()), insertFrom(dialect, "events")));
+        if (dialect == Dialect.DUCKDB) {
+            statements.addAll(HourVersions.rebuildStatements());
+        }
+        return statements;
     }
 
     /**

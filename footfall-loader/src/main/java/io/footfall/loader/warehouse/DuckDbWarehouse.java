@@ -2,6 +2,7 @@ package io.footfall.loader.warehouse;
 
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.schema.HourVersions;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
 import io.footfall.loader.schema.SessionRollup;
@@ -24,7 +25,8 @@ import org.duckdb.DuckDBConnection;
  *
  * <p>A batch goes through the Appender (~190k rows/s here; JDBC batches manage ~1.8k) into a temporary
  * staging table, then one {@code INSERT ... SELECT} moves it into {@code events} (ids already stored are
- * skipped, see {@link #write}), its sessions are folded into the sessions rollup, and the offsets move by
+ * skipped, see {@link #write}), its sessions are folded into the sessions rollup, its hours'
+ * {@link HourVersions versions} go up, and the offsets move by
  * compare-and-set ({@link OffsetFence}) — all in one transaction.
  */
 public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
@@ -155,6 +157,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
                         }
                     }
                     st.execute(UPSERT_PARTS);
+                    HourVersions.bump(root, events);
                     return events.size();
                 }
                 stage(st, events);
@@ -162,6 +165,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
                 st.execute("DELETE FROM events_stage WHERE rowid NOT IN (SELECT min(rowid) FROM events_stage GROUP BY event_id)");
                 long inserted = st.executeUpdate("INSERT INTO " + table + " SELECT * FROM events_stage");
                 st.execute(SessionRollup.upsertFrom(Dialect.DUCKDB, "events_stage"));
+                HourVersions.bump(root, events);
                 return inserted;
             }
         });

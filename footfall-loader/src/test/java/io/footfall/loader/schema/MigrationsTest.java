@@ -81,6 +81,25 @@ class MigrationsTest {
     }
 
     @Test
+    void hourVersionsAreBackfilledForTheEventsStoredBeforeThem() throws SQLException {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+            Migrations.apply(c, Dialect.DUCKDB, 3);
+            st.execute("INSERT INTO events (event_id, site, type, received_at) VALUES "
+                    + "('00000000-0000-0000-0000-000000000001', 'a.test', 'pageview', TIMESTAMPTZ '1970-01-01 10:00:00+00'), "
+                    + "('00000000-0000-0000-0000-000000000002', 'a.test', 'pageview', TIMESTAMPTZ '1970-01-01 10:59:59+00'), "
+                    + "('00000000-0000-0000-0000-000000000003', 'b.test', 'pageview', TIMESTAMPTZ '1970-01-02 00:00:00+00')");
+            assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB));
+            List<String> rows = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT site, hour, version FROM footfall_hour_versions ORDER BY site, hour")) {
+                while (rs.next()) {
+                    rows.add(rs.getString(1) + "|" + rs.getLong(2) + "|" + rs.getLong(3));
+                }
+            }
+            assertEquals(List.of("a.test|10|1", "b.test|24|1"), rows);
+        }
+    }
+
+    @Test
     void aReplayTableHasTheLiveTablesColumns() throws SQLException {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
             Migrations.apply(c, Dialect.DUCKDB);

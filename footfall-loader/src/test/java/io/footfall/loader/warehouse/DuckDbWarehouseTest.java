@@ -75,6 +75,31 @@ class DuckDbWarehouseTest {
         }
     }
 
+    /** Seeds 0–2799 are received in UTC hour 472222, 2800–6399 in 472223, 7000 in 472224 (SampleEvents). */
+    @Test
+    void everyBatchRaisesItsHoursVersionsAndPromoteRaisesEveryHours() throws SQLException {
+        try (DuckDbWarehouse w = open()) {
+            w.write(events(0, 3), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 3)));
+            assertEquals(List.of("example.com|472222|1"), versions(w));
+            w.write(events(2798, 2801), TOPIC, List.of(new OffsetCommit(0, 3, 6)));
+            assertEquals(List.of("example.com|472222|2", "example.com|472223|1"), versions(w));
+            // A redelivered batch (ids stored already, the staging path) may raise a version too: harmless.
+            w.write(events(0, 3), TOPIC, List.of(new OffsetCommit(0, 6, 9)));
+            assertEquals(List.of("example.com|472222|3", "example.com|472223|1"), versions(w));
+            // A stale batch is refused whole: no version moves.
+            assertThrows(StaleBatchException.class, () -> w.write(events(7000, 7001), TOPIC, List.of(new OffsetCommit(0, 3, 4))));
+            assertEquals(List.of("example.com|472222|3", "example.com|472223|1"), versions(w));
+            w.createTable("events_v2");
+            w.append("events_v2", events(7000, 7001));
+            w.promote("events_v2");
+            assertEquals(List.of("example.com|472222|4", "example.com|472223|2", "example.com|472224|1"), versions(w));
+        }
+    }
+
+    private static List<String> versions(DuckDbWarehouse w) throws SQLException {
+        return strings(w, "SELECT site || '|' || hour || '|' || version FROM footfall_hour_versions ORDER BY hour");
+    }
+
     @Test
     void rowsTheWarehouseWouldRejectAreNamed() {
         StoredEvent ok = SampleEvents.event(1);

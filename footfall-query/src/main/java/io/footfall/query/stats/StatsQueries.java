@@ -28,7 +28,9 @@ import java.util.Map;
  * <p>Distinct visitors are counted exactly while a query aggregates at most {@code exactVisitorsUpTo} rows
  * (sessions, or events for the event-level stats). Above that, on DuckDB, they are estimated with
  * HyperLogLog ({@code approx_count_distinct}: about a tenth of the time of an exact distinct count over
- * millions of rows, off by a few percent), and the answer says so; PostgreSQL always counts exactly.
+ * millions of rows, off by a few percent), and the answer says so; PostgreSQL always counts exactly. The
+ * estimated path and event-name lists without filters come from summaries of finished hours and days
+ * ({@link SketchCache}) plus the rest of the range.
  */
 public final class StatsQueries {
 
@@ -41,6 +43,8 @@ public final class StatsQueries {
     private final Warehouse warehouse;
     private final Clock clock;
     private final long exactVisitorsUpTo;
+    /** Summaries of finished hours and days for the path and event-name lists, for estimated (DuckDB) lists over long ranges. */
+    private final SketchCache sketches = new SketchCache(SketchCache.DEFAULT_MAX_BYTES);
 
     public StatsQueries(Warehouse warehouse, Clock clock, long exactVisitorsUpTo) {
         this.warehouse = warehouse;
@@ -71,7 +75,7 @@ public final class StatsQueries {
     }
 
     /** What one run of a query returned, and how many rows it aggregated. */
-    private record Scan<T>(T value, long rows) {
+    record Scan<T>(T value, long rows) {
     }
 
     /** A query whose visitor count is either estimated or exact. */
@@ -348,6 +352,12 @@ public final class StatsQueries {
                 }
             }
             return new Scan<>(rows, scanned);
+        }
+        if (estimate && request.filters().isEmpty() && SketchCache.serves(dimension)) {
+            Scan<List<TopRow>> summarised = sketches.top(warehouse, request, dimension, limit, clock.instant());
+            if (summarised != null) {
+                return summarised;
+            }
         }
         if (dimension.isSessionLevel()) {
             sql.append("SELECT path, " + distinct("visitor_id", estimate) + ", count(*), 0, " + rowsOfAllGroups() + " FROM ");
