@@ -134,7 +134,27 @@ public final class QueryServer implements AutoCloseable {
         server.setExecutor(null);
         server.createContext("/", this::dispatch);
         server.start();
+        warmSummaries();
         return server.getAddress().getPort();
+    }
+
+    /** Builds the path and event-name summaries of the busiest sites in the background (see StatsQueries). */
+    private void warmSummaries() {
+        Thread t = new Thread(() -> {
+            long started = System.nanoTime();
+            try {
+                int sites = stats.warmSummaries();
+                if (sites > 0) {
+                    LOG.info("event=summaries_warmed sites={} duration_ms={}", sites, (System.nanoTime() - started) / 1_000_000);
+                }
+            } catch (Exception e) {
+                // Only a head start: requests build what they need themselves.
+                LOG.warn("event=summaries_warm_failed error=\"{}\"", e.toString());
+            }
+        }, "footfall-query-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     private void dispatch(HttpExchange exchange) throws IOException {

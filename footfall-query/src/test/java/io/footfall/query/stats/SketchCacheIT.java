@@ -181,6 +181,14 @@ class SketchCacheIT {
     }
 
     @Test
+    void theServerPreparesTheSummariesOfItsSitesAtStart() throws Exception {
+        assertEquals(1, new StatsQueries(duck, CLOCK, 0).warmSummaries(), "sk.test");
+        try (TestWarehouse pg = TestWarehouse.postgres("sketches")) {
+            assertEquals(0, new StatsQueries(pg, CLOCK, 0).warmSummaries(), "PostgreSQL keeps no summaries");
+        }
+    }
+
+    @Test
     void aWarehouseWithoutHourVersionsIsScannedAsBefore() throws Exception {
         try (TestWarehouse w = TestWarehouse.duckdb(dir.resolve("old.duckdb"))) {
             try (Connection c = w.readConnection(); Statement st = c.createStatement()) {
