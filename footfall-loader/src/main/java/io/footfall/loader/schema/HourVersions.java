@@ -4,7 +4,8 @@ import io.footfall.core.event.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -45,18 +46,37 @@ public final class HourVersions {
         return List.of(createTableSql(), "UPDATE " + TABLE + " SET version = version + 1", backfillSql());
     }
 
-    /** Raises the version of every (site, hour) among {@code events}, inside the caller's transaction. */
+    /** Pairs per upsert statement: a batch spans one or two hours of a few sites, a catch-up batch more. */
+    private static final int PAIRS_PER_STATEMENT = 500;
+
+    private record SiteHour(String site, long hour) {
+    }
+
+    /**
+     * Raises the version of every (site, hour) among {@code events}, inside the caller's transaction: one
+     * upsert for up to {@value #PAIRS_PER_STATEMENT} pairs (DuckDB spends milliseconds per upsert statement,
+     * whatever its size).
+     */
     public static void bump(Connection c, List<StoredEvent> events) throws SQLException {
-        Set<String> seen = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " VALUES (?, ?, 1) ON CONFLICT (site, hour) "
-                + "DO UPDATE SET version = " + TABLE + ".version + 1")) {
-            for (StoredEvent e : events) {
-                long hour = Math.floorDiv(e.receivedAt(), HOUR_MILLIS);
-                if (seen.add(hour + "|" + e.site())) {
-                    ps.setString(1, e.site());
-                    ps.setLong(2, hour);
-                    ps.executeUpdate();
+        Set<SiteHour> pairs = new LinkedHashSet<>();
+        for (StoredEvent e : events) {
+            pairs.add(new SiteHour(e.site(), Math.floorDiv(e.receivedAt(), HOUR_MILLIS)));
+        }
+        List<SiteHour> all = new ArrayList<>(pairs);
+        for (int from = 0; from < all.size(); from += PAIRS_PER_STATEMENT) {
+            List<SiteHour> chunk = all.subList(from, Math.min(all.size(), from + PAIRS_PER_STATEMENT));
+            StringBuilder sql = new StringBuilder("INSERT INTO " + TABLE + " VALUES ");
+            for (int i = 0; i < chunk.size(); i++) {
+                sql.append(i == 0 ? "(?, ?, 1)" : ", (?, ?, 1)");
+            }
+            sql.append(" ON CONFLICT (site, hour) DO UPDATE SET version = " + TABLE + ".version + 1");
+            try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+                int n = 1;
+                for (SiteHour p : chunk) {
+                    ps.setString(n++, p.site());
+                    ps.setLong(n++, p.hour());
                 }
+                ps.executeUpdate();
             }
         }
     }
