@@ -15,7 +15,8 @@ WORK=$(cd "$WORK" && pwd)   # absolute: Maven writes the class path file from ea
 mvn -B -q -pl footfall-app -am package dependency:build-classpath -DskipTests -Dmdep.includeScope=test \
   -Dmdep.excludeGroupIds=io.footfall -Dmdep.outputFile="$WORK/test.classpath" >/dev/null
 CP="footfall-app/target/footfall.jar:footfall-app/target/lib/*:$(cat "$WORK/test.classpath")"
-run() { java -Xmx3g -XX:+UseParallelGC -cp "$CP" bench/QueryBench.java "$@"; }
+JAVA=(java -Xmx3g -XX:+UseParallelGC -cp "$CP" bench/QueryBench.java)
+run() { "${JAVA[@]}" "$@"; }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB, $(date -u +%Y-%m-%dT%H:%MZ)"
 DB="$WORK/events-$DUCK_ROWS.duckdb"
@@ -25,7 +26,8 @@ run bench-duckdb "$DB"
 # Dashboard first load in a real browser (Selenium + Debian's chromium): navigation start to every panel drawn.
 if [ -x /usr/bin/chromedriver ]; then
   PORT=${FOOTFALL_BENCH_PORT:-18181}
-  run serve-duckdb "$DB" "$PORT" > "$WORK/serve.log" 2>&1 &
+  # Not through run(): $! must be the JVM itself, or the kill below would leave it holding the file.
+  "${JAVA[@]}" serve-duckdb "$DB" "$PORT" > "$WORK/serve.log" 2>&1 &
   SERVER=$!
   trap 'kill $SERVER 2>/dev/null || true' EXIT
   until grep -q "serving on" "$WORK/serve.log"; do sleep 1; done

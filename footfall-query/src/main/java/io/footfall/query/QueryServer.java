@@ -138,6 +138,18 @@ public final class QueryServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    private final java.util.concurrent.CountDownLatch summariesWarmed = new java.util.concurrent.CountDownLatch(1);
+
+    /**
+     * Waits until the background build of summaries started by {@link #start()} has finished (or failed):
+     * benchmarks call it so that they time requests, not the build.
+     *
+     * @return false when the timeout passed first
+     */
+    public boolean awaitSummaries(java.time.Duration timeout) throws InterruptedException {
+        return summariesWarmed.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Builds the path and event-name summaries of the busiest sites in the background (see StatsQueries). */
     private void warmSummaries() {
         Thread t = new Thread(() -> {
@@ -150,6 +162,8 @@ public final class QueryServer implements AutoCloseable {
             } catch (Exception e) {
                 // Only a head start: requests build what they need themselves.
                 LOG.warn("event=summaries_warm_failed error=\"{}\"", e.toString());
+            } finally {
+                summariesWarmed.countDown();
             }
         }, "footfall-query-warmup");
         t.setDaemon(true);
