@@ -71,7 +71,7 @@ public final class QueryServer implements AutoCloseable {
         this.config = config;
         this.warehouse = warehouse;
         this.clock = clock;
-        this.stats = new StatsQueries(warehouse, clock, config.exactVisitorsUpTo());
+        this.stats = new StatsQueries(warehouse, clock, config.exactVisitorsUpTo(), config.summaryCacheMb());
         this.statsApi = new StatsApi(stats);
         this.metricsText = metricsText;
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,

@@ -13,26 +13,31 @@ import java.time.Duration;
  * @param tapMaxClients most concurrent live-tap streams; each holds one Kafka consumer and one thread
  * @param exactVisitorsUpTo the stats count distinct visitors exactly in a query over at most this many rows
  *                      (sessions, or events); above, DuckDB estimates them (HyperLogLog)
+ * @param summaryCacheMb DuckDB: heap for the summaries of finished hours and days that serve the estimated path
+ *                      and event-name lists (0: none, every such list reads the events table)
  */
 public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMaxRows, String sqlRole,
-                          int tapMaxClients, long exactVisitorsUpTo) {
+                          int tapMaxClients, long exactVisitorsUpTo, int summaryCacheMb) {
 
     /** The default of {@code query.exactVisitorsUpTo}: an exact distinct count over this many rows takes ~6 ms on 2 cores. */
     public static final long EXACT_VISITORS_UP_TO = 100_000;
+
+    /** The default of {@code query.summaryCacheMb}: 30 days of 10M events of three sites take ~37 MB. */
+    public static final int SUMMARY_CACHE_MB = 128;
 
     /** Loopback, the given port, defaults for the rest: what tests and embedding code need. */
     public QueryConfig(String host, int port) {
         this(host, port, Duration.ofSeconds(10), 10_000, "", 8);
     }
 
-    /** As the canonical constructor, with the default {@code exactVisitorsUpTo}. */
+    /** As the canonical constructor, with the default {@code exactVisitorsUpTo} and {@code summaryCacheMb}. */
     public QueryConfig(String host, int port, Duration sqlTimeout, int sqlMaxRows, String sqlRole, int tapMaxClients) {
-        this(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, EXACT_VISITORS_UP_TO);
+        this(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, EXACT_VISITORS_UP_TO, SUMMARY_CACHE_MB);
     }
 
     /** This configuration with another {@code exactVisitorsUpTo}. */
     public QueryConfig withExactVisitorsUpTo(long rows) {
-        return new QueryConfig(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, rows);
+        return new QueryConfig(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, rows, summaryCacheMb);
     }
 
     public static QueryConfig from(Settings s) {
@@ -48,6 +53,7 @@ public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMax
                 s.integer("query.sqlMaxRows", 10_000, 1, 1_000_000),
                 role,
                 s.integer("query.tapMaxClients", 8, 1, 256),
-                s.integer("query.exactVisitorsUpTo", (int) EXACT_VISITORS_UP_TO, 0, Integer.MAX_VALUE));
+                s.integer("query.exactVisitorsUpTo", (int) EXACT_VISITORS_UP_TO, 0, Integer.MAX_VALUE),
+                s.integer("query.summaryCacheMb", SUMMARY_CACHE_MB, 0, 65_536));
     }
 }

@@ -1,7 +1,7 @@
 package io.footfall.query.stats;
 
 /**
- * A HyperLogLog distinct-count estimate with 2^{@value #P} registers (standard error 1.04 / √1024 ≈ 3.3 %),
+ * A HyperLogLog distinct-count estimate with 2^{@value #P} registers (standard error 1.04 / √4096 ≈ 1.6 %),
  * fed with entries that the warehouse computes from a 64-bit hash of each value ({@link #entrySql}: the
  * register number and the rank, packed as {@code register << 6 | rank}), so that sketches of different hours
  * and days and the rows scanned at the edges of a range merge into one. Small counts use linear counting
@@ -9,7 +9,7 @@ package io.footfall.query.stats;
  */
 final class Hll {
 
-    static final int P = 10;
+    static final int P = 12;
     static final int M = 1 << P;
 
     /** DuckDB: the register of a hash (a UBIGINT): its low {@value #P} bits. */
@@ -24,6 +24,15 @@ final class Hll {
      */
     static String entrySql(String register, String low) {
         return register + " * 64 + CAST(" + (64 - P) + " - floor(log2(CAST(greatest(" + low + ", 1) AS DOUBLE))) AS INTEGER)";
+    }
+
+    /** 2^-rank for every rank a register can hold. */
+    private static final double[] INVERSE_POWERS = new double[64];
+
+    static {
+        for (int r = 0; r < INVERSE_POWERS.length; r++) {
+            INVERSE_POWERS[r] = Math.scalb(1.0, -r);
+        }
     }
 
     private final byte[] registers = new byte[M];
@@ -92,7 +101,7 @@ final class Hll {
         double sum = 0;
         int zeros = 0;
         for (byte r : registers) {
-            sum += Math.scalb(1.0, -r);
+            sum += INVERSE_POWERS[r];
             if (r == 0) {
                 zeros++;
             }

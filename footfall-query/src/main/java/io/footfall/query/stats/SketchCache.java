@@ -29,11 +29,10 @@ import java.util.TreeMap;
  * that adds events to it, and {@code promote} raises every hour's. Versions, summaries built on demand and the
  * rest are all read in one transaction (one snapshot), so a list never mixes a stale summary with newer rows;
  * an hour without a version holds no events (see the loader's {@code HourVersions}). The summaries are bounded
- * by {@link #DEFAULT_MAX_BYTES}, least recently used first out; 30 days of 10M events take ~16 MB.
+ * ({@code query.summaryCacheMb}), least recently used first out; 31 days of 10M events of three sites take ~37 MB.
  */
 final class SketchCache {
 
-    static final long DEFAULT_MAX_BYTES = 64L << 20;
     static final long HOUR_MICROS = 3_600_000_000L;
     static final long DAY_MICROS = 24 * HOUR_MICROS;
 

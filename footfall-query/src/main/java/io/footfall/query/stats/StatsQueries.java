@@ -43,13 +43,19 @@ public final class StatsQueries {
     private final Warehouse warehouse;
     private final Clock clock;
     private final long exactVisitorsUpTo;
-    /** Summaries of finished hours and days for the path and event-name lists, for estimated (DuckDB) lists over long ranges. */
-    private final SketchCache sketches = new SketchCache(SketchCache.DEFAULT_MAX_BYTES);
+    /** Summaries of finished hours and days for the estimated (DuckDB) path and event-name lists; null: none. */
+    private final SketchCache sketches;
 
     public StatsQueries(Warehouse warehouse, Clock clock, long exactVisitorsUpTo) {
+        this(warehouse, clock, exactVisitorsUpTo, io.footfall.core.config.QueryConfig.SUMMARY_CACHE_MB);
+    }
+
+    /** @param summaryCacheMb heap for the path and event-name summaries ({@link SketchCache}); 0: none */
+    public StatsQueries(Warehouse warehouse, Clock clock, long exactVisitorsUpTo, int summaryCacheMb) {
         this.warehouse = warehouse;
         this.clock = clock;
         this.exactVisitorsUpTo = exactVisitorsUpTo;
+        this.sketches = summaryCacheMb > 0 ? new SketchCache(summaryCacheMb * 1024L * 1024L) : null;
     }
 
     /** A result whose visitor counts are estimated ({@code visitorsEstimated}) or exact. */
@@ -353,7 +359,7 @@ public final class StatsQueries {
             }
             return new Scan<>(rows, scanned);
         }
-        if (estimate && request.filters().isEmpty() && SketchCache.serves(dimension)) {
+        if (estimate && sketches != null && request.filters().isEmpty() && SketchCache.serves(dimension)) {
             Scan<List<TopRow>> summarised = sketches.top(warehouse, request, dimension, limit, clock.instant());
             if (summarised != null) {
                 return summarised;
@@ -440,7 +446,7 @@ public final class StatsQueries {
      * @return how many sites were prepared
      */
     public int warmSummaries() throws SQLException {
-        if (!estimates()) {
+        if (!estimates() || sketches == null) {
             return 0;
         }
         Instant now = clock.instant();

@@ -117,7 +117,7 @@ class SketchCacheIT {
 
     @Test
     void aRangeWithoutAFinishedWholeHourIsScannedAsBefore() throws Exception {
-        SketchCache cache = new SketchCache(SketchCache.DEFAULT_MAX_BYTES);
+        SketchCache cache = new SketchCache(64L << 20);
         assertNull(cache.top(duck, request("2026-11-10T12:01:00Z", "2026-11-10T12:30:00Z", false), Dimension.PATH, 10,
                 CLOCK.instant()));
         assertNull(cache.top(duck, request("2026-11-10T10:30:00Z", "2026-11-10T11:29:00Z", false), Dimension.PATH, 10,
@@ -194,7 +194,7 @@ class SketchCacheIT {
             try (Connection c = w.readConnection(); Statement st = c.createStatement()) {
                 st.execute("DROP TABLE footfall_hour_versions");
             }
-            assertNull(new SketchCache(SketchCache.DEFAULT_MAX_BYTES).top(w, request("2026-11-08T00:00:00Z",
+            assertNull(new SketchCache(64L << 20).top(w, request("2026-11-08T00:00:00Z",
                     "2026-11-10T00:00:00Z", false), Dimension.PATH, 10, CLOCK.instant()));
         }
     }
