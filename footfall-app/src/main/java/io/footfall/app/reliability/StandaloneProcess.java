@@ -61,7 +61,22 @@ public final class StandaloneProcess implements AutoCloseable {
         return bootstrapServers;
     }
 
+    /**
+     * A loopback port free now, for a child to bind later: below the range the kernel gives outgoing
+     * connections (32768–60999 on Linux), where a port from {@code new ServerSocket(0)} lies — there the
+     * child's own Kafka connections could take it before the child binds it (seen once in CI: "admin port
+     * cannot be bound").
+     */
     public static int freePort() throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port = 20_000 + java.util.concurrent.ThreadLocalRandom.current().nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+                return port;
+            } catch (java.net.BindException taken) {
+                // another one
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
