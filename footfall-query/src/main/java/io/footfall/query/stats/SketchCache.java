@@ -138,12 +138,17 @@ final class SketchCache {
             }
         } catch (SQLException e) {
             // A warehouse its loader has not migrated yet (schema version < 4): no summaries, scan as before.
-            if (e.getMessage() != null && e.getMessage().contains("does not exist")) {
+            if (isMissingTable(e)) {
                 return versions;
             }
             throw e;
         }
         return versions;
+    }
+
+    /** Whether DuckDB refused a statement for a table that does not exist (a warehouse older than migration 4). */
+    static boolean isMissingTable(SQLException e) {
+        return e.getMessage() != null && e.getMessage().contains("does not exist");
     }
 
     /** Whole days with events inside [firstHour, endHour) as day buckets, the other hours with events as hour buckets. */

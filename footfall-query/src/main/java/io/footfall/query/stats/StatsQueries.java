@@ -461,11 +461,28 @@ public final class StatsQueries {
         return sites.size();
     }
 
-    /** Sites that have events, most recent first: the dashboard's site picker. */
+    /**
+     * Sites that have events, most recent first: the dashboard's site picker. On DuckDB from the loader's
+     * hour versions (one row per site and hour: 2 ms instead of 26 ms over the 3.5M sessions of the query
+     * benchmark, on every dashboard load), so sites last active in the same hour come in name order.
+     */
     public List<String> sites() throws SQLException {
+        if (estimates()) {
+            try {
+                return sites("SELECT site FROM " + warehouse.hourVersionsTable() + " GROUP BY site ORDER BY max(hour) DESC, site LIMIT 1000");
+            } catch (SQLException e) {
+                // A warehouse its loader has not migrated yet (schema version < 4): read the sessions.
+                if (!SketchCache.isMissingTable(e)) {
+                    throw e;
+                }
+            }
+        }
+        return sites("SELECT site FROM " + warehouse.sessionsTable() + " GROUP BY site ORDER BY max(last_at) DESC LIMIT 1000");
+    }
+
+    private List<String> sites(String sql) throws SQLException {
         List<String> sites = new ArrayList<>();
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT site FROM " + warehouse.sessionsTable() + " GROUP BY site ORDER BY max(last_at) DESC LIMIT 1000");
+        try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement(sql);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 sites.add(rs.getString(1));

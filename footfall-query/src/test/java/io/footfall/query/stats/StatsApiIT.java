@@ -116,6 +116,12 @@ class StatsApiIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"duckdb", "postgres"})
+    void sitesAreListedMostRecentlyActiveFirst(String dialect) throws Exception {
+        assertEquals("[\"fix.test\",\"other.test\"]", get(dialect, "/api/sites", 200).get("sites").toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
     void summaryHasEveryMetricAndThePreviousPeriod(String dialect) throws Exception {
         JsonNode s = get(dialect, "/api/stats/summary?" + RANGE, 200);
         assertEquals("3|5|7|1|1.4|60.0|36.0", summary(s));
