@@ -36,6 +36,15 @@ public interface Warehouse extends AutoCloseable {
         return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_hour_versions";
     }
 
+    /**
+     * The per-hour versions of the sessions rollup, by the hour a session started in (DuckDB; see the loader's
+     * {@code HourVersions}): in the same schema, named {@code footfall_session_hour_versions}.
+     */
+    default String sessionHourVersionsTable() {
+        String events = eventsTable();
+        return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_session_hour_versions";
+    }
+
     @Override
     void close();
 }

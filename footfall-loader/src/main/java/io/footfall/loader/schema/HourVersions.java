@@ -3,47 +3,80 @@ package io.footfall.loader.schema;
 import io.footfall.core.event.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
- * The {@value #TABLE} table (DuckDB only): for each site and UTC hour of {@code received_at} that has events,
- * a number that goes up whenever that hour's events change. The loader raises it in the transaction of every
- * batch with events of that hour; {@code promote} (a whole new table) raises every hour's. The query server
- * keeps summaries of finished hours and days for the page-path and event-name lists (see the query module's
- * {@code SketchCache}) and uses one only while the versions of its hours are the ones it was built at, read in
- * the same snapshot as the rest of the query: a stale summary is never served.
+ * Two tables of per-hour versions (DuckDB only), which let the query server keep summaries of finished hours
+ * and days in memory and know, in the snapshot it reads, whether one is still exact (see the query module's
+ * {@code SketchCache}): a stale summary is never served.
+ * <ul>
+ *   <li>{@value #TABLE}: for each site and UTC hour of {@code received_at} that has events, a number that goes
+ *       up whenever that hour's events change. The loader raises it in the transaction of every batch with
+ *       events of that hour.</li>
+ *   <li>{@value #SESSIONS_TABLE}: the same for the sessions rollup, by the UTC hour of a session's
+ *       {@code first_at}: raised whenever a session that starts, or started before the batch, in that hour
+ *       changes ({@link #foldSessions}).</li>
+ * </ul>
+ * {@code promote} (a whole new table) raises every hour's versions in both.
  *
- * <p>Invariant: every (site, hour) with rows in the live {@code events} table has a row here (the loader
- * writes it with the rows; migration 4 and the rebuild backfill it), so an hour without a row holds no
- * events. PostgreSQL has no such summaries (it counts visitors exactly), so neither the table nor its upkeep.
+ * <p>Invariant: every (site, hour) with rows in the live {@code events} table, or with sessions starting in it,
+ * has a row in the table concerned (the loader writes it with the rows; migrations 4 and 5 and the rebuild
+ * backfill it), so an hour without a row holds nothing. PostgreSQL has no such summaries (it counts visitors
+ * exactly), so neither the tables nor their upkeep.
  */
 public final class HourVersions {
 
     public static final String TABLE = "footfall_hour_versions";
+    public static final String SESSIONS_TABLE = "footfall_session_hour_versions";
 
     private static final long HOUR_MILLIS = 3_600_000L;
+    private static final String HOUR_OF = " // 3600000000";
 
     private HourVersions() {
     }
 
     static String createTableSql() {
-        return "CREATE TABLE IF NOT EXISTS " + TABLE + " (site VARCHAR NOT NULL, hour BIGINT NOT NULL, "
+        return createTableSql(TABLE);
+    }
+
+    static String createSessionsTableSql() {
+        return createTableSql(SESSIONS_TABLE);
+    }
+
+    private static String createTableSql(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + table + " (site VARCHAR NOT NULL, hour BIGINT NOT NULL, "
                 + "version BIGINT NOT NULL, PRIMARY KEY (site, hour))";
     }
 
     /** Adds version 1 for every (site, UTC hour since 1970) of {@code events} that has no row yet. */
     static String backfillSql() {
-        return "INSERT INTO " + TABLE + " SELECT site, hour, 1 FROM (SELECT DISTINCT site, epoch_us(received_at) // 3600000000"
-                + " AS hour FROM events) h WHERE NOT EXISTS (SELECT 1 FROM " + TABLE + " v WHERE v.site = h.site AND v.hour = h.hour)";
+        return backfillSql(TABLE, "received_at", "events");
     }
 
-    /** After the events table was replaced as a whole: every known hour changes, and new hours get a row. */
+    /** Adds version 1 for every (site, UTC hour) in which a session of the rollup starts and that has no row yet. */
+    static String sessionsBackfillSql() {
+        return backfillSql(SESSIONS_TABLE, "first_at", SessionRollup.TABLE);
+    }
+
+    private static String backfillSql(String table, String column, String source) {
+        return "INSERT INTO " + table + " SELECT site, hour, 1 FROM (SELECT DISTINCT site, epoch_us(" + column + ")" + HOUR_OF
+                + " AS hour FROM " + source + ") h WHERE NOT EXISTS (SELECT 1 FROM " + table + " v WHERE v.site = h.site AND v.hour = h.hour)";
+    }
+
+    /**
+     * After the events table was replaced as a whole and the rollup rebuilt from it: every known hour changes,
+     * and new hours get a row.
+     */
     static List<String> rebuildStatements() {
-        return List.of(createTableSql(), "UPDATE " + TABLE + " SET version = version + 1", backfillSql());
+        return List.of(createTableSql(), "UPDATE " + TABLE + " SET version = version + 1", backfillSql(),
+                createSessionsTableSql(), "UPDATE " + SESSIONS_TABLE + " SET version = version + 1", sessionsBackfillSql());
     }
 
     /** Pairs per upsert statement: a batch spans one or two hours of a few sites, a catch-up batch more. */
@@ -52,24 +85,58 @@ public final class HourVersions {
     private record SiteHour(String site, long hour) {
     }
 
-    /**
-     * Raises the version of every (site, hour) among {@code events}, inside the caller's transaction: one
-     * upsert for up to {@value #PAIRS_PER_STATEMENT} pairs (DuckDB spends milliseconds per upsert statement,
-     * whatever its size).
-     */
+    /** Raises the event-hour versions of every (site, hour) among {@code events}, inside the caller's transaction. */
     public static void bump(Connection c, List<StoredEvent> events) throws SQLException {
         Set<SiteHour> pairs = new LinkedHashSet<>();
         for (StoredEvent e : events) {
             pairs.add(new SiteHour(e.site(), Math.floorDiv(e.receivedAt(), HOUR_MILLIS)));
         }
-        List<SiteHour> all = new ArrayList<>(pairs);
+        upsert(c, TABLE, new ArrayList<>(pairs));
+    }
+
+    /**
+     * Runs {@code upsert}, a statement that folds a batch into the sessions rollup, and raises the session-hour
+     * versions of every session it changed, inside the caller's transaction. The rows the upsert returns (it is
+     * run with a {@code RETURNING} clause) give each changed session's start hour after the fold; that is the
+     * hour to raise, unless the batch holds the session's first event: then the session is new, or its start
+     * moved earlier from an hour the rollup no longer shows, somewhere up to its last event — so every hour from
+     * its start to its last event's goes up (for a new session, nearly always one hour).
+     *
+     * @param firstKeys the ordering key of each session's first event in the batch, by {@code site + '\n' +
+     *                  session_id}, or null when not known: then every changed session counts as holding its first
+     *                  event
+     * @return the rows the upsert changed
+     */
+    public static long foldSessions(Connection c, String upsert, Map<String, Long> firstKeys) throws SQLException {
+        Set<SiteHour> pairs = new LinkedHashSet<>();
+        long changed = 0;
+        try (Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(upsert + " RETURNING site, session_id, first_key, epoch_us(first_at)" + HOUR_OF
+                     + ", epoch_us(last_at)" + HOUR_OF)) {
+            while (rs.next()) {
+                changed++;
+                String site = rs.getString(1);
+                long firstHour = rs.getLong(4);
+                Long own = firstKeys == null ? null : firstKeys.get(site + '\n' + rs.getString(2));
+                long lastHour = own == null || own == rs.getLong(3) ? rs.getLong(5) : firstHour;
+                for (long hour = firstHour; hour <= lastHour; hour++) {
+                    pairs.add(new SiteHour(site, hour));
+                }
+            }
+        }
+        upsert(c, SESSIONS_TABLE, new ArrayList<>(pairs));
+        return changed;
+    }
+
+    /** One upsert for up to {@value #PAIRS_PER_STATEMENT} pairs (DuckDB spends milliseconds per statement, whatever its size). */
+    private static void upsert(Connection c, String table, List<SiteHour> all) throws SQLException {
         for (int from = 0; from < all.size(); from += PAIRS_PER_STATEMENT) {
             List<SiteHour> chunk = all.subList(from, Math.min(all.size(), from + PAIRS_PER_STATEMENT));
-            StringBuilder sql = new StringBuilder("INSERT INTO " + TABLE + " VALUES ");
+            StringBuilder sql = new StringBuilder("INSERT INTO " + table + " VALUES ");
             for (int i = 0; i < chunk.size(); i++) {
                 sql.append(i == 0 ? "(?, ?, 1)" : ", (?, ?, 1)");
             }
-            sql.append(" ON CONFLICT (site, hour) DO UPDATE SET version = " + TABLE + ".version + 1");
+            sql.append(" ON CONFLICT (site, hour) DO UPDATE SET version = " + table + ".version + 1");
             try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
                 int n = 1;
                 for (SiteHour p : chunk) {

@@ -99,7 +99,10 @@ public final class Migrations {
             // Per (site, UTC hour) a version the loader raises with every change, so that the query server can
             // keep summaries of finished hours and days and know when one is stale (see HourVersions).
             new Migration(4, "hour versions", EnumSet.of(Dialect.DUCKDB),
-                    HourVersions.createTableSql() + ";\n" + HourVersions.backfillSql()));
+                    HourVersions.createTableSql() + ";\n" + HourVersions.backfillSql()),
+            // The same per (site, UTC hour of a session's start), for summaries of the sessions rollup.
+            new Migration(5, "session hour versions", EnumSet.of(Dialect.DUCKDB),
+                    HourVersions.createSessionsTableSql() + ";\n" + HourVersions.sessionsBackfillSql()));
 
     private Migrations() {
     }

@@ -87,16 +87,26 @@ class MigrationsTest {
             st.execute("INSERT INTO events (event_id, site, type, received_at) VALUES "
                     + "('00000000-0000-0000-0000-000000000001', 'a.test', 'pageview', TIMESTAMPTZ '1970-01-01 10:00:00+00'), "
                     + "('00000000-0000-0000-0000-000000000002', 'a.test', 'pageview', TIMESTAMPTZ '1970-01-01 10:59:59+00'), "
-                    + "('00000000-0000-0000-0000-000000000003', 'b.test', 'pageview', TIMESTAMPTZ '1970-01-02 00:00:00+00')");
+                    + "('00000000-0000-0000-0000-000000000003', 'b.test', 'pageview', TIMESTAMPTZ '1970-01-02 00:00:00+00'), "
+                    + "('00000000-0000-0000-0000-000000000004', 'b.test', 'pageview', TIMESTAMPTZ '1970-01-02 02:10:00+00')");
+            st.execute("UPDATE events SET session_id = 's1' WHERE site = 'b.test'");
+            // As the loader of version 3 would have: the rows folded into the rollup.
+            st.execute(SessionRollup.insertFrom(Dialect.DUCKDB, "events"));
             assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB));
-            List<String> rows = new ArrayList<>();
-            try (ResultSet rs = st.executeQuery("SELECT site, hour, version FROM footfall_hour_versions ORDER BY site, hour")) {
-                while (rs.next()) {
-                    rows.add(rs.getString(1) + "|" + rs.getLong(2) + "|" + rs.getLong(3));
-                }
-            }
-            assertEquals(List.of("a.test|10|1", "b.test|24|1"), rows);
+            assertEquals(List.of("a.test|10|1", "b.test|24|1", "b.test|26|1"), siteHours(st, "footfall_hour_versions"));
+            // Sessions by the hour they start in: b.test's one session started at 00:00 (hour 24).
+            assertEquals(List.of("a.test|10|1", "b.test|24|1"), siteHours(st, "footfall_session_hour_versions"));
         }
+    }
+
+    private static List<String> siteHours(Statement st, String table) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery("SELECT site, hour, version FROM " + table + " ORDER BY site, hour")) {
+            while (rs.next()) {
+                rows.add(rs.getString(1) + "|" + rs.getLong(2) + "|" + rs.getLong(3));
+            }
+        }
+        return rows;
     }
 
     @Test

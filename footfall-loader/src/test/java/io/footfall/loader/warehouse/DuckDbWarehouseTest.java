@@ -81,23 +81,65 @@ class DuckDbWarehouseTest {
         try (DuckDbWarehouse w = open()) {
             w.write(events(0, 3), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 3)));
             assertEquals(List.of("example.com|472222|1"), versions(w));
+            assertEquals(List.of("example.com|472222|1"), sessionVersions(w));
+            // Sessions s8 and s9 start in hour 472222; s0, which started there in the first batch, goes on in 472223:
+            // sessions starting in 472222 changed, none starts in 472223.
             w.write(events(2798, 2801), TOPIC, List.of(new OffsetCommit(0, 3, 6)));
             assertEquals(List.of("example.com|472222|2", "example.com|472223|1"), versions(w));
+            assertEquals(List.of("example.com|472222|2"), sessionVersions(w));
             // A redelivered batch (ids stored already, the staging path) may raise a version too: harmless.
             w.write(events(0, 3), TOPIC, List.of(new OffsetCommit(0, 6, 9)));
             assertEquals(List.of("example.com|472222|3", "example.com|472223|1"), versions(w));
+            assertEquals(List.of("example.com|472222|2"), sessionVersions(w));
+            // s0 (started in 472222) goes on in hour 472230, through the staging path (a stored id in the batch), which
+            // does not know where each session's first event is: every hour of s0's span goes up.
+            w.write(List.of(SampleEvents.event(0), SampleEvents.at(30_000, 3_600_000L * 472_230)), TOPIC,
+                    List.of(new OffsetCommit(0, 9, 11)));
+            assertEquals(List.of("example.com|472222|4", "example.com|472223|1", "example.com|472230|1"), versions(w));
+            assertEquals(span("472222|3", 472_223, 472_230, 1), sessionVersions(w));
             // A stale batch is refused whole: no version moves.
             assertThrows(StaleBatchException.class, () -> w.write(events(7000, 7001), TOPIC, List.of(new OffsetCommit(0, 3, 4))));
-            assertEquals(List.of("example.com|472222|3", "example.com|472223|1"), versions(w));
+            assertEquals(List.of("example.com|472222|4", "example.com|472223|1", "example.com|472230|1"), versions(w));
+            assertEquals(span("472222|3", 472_223, 472_230, 1), sessionVersions(w));
             w.createTable("events_v2");
             w.append("events_v2", events(7000, 7001));
             w.promote("events_v2");
-            assertEquals(List.of("example.com|472222|4", "example.com|472223|2", "example.com|472224|1"), versions(w));
+            assertEquals(List.of("example.com|472222|5", "example.com|472223|2", "example.com|472224|1", "example.com|472230|2"),
+                    versions(w));
+            assertEquals(span("472222|4", 472_223, 472_230, 2), sessionVersions(w));
+        }
+    }
+
+    /** {@code example.com|first} and every hour of [from, to] at {@code version}. */
+    private static List<String> span(String first, long from, long to, long version) {
+        List<String> rows = new java.util.ArrayList<>(List.of("example.com|" + first));
+        for (long hour = from; hour <= to; hour++) {
+            rows.add("example.com|" + hour + "|" + version);
+        }
+        return rows;
+    }
+
+    /** A session's start moving to an earlier hour raises the hour it left too. */
+    @Test
+    void aSessionStartingEarlierThanStoredRaisesTheHourItLeft() throws SQLException {
+        try (DuckDbWarehouse w = open()) {
+            long hour = 3_600_000L * 472_300;
+            // Two events of session s1: the later one stored first (hour 472301), the earlier (hour 472300) later.
+            w.write(List.of(SampleEvents.at(1, hour + 3_600_000L + 5)), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 1)));
+            assertEquals(List.of("example.com|472301|1"), sessionVersions(w));
+            w.write(List.of(SampleEvents.at(11, hour + 5)), TOPIC, List.of(new OffsetCommit(0, 1, 2)));
+            assertEquals(List.of("example.com|472300|1", "example.com|472301|2"), sessionVersions(w));
+            assertEquals(1, count(w, "SELECT count(*) FROM footfall_sessions WHERE session_id = 's1' "
+                    + "AND first_at = make_timestamptz(" + (hour + 5) * 1000 + ")"));
         }
     }
 
     private static List<String> versions(DuckDbWarehouse w) throws SQLException {
         return strings(w, "SELECT site || '|' || hour || '|' || version FROM footfall_hour_versions ORDER BY hour");
+    }
+
+    private static List<String> sessionVersions(DuckDbWarehouse w) throws SQLException {
+        return strings(w, "SELECT site || '|' || hour || '|' || version FROM footfall_session_hour_versions ORDER BY hour");
     }
 
     @Test

@@ -43,6 +43,10 @@ final class Hll {
         }
     }
 
+    void merge(Hll other) {
+        merge(other.registers);
+    }
+
     void merge(byte[] dense) {
         for (int i = 0; i < M; i++) {
             if (dense[i] > registers[i]) {

@@ -15,26 +15,76 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongFunction;
 
 /**
- * The page-path and event-name top lists over long ranges (DuckDB, visitors estimated) without reading every
- * event of the range. Each finished UTC day wholly inside the range, and each other finished UTC hour wholly
- * inside it, is served from a summary kept in memory — per value, its rows and a {@link Hll} sketch of its
- * visitors, bots apart; only the rest (the unfinished hour, a partial hour at the start) is read from the
- * events table. The sketches merge into one estimate per value; row counts stay exact.
+ * Long ranges (DuckDB, visitors estimated, no filters) without reading every row of the range. Each finished
+ * UTC day wholly inside the range, and each other finished UTC hour wholly inside it, is served from a summary
+ * kept in memory — per value, its counts and a {@link Hll} sketch of its visitors, bots apart; only the rest
+ * (the unfinished hour, a partial hour at the start) is read from the warehouse. The sketches merge into one
+ * estimate per value; the counts stay exact. Two {@link Source sources}:
+ * <ul>
+ *   <li>single events by {@code received_at}, for the page-path and event-name lists;</li>
+ *   <li>the sessions rollup by {@code first_at} (the hour a session started in), for the lists of the session
+ *       attributes and, per hour, for the summary and the time series ({@link #totals}).</li>
+ * </ul>
  *
- * <p>A summary is built from the events table the first time a query needs it and serves while the versions
- * of its hours in {@code footfall_hour_versions} are those it was built at (a day's token is the sum of its
- * hours' versions, which only go up). The loader raises an hour's version in the transaction of every batch
- * that adds events to it, and {@code promote} raises every hour's. Versions, summaries built on demand and the
- * rest are all read in one transaction (one snapshot), so a list never mixes a stale summary with newer rows;
- * an hour without a version holds no events (see the loader's {@code HourVersions}). The summaries are bounded
- * ({@code query.summaryCacheMb}), least recently used first out; 31 days of 10M events of three sites take ~37 MB.
+ * <p>A summary is built from the warehouse the first time a query needs it and serves while the versions of
+ * its hours are those it was built at ({@code footfall_hour_versions} for events, {@code
+ * footfall_session_hour_versions} for sessions; a day's token is the sum of its hours' versions, which only go
+ * up). The loader raises an hour's version in the transaction of every batch that changes what it holds, and
+ * {@code promote} raises every hour's. Versions, summaries built on demand and the rest are all read in one
+ * transaction (one snapshot), so an answer never mixes a stale summary with newer rows; an hour without a
+ * version holds nothing (see the loader's {@code HourVersions}). The summaries are bounded ({@code
+ * query.summaryCacheMb}), least recently used first out.
  */
 final class SketchCache {
 
     static final long HOUR_MICROS = 3_600_000_000L;
     static final long DAY_MICROS = 24 * HOUR_MICROS;
+
+    /** Where a summary's rows come from, and what it counts per value. */
+    enum Source {
+        /** Single events by {@code received_at}; one count: the rows (page views or custom events). */
+        EVENTS("received_at", "visitor_id", List.of("count(*)")),
+        /**
+         * The sessions rollup by {@code first_at}; counts at {@link #ROWS} (rollup rows, a sessionless event being
+         * one), {@link #SESSIONS}, {@link #PAGEVIEWS}, {@link #EVENTS}, {@link #BOUNCED} and {@link #DURATION_MICROS}.
+         */
+        SESSIONS("first_at", "visitor_key", List.of("count(*)", "sum(CAST(NOT sessionless AS BIGINT))", "sum(pageviews)",
+                "sum(events)", "sum(CAST(pageviews = 1 AND events = 0 AND NOT sessionless AS BIGINT))",
+                "sum(epoch_us(last_at) - epoch_us(first_at))"));
+
+        final String time;
+        final String visitor;
+        final List<String> measures;
+
+        Source(String time, String visitor, List<String> measures) {
+            this.time = time;
+            this.visitor = visitor;
+            this.measures = measures;
+        }
+
+        static Source of(Dimension dimension) {
+            return dimension.sessionColumn() != null ? SESSIONS : EVENTS;
+        }
+
+        String table(Warehouse warehouse) {
+            return this == EVENTS ? warehouse.eventsTable() : warehouse.sessionsTable();
+        }
+
+        String versionsTable(Warehouse warehouse) {
+            return this == EVENTS ? warehouse.hourVersionsTable() : warehouse.sessionHourVersionsTable();
+        }
+    }
+
+    /** Indexes of {@link Source#SESSIONS}' counts. */
+    static final int ROWS = 0;
+    static final int SESSIONS = 1;
+    static final int PAGEVIEWS = 2;
+    static final int EVENTS = 3;
+    static final int BOUNCED = 4;
+    static final int DURATION_MICROS = 5;
 
     private final long maxBytes;
     private final LinkedHashMap<Key, Summary> summaries = new LinkedHashMap<>(64, 0.75f, true);
@@ -44,17 +94,15 @@ final class SketchCache {
         this.maxBytes = maxBytes;
     }
 
-    /** Whether this dimension's list can come from summaries (lists of single events' values). */
-    static boolean serves(Dimension dimension) {
-        return dimension == Dimension.PATH || dimension == Dimension.EVENT_NAME;
+    /**
+     * A summary's identity: {@code dimension} null for the sessions' totals; {@code length} is {@link #DAY_MICROS}
+     * or {@link #HOUR_MICROS}; {@code index} counts them from 1970.
+     */
+    private record Key(String table, String site, Source source, Dimension dimension, long length, long index) {
     }
 
-    /** A summary's identity: {@code length} is {@link #DAY_MICROS} or {@link #HOUR_MICROS}; {@code index} counts them from 1970. */
-    private record Key(String table, String site, Dimension dimension, long length, long index) {
-    }
-
-    /** One value's rows and visitor sketch within a summary, humans and bots apart; a sketch is null without visitors. */
-    private record Group(long rows, long botRows, Object sketch, Object botSketch) {
+    /** One value's counts and visitor sketch within a summary, humans and bots apart; a sketch is null without visitors. */
+    private record Group(long[] counts, long[] botCounts, Object sketch, Object botSketch) {
     }
 
     private record Summary(long token, Map<String, Group> groups, long bytes) {
@@ -64,12 +112,17 @@ final class SketchCache {
     private record Bucket(Key key, long token) {
     }
 
-    /** What a scan adds up per value: rows and sketches. */
-    private static final class Tally {
-        long rows;
-        long botRows;
+    /** What a scan or a merge adds up per value: counts and visitor sketches. */
+    static final class Tally {
+        final long[] counts;
+        final long[] botCounts;
         Hll sketch;
         Hll botSketch;
+
+        Tally(Source source) {
+            counts = new long[source.measures.size()];
+            botCounts = new long[counts.length];
+        }
 
         Hll sketch(boolean bot) {
             if (bot) {
@@ -77,46 +130,96 @@ final class SketchCache {
             }
             return sketch != null ? sketch : (sketch = new Hll());
         }
+
+        /** The estimated visitors (bots among them when they were merged in). */
+        long visitors() {
+            return sketch == null ? 0 : sketch.estimate();
+        }
+
+        void add(Tally other) {
+            for (int i = 0; i < counts.length; i++) {
+                counts[i] += other.counts[i];
+            }
+            if (other.sketch != null) {
+                sketch(false).merge(other.sketch);
+            }
+        }
     }
 
     /**
      * The top list from summaries and a scan of the rest of the range, or null when the range holds no
-     * finished whole hour with events (the caller scans it all as before).
+     * finished whole hour with rows (the caller scans it all as before).
      */
     StatsQueries.Scan<List<StatsQueries.TopRow>> top(Warehouse warehouse, StatsRequest request, Dimension dimension,
                                                      int limit, Instant now) throws SQLException {
+        Source source = Source.of(dimension);
+        Map<String, Tally> merged = new HashMap<>();
+        if (!collect(warehouse, request, source, dimension, now, true, hour -> merged)) {
+            return null;
+        }
+        return list(merged, dimension, limit);
+    }
+
+    /**
+     * The sessions' totals per UTC hour (counted from 1970) of the range, a partial hour at either end included,
+     * humans only unless the request includes bots; an hour without sessions is absent. Null when the range holds
+     * no finished whole hour with sessions (the caller scans it all as before).
+     */
+    Map<Long, Tally> totals(Warehouse warehouse, StatsRequest request, Instant now) throws SQLException {
+        Map<Long, Map<String, Tally>> perHour = new HashMap<>();
+        if (!collect(warehouse, request, Source.SESSIONS, null, now, false, hour -> perHour.computeIfAbsent(hour, h -> new HashMap<>()))) {
+            return null;
+        }
+        Map<Long, Tally> totals = new HashMap<>();
+        perHour.forEach((hour, values) -> {
+            Tally t = values.get(null);
+            if (t != null) {
+                totals.put(hour, t);
+            }
+        });
+        return totals;
+    }
+
+    /**
+     * Adds the range's rows of {@code source} per value to the map {@code target} gives for each UTC hour (a day's
+     * summary to its first hour's): summaries of finished whole days (when {@code days}) and hours, and a scan of
+     * the rest. False when the range holds no finished whole hour with rows.
+     */
+    private boolean collect(Warehouse warehouse, StatsRequest request, Source source, Dimension dimension, Instant now,
+                            boolean days, LongFunction<Map<String, Tally>> target) throws SQLException {
         long from = micros(request.range().from());
         long to = micros(request.range().to());
         long firstHour = Math.floorDiv(from + HOUR_MICROS - 1, HOUR_MICROS);
         long endHour = Math.floorDiv(Math.min(to, micros(now)), HOUR_MICROS);
         if (firstHour >= endHour) {
-            return null;
+            return false;
         }
-        String table = warehouse.eventsTable();
-        Map<String, Tally> merged = new HashMap<>();
+        String table = source.table(warehouse);
         try (Connection c = warehouse.readConnection()) {
             c.setAutoCommit(false);
             try {
-                TreeMap<Long, Long> versions = versions(c, warehouse.hourVersionsTable(), request.site(), firstHour, endHour);
+                TreeMap<Long, Long> versions = versions(c, source.versionsTable(warehouse), request.site(), firstHour, endHour);
                 if (versions.isEmpty()) {
-                    return null;
+                    return false;
                 }
-                List<Bucket> days = new ArrayList<>();
-                List<Bucket> hours = new ArrayList<>();
-                plan(table, request.site(), dimension, versions, firstHour, endHour, days, hours);
-                summarise(c, table, request.site(), dimension, days, DAY_MICROS, request.includeBots(), merged);
-                summarise(c, table, request.site(), dimension, hours, HOUR_MICROS, request.includeBots(), merged);
+                List<Bucket> dayBuckets = new ArrayList<>();
+                List<Bucket> hourBuckets = new ArrayList<>();
+                plan(new Key(table, request.site(), source, dimension, 0, 0), versions, firstHour, endHour, days, dayBuckets,
+                        hourBuckets);
+                Summaries s = new Summaries(c, request.includeBots(), target);
+                s.summarise(dayBuckets, DAY_MICROS);
+                s.summarise(hourBuckets, HOUR_MICROS);
                 if (from < firstHour * HOUR_MICROS) {
-                    scan(c, table, request.site(), dimension, from, firstHour * HOUR_MICROS, request.includeBots(), merged);
+                    s.scan(table, source, request.site(), dimension, from, firstHour * HOUR_MICROS);
                 }
                 if (endHour * HOUR_MICROS < to) {
-                    scan(c, table, request.site(), dimension, endHour * HOUR_MICROS, to, request.includeBots(), merged);
+                    s.scan(table, source, request.site(), dimension, endHour * HOUR_MICROS, to);
                 }
             } finally {
                 c.rollback();
             }
         }
-        return list(merged, dimension, limit);
+        return true;
     }
 
     private static long micros(Instant t) {
@@ -137,7 +240,7 @@ final class SketchCache {
                 }
             }
         } catch (SQLException e) {
-            // A warehouse its loader has not migrated yet (schema version < 4): no summaries, scan as before.
+            // A warehouse its loader has not migrated yet (schema version < 4 or 5): no summaries, scan as before.
             if (isMissingTable(e)) {
                 return versions;
             }
@@ -151,51 +254,103 @@ final class SketchCache {
         return e.getMessage() != null && e.getMessage().contains("does not exist");
     }
 
-    /** Whole days with events inside [firstHour, endHour) as day buckets, the other hours with events as hour buckets. */
-    private static void plan(String table, String site, Dimension dimension, TreeMap<Long, Long> versions, long firstHour,
-                             long endHour, List<Bucket> days, List<Bucket> hours) {
-        for (long day = Math.floorDiv(firstHour + 23, 24); (day + 1) * 24 <= endHour; day++) {
+    /**
+     * Whole days with rows inside [firstHour, endHour) as day buckets (when {@code days}), the other hours with
+     * rows as hour buckets; {@code like} gives the keys' table, site, source and dimension.
+     */
+    private static void plan(Key like, TreeMap<Long, Long> versions, long firstHour, long endHour, boolean days,
+                             List<Bucket> dayBuckets, List<Bucket> hourBuckets) {
+        long firstDay = days ? Math.floorDiv(firstHour + 23, 24) : 0;
+        long endDay = days ? Math.floorDiv(endHour, 24) : 0;
+        for (long day = firstDay; day < endDay; day++) {
             Map<Long, Long> inDay = versions.subMap(day * 24, day * 24 + 24);
             if (!inDay.isEmpty()) {
                 long token = 0;
                 for (long v : inDay.values()) {
                     token += v;
                 }
-                days.add(new Bucket(new Key(table, site, dimension, DAY_MICROS, day), token));
+                dayBuckets.add(new Bucket(new Key(like.table(), like.site(), like.source(), like.dimension(), DAY_MICROS, day), token));
             }
         }
         for (Map.Entry<Long, Long> v : versions.entrySet()) {
             long day = Math.floorDiv(v.getKey(), 24);
-            boolean inWholeDay = day * 24 >= firstHour && (day + 1) * 24 <= endHour;
-            if (!inWholeDay) {
-                hours.add(new Bucket(new Key(table, site, dimension, HOUR_MICROS, v.getKey()), v.getValue()));
+            if (day < firstDay || day >= endDay) {
+                hourBuckets.add(new Bucket(new Key(like.table(), like.site(), like.source(), like.dimension(), HOUR_MICROS,
+                        v.getKey()), v.getValue()));
             }
         }
     }
 
-    /** Adds each bucket's summary to {@code merged}, building (in one scan per run of consecutive buckets) the missing or stale. */
-    private void summarise(Connection c, String table, String site, Dimension dimension, List<Bucket> buckets, long length,
-                           boolean includeBots, Map<String, Tally> merged) throws SQLException {
-        List<Bucket> missing = new ArrayList<>();
-        for (Bucket b : buckets) {
-            Summary s = cached(b.key());
-            if (s != null && s.token() == b.token()) {
-                add(merged, s, includeBots);
-            } else {
-                missing.add(b);
+    /** One query's summaries and scans, added to the maps its target gives per hour. */
+    private final class Summaries {
+        private final Connection c;
+        private final boolean includeBots;
+        private final LongFunction<Map<String, Tally>> target;
+
+        Summaries(Connection c, boolean includeBots, LongFunction<Map<String, Tally>> target) {
+            this.c = c;
+            this.includeBots = includeBots;
+            this.target = target;
+        }
+
+        /** Adds each bucket's summary, building (in one scan per run of consecutive buckets) the missing or stale. */
+        void summarise(List<Bucket> buckets, long length) throws SQLException {
+            List<Bucket> missing = new ArrayList<>();
+            for (Bucket b : buckets) {
+                Summary s = cached(b.key());
+                if (s != null && s.token() == b.token()) {
+                    add(b.key(), s);
+                } else {
+                    missing.add(b);
+                }
+            }
+            int i = 0;
+            while (i < missing.size()) {
+                int j = i + 1;
+                while (j < missing.size() && missing.get(j).key().index() == missing.get(j - 1).key().index() + 1) {
+                    j++;
+                }
+                List<Bucket> run = missing.subList(i, j);
+                List<Summary> built = build(c, run, length);
+                for (int k = 0; k < run.size(); k++) {
+                    add(run.get(k).key(), built.get(k));
+                }
+                i = j;
             }
         }
-        int i = 0;
-        while (i < missing.size()) {
-            int j = i + 1;
-            while (j < missing.size() && missing.get(j).key().index() == missing.get(j - 1).key().index() + 1) {
-                j++;
+
+        private void add(Key key, Summary summary) {
+            Map<String, Tally> merged = target.apply(key.index() * (key.length() / HOUR_MICROS));
+            Source source = key.source();
+            for (Map.Entry<String, Group> e : summary.groups().entrySet()) {
+                Group g = e.getValue();
+                if (g.counts()[0] == 0 && (!includeBots || g.botCounts()[0] == 0)) {
+                    continue;
+                }
+                Tally t = merged.computeIfAbsent(e.getKey(), v -> new Tally(source));
+                addCounts(t.counts, g.counts());
+                if (g.sketch() != null) {
+                    t.sketch(false).merge(g.sketch());
+                }
+                if (includeBots) {
+                    addCounts(t.counts, g.botCounts());
+                    if (g.botSketch() != null) {
+                        t.sketch(false).merge(g.botSketch());
+                    }
+                }
             }
-            List<Bucket> run = missing.subList(i, j);
-            for (Summary s : build(c, table, site, dimension, run, length)) {
-                add(merged, s, includeBots);
-            }
-            i = j;
+        }
+
+        /** Adds the rows of [from, to) µs per hour: bots counted with humans when included, left out otherwise. */
+        void scan(String table, Source source, String site, Dimension dimension, long from, long to) throws SQLException {
+            query(c, table, source, site, dimension, from, to, HOUR_MICROS, includeBots, (bucket, value, bot, counts, entries) ->
+                    tally(target.apply(bucket).computeIfAbsent(value, v -> new Tally(source)), false, counts, entries));
+        }
+    }
+
+    private static void addCounts(long[] into, long[] counts) {
+        for (int i = 0; i < into.length; i++) {
+            into[i] += counts[i];
         }
     }
 
@@ -212,15 +367,15 @@ final class SketchCache {
         }
     }
 
-    /** Summarises consecutive buckets in one scan, bots included, and keeps each at its token. */
-    private List<Summary> build(Connection c, String table, String site, Dimension dimension, List<Bucket> run, long length)
-            throws SQLException {
-        long first = run.get(0).key().index();
+    /** Summarises consecutive buckets in one scan, bots included, and keeps each at its token; in the buckets' order. */
+    private List<Summary> build(Connection c, List<Bucket> run, long length) throws SQLException {
+        Key first = run.get(0).key();
+        Source source = first.source();
         Map<Long, Map<String, Tally>> perBucket = new HashMap<>();
-        query(c, table, site, dimension, first * length, (first + run.size()) * length, length, true,
-                (bucket, value, bot, rows, entries) -> {
-                    Tally t = perBucket.computeIfAbsent(bucket, b -> new HashMap<>()).computeIfAbsent(value, v -> new Tally());
-                    tally(t, bot, rows, entries);
+        query(c, first.table(), source, first.site(), first.dimension(), first.index() * length,
+                (first.index() + run.size()) * length, length, true, (bucket, value, bot, counts, entries) -> {
+                    Tally t = perBucket.computeIfAbsent(bucket, b -> new HashMap<>()).computeIfAbsent(value, v -> new Tally(source));
+                    tally(t, bot, counts, entries);
                 });
         List<Summary> built = new ArrayList<>(run.size());
         for (Bucket b : run) {
@@ -228,10 +383,10 @@ final class SketchCache {
             long size = 0;
             for (Map.Entry<String, Tally> e : perBucket.getOrDefault(b.key().index(), Map.of()).entrySet()) {
                 Tally t = e.getValue();
-                Group g = new Group(t.rows, t.botRows, t.sketch == null ? null : t.sketch.pack(),
+                Group g = new Group(t.counts, t.botCounts, t.sketch == null ? null : t.sketch.pack(),
                         t.botSketch == null ? null : t.botSketch.pack());
                 groups.put(e.getKey(), g);
-                size += 96 + (e.getKey() == null ? 0 : 2L * e.getKey().length())
+                size += 96 + 32L * t.counts.length + (e.getKey() == null ? 0 : 2L * e.getKey().length())
                         + (g.sketch() == null ? 0 : Hll.bytes(g.sketch())) + (g.botSketch() == null ? 0 : Hll.bytes(g.botSketch()));
             }
             Summary s = new Summary(b.token(), groups, size);
@@ -241,12 +396,8 @@ final class SketchCache {
         return built;
     }
 
-    private static void tally(Tally t, boolean bot, long rows, int[] entries) {
-        if (bot) {
-            t.botRows += rows;
-        } else {
-            t.rows += rows;
-        }
+    private static void tally(Tally t, boolean bot, long[] counts, int[] entries) {
+        addCounts(bot ? t.botCounts : t.counts, counts);
         if (entries.length > 0) {
             Hll h = t.sketch(bot);
             for (int e : entries) {
@@ -255,60 +406,56 @@ final class SketchCache {
         }
     }
 
-    private static void add(Map<String, Tally> merged, Summary summary, boolean includeBots) {
-        for (Map.Entry<String, Group> e : summary.groups().entrySet()) {
-            Group g = e.getValue();
-            if (g.rows() == 0 && (!includeBots || g.botRows() == 0)) {
-                continue;
-            }
-            Tally t = merged.computeIfAbsent(e.getKey(), v -> new Tally());
-            t.rows += g.rows();
-            if (g.sketch() != null) {
-                t.sketch(false).merge(g.sketch());
-            }
-            if (includeBots) {
-                t.rows += g.botRows();
-                if (g.botSketch() != null) {
-                    t.sketch(false).merge(g.botSketch());
-                }
-            }
-        }
-    }
-
-    /** Adds the rows of [from, to) µs to {@code merged}: bots counted with humans when included, left out otherwise. */
-    private static void scan(Connection c, String table, String site, Dimension dimension, long from, long to,
-                             boolean includeBots, Map<String, Tally> merged) throws SQLException {
-        query(c, table, site, dimension, from, to, DAY_MICROS, includeBots, (bucket, value, bot, rows, entries) ->
-                tally(merged.computeIfAbsent(value, v -> new Tally()), false, rows, entries));
-    }
-
     @FunctionalInterface
     private interface RowSink {
-        void accept(long bucket, String value, boolean bot, long rows, int[] entries);
+        void accept(long bucket, String value, boolean bot, long[] counts, int[] entries);
     }
 
     /**
-     * The events of one type in [from, to) µs, per bucket of {@code length}, value and bot flag: their number and
-     * the sketch entries of their visitors (one per register used), aggregated by the warehouse so that only a
-     * few thousand rows cross JDBC.
+     * The rows of {@code source} in [from, to) µs, per bucket of {@code length}, value of {@code dimension} (none:
+     * the totals) and bot flag: their counts and the sketch entries of their visitors (one per register used),
+     * aggregated by the warehouse so that only a few thousand rows cross JDBC. Events: those of the dimension's
+     * type; sessions: for the entry and exit pages, those with a page view.
      */
-    private static void query(Connection c, String table, String site, Dimension dimension, long from, long to, long length,
-                              boolean includeBots, RowSink sink) throws SQLException {
-        String type = dimension.kind() == Dimension.Kind.PAGEVIEW ? "pageview" : "event";
-        String sql = "SELECT bucket, value, is_bot, sum(n), list(" + Hll.entrySql("register", "low") + ") FILTER (WHERE register IS NOT NULL)"
-                + " FROM (SELECT bucket, value, is_bot, CASE WHEN visitor_id IS NULL THEN NULL ELSE " + Hll.registerSql("h")
-                + " END AS register, min(h >> " + Hll.P + ") AS low, count(*) AS n FROM (SELECT epoch_us(received_at) // " + length
-                + " AS bucket, " + dimension.column() + " AS value, is_bot, visitor_id, hash(visitor_id) AS h FROM " + table
-                + " WHERE site = ? AND type = ? AND received_at >= make_timestamptz(?) AND received_at < make_timestamptz(?)"
-                + (includeBots ? "" : " AND NOT is_bot") + ") e GROUP BY ALL) r GROUP BY bucket, value, is_bot";
+    private static void query(Connection c, String table, Source source, String site, Dimension dimension, long from, long to,
+                              long length, boolean includeBots, RowSink sink) throws SQLException {
+        String value = dimension == null ? "CAST(NULL AS VARCHAR)"
+                : source == Source.EVENTS ? dimension.column() : dimension.sessionColumn();
+        StringBuilder inner = new StringBuilder("SELECT epoch_us(").append(source.time).append(") // ").append(length)
+                .append(" AS bucket, ").append(value).append(" AS value, is_bot, ").append(source.visitor)
+                .append(" AS visitor, hash(").append(source.visitor).append(") AS h")
+                .append(source == Source.SESSIONS ? ", sessionless, pageviews, events, first_at, last_at" : "")
+                .append(" FROM ").append(table).append(" WHERE site = ?")
+                .append(source == Source.EVENTS ? " AND type = ?" : "")
+                .append(dimension != null && dimension.isSessionLevel() ? " AND entry_key IS NOT NULL" : "")
+                .append(" AND ").append(source.time).append(" >= make_timestamptz(?) AND ").append(source.time)
+                .append(" < make_timestamptz(?)").append(includeBots ? "" : " AND NOT is_bot");
+        StringBuilder middle = new StringBuilder("SELECT bucket, value, is_bot, CASE WHEN visitor IS NULL THEN NULL ELSE ")
+                .append(Hll.registerSql("h")).append(" END AS register, min(h >> ").append(Hll.P).append(") AS low");
+        StringBuilder outer = new StringBuilder("SELECT bucket, value, is_bot");
+        for (int i = 0; i < source.measures.size(); i++) {
+            middle.append(", CAST(").append(source.measures.get(i)).append(" AS BIGINT) AS m").append(i);
+            outer.append(", CAST(sum(m").append(i).append(") AS BIGINT)");
+        }
+        String sql = outer.append(", list(").append(Hll.entrySql("register", "low")).append(") FILTER (WHERE register IS NOT NULL)")
+                .append(" FROM (").append(middle).append(" FROM (").append(inner).append(") e GROUP BY ALL) r GROUP BY bucket, value, is_bot")
+                .toString();
+        int n = source.measures.size();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, site);
-            ps.setString(2, type);
-            ps.setLong(3, from);
-            ps.setLong(4, to);
+            int p = 1;
+            ps.setString(p++, site);
+            if (source == Source.EVENTS) {
+                ps.setString(p++, dimension.kind() == Dimension.Kind.PAGEVIEW ? "pageview" : "event");
+            }
+            ps.setLong(p++, from);
+            ps.setLong(p, to);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    sink.accept(rs.getLong(1), rs.getString(2), rs.getBoolean(3), rs.getLong(4), entries(rs.getArray(5)));
+                    long[] counts = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        counts[i] = rs.getLong(4 + i);
+                    }
+                    sink.accept(rs.getLong(1), rs.getString(2), rs.getBoolean(3), counts, entries(rs.getArray(4 + n)));
                 }
             }
         }
@@ -326,24 +473,31 @@ final class SketchCache {
         return entries;
     }
 
+    /** The list as {@link StatsQueries}' SQL orders it, and the rows it aggregated. */
     private static StatsQueries.Scan<List<StatsQueries.TopRow>> list(Map<String, Tally> merged, Dimension dimension, int limit) {
         List<StatsQueries.TopRow> rows = new ArrayList<>();
         long total = 0;
         for (Map.Entry<String, Tally> e : merged.entrySet()) {
             Tally t = e.getValue();
-            if (t.rows == 0) {
+            if (t.counts[0] == 0) {
                 continue;
             }
-            total += t.rows;
-            long visitors = t.sketch == null ? 0 : t.sketch.estimate();
-            rows.add(dimension == Dimension.PATH
-                    ? new StatsQueries.TopRow(e.getKey(), visitors, t.rows, 0, 0)
-                    : new StatsQueries.TopRow(e.getKey(), visitors, 0, t.rows, 0));
+            total += t.counts[0];
+            long visitors = t.visitors();
+            rows.add(switch (Source.of(dimension)) {
+                case SESSIONS -> new StatsQueries.TopRow(e.getKey(), visitors, t.counts[PAGEVIEWS], t.counts[EVENTS],
+                        t.counts[SESSIONS]);
+                case EVENTS -> dimension == Dimension.PATH
+                        ? new StatsQueries.TopRow(e.getKey(), visitors, t.counts[0], 0, 0)
+                        : new StatsQueries.TopRow(e.getKey(), visitors, 0, t.counts[0], 0);
+            });
         }
-        rows.sort(Comparator.comparingLong(StatsQueries.TopRow::visitors).reversed()
-                .thenComparing(Comparator.comparingLong(StatsQueries.TopRow::pageviews).reversed())
-                .thenComparing(Comparator.comparingLong(StatsQueries.TopRow::events).reversed())
-                .thenComparing(StatsQueries.TopRow::value, Comparator.nullsLast(Comparator.naturalOrder())));
+        Comparator<StatsQueries.TopRow> order = Comparator.comparingLong(StatsQueries.TopRow::visitors).reversed();
+        order = dimension.isSessionLevel()
+                ? order.thenComparing(Comparator.comparingLong(StatsQueries.TopRow::sessions).reversed())
+                : order.thenComparing(Comparator.comparingLong(StatsQueries.TopRow::pageviews).reversed())
+                .thenComparing(Comparator.comparingLong(StatsQueries.TopRow::events).reversed());
+        rows.sort(order.thenComparing(StatsQueries.TopRow::value, Comparator.nullsLast(Comparator.naturalOrder())));
         return new StatsQueries.Scan<>(List.copyOf(rows.subList(0, Math.min(limit, rows.size()))), total);
     }
 }

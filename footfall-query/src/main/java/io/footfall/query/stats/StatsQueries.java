@@ -144,7 +144,23 @@ public final class StatsQueries {
                 s.visitDurationSeconds(), counted.visitorsEstimated());
     }
 
+    /** Whether the summaries of finished hours and days ({@link SketchCache}) may answer: estimated visitors, no filters. */
+    private boolean summarised(StatsRequest request, boolean estimate) {
+        return estimate && sketches != null && request.filters().isEmpty();
+    }
+
     private Scan<Summary> summary(StatsRequest request, boolean estimate) throws SQLException {
+        if (summarised(request, estimate)) {
+            Map<Long, SketchCache.Tally> hours = sketches.totals(warehouse, request, clock.instant());
+            if (hours != null) {
+                SketchCache.Tally all = new SketchCache.Tally(SketchCache.Source.SESSIONS);
+                hours.values().forEach(all::add);
+                long[] n = all.counts;
+                return new Scan<>(summary(all.visitors(), n[SketchCache.SESSIONS], n[SketchCache.PAGEVIEWS], n[SketchCache.EVENTS],
+                        n[SketchCache.BOUNCED], n[SketchCache.SESSIONS] == 0 ? 0 : n[SketchCache.DURATION_MICROS] / 1e6 / n[SketchCache.SESSIONS],
+                        true), n[SketchCache.ROWS]);
+            }
+        }
         double from = request.range().fromSeconds();
         double to = request.range().toSeconds();
         Sql sql = new Sql();
@@ -175,17 +191,17 @@ public final class StatsQueries {
         try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            long visitors = rs.getLong(1);
-            long pageviews = rs.getLong(2);
-            long events = rs.getLong(3);
-            long sessions = rs.getLong(4);
-            long bounced = rs.getLong(5);
-            double duration = rs.getDouble(6);
-            return new Scan<>(new Summary(visitors, sessions, pageviews, events,
-                    sessions == 0 ? 0 : round2((double) pageviews / sessions),
-                    sessions == 0 ? 0 : round2(100.0 * bounced / sessions),
-                    round2(duration), estimate), rs.getLong(7));
+            return new Scan<>(summary(rs.getLong(1), rs.getLong(4), rs.getLong(2), rs.getLong(3), rs.getLong(5), rs.getDouble(6),
+                    estimate), rs.getLong(7));
         }
+    }
+
+    private static Summary summary(long visitors, long sessions, long pageviews, long events, long bounced,
+                                   double durationSeconds, boolean estimate) {
+        return new Summary(visitors, sessions, pageviews, events,
+                sessions == 0 ? 0 : round2((double) pageviews / sessions),
+                sessions == 0 ? 0 : round2(100.0 * bounced / sessions),
+                round2(durationSeconds), estimate);
     }
 
     /** Seconds from one timestamp expression to another. */
@@ -203,6 +219,24 @@ public final class StatsQueries {
 
     private Scan<List<Point>> timeseries(StatsRequest request, Interval interval, ZoneId zone, boolean estimate)
             throws SQLException {
+        if (interval != Interval.MINUTE && summarised(request, estimate) && wholeHours(zone, request.range())) {
+            Map<Long, SketchCache.Tally> hours = sketches.totals(warehouse, request, clock.instant());
+            if (hours != null) {
+                // Each hour's sessions in the bucket the hour is in: in a zone whose offsets are whole hours, no
+                // hour straddles two buckets.
+                Map<LocalDateTime, SketchCache.Tally> buckets = new HashMap<>();
+                long rows = 0;
+                for (Map.Entry<Long, SketchCache.Tally> e : hours.entrySet()) {
+                    LocalDateTime bucket = interval.truncate(LocalDateTime.ofInstant(Instant.ofEpochSecond(e.getKey() * 3600), zone));
+                    buckets.computeIfAbsent(bucket, b -> new SketchCache.Tally(SketchCache.Source.SESSIONS)).add(e.getValue());
+                    rows += e.getValue().counts[SketchCache.ROWS];
+                }
+                Map<LocalDateTime, Point> found = new HashMap<>();
+                buckets.forEach((bucket, t) -> found.put(bucket, new Point(ZonedDateTime.ofLocal(bucket, zone, null), t.visitors(),
+                        t.counts[SketchCache.PAGEVIEWS], t.counts[SketchCache.EVENTS], t.counts[SketchCache.SESSIONS])));
+                return new Scan<>(series(found, request.range(), interval, zone), rows);
+            }
+        }
         double from = request.range().fromSeconds();
         double to = request.range().toSeconds();
         Sql sql = new Sql();
@@ -238,13 +272,33 @@ public final class StatsQueries {
                         rs.getLong(4), rs.getLong(5)));
             }
         }
+        return new Scan<>(series(found, request.range(), interval, zone), rows);
+    }
+
+    /** Every bucket of the range in order, those without data at zero. */
+    private static List<Point> series(Map<LocalDateTime, Point> found, TimeRange range, Interval interval, ZoneId zone) {
         List<Point> out = new ArrayList<>();
-        for (LocalDateTime b = firstBucket(request.range(), interval, zone); ZonedDateTime.ofLocal(b, zone, null)
-                .toInstant().isBefore(request.range().to()); b = interval.next(b)) {
+        for (LocalDateTime b = firstBucket(range, interval, zone); ZonedDateTime.ofLocal(b, zone, null)
+                .toInstant().isBefore(range.to()); b = interval.next(b)) {
             Point p = found.get(b);
             out.add(p != null ? p : new Point(ZonedDateTime.ofLocal(b, zone, null), 0, 0, 0, 0));
         }
-        return new Scan<>(out, rows);
+        return out;
+    }
+
+    /** Whether every offset of {@code zone} in the range is whole hours and changes at whole UTC hours. */
+    static boolean wholeHours(ZoneId zone, TimeRange range) {
+        java.time.zone.ZoneRules rules = zone.getRules();
+        if (rules.getOffset(range.from()).getTotalSeconds() % 3600 != 0) {
+            return false;
+        }
+        for (java.time.zone.ZoneOffsetTransition t = rules.nextTransition(range.from()); t != null && t.getInstant().isBefore(range.to());
+             t = rules.nextTransition(t.getInstant())) {
+            if (t.getOffsetAfter().getTotalSeconds() % 3600 != 0 || t.getInstant().getEpochSecond() % 3600 != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -338,6 +392,12 @@ public final class StatsQueries {
         Sql sql = new Sql();
         String sessionColumn = dimension.sessionColumn();
         if (sessionColumn != null && SessionScope.serves(request)) {
+            if (summarised(request, estimate)) {
+                Scan<List<TopRow>> summarisedList = sketches.top(warehouse, request, dimension, limit, clock.instant());
+                if (summarisedList != null) {
+                    return summarisedList;
+                }
+            }
             sql.append("SELECT " + sessionColumn + ", " + distinct("visitor_key", estimate) + ", CAST(sum(pageviews) AS BIGINT), "
                     + "CAST(sum(events) AS BIGINT), count(*) FILTER (WHERE NOT sessionless), " + rowsOfAllGroups() + " FROM "
                     + warehouse.sessionsTable() + " WHERE ");
@@ -359,7 +419,7 @@ public final class StatsQueries {
             }
             return new Scan<>(rows, scanned);
         }
-        if (estimate && sketches != null && request.filters().isEmpty() && SketchCache.serves(dimension)) {
+        if (summarised(request, estimate)) {
             Scan<List<TopRow>> summarised = sketches.top(warehouse, request, dimension, limit, clock.instant());
             if (summarised != null) {
                 return summarised;
@@ -438,10 +498,14 @@ public final class StatsQueries {
 
     /** How many of the most recently active sites {@link #warmSummaries} prepares. */
     static final int WARM_SITES = 10;
+    /** The lists of the dashboard's first view (each panel's first tab), which {@link #warmSummaries} prepares. */
+    private static final List<Dimension> WARM_DIMENSIONS = List.of(Dimension.PATH, Dimension.REFERRER_HOST, Dimension.COUNTRY,
+            Dimension.BROWSER, Dimension.EVENT_NAME);
 
     /**
-     * Builds the summaries of the last 31 days' path and event-name lists ({@link SketchCache}) for the most
-     * recently active sites, so that the first dashboard view after a start does not wait for them. DuckDB only.
+     * Builds the summaries of the last 31 days' totals and of the dashboard's first lists ({@link SketchCache}) for
+     * the most recently active sites, so that the first dashboard view after a start does not wait for them.
+     * DuckDB only.
      *
      * @return how many sites were prepared
      */
@@ -455,8 +519,10 @@ public final class StatsQueries {
         sites = sites.subList(0, Math.min(WARM_SITES, sites.size()));
         for (String site : sites) {
             StatsRequest request = new StatsRequest(site, range, List.of(), false);
-            sketches.top(warehouse, request, Dimension.PATH, 1, now);
-            sketches.top(warehouse, request, Dimension.EVENT_NAME, 1, now);
+            sketches.totals(warehouse, request, now);
+            for (Dimension dimension : WARM_DIMENSIONS) {
+                sketches.top(warehouse, request, dimension, 1, now);
+            }
         }
         return sites.size();
     }
