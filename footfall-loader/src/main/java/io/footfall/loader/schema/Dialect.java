@@ -15,10 +15,15 @@ public enum Dialect {
         this.json = json;
     }
 
-    /** Replaces the placeholders {@code ${text}}, {@code ${json}} and {@code ${sessions_storage}} in a migration. */
+    /**
+     * Replaces the placeholders {@code ${text}}, {@code ${json}}, {@code ${sessions_storage}} and {@code
+     * ${sessions_marks}} in a migration.
+     */
     public String render(String sql) {
         return sql.replace("${text}", text).replace("${json}", json)
-                .replace("${sessions_storage}", this == POSTGRES ? " WITH (fillfactor = 80)" : "");
+                .replace("${sessions_storage}", this == POSTGRES ? " WITH (fillfactor = 80)" : "")
+                .replace("${sessions_marks}", this == DUCKDB
+                        ? "    " + SessionRollup.CHANGED_BY + " BIGINT,\n    " + SessionRollup.START_HOUR_BEFORE + " BIGINT,\n" : "");
     }
 
     /** Moves the staged rows into {@code table}, skipping event ids it holds already. */

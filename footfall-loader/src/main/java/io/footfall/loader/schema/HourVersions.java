@@ -3,13 +3,11 @@ package io.footfall.loader.schema;
 import io.footfall.core.event.StoredEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -22,7 +20,7 @@ import java.util.Set;
  *       events of that hour.</li>
  *   <li>{@value #SESSIONS_TABLE}: the same for the sessions rollup, by the UTC hour of a session's
  *       {@code first_at}: raised whenever a session that starts, or started before the batch, in that hour
- *       changes ({@link #foldSessions}).</li>
+ *       changes ({@link #bumpSessions}).</li>
  * </ul>
  * {@code promote} (a whole new table) raises every hour's versions in both.
  *
@@ -46,8 +44,14 @@ public final class HourVersions {
         return createTableSql(TABLE);
     }
 
+    /**
+     * Migration 5: the session-hour versions, and the rollup's two columns that tell which sessions a write
+     * changed (a rollup created by this version's migration 3 has them already).
+     */
     static String createSessionsTableSql() {
-        return createTableSql(SESSIONS_TABLE);
+        return "ALTER TABLE " + SessionRollup.TABLE + " ADD COLUMN IF NOT EXISTS " + SessionRollup.CHANGED_BY + " BIGINT;\n"
+                + "ALTER TABLE " + SessionRollup.TABLE + " ADD COLUMN IF NOT EXISTS " + SessionRollup.START_HOUR_BEFORE + " BIGINT;\n"
+                + createTableSql(SESSIONS_TABLE);
     }
 
     private static String createTableSql(String table) {
@@ -76,7 +80,7 @@ public final class HourVersions {
      */
     static List<String> rebuildStatements() {
         return List.of(createTableSql(), "UPDATE " + TABLE + " SET version = version + 1", backfillSql(),
-                createSessionsTableSql(), "UPDATE " + SESSIONS_TABLE + " SET version = version + 1", sessionsBackfillSql());
+                createTableSql(SESSIONS_TABLE), "UPDATE " + SESSIONS_TABLE + " SET version = version + 1", sessionsBackfillSql());
     }
 
     /** Pairs per upsert statement: a batch spans one or two hours of a few sites, a catch-up batch more. */
@@ -95,37 +99,23 @@ public final class HourVersions {
     }
 
     /**
-     * Runs {@code upsert}, a statement that folds a batch into the sessions rollup, and raises the session-hour
-     * versions of every session it changed, inside the caller's transaction. The rows the upsert returns (it is
-     * run with a {@code RETURNING} clause) give each changed session's start hour after the fold; that is the
-     * hour to raise, unless the batch holds the session's first event: then the session is new, or its start
-     * moved earlier from an hour the rollup no longer shows, somewhere up to its last event — so every hour from
-     * its start to its last event's goes up (for a new session, nearly always one hour).
-     *
-     * @param firstKeys the ordering key of each session's first event in the batch, by {@code site + '\n' +
-     *                  session_id}, or null when not known: then every changed session counts as holding its first
-     *                  event
-     * @return the rows the upsert changed
+     * Raises the session-hour versions of every session that the rollup upsert numbered {@code write} changed
+     * ({@link SessionRollup#CHANGED_BY}), inside the caller's transaction and after that upsert: the hour each
+     * starts in now and, for a session that was stored before, the hour it started in before the change (they
+     * differ when the batch held an event earlier than the session's stored first one). One statement; the rows
+     * of one write sit in the few most recent row groups but for sessions that started long ago, and DuckDB
+     * skips the others by their min/max of {@code changed_by}.
      */
-    public static long foldSessions(Connection c, String upsert, Map<String, Long> firstKeys) throws SQLException {
-        Set<SiteHour> pairs = new LinkedHashSet<>();
-        long changed = 0;
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery(upsert + " RETURNING site, session_id, first_key, epoch_us(first_at)" + HOUR_OF
-                     + ", epoch_us(last_at)" + HOUR_OF)) {
-            while (rs.next()) {
-                changed++;
-                String site = rs.getString(1);
-                long firstHour = rs.getLong(4);
-                Long own = firstKeys == null ? null : firstKeys.get(site + '\n' + rs.getString(2));
-                long lastHour = own == null || own == rs.getLong(3) ? rs.getLong(5) : firstHour;
-                for (long hour = firstHour; hour <= lastHour; hour++) {
-                    pairs.add(new SiteHour(site, hour));
-                }
-            }
+    public static void bumpSessions(Connection c, long write) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SESSIONS_TABLE + " SELECT site, hour, 1 FROM (SELECT site, "
+                + "epoch_us(first_at)" + HOUR_OF + " AS hour FROM " + SessionRollup.TABLE + " WHERE " + SessionRollup.CHANGED_BY + " = ?"
+                + " UNION SELECT site, " + SessionRollup.START_HOUR_BEFORE + " FROM " + SessionRollup.TABLE + " WHERE "
+                + SessionRollup.CHANGED_BY + " = ? AND " + SessionRollup.START_HOUR_BEFORE + " IS NOT NULL) h"
+                + " ON CONFLICT (site, hour) DO UPDATE SET version = " + SESSIONS_TABLE + ".version + 1")) {
+            ps.setLong(1, write);
+            ps.setLong(2, write);
+            ps.executeUpdate();
         }
-        upsert(c, SESSIONS_TABLE, new ArrayList<>(pairs));
-        return changed;
     }
 
     /** One upsert for up to {@value #PAIRS_PER_STATEMENT} pairs (DuckDB spends milliseconds per statement, whatever its size). */

@@ -28,6 +28,26 @@ public final class SessionRollup {
             "utm_medium", "utm_campaign", "country", "region", "city", "browser", "os", "device_type", "screen",
             "language");
 
+    /**
+     * DuckDB only: the write that last changed a row (a number that goes up with every batch) and the hour the
+     * row's session started in before that change (null when the change created the row), from which the
+     * loader raises the {@link HourVersions session-hour versions} of exactly the sessions a batch changed.
+     * They ride on the upsert's own primary-key lookups: reading a stored start hour per session before the
+     * upsert would be a join over the whole rollup in every batch.
+     */
+    public static final String CHANGED_BY = "changed_by";
+    public static final String START_HOUR_BEFORE = "start_hour_before";
+
+    private static final List<String> COLUMNS;
+
+    static {
+        List<String> columns = new java.util.ArrayList<>(List.of("site", "session_id", "sessionless", "visitor_id", "visitor_key",
+                "is_bot", "first_at", "last_at", "first_key", "pageviews", "events", "entry_path", "entry_key", "exit_path",
+                "exit_key"));
+        columns.addAll(FIRST_EVENT_COLUMNS);
+        COLUMNS = List.copyOf(columns);
+    }
+
     private SessionRollup() {
     }
 
@@ -53,7 +73,7 @@ public final class SessionRollup {
         }
         // No other index: every batch writes here, and a 30-day range reads most rows anyway. PostgreSQL
         // leaves room in each page so that a session's update can stay on its page (a HOT update).
-        return sql.append("    PRIMARY KEY (site, session_id)\n)${sessions_storage}").toString();
+        return sql.append("${sessions_marks}    PRIMARY KEY (site, session_id)\n)${sessions_storage}").toString();
     }
 
     /**
@@ -75,27 +95,40 @@ public final class SessionRollup {
      * for an empty table (rebuild, migration).
      */
     public static String insertFrom(Dialect dialect, String source) {
-        return "INSERT INTO " + TABLE + " " + aggregate(dialect, source);
+        return "INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ") " + aggregate(dialect, source, "");
     }
 
-    /** As {@link #insertFrom}, merging into the rows of sessions already in the table. */
-    public static String upsertFrom(Dialect dialect, String source) {
-        return insertFrom(dialect, source) + onConflictMerge();
+    /**
+     * As {@link #insertFrom}, merging into the rows of sessions already in the table; {@code write} numbers the
+     * change on DuckDB ({@link #CHANGED_BY}; above every earlier write's), unused on PostgreSQL.
+     */
+    public static String upsertFrom(Dialect dialect, String source, long write) {
+        if (dialect != Dialect.DUCKDB) {
+            return insertFrom(dialect, source) + onConflictMerge(dialect);
+        }
+        return "INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ", " + CHANGED_BY + ") "
+                + aggregate(dialect, source, ", " + write) + onConflictMerge(dialect);
     }
 
     /**
      * Upserts rows folded elsewhere (in Java, one per session): {@code parts} is a relation with the table's
-     * columns except {@code visitor_key}, times as epoch milliseconds {@code first_ms} and {@code last_ms}.
+     * columns except {@code visitor_key}, times as epoch milliseconds {@code first_ms} and {@code last_ms};
+     * {@code write} as in {@link #upsertFrom}.
      */
-    public static String upsertParts(Dialect dialect, String parts) {
-        StringBuilder sql = new StringBuilder("INSERT INTO " + TABLE + " SELECT site, session_id, sessionless, visitor_id, ")
+    public static String upsertParts(Dialect dialect, String parts, long write) {
+        boolean marks = dialect == Dialect.DUCKDB;
+        StringBuilder sql = new StringBuilder("INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS)
+                + (marks ? ", " + CHANGED_BY : "") + ") SELECT site, session_id, sessionless, visitor_id, ")
                 .append(dialect.visitorKey("visitor_id")).append(", is_bot, ").append(dialect.fromEpochMillis("first_ms"))
                 .append(", ").append(dialect.fromEpochMillis("last_ms"))
                 .append(", first_key, pageviews, events, entry_path, entry_key, exit_path, exit_key");
         for (String column : FIRST_EVENT_COLUMNS) {
             sql.append(", ").append(column);
         }
-        return sql.append(" FROM ").append(parts).append(onConflictMerge()).toString();
+        if (marks) {
+            sql.append(", ").append(write);
+        }
+        return sql.append(" FROM ").append(parts).append(onConflictMerge(dialect)).toString();
     }
 
     /** The columns of {@link #upsertParts}' relation, in order, each as "name type" ({@code ${text}} for text). */
@@ -110,9 +143,15 @@ public final class SessionRollup {
         return columns;
     }
 
-    private static String onConflictMerge() {
+    private static String onConflictMerge(Dialect dialect) {
         StringBuilder sql = new StringBuilder()
-                .append(" ON CONFLICT (site, session_id) DO UPDATE SET ")
+                .append(" ON CONFLICT (site, session_id) DO UPDATE SET ");
+        if (dialect == Dialect.DUCKDB) {
+            // First, from the stored row: the start hour before this change.
+            sql.append(START_HOUR_BEFORE).append(" = epoch_us(").append(TABLE).append(".first_at) // 3600000000, ")
+                    .append(CHANGED_BY).append(" = excluded.").append(CHANGED_BY).append(", ");
+        }
+        sql
                 .append("is_bot = ").append(TABLE).append(".is_bot OR excluded.is_bot, ")
                 .append("first_at = ").append(earlier("first_at", "first_key")).append(", ")
                 .append("last_at = CASE WHEN excluded.last_at > ").append(TABLE).append(".last_at THEN excluded.last_at ELSE ")
@@ -142,7 +181,8 @@ public final class SessionRollup {
                 + " THEN excluded." + column + " ELSE " + TABLE + "." + column + " END";
     }
 
-    private static String aggregate(Dialect dialect, String source) {
+    /** One row per session of {@code source}, in {@link #COLUMNS} order, then {@code extra} (", expression" or ""). */
+    private static String aggregate(Dialect dialect, String source, String extra) {
         String key = dialect.orderKey("received_at", "session_seq");
         StringBuilder sql = new StringBuilder("SELECT site, coalesce(session_id, 'event:' || CAST(event_id AS ")
                 .append(dialect.render("${text}")).append(")), ")
@@ -156,7 +196,7 @@ public final class SessionRollup {
         for (String column : FIRST_EVENT_COLUMNS) {
             sql.append(", ").append(dialect.firstBy(column, "k", null));
         }
-        return sql.append(" FROM (SELECT *, ").append(key).append(" AS k FROM ").append(source)
+        return sql.append(extra).append(" FROM (SELECT *, ").append(key).append(" AS k FROM ").append(source)
                 .append(") keyed GROUP BY site, coalesce(session_id, 'event:' || CAST(event_id AS ")
                 .append(dialect.render("${text}")).append(")), session_id IS NULL").toString();
     }

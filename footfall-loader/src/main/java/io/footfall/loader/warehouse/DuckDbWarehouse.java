@@ -12,7 +12,6 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,12 +31,11 @@ import org.duckdb.DuckDBConnection;
  */
 public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
-    /** The rollup upsert of a fast-path batch, built once: it runs with every batch. */
-    private static final String UPSERT_PARTS = SessionRollup.upsertParts(Dialect.DUCKDB, "sessions_stage");
-
     private final Path file;
     private final DuckDBConnection root;
     private final String table;
+    /** The last number {@link #nextWrite} gave; guarded by this (writes are synchronized). */
+    private long lastWrite;
 
     private DuckDbWarehouse(Path file, DuckDBConnection root, String table) {
         this.file = file;
@@ -152,26 +150,38 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
                         }
                     }
                     st.execute("DELETE FROM sessions_stage");
-                    Map<String, Long> firstKeys = new HashMap<>();
                     try (DuckDBAppender appender = root.createAppender("temp", "main", "sessions_stage")) {
                         for (SessionParts.Part p : SessionParts.fold(events)) {
                             appendPart(appender, p);
-                            firstKeys.put(p.site + '\n' + p.sessionKey, p.firstKey);
                         }
                     }
+                    long write = nextWrite();
+                    st.execute(SessionRollup.upsertParts(Dialect.DUCKDB, "sessions_stage", write));
                     HourVersions.bump(root, events);
-                    HourVersions.foldSessions(root, UPSERT_PARTS, firstKeys);
+                    HourVersions.bumpSessions(root, write);
                     return events.size();
                 }
                 stage(st, events);
                 st.execute("DELETE FROM events_stage WHERE event_id IN (SELECT event_id FROM " + table + ")");
                 st.execute("DELETE FROM events_stage WHERE rowid NOT IN (SELECT min(rowid) FROM events_stage GROUP BY event_id)");
                 long inserted = st.executeUpdate("INSERT INTO " + table + " SELECT * FROM events_stage");
+                long write = nextWrite();
+                st.execute(SessionRollup.upsertFrom(Dialect.DUCKDB, "events_stage", write));
                 HourVersions.bump(root, events);
-                HourVersions.foldSessions(root, SessionRollup.upsertFrom(Dialect.DUCKDB, "events_stage"), null);
+                HourVersions.bumpSessions(root, write);
                 return inserted;
             }
         });
+    }
+
+    /**
+     * A number for the next rollup write ({@link SessionRollup#CHANGED_BY}), above every earlier one: the clock in
+     * µs, or one more than the last if the clock has not moved on (or went back). A number reused after a restart
+     * with the clock set back only makes that write raise more hours' versions than it changed: harmless.
+     */
+    private long nextWrite() {
+        lastWrite = Math.max(lastWrite + 1, System.currentTimeMillis() * 1000);
+        return lastWrite;
     }
 
     private static void appendPart(DuckDBAppender a, SessionParts.Part p) throws SQLException {

@@ -151,7 +151,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             createStage(st);
             copy(c, "pg_temp." + STAGE, rows);
             try (ResultSet rs = st.executeQuery("WITH inserted AS (" + Dialect.POSTGRES.insertNewRows(LIVE_TABLE, "pg_temp." + STAGE)
-                    + " RETURNING *), folded AS (" + SessionRollup.upsertFrom(Dialect.POSTGRES, "inserted")
+                    + " RETURNING *), folded AS (" + SessionRollup.upsertFrom(Dialect.POSTGRES, "inserted", 0)
                     + ") SELECT count(*) FROM inserted")) {
                 rs.next();
                 return rs.getLong(1);
@@ -160,7 +160,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     }
 
     private static final String PARTS_STAGE = "sessions_stage";
-    private static final String UPSERT_PARTS = SessionRollup.upsertParts(Dialect.POSTGRES, "pg_temp." + PARTS_STAGE);
+    private static final String UPSERT_PARTS = SessionRollup.upsertParts(Dialect.POSTGRES, "pg_temp." + PARTS_STAGE, 0);
 
     /** One statement for all of a batch's sessions, from a temporary table filled by {@code COPY}. */
     private static void upsertParts(Connection c, List<SessionParts.Part> parts) throws SQLException {
