@@ -423,6 +423,15 @@ public class QueryBench {
                 String value = new org.openqa.selenium.support.ui.WebDriverWait(driver, Duration.ofSeconds(60)).until(d ->
                         (String) ((org.openqa.selenium.JavascriptExecutor) d).executeScript("return document.documentElement.dataset.firstLoadMs"));
                 ms[i] = Double.parseDouble(value);
+                if (Boolean.getBoolean("timings") && i == ms.length - 1) {
+                    // Where the last load's time went: the page's own milestones and every request, from navigation start.
+                    System.out.println(((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                            "const n = performance.getEntriesByType('navigation')[0];"
+                            + "return ['page: response end ' + Math.round(n.responseEnd) + ' ms, DOM interactive ' + Math.round(n.domInteractive)"
+                            + " + ' ms, DOMContentLoaded end ' + Math.round(n.domContentLoadedEventEnd) + ' ms']"
+                            + ".concat(performance.getEntriesByType('resource').map(r => Math.round(r.startTime) + ' -> '"
+                            + " + Math.round(r.responseEnd) + ' ms  ' + r.name.replace(location.origin, ''))).join('\\n');"));
+                }
             } finally {
                 driver.quit();
             }

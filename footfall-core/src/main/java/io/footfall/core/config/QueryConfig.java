@@ -13,8 +13,8 @@ import java.time.Duration;
  * @param tapMaxClients most concurrent live-tap streams; each holds one Kafka consumer and one thread
  * @param exactVisitorsUpTo the stats count distinct visitors exactly in a query over at most this many rows
  *                      (sessions, or events); above, DuckDB estimates them (HyperLogLog)
- * @param summaryCacheMb DuckDB: heap for the summaries of finished hours and days that serve the estimated path
- *                      and event-name lists (0: none, every such list reads the events table)
+ * @param summaryCacheMb DuckDB: heap for the summaries of finished hours and days that serve the estimated stats
+ *                      without filters (0: none, every request reads the tables)
  */
 public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMaxRows, String sqlRole,
                           int tapMaxClients, long exactVisitorsUpTo, int summaryCacheMb) {
@@ -22,8 +22,11 @@ public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMax
     /** The default of {@code query.exactVisitorsUpTo}: an exact distinct count over this many rows takes ~6 ms on 2 cores. */
     public static final long EXACT_VISITORS_UP_TO = 100_000;
 
-    /** The default of {@code query.summaryCacheMb}: 30 days of 10M events of three sites take ~37 MB. */
-    public static final int SUMMARY_CACHE_MB = 128;
+    /**
+     * The default of {@code query.summaryCacheMb}: 31 days of 10M events of three sites take ~134 MB with every
+     * list summarised, ~70 MB with the dashboard's first view's.
+     */
+    public static final int SUMMARY_CACHE_MB = 256;
 
     /** Loopback, the given port, defaults for the rest: what tests and embedding code need. */
     public QueryConfig(String host, int port) {

@@ -112,12 +112,17 @@ final class SketchCache {
     private record Bucket(Key key, long token) {
     }
 
-    /** What a scan or a merge adds up per value: counts and visitor sketches. */
+    /**
+     * What a scan or a merge adds up per value: counts, and visitor sketches — those of summaries kept as they are
+     * until the estimate is asked for, so that a top list merges the sketches of the values it shows only.
+     */
     static final class Tally {
         final long[] counts;
         final long[] botCounts;
         Hll sketch;
         Hll botSketch;
+        /** Sketches (packed, or {@link Hll}) still to be merged into {@link #sketch}. */
+        private List<Object> pending;
 
         Tally(Source source) {
             counts = new long[source.measures.size()];
@@ -131,9 +136,28 @@ final class SketchCache {
             return sketch != null ? sketch : (sketch = new Hll());
         }
 
-        /** The estimated visitors (bots among them when they were merged in). */
+        /** Adds a sketch (packed, or an {@link Hll} no longer changed) to the visitors, merged when first needed. */
+        void defer(Object packed) {
+            if (pending == null) {
+                pending = new ArrayList<>();
+            }
+            pending.add(packed);
+        }
+
+        /** The estimated visitors (bots among them when they were merged in); never more than the rows. */
         long visitors() {
-            return sketch == null ? 0 : sketch.estimate();
+            if (pending != null) {
+                Hll h = sketch(false);
+                for (Object p : pending) {
+                    if (p instanceof Hll other) {
+                        h.merge(other);
+                    } else {
+                        h.merge(p);
+                    }
+                }
+                pending = null;
+            }
+            return sketch == null ? 0 : Math.min(counts[0], sketch.estimate());
         }
 
         void add(Tally other) {
@@ -141,7 +165,10 @@ final class SketchCache {
                 counts[i] += other.counts[i];
             }
             if (other.sketch != null) {
-                sketch(false).merge(other.sketch);
+                defer(other.sketch);
+            }
+            if (other.pending != null) {
+                other.pending.forEach(this::defer);
             }
         }
     }
@@ -330,12 +357,12 @@ final class SketchCache {
                 Tally t = merged.computeIfAbsent(e.getKey(), v -> new Tally(source));
                 addCounts(t.counts, g.counts());
                 if (g.sketch() != null) {
-                    t.sketch(false).merge(g.sketch());
+                    t.defer(g.sketch());
                 }
                 if (includeBots) {
                     addCounts(t.counts, g.botCounts());
                     if (g.botSketch() != null) {
-                        t.sketch(false).merge(g.botSketch());
+                        t.defer(g.botSketch());
                     }
                 }
             }
@@ -473,17 +500,34 @@ final class SketchCache {
         return entries;
     }
 
-    /** The list as {@link StatsQueries}' SQL orders it, and the rows it aggregated. */
+    /**
+     * The list as {@link StatsQueries}' SQL orders it, and the rows it aggregated. A value's visitors are at most
+     * its rows, so the values are estimated in order of their rows, and once {@code limit} values have more
+     * visitors than the next one has rows, no later value can enter the list: only the sketches of the first few
+     * values are merged.
+     */
     private static StatsQueries.Scan<List<StatsQueries.TopRow>> list(Map<String, Tally> merged, Dimension dimension, int limit) {
-        List<StatsQueries.TopRow> rows = new ArrayList<>();
+        List<Map.Entry<String, Tally>> values = new ArrayList<>();
         long total = 0;
         for (Map.Entry<String, Tally> e : merged.entrySet()) {
-            Tally t = e.getValue();
-            if (t.counts[0] == 0) {
-                continue;
+            if (e.getValue().counts[0] > 0) {
+                values.add(e);
+                total += e.getValue().counts[0];
             }
-            total += t.counts[0];
+        }
+        values.sort(Comparator.comparingLong((Map.Entry<String, Tally> e) -> e.getValue().counts[0]).reversed());
+        java.util.PriorityQueue<Long> best = new java.util.PriorityQueue<>();
+        List<StatsQueries.TopRow> rows = new ArrayList<>();
+        for (Map.Entry<String, Tally> e : values) {
+            Tally t = e.getValue();
+            if (best.size() >= limit && t.counts[0] < best.peek()) {
+                break;
+            }
             long visitors = t.visitors();
+            best.add(visitors);
+            if (best.size() > limit) {
+                best.poll();
+            }
             rows.add(switch (Source.of(dimension)) {
                 case SESSIONS -> new StatsQueries.TopRow(e.getKey(), visitors, t.counts[PAGEVIEWS], t.counts[EVENTS],
                         t.counts[SESSIONS]);

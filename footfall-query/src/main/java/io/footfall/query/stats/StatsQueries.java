@@ -29,8 +29,8 @@ import java.util.Map;
  * (sessions, or events for the event-level stats). Above that, on DuckDB, they are estimated with
  * HyperLogLog ({@code approx_count_distinct}: about a tenth of the time of an exact distinct count over
  * millions of rows, off by a few percent), and the answer says so; PostgreSQL always counts exactly. The
- * estimated path and event-name lists without filters come from summaries of finished hours and days
- * ({@link SketchCache}) plus the rest of the range.
+ * estimated stats without filters (summary, time series from hours in zones of whole-hour offsets, every top
+ * list) come from summaries of finished hours and days ({@link SketchCache}) plus the rest of the range.
  */
 public final class StatsQueries {
 
@@ -43,14 +43,14 @@ public final class StatsQueries {
     private final Warehouse warehouse;
     private final Clock clock;
     private final long exactVisitorsUpTo;
-    /** Summaries of finished hours and days for the estimated (DuckDB) path and event-name lists; null: none. */
+    /** Summaries of finished hours and days for the estimated (DuckDB) stats without filters; null: none. */
     private final SketchCache sketches;
 
     public StatsQueries(Warehouse warehouse, Clock clock, long exactVisitorsUpTo) {
         this(warehouse, clock, exactVisitorsUpTo, io.footfall.core.config.QueryConfig.SUMMARY_CACHE_MB);
     }
 
-    /** @param summaryCacheMb heap for the path and event-name summaries ({@link SketchCache}); 0: none */
+    /** @param summaryCacheMb heap for the summaries of finished hours and days ({@link SketchCache}); 0: none */
     public StatsQueries(Warehouse warehouse, Clock clock, long exactVisitorsUpTo, int summaryCacheMb) {
         this.warehouse = warehouse;
         this.clock = clock;

@@ -49,16 +49,23 @@ function duration(seconds) {
   return m ? m + 'm ' + sec + 's' : sec + 's';
 }
 
-const regionNames = (() => { try { return new Intl.DisplayNames(['en'], { type: 'region' }); } catch (e) { return null; } })();
-const languageNames = (() => { try { return new Intl.DisplayNames(['en'], { type: 'language' }); } catch (e) { return null; } })();
+// Country and language names, built on first use: building them loads locale data (tens of ms in a browser
+// just started), which main() does while the first view's requests are under way rather than before them.
+const displayNameCache = {};
+function displayNames(type) {
+  if (!(type in displayNameCache)) {
+    try { displayNameCache[type] = new Intl.DisplayNames(['en'], { type }); } catch (e) { displayNameCache[type] = null; }
+  }
+  return displayNameCache[type];
+}
 
 function displayValue(dimension, value) {
   if (value === null || value === undefined) {
     return dimension === 'referrer_host' ? 'Direct / none' : '(none)';
   }
   try {
-    if (dimension === 'country' && regionNames && /^[A-Z]{2}$/.test(value)) return regionNames.of(value) + ' (' + value + ')';
-    if (dimension === 'language' && languageNames) return languageNames.of(value) + ' (' + value + ')';
+    if (dimension === 'country' && displayNames('region') && /^[A-Z]{2}$/.test(value)) return displayNames('region').of(value) + ' (' + value + ')';
+    if (dimension === 'language' && displayNames('language')) return displayNames('language').of(value) + ' (' + value + ')';
   } catch (e) { /* keep the code */ }
   if (dimension === 'referrer_type' || dimension === 'device_type') return value.charAt(0).toUpperCase() + value.slice(1);
   return value;
@@ -488,7 +495,10 @@ async function main() {
   // a large warehouse they do not take the browser's connections and the server's threads from it.
   const sitesLoaded = loadSites();
   if (!state.site) await sitesLoaded;
-  await refresh();
+  const firstView = refresh();
+  displayNames('region');
+  displayNames('language');
+  await firstView;
   loadRealtime();
   connectLive();
   loadPipeline();

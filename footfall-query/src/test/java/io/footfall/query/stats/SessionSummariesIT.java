@@ -89,8 +89,14 @@ class SessionSummariesIT {
                 request("ss.test", "2026-11-10T03:00:00Z", "2026-11-10T09:00:00Z", false));
     }
 
+    /** One instance, whose summaries the tests' second passes are served from. */
+    private StatsQueries estimating;
+
     private StatsQueries estimating() {
-        return new StatsQueries(duck, CLOCK, 0);
+        if (estimating == null) {
+            estimating = new StatsQueries(duck, CLOCK, 0);
+        }
+        return estimating;
     }
 
     private StatsQueries exact() {
@@ -120,6 +126,23 @@ class SessionSummariesIT {
                     for (StatsQueries.TopRow row : counted) {
                         assertClose(row.visitors(), visitors.get(String.valueOf(row.value())), what + " " + row.value());
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A short list merges the sketches of the values it can show only (a value's visitors are at most its rows):
+     * it is the head of the full list, in the same order with the same numbers.
+     */
+    @Test
+    void aShortListIsTheHeadOfTheFullOne() throws Exception {
+        for (StatsRequest r : ranges()) {
+            for (Dimension d : Dimension.values()) {
+                List<StatsQueries.TopRow> full = estimating().top(r, d, 100).value();
+                for (int limit : new int[] {1, 3}) {
+                    assertEquals(full.subList(0, Math.min(limit, full.size())), estimating().top(r, d, limit).value(),
+                            d + " limit " + limit + " " + r.range());
                 }
             }
         }
