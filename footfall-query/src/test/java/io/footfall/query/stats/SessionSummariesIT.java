@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -38,8 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SessionSummariesIT {
 
-    private static final int EVENTS = 10_850;
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-10T12:10:00Z"), ZoneOffset.UTC);
+    /** The path and event-name lists' fixture's span and clock ({@link SketchCacheIT}): the same hours. */
+    private static final int EVENTS = SketchCacheIT.EVENTS;
+    private static final Clock CLOCK = SketchCacheIT.CLOCK;
 
     @TempDir
     static Path dir;

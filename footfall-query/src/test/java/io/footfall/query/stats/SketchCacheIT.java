@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SketchCacheIT {
 
-    private static final int EVENTS = 10_850;
-    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-10T12:10:00Z"), ZoneOffset.UTC);
+    static final int EVENTS = 10_850;
+    static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-10T12:10:00Z"), ZoneOffset.UTC);
 
     @TempDir
     static Path dir;
