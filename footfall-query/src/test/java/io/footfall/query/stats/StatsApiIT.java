@@ -24,8 +24,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -112,6 +114,33 @@ class StatsApiIT {
         return n.get("visitors").asLong() + "|" + n.get("sessions").asLong() + "|" + n.get("pageviews").asLong() + "|"
                 + n.get("events").asLong() + "|" + n.get("views_per_session").asDouble() + "|"
                 + n.get("bounce_rate").asDouble() + "|" + n.get("visit_duration_s").asDouble();
+    }
+
+    /**
+     * The dashboard page carries its stylesheet and script inline (no second round trip before the first
+     * requests), and its Content-Security-Policy allows exactly those two by hash, no other inline code.
+     */
+    @Test
+    void theDashboardPageCarriesItsScriptAndStyleAllowedByHash() throws Exception {
+        String base = "http://127.0.0.1:" + ports.get("duckdb");
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> js = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/assets/app.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> css = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/assets/app.css")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(List.of(200, 200, 200), List.of(page.statusCode(), js.statusCode(), css.statusCode()));
+        assertTrue(page.body().contains("<script>" + js.body() + "</script>"), "app.js inline");
+        assertTrue(page.body().contains("<style>" + css.body() + "</style>"), "app.css inline");
+        String policy = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        for (String inline : List.of(js.body(), css.body())) {
+            String hash = java.util.Base64.getEncoder().encodeToString(sha.digest(inline.getBytes(StandardCharsets.UTF_8)));
+            assertTrue(policy.contains("'sha256-" + hash + "'"), policy);
+        }
+        assertTrue(!policy.contains("unsafe-inline") && policy.contains("default-src 'self'"), policy);
+        assertEquals(Optional.of("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+                js.headers().firstValue("Content-Security-Policy"));
     }
 
     @ParameterizedTest
