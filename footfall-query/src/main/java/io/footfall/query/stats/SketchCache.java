@@ -381,6 +381,11 @@ final class SketchCache {
         }
     }
 
+    /** Whether any summary of this site's {@code dimension} (null: the sessions' totals) is held. */
+    synchronized boolean holds(String site, Dimension dimension) {
+        return summaries.keySet().stream().anyMatch(k -> k.site().equals(site) && k.dimension() == dimension);
+    }
+
     private synchronized Summary cached(Key key) {
         return summaries.get(key);
     }

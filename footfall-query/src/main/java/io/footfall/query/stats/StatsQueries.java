@@ -496,6 +496,11 @@ public final class StatsQueries {
                 visitorCount.visitorsEstimated());
     }
 
+    /** The summaries of finished hours and days; null when off or on PostgreSQL (for tests). */
+    SketchCache sketches() {
+        return estimates() ? sketches : null;
+    }
+
     /** How many of the most recently active sites {@link #warmSummaries} prepares. */
     static final int WARM_SITES = 10;
     /** The lists of the dashboard's first view (each panel's first tab), which {@link #warmSummaries} prepares. */
@@ -504,7 +509,9 @@ public final class StatsQueries {
 
     /**
      * Builds the summaries of the last 31 days' totals and of the dashboard's first lists ({@link SketchCache}) for
-     * the most recently active sites, so that the first dashboard view after a start does not wait for them.
+     * the most recently active sites, so that the first dashboard view after a start does not wait for them;
+     * then those of every other list for the most recently active site, so that its other tabs do not wait
+     * either (only one site's: every list of many busy sites would push the first views' out of the bound).
      * DuckDB only.
      *
      * @return how many sites were prepared
@@ -522,6 +529,14 @@ public final class StatsQueries {
             sketches.totals(warehouse, request, now);
             for (Dimension dimension : WARM_DIMENSIONS) {
                 sketches.top(warehouse, request, dimension, 1, now);
+            }
+        }
+        if (!sites.isEmpty()) {
+            StatsRequest latest = new StatsRequest(sites.get(0), range, List.of(), false);
+            for (Dimension dimension : Dimension.values()) {
+                if (!WARM_DIMENSIONS.contains(dimension)) {
+                    sketches.top(warehouse, latest, dimension, 1, now);
+                }
             }
         }
         return sites.size();

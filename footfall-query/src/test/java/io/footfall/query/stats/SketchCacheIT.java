@@ -182,7 +182,13 @@ class SketchCacheIT {
 
     @Test
     void theServerPreparesTheSummariesOfItsSitesAtStart() throws Exception {
-        assertEquals(1, new StatsQueries(duck, CLOCK, 0).warmSummaries(), "sk.test");
+        StatsQueries queries = new StatsQueries(duck, CLOCK, 0);
+        assertEquals(1, queries.warmSummaries(), "sk.test");
+        // The first view's totals and lists, and (the most recently active site's) every other list.
+        for (Dimension d : new Dimension[] {null, Dimension.PATH, Dimension.COUNTRY, Dimension.CITY, Dimension.EXIT_PAGE}) {
+            assertTrue(queries.sketches().holds("sk.test", d), String.valueOf(d));
+        }
+        assertTrue(!queries.sketches().holds("other.test", Dimension.PATH));
         try (TestWarehouse pg = TestWarehouse.postgres("sketches")) {
             assertEquals(0, new StatsQueries(pg, CLOCK, 0).warmSummaries(), "PostgreSQL keeps no summaries");
         }
