@@ -35,7 +35,8 @@ public final class HourVersions {
     public static final String SESSIONS_TABLE = "footfall_session_hour_versions";
 
     private static final long HOUR_MILLIS = 3_600_000L;
-    private static final String HOUR_OF = " // 3600000000";
+    /** Appended to a µs expression: its UTC hour since 1970. */
+    static final String HOUR_OF = " // 3600000000";
 
     private HourVersions() {
     }
@@ -48,7 +49,7 @@ public final class HourVersions {
      * Migration 5: the session-hour versions, and the rollup's two columns that tell which sessions a write
      * changed (a rollup created by this version's migration 3 has them already).
      */
-    static String createSessionsTableSql() {
+    static String sessionsMigrationSql() {
         return "ALTER TABLE " + SessionRollup.TABLE + " ADD COLUMN IF NOT EXISTS " + SessionRollup.CHANGED_BY + " BIGINT;\n"
                 + "ALTER TABLE " + SessionRollup.TABLE + " ADD COLUMN IF NOT EXISTS " + SessionRollup.START_HOUR_BEFORE + " BIGINT;\n"
                 + createTableSql(SESSIONS_TABLE);
@@ -107,13 +108,12 @@ public final class HourVersions {
      * skips the others by their min/max of {@code changed_by}.
      */
     public static void bumpSessions(Connection c, long write) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SESSIONS_TABLE + " SELECT site, hour, 1 FROM (SELECT site, "
-                + "epoch_us(first_at)" + HOUR_OF + " AS hour FROM " + SessionRollup.TABLE + " WHERE " + SessionRollup.CHANGED_BY + " = ?"
-                + " UNION SELECT site, " + SessionRollup.START_HOUR_BEFORE + " FROM " + SessionRollup.TABLE + " WHERE "
-                + SessionRollup.CHANGED_BY + " = ? AND " + SessionRollup.START_HOUR_BEFORE + " IS NOT NULL) h"
+        // One scan of the write's rows, each giving its hour now and, if stored before, its hour before.
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SESSIONS_TABLE + " SELECT DISTINCT site, hour, 1 FROM "
+                + "(SELECT site, unnest([epoch_us(first_at)" + HOUR_OF + ", " + SessionRollup.START_HOUR_BEFORE + "]) AS hour FROM "
+                + SessionRollup.TABLE + " WHERE " + SessionRollup.CHANGED_BY + " = ?) h WHERE hour IS NOT NULL"
                 + " ON CONFLICT (site, hour) DO UPDATE SET version = " + SESSIONS_TABLE + ".version + 1")) {
             ps.setLong(1, write);
-            ps.setLong(2, write);
             ps.executeUpdate();
         }
     }

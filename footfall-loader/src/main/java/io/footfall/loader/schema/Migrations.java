@@ -102,7 +102,7 @@ public final class Migrations {
                     HourVersions.createTableSql() + ";\n" + HourVersions.backfillSql()),
             // The same per (site, UTC hour of a session's start), for summaries of the sessions rollup.
             new Migration(5, "session hour versions", EnumSet.of(Dialect.DUCKDB),
-                    HourVersions.createSessionsTableSql() + ";\n" + HourVersions.sessionsBackfillSql()));
+                    HourVersions.sessionsMigrationSql() + ";\n" + HourVersions.sessionsBackfillSql()));
 
     private Migrations() {
     }

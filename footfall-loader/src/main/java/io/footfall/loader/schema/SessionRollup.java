@@ -148,7 +148,7 @@ public final class SessionRollup {
                 .append(" ON CONFLICT (site, session_id) DO UPDATE SET ");
         if (dialect == Dialect.DUCKDB) {
             // First, from the stored row: the start hour before this change.
-            sql.append(START_HOUR_BEFORE).append(" = epoch_us(").append(TABLE).append(".first_at) // 3600000000, ")
+            sql.append(START_HOUR_BEFORE).append(" = epoch_us(").append(TABLE).append(".first_at)").append(HourVersions.HOUR_OF).append(", ")
                     .append(CHANGED_BY).append(" = excluded.").append(CHANGED_BY).append(", ");
         }
         sql

@@ -155,23 +155,29 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
                             appendPart(appender, p);
                         }
                     }
-                    long write = nextWrite();
-                    st.execute(SessionRollup.upsertParts(Dialect.DUCKDB, "sessions_stage", write));
-                    HourVersions.bump(root, events);
-                    HourVersions.bumpSessions(root, write);
+                    foldSessions(st, write -> SessionRollup.upsertParts(Dialect.DUCKDB, "sessions_stage", write), events);
                     return events.size();
                 }
                 stage(st, events);
                 st.execute("DELETE FROM events_stage WHERE event_id IN (SELECT event_id FROM " + table + ")");
                 st.execute("DELETE FROM events_stage WHERE rowid NOT IN (SELECT min(rowid) FROM events_stage GROUP BY event_id)");
                 long inserted = st.executeUpdate("INSERT INTO " + table + " SELECT * FROM events_stage");
-                long write = nextWrite();
-                st.execute(SessionRollup.upsertFrom(Dialect.DUCKDB, "events_stage", write));
-                HourVersions.bump(root, events);
-                HourVersions.bumpSessions(root, write);
+                foldSessions(st, write -> SessionRollup.upsertFrom(Dialect.DUCKDB, "events_stage", write), events);
                 return inserted;
             }
         });
+    }
+
+    /**
+     * Folds the batch into the sessions rollup with {@code upsert} (given the write's number) and raises the
+     * versions of the batch's event hours and of its sessions' start hours.
+     */
+    private void foldSessions(Statement st, java.util.function.LongFunction<String> upsert, List<StoredEvent> events)
+            throws SQLException {
+        long write = nextWrite();
+        st.execute(upsert.apply(write));
+        HourVersions.bump(root, events);
+        HourVersions.bumpSessions(root, write);
     }
 
     /**
