@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * The event contract of DESIGN.md as checks on single fields. Shared by the collector (first line of
@@ -21,8 +20,6 @@ public final class EventRules {
     public static final int MAX_PROP_KEY_CHARS = 64;
     public static final int MAX_PROP_VALUE_CHARS = 1024;
 
-    private static final Pattern UUID_TEXT = Pattern.compile(
-            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     /** Client times before 2000 or later than a year after receipt are nonsense, not data. */
     private static final long MIN_CLIENT_TS = 946_684_800_000L;
 
@@ -133,10 +130,29 @@ public final class EventRules {
         if (id == null) {
             return null;
         }
-        if (!UUID_TEXT.matcher(id).matches()) {
+        if (!isUuidText(id)) {
             throw new InvalidEventException("invalid_event_id", "event_id must be a UUID");
         }
         return id.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /**
+     * Whether the text is a UUID in its 8-4-4-4-12 hex form, either case. A loop, not a regular expression:
+     * every event is checked, and the pattern's matcher was a measurable share of the enricher's time.
+     */
+    static boolean isUuidText(String id) {
+        if (id.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = id.charAt(i);
+            boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+                    : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A new random event id, for events sent without one. */

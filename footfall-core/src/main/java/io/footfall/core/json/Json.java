@@ -2,6 +2,7 @@ package io.footfall.core.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
@@ -58,6 +59,24 @@ public final class Json {
     public static void writeOptional(JsonGenerator generator, String field, String value) throws IOException {
         if (value != null) {
             generator.writeStringField(field, value);
+        }
+    }
+
+    /** Writes a string field only when the value is present; the name pre-encoded. */
+    public static void writeOptional(JsonGenerator generator, SerializableString field, String value)
+            throws IOException {
+        if (value != null) {
+            generator.writeFieldName(field);
+            generator.writeString(value);
+        }
+    }
+
+    /** Writes a number field only when the value is present; the name pre-encoded. */
+    public static void writeOptional(JsonGenerator generator, SerializableString field, Long value)
+            throws IOException {
+        if (value != null) {
+            generator.writeFieldName(field);
+            generator.writeNumber(value);
         }
     }
 

@@ -26,6 +26,19 @@ class EventRulesTest {
         assertEquals(100_000, ids.size());
     }
 
+    @ParameterizedTest(name = "event id ''{0}'' valid: {1}")
+    @CsvSource({"0f8fad5b-d9cb-469f-a165-70867728950e, true", "0F8FAD5B-D9CB-469F-A165-70867728950E, true",
+            "00000000-0000-0000-0000-000000000000, true", "0f8fad5b-d9cb-469f-a165-70867728950, false",
+            "0f8fad5b-d9cb-469f-a165-70867728950e0, false", "0f8fad5bd9cb-469f-a165-70867728950e-, false",
+            "0f8fad5g-d9cb-469f-a165-70867728950e, false", "0f8fad5b-d9cb_469f-a165-70867728950e, false",
+            "{f8fad5b-d9cb-469f-a165-70867728950e, false", "0f8fad5b-d9cb-469f-a165-70867728950е, false",
+            "'', false", "'                                    ', false"})
+    void eventIdMatchesTheUuidPattern(String id, boolean valid) {
+        assertEquals(valid, EventRules.isUuidText(id));
+        assertEquals(valid, id.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"),
+                "agrees with the documented pattern");
+    }
+
     @ParameterizedTest(name = "site ''{0}'' valid: {1}")
     @CsvSource({"a, true", "shop.test, true", "0-9_x.y, true", "'', false", "Shop, false", "a b, false", "a/b, false",
             "ä, false", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa, true",

@@ -29,15 +29,13 @@ public final class StepTimings {
         return new StepTimings(true);
     }
 
-    long start() {
-        return on ? System.nanoTime() : 0;
+    boolean on() {
+        return on;
     }
 
-    void stop(Step step, long startNanos) {
-        if (on) {
-            nanos[step.ordinal()].add(System.nanoTime() - startNanos);
-            counts[step.ordinal()].increment();
-        }
+    void add(Step step, long elapsedNanos) {
+        nanos[step.ordinal()].add(elapsedNanos);
+        counts[step.ordinal()].increment();
     }
 
     /** Starts counting afresh (a benchmark calls it after its warm-up). */
@@ -48,7 +46,7 @@ public final class StepTimings {
         }
     }
 
-    /** Mean microseconds per event that reached each step. */
+    /** Mean microseconds per timed event that reached each step. */
     public Map<Step, Double> meanMicros() {
         Map<Step, Double> out = new EnumMap<>(Step.class);
         for (Step step : Step.values()) {

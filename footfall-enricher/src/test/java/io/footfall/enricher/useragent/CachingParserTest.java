@@ -45,6 +45,23 @@ class CachingParserTest {
     }
 
     @Test
+    void aUserAgentInUseStaysCachedWhileOthersComeAndGoWithinTheBound() {
+        AtomicInteger parses = new AtomicInteger();
+        CachingParser parser = new CachingParser(ua -> {
+            parses.incrementAndGet();
+            return PERSON;
+        }, null, true, 4);
+        parser.parse("hot");
+        for (int i = 0; i < 100; i++) {
+            parser.parse("cold " + i);
+            parser.parse("hot");
+            assertTrue(parser.size() <= 4, parser.size() + " cached with room for 4");
+        }
+        assertEquals(101, parses.get(), "'hot' analysed once, every other agent once");
+        assertEquals(100, parser.hits());
+    }
+
+    @Test
     void mostShippedCrawlerExamplesAreBotsToYauaaPlusTheList() {
         CrawlerList crawlers = CrawlerList.shipped();
         assertTrue(crawlers.examples().size() > 2000, "the corpus the benchmark draws from");
