@@ -64,7 +64,10 @@ public final class EnricherApp implements AutoCloseable {
         // record. What does reach it is a state-store failure (disk, RocksDB); continuing would skip the record
         // silently, failing replaces the thread and retries it from the last committed transaction.
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        // Output is visible to the loader (read_committed) only when the transaction commits, every commit interval
+        // (100 ms), so waiting up to 20 ms to fill a batch costs no freshness; against 5 ms it cut the produce
+        // requests the producer threads and the broker handle, and the enricher bench rose from ~50k to ~57k/s.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 20);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 128 * 1024);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);

@@ -56,7 +56,7 @@ import picocli.CommandLine.Option;
 public final class EnricherBench implements Callable<Integer> {
 
     @Option(names = "--events", description = "raw records to process (default ${DEFAULT-VALUE})")
-    int events = 500_000;
+    int events = 3_000_000;
 
     @Option(names = "--partitions", description = "partitions of each topic (default ${DEFAULT-VALUE})")
     int partitions = 6;
@@ -68,7 +68,7 @@ public final class EnricherBench implements Callable<Integer> {
     String commitInterval = "100ms";
 
     @Option(names = "--warmup-events", description = "records processed before the clock starts, so that the JIT "
-            + "compiler and the user-agent cache are warm (default: a fifth of --events)")
+            + "compiler and the user-agent cache are warm (default: a third of --events)")
     Integer warmupEvents;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
@@ -212,7 +212,7 @@ public final class EnricherBench implements Callable<Integer> {
             }
             long end = admin.listOffsets(latest).all().get().values().stream().mapToLong(o -> o.offset()).sum();
             start.run();
-            long warmup = warmupEvents != null ? warmupEvents : events / 5;
+            long warmup = warmupEvents != null ? warmupEvents : events / 3;
             long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
             long firstAt = 0, firstCommitted = 0, committed;
             long shownAt = System.nanoTime(), shown = 0;
