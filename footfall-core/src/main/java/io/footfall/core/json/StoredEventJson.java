@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.SerializedString;
 import io.footfall.core.event.StoredEvent;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
 
 /** The JSON form of {@link StoredEvent} on the topic {@code footfall.events}; names are the column names. */
 public final class StoredEventJson {
@@ -51,6 +53,9 @@ public final class StoredEventJson {
     private static final SerializedString PROPS = column("props");
     private static final SerializedString PIPELINE_VERSION = column("pipeline_version");
 
+    /** Column positions by name, for the decoder. */
+    private static final Map<String, Integer> COLUMN_INDEX = columnIndex();
+
     private static SerializedString column(String name) {
         if (!StoredEvent.COLUMNS.contains(name)) {
             throw new IllegalStateException(name + " is not a column");
@@ -58,18 +63,15 @@ public final class StoredEventJson {
         return new SerializedString(name);
     }
 
-    /** Column positions by name, for the decoder. */
-    private static final java.util.Map<String, Integer> COLUMN_INDEX = columnIndex();
-
     private StoredEventJson() {
     }
 
-    private static java.util.Map<String, Integer> columnIndex() {
-        java.util.Map<String, Integer> index = new java.util.HashMap<>();
+    private static Map<String, Integer> columnIndex() {
+        Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < StoredEvent.COLUMNS.size(); i++) {
             index.put(StoredEvent.COLUMNS.get(i), i);
         }
-        return java.util.Map.copyOf(index);
+        return Map.copyOf(index);
     }
 
     public static byte[] encode(StoredEvent e) {

@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.footfall.core.event.BadEvent;
 import io.footfall.core.event.EventType;
 import io.footfall.core.event.RawEvent;
 import io.footfall.core.event.StoredEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The topic encodings: what is written is read back unchanged, and the bytes are the documented JSON. */
@@ -41,12 +45,26 @@ class EventCodecTest {
 
     @Test
     void storedEventRoundTripsWithEveryColumn() throws IOException {
-        StoredEvent stored = new StoredEvent("0b6f3c1e-8a4e-4f61-9a4b-2f7c9d1e5a10", "example.com", "pageview", null,
+        StoredEvent stored = new StoredEvent("0b6f3c1e-8a4e-4f61-9a4b-2f7c9d1e5a10", "example.com", "event", "signup",
                 1L, 2L, "https://example.com/a?b=c", "example.com", "/a", "b=c", "T", "https://t.co/x", "t.co", "social",
                 "news", "email", "spring", "shoes", "banner", "v1", "s1", 3, false, "Chrome", "120", "Linux", "6",
                 "Desktop", true, "GB", "ENG", "London", "1x1", "en", "UTC", "{\"k\":true}", "1");
         assertEquals(stored, StoredEventJson.decode(StoredEventJson.encode(stored)));
         assertEquals(37, StoredEvent.COLUMNS.size());
+        assertEquals(StoredEvent.COLUMNS, fieldNames(StoredEventJson.encode(stored)), "one field per column, in order");
+    }
+
+    private static List<String> fieldNames(byte[] json) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (JsonParser p = Json.FACTORY.createParser(json)) {
+            p.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                names.add(p.currentName());
+                p.nextToken();
+                p.skipChildren();
+            }
+        }
+        return names;
     }
 
     @Test

@@ -8,11 +8,13 @@ import java.util.concurrent.atomic.LongAdder;
  * of a process. A site's traffic repeats a few thousand user agents, so almost every event is a hit; a miss
  * costs Yauaa (~100 µs–3 ms) plus the crawler patterns.
  *
- * <p>Two generations of at most half the capacity each, approximately least-recently-used: a new analysis goes
- * into the current generation; when that is full it becomes the previous one and the older is dropped; a hit
- * in the previous generation is copied into the current one, so what is still in use survives. A hit takes no
- * lock and writes nothing shared (a lock around an access-ordered {@code LinkedHashMap}, whose every hit
- * relinks the list, was ~7 % of a stream thread's time with two threads); only misses and those copies lock.
+ * <p>Two generations of up to {@code maxEntries} analyses each, approximately least-recently-used: a new
+ * analysis goes into the current generation; when that is full it becomes the previous one and the older is
+ * dropped; a hit in the previous generation is copied into the current one, so what is still in use survives.
+ * So a working set of up to {@code maxEntries} user agents is analysed once, and at most twice that many are
+ * held. A hit in the current generation takes no lock and writes nothing shared (a lock around an
+ * access-ordered {@code LinkedHashMap}, whose every hit relinks the list, was ~7 % of a stream thread's time
+ * with two threads); misses and copies forward take the lock.
  */
 public final class CachingParser implements UserAgentParser {
 
@@ -31,10 +33,13 @@ public final class CachingParser implements UserAgentParser {
      * @param botsEnabled whether is_bot is decided at all
      */
     public CachingParser(UserAgentParser yauaa, CrawlerList crawlers, boolean botsEnabled, int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("a user-agent cache needs room for at least one entry");
+        }
         this.yauaa = yauaa;
         this.crawlers = crawlers;
         this.botsEnabled = botsEnabled;
-        this.generationSize = Math.max(1, maxEntries / 2);
+        this.generationSize = maxEntries;
     }
 
     private record Generations(ConcurrentHashMap<String, UserAgentInfo> current,
@@ -87,8 +92,8 @@ public final class CachingParser implements UserAgentParser {
         return info;
     }
 
-    /** Analyses held now: never more than the capacity given. */
-    public int size() {
+    /** Analyses held now: never more than twice {@code maxEntries}. */
+    int size() {
         Generations g = generations;
         return g.current().size() + g.previous().size();
     }

@@ -27,21 +27,40 @@ class CachingParserTest {
     }
 
     @Test
-    void repeatedUserAgentsAreAnsweredFromTheBoundedCache() {
+    void aWorkingSetAsLargeAsTheCacheIsAnalysedOnce() {
+        AtomicInteger parses = new AtomicInteger();
+        CachingParser parser = new CachingParser(ua -> {
+            parses.incrementAndGet();
+            return PERSON;
+        }, null, true, 100);
+        for (int round = 0; round < 5; round++) {
+            for (int i = 0; i < 100; i++) {
+                parser.parse("agent " + i);
+            }
+        }
+        assertEquals(100, parses.get());
+        assertEquals(400, parser.hits());
+        assertEquals(0.8, parser.hitRate(), 1e-9);
+    }
+
+    @Test
+    void agentsNotSeenForTwoGenerationsAreAnalysedAgain() {
         AtomicInteger parses = new AtomicInteger();
         CachingParser parser = new CachingParser(ua -> {
             parses.incrementAndGet();
             return PERSON;
         }, null, true, 2);
         parser.parse("a");
-        parser.parse("a");
         parser.parse("b");
-        assertEquals(2, parses.get());
-        assertEquals(1, parser.hits());
         parser.parse("c");
+        parser.parse("d");
+        parser.parse("e");
+        assertEquals(5, parses.get());
         parser.parse("a");
-        assertEquals(4, parses.get(), "'a' was the least recently used of three with room for two");
-        assertEquals(0.2, parser.hitRate(), 1e-9);
+        assertEquals(6, parses.get(), "'a' went with the generation before the previous one");
+        parser.parse("e");
+        assertEquals(6, parses.get(), "'e' is in a kept generation");
+        assertTrue(parser.size() <= 4, parser.size() + " held with room for twice 2");
     }
 
     @Test
@@ -50,12 +69,12 @@ class CachingParserTest {
         CachingParser parser = new CachingParser(ua -> {
             parses.incrementAndGet();
             return PERSON;
-        }, null, true, 4);
+        }, null, true, 2);
         parser.parse("hot");
         for (int i = 0; i < 100; i++) {
             parser.parse("cold " + i);
             parser.parse("hot");
-            assertTrue(parser.size() <= 4, parser.size() + " cached with room for 4");
+            assertTrue(parser.size() <= 4, parser.size() + " held with room for twice 2");
         }
         assertEquals(101, parses.get(), "'hot' analysed once, every other agent once");
         assertEquals(100, parser.hits());
