@@ -40,7 +40,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path logDir, int port, KafkaConfig topics) {
         int clientPort = port == 0 ? freePort() : port;
-        int controllerPort = freePort();
+        int controllerPort = freePortOtherThan(clientPort);
         Properties props = properties(logDir, clientPort, controllerPort, topics);
         try {
             Files.createDirectories(logDir);
@@ -112,6 +112,20 @@ public final class EmbeddedKafka implements AutoCloseable {
                 // a leftover format file is harmless
             }
         }
+    }
+
+    /**
+     * A free port that is not {@code taken}: a port just probed free and closed may be handed out again at once,
+     * and two listeners on one port stop the broker from starting.
+     */
+    static int freePortOtherThan(int taken) {
+        for (int attempt = 0; attempt < 16; attempt++) {
+            int port = freePort();
+            if (port != taken) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free local port other than " + taken);
     }
 
     static int freePort() {
