@@ -11,6 +11,14 @@ class CachingParserTest {
 
     private static final UserAgentInfo PERSON = new UserAgentInfo("Chrome", "120", "Linux", null, "desktop", false);
 
+    /** A cache of {@code maxEntries} in front of a parser that counts its calls. */
+    private static CachingParser counting(AtomicInteger parses, int maxEntries) {
+        return new CachingParser(ua -> {
+            parses.incrementAndGet();
+            return PERSON;
+        }, null, true, maxEntries);
+    }
+
     @Test
     void theCrawlerListCatchesBotsTheParserDoesNot() {
         CachingParser parser = new CachingParser(ua -> PERSON, CrawlerList.shipped(), true, 100);
@@ -29,10 +37,7 @@ class CachingParserTest {
     @Test
     void aWorkingSetAsLargeAsTheCacheIsAnalysedOnce() {
         AtomicInteger parses = new AtomicInteger();
-        CachingParser parser = new CachingParser(ua -> {
-            parses.incrementAndGet();
-            return PERSON;
-        }, null, true, 100);
+        CachingParser parser = counting(parses, 100);
         for (int round = 0; round < 5; round++) {
             for (int i = 0; i < 100; i++) {
                 parser.parse("agent " + i);
@@ -46,10 +51,7 @@ class CachingParserTest {
     @Test
     void agentsNotSeenForTwoGenerationsAreAnalysedAgain() {
         AtomicInteger parses = new AtomicInteger();
-        CachingParser parser = new CachingParser(ua -> {
-            parses.incrementAndGet();
-            return PERSON;
-        }, null, true, 2);
+        CachingParser parser = counting(parses, 2);
         parser.parse("a");
         parser.parse("b");
         parser.parse("c");
@@ -66,10 +68,7 @@ class CachingParserTest {
     @Test
     void aUserAgentInUseStaysCachedWhileOthersComeAndGoWithinTheBound() {
         AtomicInteger parses = new AtomicInteger();
-        CachingParser parser = new CachingParser(ua -> {
-            parses.incrementAndGet();
-            return PERSON;
-        }, null, true, 2);
+        CachingParser parser = counting(parses, 2);
         parser.parse("hot");
         for (int i = 0; i < 100; i++) {
             parser.parse("cold " + i);
