@@ -45,6 +45,11 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @throws IllegalStateException with a one-line reason when the broker cannot start
      */
     public static EmbeddedKafka start(Path logDir, int port, KafkaConfig topics) {
+        return start(logDir, port, topics, true);
+    }
+
+    /** @param repairHangingTransactions false only in the test that shows what the repair is for */
+    static EmbeddedKafka start(Path logDir, int port, KafkaConfig topics, boolean repairHangingTransactions) {
         int clientPort = port == 0 ? freePort() : port;
         int controllerPort = freePortOtherThan(clientPort);
         Properties props = properties(logDir, clientPort, controllerPort, topics);
@@ -65,7 +70,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                     + e.getMessage());
         }
         EmbeddedKafka broker = new EmbeddedKafka(server, clientPort);
-        broker.abortHangingTransactions();
+        if (repairHangingTransactions) {
+            broker.abortHangingTransactions();
+        }
         return broker;
     }
 

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.slf4j.Logger;
@@ -109,11 +110,13 @@ final class HangingTransactions {
     }
 
     /**
-     * The open transactions whose coordinator says it has finished with them on that partition. A transaction
-     * is left alone while it is ongoing with this partition and producer epoch, while its markers are on their
-     * way ({@code PREPARE_*}), and whenever the coordinator's view is unknown: right after a start the
-     * coordinator may not have loaded its state yet, and taking "not listed" for "finished" would abort a
-     * transaction whose commit markers are about to be written.
+     * The open transactions whose coordinator says it has finished with them: its state for the producer is
+     * complete or empty, at the open transaction's producer epoch or a later one. Everything else is left
+     * alone: a transaction in progress (its epoch may already be bumped in place while the coordinator aborts
+     * it for its timeout), one whose markers are on their way ({@code PREPARE_*}), and one whose coordinator
+     * view is unknown: right after a start the coordinator may not have loaded its state yet, and "not
+     * listed" must not read as "finished", or a transaction whose commit markers are about to be written
+     * would be aborted on some partitions.
      *
      * @param coordinatorViews the coordinator's description of each producer id's transactional id, where the
      *                         coordinator knows one
@@ -122,20 +125,16 @@ final class HangingTransactions {
         List<OpenTransaction> hanging = new ArrayList<>();
         for (OpenTransaction transaction : open) {
             TransactionDescription view = coordinatorViews.get(transaction.producer().producerId());
-            if (view != null && isFinished(view, transaction)) {
+            if (view != null && isFinished(view.state()) && view.producerEpoch() >= transaction.producer().producerEpoch()) {
                 hanging.add(transaction);
             }
         }
         return hanging;
     }
 
-    private static boolean isFinished(TransactionDescription view, OpenTransaction transaction) {
-        return switch (view.state()) {
-            case ONGOING -> view.producerEpoch() != transaction.producer().producerEpoch()
-                    || !view.topicPartitions().contains(transaction.partition());
-            case EMPTY, COMPLETE_COMMIT, COMPLETE_ABORT -> true;
-            case PREPARE_COMMIT, PREPARE_ABORT, PREPARE_EPOCH_FENCE, UNKNOWN -> false;
-        };
+    private static boolean isFinished(TransactionState state) {
+        return state == TransactionState.COMPLETE_COMMIT || state == TransactionState.COMPLETE_ABORT
+                || state == TransactionState.EMPTY;
     }
 
     private static boolean sameTransaction(OpenTransaction a, OpenTransaction b) {

@@ -51,16 +51,20 @@ class HangingTransactionsTest {
     }
 
     @Test
-    void anOngoingTransactionWithThisPartitionAndEpochIsLeftAlone() {
+    void anOngoingTransactionIsLeftAloneWhateverItsEpochAndPartitions() {
         OpenTransaction open = open(EVENTS, EPOCH);
         assertEquals(List.of(), hanging(open, coordinator(TransactionState.ONGOING, EPOCH, Set.of(EVENTS, OFFSETS))));
+        // Seen in the crash suite: while the coordinator aborts a timed-out transaction it bumps the epoch in
+        // place and still reports ONGOING; the coordinator writes the markers itself.
+        assertEquals(List.of(), hanging(open, coordinator(TransactionState.ONGOING, EPOCH + 1, Set.of(EVENTS))));
+        assertEquals(List.of(), hanging(open, coordinator(TransactionState.ONGOING, EPOCH, Set.of(OFFSETS))));
     }
 
     @Test
-    void anOngoingTransactionOfALaterEpochOrWithoutThisPartitionDoesNotCoverTheOpenOne() {
+    void aFinishedStateOfAnEarlierEpochSaysNothingAboutTheOpenTransaction() {
         OpenTransaction open = open(EVENTS, EPOCH);
-        assertEquals(List.of(open), hanging(open, coordinator(TransactionState.ONGOING, EPOCH + 1, Set.of(EVENTS))));
-        assertEquals(List.of(open), hanging(open, coordinator(TransactionState.ONGOING, EPOCH, Set.of(OFFSETS))));
+        assertEquals(List.of(), hanging(open, coordinator(TransactionState.COMPLETE_COMMIT, EPOCH - 1, Set.of())));
+        assertEquals(List.of(open), hanging(open, coordinator(TransactionState.EMPTY, EPOCH + 1, Set.of())));
     }
 
     @ParameterizedTest
