@@ -48,8 +48,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(logDir, port, topics, true);
     }
 
-    /** @param repairHangingTransactions false only in the test that shows what the repair is for */
-    static EmbeddedKafka start(Path logDir, int port, KafkaConfig topics, boolean repairHangingTransactions) {
+    /**
+     * @param repairHangingTransactions end the transactions an unclean stop left open for good
+     *                                  ({@link HangingTransactions}) before returning. Only where every client
+     *                                  of this broker stopped with it (the standalone, a replay): a client that
+     *                                  outlived a broker restart may still be writing into such a transaction.
+     */
+    public static EmbeddedKafka start(Path logDir, int port, KafkaConfig topics, boolean repairHangingTransactions) {
         int clientPort = port == 0 ? freePort() : port;
         int controllerPort = freePortOtherThan(clientPort);
         Properties props = properties(logDir, clientPort, controllerPort, topics);
@@ -71,7 +76,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
         EmbeddedKafka broker = new EmbeddedKafka(server, clientPort);
         if (repairHangingTransactions) {
-            broker.abortHangingTransactions();
+            broker.repairHangingTransactions();
         }
         return broker;
     }
@@ -81,13 +86,13 @@ public final class EmbeddedKafka implements AutoCloseable {
      * partitions for good ({@link HangingTransactions} says how), which would stall the enricher and the loader.
      * A failed check is logged and start-up goes on: it only repairs that rare case.
      */
-    private void abortHangingTransactions() {
+    private void repairHangingTransactions() {
         try {
-            int aborted = HangingTransactions.abortAll(bootstrapServers(), HANGING_CHECK_TIMEOUT);
-            if (aborted > 0) {
-                LOG.warn("event=hanging_transactions_aborted partitions={} reason=\"left open by an unclean stop\"", aborted);
+            int repaired = HangingTransactions.repairAll("127.0.0.1", port, HANGING_CHECK_TIMEOUT);
+            if (repaired > 0) {
+                LOG.warn("event=hanging_transactions_ended partitions={} reason=\"left open by an unclean stop\"", repaired);
             }
-        } catch (IllegalStateException e) {
+        } catch (RuntimeException e) {
             LOG.warn("event=hanging_transaction_check_failed error=\"{}\"", e.getMessage());
         }
     }

@@ -48,7 +48,10 @@ public final class BrokerCommand implements Callable<Integer> {
         Path dir = config.dataDir();
         Deque<AutoCloseable> started = new ArrayDeque<>();
         try {
-            EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
+            // No repair of hanging transactions here: the roles run in their own processes and may outlive a
+            // broker restart, still writing into the transaction the repair would end.
+            EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka(),
+                    false);
             started.push(broker);
             BrokerAddressFile.write(dir, broker.bootstrapServers());
             started.push(() -> BrokerAddressFile.delete(dir));

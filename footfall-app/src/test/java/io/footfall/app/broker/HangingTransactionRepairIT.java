@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A broker log that holds a real hanging transaction (see {@code hanging-transaction/README.md}): topic
- * {@code t} has three records per partition, the last two of a transaction the coordinator recorded as
- * committed but whose markers never reached the partitions.
+ * {@code t} holds per partition a committed record (offsets 0 and 1: the record and its commit marker) and a
+ * record (offset 2) of a transaction the coordinator recorded as committed whose markers never reached the
+ * partitions, nor its offset commit for {@code fixture-group}.
  */
 class HangingTransactionRepairIT {
 
@@ -37,22 +38,24 @@ class HangingTransactionRepairIT {
     Path dir;
 
     @Test
-    void theEmbeddedBrokerAbortsItAtStartSoAReadCommittedReaderReachesTheEnd() throws IOException {
+    void theEmbeddedBrokerCommitsItAtStartAsItsCoordinatorDecidedSoNothingItWroteIsLost() throws IOException {
         try (EmbeddedKafka broker = EmbeddedKafka.start(unzipFixture(), 0, kafkaConfig(), true)) {
             Map<TopicPartition, Long> stable = endOffsets(broker, "read_committed");
             Map<TopicPartition, Long> written = endOffsets(broker, "read_uncommitted");
-            // Three records and the abort marker written by the repair.
+            // Per partition: a record and its commit marker, the hanging transaction's record, and the commit
+            // marker the repair wrote.
             assertEquals(Map.of(T.get(0), 4L, T.get(1), 4L, T.get(2), 4L), written);
             assertEquals(written, stable, "nothing may stay open after the repair");
-            // The transaction's offset commit for the group is no longer pending: a reader of the group's
-            // offsets (what the enricher's consumer does on start) gets an answer instead of waiting for good.
-            try (KafkaConsumer<byte[], byte[]> group = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                    ConsumerConfig.GROUP_ID_CONFIG, "fixture-group",
-                    ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                assertTrue(group.committed(Set.of(T.get(0)), Duration.ofSeconds(30)).containsKey(T.get(0)));
+            for (TopicPartition tp : T) {
+                // 1 if the repair had aborted what its coordinator committed.
+                assertEquals(2, readCommitted(broker, tp), tp + ": the records of both committed transactions");
             }
-            assertEquals(0, HangingTransactions.abortAll(broker.bootstrapServers(), Duration.ofSeconds(30)),
+            // Its offset commit for the group took effect too (1; the transaction before it committed 0), and a
+            // reader of the group's offsets (what the enricher's consumer does on start) gets an answer.
+            try (KafkaConsumer<byte[], byte[]> group = consumer(broker, "read_committed", "fixture-group")) {
+                assertEquals(1L, group.committed(Set.of(T.get(0)), Duration.ofSeconds(30)).get(T.get(0)).offset());
+            }
+            assertEquals(0, HangingTransactions.repairAll("127.0.0.1", port(broker), Duration.ofSeconds(30)),
                     "a second check finds nothing left");
         }
     }
@@ -74,11 +77,35 @@ class HangingTransactionRepairIT {
     }
 
     private static Map<TopicPartition, Long> endOffsets(EmbeddedKafka broker, String isolation) {
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker, isolation, null)) {
             return new HashMap<>(consumer.endOffsets(T, Duration.ofSeconds(30)));
         }
+    }
+
+    private static int readCommitted(EmbeddedKafka broker, TopicPartition tp) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(broker, "read_committed", null)) {
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            int records = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (consumer.position(tp) < consumer.endOffsets(List.of(tp)).get(tp) && System.nanoTime() < deadline) {
+                records += consumer.poll(Duration.ofMillis(200)).count();
+            }
+            return records;
+        }
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(EmbeddedKafka broker, String isolation, String group) {
+        Map<String, Object> props = new HashMap<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation));
+        if (group != null) {
+            props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        }
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static int port(EmbeddedKafka broker) {
+        return Integer.parseInt(broker.bootstrapServers().substring(broker.bootstrapServers().lastIndexOf(':') + 1));
     }
 
     /** The fixture's log directory, copied out of the test resources (index files left out: Kafka rebuilds them). */
