@@ -90,7 +90,7 @@ public final class Roles {
             return postgres;
         }
         @SuppressWarnings("unchecked")
-        W warehouse = (W) DuckDbWarehouse.open(config.loader().duckdbPath());
+        W warehouse = (W) DuckDbWarehouse.open(config.loader().duckdbPath(), config.loader().duckdbCheckpointBytes());
         return warehouse;
     }
 

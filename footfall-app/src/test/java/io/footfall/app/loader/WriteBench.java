@@ -49,7 +49,9 @@ public final class WriteBench {
             long newRows = 0;
             long newNanos = 0;
             long windowNanos = 0;
+            long windowMaxNanos = 0;
             List<StoredEvent> batch = new ArrayList<>(BATCH);
+            List<Double> batchMillis = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 batch.add(LoaderBench.event(i));
                 if (batch.size() == BATCH || i == n - 1) {
@@ -57,12 +59,15 @@ public final class WriteBench {
                     long to = next == OffsetCommit.NONE ? batch.size() : next + batch.size();
                     writer.write(batch, "bench", List.of(new OffsetCommit(0, next, to)));
                     long took = System.nanoTime() - t0;
+                    batchMillis.add(took / 1e6);
                     next = to;
                     windowNanos += took;
+                    windowMaxNanos = Math.max(windowMaxNanos, took);
                     if ((i + 1) % PROGRESS_EVERY == 0) {
-                        System.out.printf(Locale.ROOT, "  %,d rows written: %,.0f rows/s over the last %,d%n", i + 1,
-                                PROGRESS_EVERY / (windowNanos / 1e9), PROGRESS_EVERY);
+                        System.out.printf(Locale.ROOT, "  %,d rows written: %,.0f rows/s over the last %,d, slowest batch %.0f ms%n",
+                                i + 1, PROGRESS_EVERY / (windowNanos / 1e9), PROGRESS_EVERY, windowMaxNanos / 1e6);
                         windowNanos = 0;
+                        windowMaxNanos = 0;
                     }
                     if (i < LoaderBench.SESSIONS) {
                         newRows += batch.size();
@@ -76,6 +81,11 @@ public final class WriteBench {
             long updRows = n - newRows;
             System.out.printf(Locale.ROOT, "%s: batches starting sessions %,.0f rows/s; continuing them %,.0f rows/s%n", kind,
                     newRows / (newNanos / 1e9), updRows == 0 ? 0 : updRows / (continuingNanos / 1e9));
+            // A slow batch delays every event in it and behind it: the tail, not the mean, sets freshness.
+            batchMillis.sort(null);
+            System.out.printf(Locale.ROOT, "%s: time per batch of %,d: p50 %.0f ms, p99 %.0f ms, max %.0f ms%n", kind, BATCH,
+                    batchMillis.get(batchMillis.size() / 2), batchMillis.get((int) (batchMillis.size() * 0.99)),
+                    batchMillis.get(batchMillis.size() - 1));
         }
     }
 }

@@ -18,6 +18,8 @@ import java.util.Set;
  * @param catchUpBytes ... or this many bytes: fewer, larger transactions, each cheaper per row in DuckDB.
  *                    Never below the normal limits; equal to them (the PostgreSQL default) turns catch-up
  *                    batches off
+ * @param duckdbCheckpointBytes DuckDB folds its write-ahead log into the file (a checkpoint, which holds up
+ *                    the batch whose commit triggers it) once the log passes this size
  */
 public record LoaderConfig(
         String warehouse,
@@ -31,7 +33,8 @@ public record LoaderConfig(
         long batchBytes,
         Duration batchDelay,
         int catchUpEvents,
-        long catchUpBytes) {
+        long catchUpBytes,
+        long duckdbCheckpointBytes) {
 
     public static LoaderConfig from(Settings s, Path dataDir) {
         String warehouse = s.choice("loader.warehouse", "duckdb", Set.of("duckdb", "postgres"));
@@ -60,6 +63,9 @@ public record LoaderConfig(
                 // Larger transactions are cheaper per row in DuckDB; PostgreSQL measured no gain, so off there.
                 Math.max(batchEvents, s.integer("loader.catchUpEvents", duckdb ? 100_000 : batchEvents, 1, 1_000_000)),
                 Math.max(batchBytes, s.bytes("loader.catchUpBytes", duckdb ? 64L * 1024 * 1024 : batchBytes, 1024,
-                        1024L * 1024 * 1024)));
+                        1024L * 1024 * 1024)),
+                // DuckDB's own default. 64 MB halved the loader's freshness p99 alone (bench/loader.sh) but made
+                // the standalone fall behind at 10,000 events/s (CPU 77 % -> 96 %): BENCHMARKS.md, Loader.
+                s.bytes("loader.duckdbCheckpointBytes", 16L * 1024 * 1024, 1024L * 1024, 16L * 1024 * 1024 * 1024));
     }
 }

@@ -100,6 +100,18 @@ class FootfallConfigTest {
     }
 
     @Test
+    void duckdbCheckpointsEvery16MbOfLogUnlessSetAndABadSizeNamesItsKey() {
+        assertEquals(16L * 1024 * 1024, FootfallConfig.from(Settings.of(Map.of())).loader().duckdbCheckpointBytes());
+        assertEquals(256L * 1024 * 1024, FootfallConfig.from(Settings.of(Map.of("loader.duckdbCheckpointBytes", "256MB")))
+                .loader().duckdbCheckpointBytes());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(Settings.of(Map.of("loader.duckdbCheckpointBytes", "64 parsecs"))));
+        assertTrue(e.getMessage().startsWith("loader.duckdbCheckpointBytes"), e.getMessage());
+        assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(Settings.of(Map.of("loader.duckdbCheckpointBytes", "100"))), "below 1 MB");
+    }
+
+    @Test
     void propertiesFileWorksToo() throws Exception {
         Path props = dir.resolve("footfall.properties");
         Files.writeString(props, "collector.port=7070\nenricher.sessionTimeout=45m\n");

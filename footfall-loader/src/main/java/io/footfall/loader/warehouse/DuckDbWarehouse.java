@@ -43,13 +43,22 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         this.table = table;
     }
 
+    /** DuckDB's write-ahead log size that triggers a checkpoint, unless configured ({@code loader.duckdbCheckpointBytes}). */
+    public static final long DEFAULT_CHECKPOINT_BYTES = 16L * 1024 * 1024;
+
+    /** Opens the DuckDB file with the default checkpoint size; see {@link #open(Path, long)}. */
+    public static DuckDbWarehouse open(Path file) {
+        return open(file, DEFAULT_CHECKPOINT_BYTES);
+    }
+
     /**
      * Opens (creating if needed) the DuckDB file.
      *
+     * @param checkpointBytes the write-ahead log size at which DuckDB checkpoints (in the commit that passes it)
      * @throws IllegalStateException with a one-line reason when the file cannot be opened (locked by another
      *                               process, not a DuckDB file, directory not writable)
      */
-    public static DuckDbWarehouse open(Path file) {
+    public static DuckDbWarehouse open(Path file, long checkpointBytes) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -60,6 +69,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         }
         try {
             Properties props = new Properties();
+            props.setProperty("checkpoint_threshold", checkpointBytes + "B");
             DuckDBConnection connection = (DuckDBConnection) DriverManager.getConnection(
                     "jdbc:duckdb:" + file.toAbsolutePath(), props);
             return new DuckDbWarehouse(file, connection, "events");

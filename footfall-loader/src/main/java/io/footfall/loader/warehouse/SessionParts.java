@@ -74,12 +74,17 @@ final class SessionParts {
         return e.receivedAt() * 1_000_000L + e.sessionSeq();
     }
 
+    /** A session within a site: the map key of {@link #fold}, hashed from the two strings' cached hashes. */
+    private record SiteSession(String site, String sessionKey) {
+    }
+
     static List<Part> fold(List<StoredEvent> batch) {
-        Map<String, Part> parts = new LinkedHashMap<>();
+        Map<SiteSession, Part> parts = new LinkedHashMap<>();
         for (StoredEvent e : batch) {
             boolean sessionless = e.sessionId() == null;
             String key = sessionless ? "event:" + UUID.fromString(e.eventId()) : e.sessionId();
-            Part p = parts.get(e.site() + '\n' + key);
+            SiteSession siteSession = new SiteSession(e.site(), key);
+            Part p = parts.get(siteSession);
             long k = orderKey(e);
             if (p == null) {
                 p = new Part(e.site(), key, sessionless);
@@ -88,7 +93,7 @@ final class SessionParts {
                 p.lastAt = e.receivedAt();
                 p.firstKey = k;
                 p.first = e;
-                parts.put(e.site() + '\n' + key, p);
+                parts.put(siteSession, p);
             } else {
                 if (e.visitorId() != null && (p.visitorId == null || e.visitorId().compareTo(p.visitorId) < 0)) {
                     p.visitorId = e.visitorId();

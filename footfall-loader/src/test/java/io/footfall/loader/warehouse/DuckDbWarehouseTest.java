@@ -25,6 +25,16 @@ class DuckDbWarehouseTest {
     Path dir;
 
     @Test
+    void theCheckpointSizeReachesDuckDb() throws SQLException {
+        try (DuckDbWarehouse w = DuckDbWarehouse.open(dir.resolve("checkpoint.duckdb"), 96L * 1024 * 1024);
+                Connection c = w.readConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_setting('checkpoint_threshold')")) {
+            rs.next();
+            assertEquals("96.0 MiB", rs.getString(1));
+        }
+    }
+
+    @Test
     void writesRowsAndOffsetsTogetherAndSkipsIdsAlreadyStored() throws SQLException {
         try (DuckDbWarehouse w = open()) {
             assertEquals(3, w.write(events(0, 3), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 3))));
