@@ -88,7 +88,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     private void repairHangingTransactions() {
         try {
-            int repaired = HangingTransactions.repairAll("127.0.0.1", port, HANGING_CHECK_TIMEOUT);
+            int repaired = HangingTransactions.repairAll(bootstrapServers(), HANGING_CHECK_TIMEOUT);
             if (repaired > 0) {
                 LOG.warn("event=hanging_transactions_ended partitions={} reason=\"left open by an unclean stop\"", repaired);
             }

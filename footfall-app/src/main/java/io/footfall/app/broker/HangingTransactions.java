@@ -75,14 +75,18 @@ final class HangingTransactions {
     }
 
     /**
-     * Ends every hanging transaction on the single-node broker at {@code host:port}; failures are logged.
+     * Ends every hanging transaction on the single-node broker at {@code bootstrapServers} ({@code host:port});
+     * failures are logged.
      *
      * @return how many partitions got their marker
      * @throws IllegalStateException when the broker does not answer within {@code timeout}
      */
-    static int repairAll(String host, int port, Duration timeout) {
+    static int repairAll(String bootstrapServers, Duration timeout) {
+        int colon = bootstrapServers.lastIndexOf(':');
+        String host = bootstrapServers.substring(0, colon);
+        int port = Integer.parseInt(bootstrapServers.substring(colon + 1));
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, host + ":" + port,
+        Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         Admin admin = Admin.create(props);
         try {

@@ -55,7 +55,7 @@ class HangingTransactionRepairIT {
             try (KafkaConsumer<byte[], byte[]> group = consumer(broker, "read_committed", "fixture-group")) {
                 assertEquals(1L, group.committed(Set.of(T.get(0)), Duration.ofSeconds(30)).get(T.get(0)).offset());
             }
-            assertEquals(0, HangingTransactions.repairAll("127.0.0.1", port(broker), Duration.ofSeconds(30)),
+            assertEquals(0, HangingTransactions.repairAll(broker.bootstrapServers(), Duration.ofSeconds(30)),
                     "a second check finds nothing left");
         }
     }
@@ -102,10 +102,6 @@ class HangingTransactionRepairIT {
             props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         }
         return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    }
-
-    private static int port(EmbeddedKafka broker) {
-        return Integer.parseInt(broker.bootstrapServers().substring(broker.bootstrapServers().lastIndexOf(':') + 1));
     }
 
     /** The fixture's log directory, copied out of the test resources (index files left out: Kafka rebuilds them). */

@@ -37,16 +37,12 @@ class HangingTransactionsIT {
             producer.beginTransaction();
             producer.send(new ProducerRecord<>(raw.topic(), raw.partition(), "k", "open during the check")).get();
 
-            assertEquals(0, HangingTransactions.repairAll("127.0.0.1", port(broker), Duration.ofSeconds(30)));
+            assertEquals(0, HangingTransactions.repairAll(broker.bootstrapServers(), Duration.ofSeconds(30)));
 
             producer.commitTransaction();
             assertEquals(List.of("committed before the check", "open during the check"),
                     readCommitted(broker.bootstrapServers(), raw, 2));
         }
-    }
-
-    static int port(TestBroker broker) {
-        return Integer.parseInt(broker.bootstrapServers().substring(broker.bootstrapServers().lastIndexOf(':') + 1));
     }
 
     private static KafkaProducer<String, String> transactionalProducer(String bootstrap) {
