@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -80,7 +81,7 @@ class LoaderServiceIT {
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"));
              LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, registry)) {
             loader.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> rows(warehouse) == 300);
+            awaitRows(warehouse, loader, registry, 300);
             assertTrue(loader.running());
 
             List<ConsumerRecord<byte[], byte[]>> bad = LoaderFixtures.readAll(broker.bootstrapServers(), KafkaConfig.BAD_TOPIC, 2, 15_000);
@@ -123,7 +124,7 @@ class LoaderServiceIT {
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"));
              LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, registry)) {
             loader.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> rows(warehouse) == 300);
+            awaitRows(warehouse, loader, registry, 300);
             // The markers are there: each partition holds 100 records and 3 markers (log end 103), and the
             // stored offset is its last record + 1 = 102, so log end − stored offset alone would read 1 ...
             try (Connection c = warehouse.readConnection()) {
@@ -179,7 +180,7 @@ class LoaderServiceIT {
                         .mapToLong(g -> (long) g.value()).sum();
                 assertTrue(lagWhileDown > 0, "lag is visible while the warehouse is down");
                 flaky.down.set(false);
-                await().atMost(Duration.ofSeconds(40)).until(() -> rows(warehouse) == 20_000);
+                awaitRows(warehouse, loader, registry, 20_000);
                 assertTrue(loader.running());
                 // Paused consumption: the loader never held more than one batch (catchUpEvents + one poll of
                 // at most batchEvents records) ...
@@ -196,6 +197,30 @@ class LoaderServiceIT {
                 assertTrue(metrics.contains("footfall_loader_freshness_seconds_count 20000"), metrics);
             }
             assertEquals(20_000, rows(warehouse), "exact count after catch-up");
+        }
+    }
+
+    /**
+     * Waits up to 60 s for exactly {@code expected} rows; a timeout says where the loader was: rows, lag, its
+     * metrics and its thread's stack.
+     */
+    private static void awaitRows(DuckDbWarehouse warehouse, LoaderService loader, PrometheusMeterRegistry registry,
+                                  long expected) throws SQLException {
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> rows(warehouse) == expected);
+        } catch (ConditionTimeoutException e) {
+            StringBuilder state = new StringBuilder("expected " + expected + " rows, found " + rows(warehouse)
+                    + "; loader running " + loader.running() + ", lag " + loader.lag() + "\n");
+            registry.scrape().lines().filter(l -> l.startsWith("footfall_loader") && !l.contains("_bucket"))
+                    .forEach(l -> state.append(l).append('\n'));
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                if (thread.getName().equals("footfall-loader")) {
+                    for (StackTraceElement frame : stack) {
+                        state.append("  at ").append(frame).append('\n');
+                    }
+                }
+            });
+            throw new AssertionError(state.toString(), e);
         }
     }
 

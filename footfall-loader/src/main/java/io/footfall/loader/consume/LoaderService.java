@@ -34,6 +34,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -361,7 +362,14 @@ public final class LoaderService implements AutoCloseable {
     private void commitToKafkaForInformation(Collection<TopicPartition> partitions) {
         Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : partitions) {
-            long position = consumer.position(tp);
+            long position;
+            try {
+                // Never waits: a partition just seeked to its beginning has no position until the next poll
+                // resolves it, and a blocking lookup here could hold the loader for the API timeout (60 s).
+                position = consumer.position(tp, Duration.ZERO);
+            } catch (TimeoutException e) {
+                continue;
+            }
             Long told = toldKafka.get(tp);
             if (told == null || position > told) {
                 offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));
