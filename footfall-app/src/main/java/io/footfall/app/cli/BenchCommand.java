@@ -13,12 +13,17 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Drive load at a collector and report sustained events/s, errors, freshness, lag, CPU and heap.",
-                "Without --url it starts a standalone footfall in this process (temporary data dir) and measures that."})
+                "Without --url it starts a standalone footfall in this process (temporary data dir) and measures that;",
+                "--config, --set and FOOTFALL_* variables configure it as they configure 'footfall standalone'."})
 public final class BenchCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions configOptions;
 
     @Option(names = "--url", paramLabel = "URL", description = "collector base URL, e.g. http://127.0.0.1:8080")
     URI collector;
@@ -77,8 +82,12 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             if (collector == null) {
                 Path dir = dataDir != null ? dataDir : Files.createTempDirectory("footfall-bench");
-                FootfallConfig config = FootfallConfig.from(Settings.of(Map.of("dataDir", dir.toString(),
-                        "collector.port", "0", "query.port", "0")));
+                FootfallConfig config = configOptions.load(Map.of("dataDir", dir.toString(),
+                        "collector.port", "0", "query.port", "0", "kafka.embeddedPort", "0"));
+                if (!config.kafka().embedded()) {
+                    System.err.println("footfall: note: kafka.bootstrapServers is ignored here (the standalone runs its own broker)");
+                    config = config.withKafka(config.kafka().withBootstrapServers(""));
+                }
                 System.err.println("footfall: starting a standalone footfall in " + dir + " to measure");
                 own = new Standalone(config, new PrintStream(new ByteArrayOutputStream())).start();
                 collector = URI.create("http://127.0.0.1:" + own.collectorPort());

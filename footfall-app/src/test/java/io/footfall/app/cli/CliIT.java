@@ -91,6 +91,15 @@ class CliIT {
     }
 
     @Test
+    void benchConfiguresItsOwnStandaloneLikeStandaloneDoes() throws Exception {
+        Result r = run("bench", "--data-dir", dir.toString(), "--duration", "1s", "--set", "loader.batchDelay=soon");
+        assertEquals(2, r.exitCode);
+        assertEquals("footfall: configuration error: loader.batchDelay: must be a duration such as 500ms, 10s, 30m or 24h, got 'soon'",
+                r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
     void missingConfigFileIsAClearError() throws Exception {
         Result r = run("standalone", "--config", dir.resolve("absent.yaml").toString());
         assertEquals(2, r.exitCode);
