@@ -116,7 +116,7 @@ public final class LoaderBench {
     }
 
     /** Sessions of the run: event i continues session {@code i % SESSIONS}, whose events are SESSIONS apart. */
-    static final int SESSIONS = 300_000;
+    static final int SESSIONS = Integer.getInteger("bench.sessions", 300_000);
 
     /**
      * Event i of the run: every column set, 500 sites' worth of paths, 100k visitors, 300k sessions; the first
