@@ -82,12 +82,8 @@ public final class BenchCommand implements Callable<Integer> {
         try {
             if (collector == null) {
                 Path dir = dataDir != null ? dataDir : Files.createTempDirectory("footfall-bench");
-                FootfallConfig config = configOptions.load(Map.of("dataDir", dir.toString(),
-                        "collector.port", "0", "query.port", "0", "kafka.embeddedPort", "0"));
-                if (!config.kafka().embedded()) {
-                    System.err.println("footfall: note: kafka.bootstrapServers is ignored here (the standalone runs its own broker)");
-                    config = config.withKafka(config.kafka().withBootstrapServers(""));
-                }
+                FootfallConfig config = StandaloneCommand.withOwnBroker(configOptions.load(Map.of("dataDir", dir.toString(),
+                        "collector.port", "0", "query.port", "0", "kafka.embeddedPort", "0")));
                 System.err.println("footfall: starting a standalone footfall in " + dir + " to measure");
                 own = new Standalone(config, new PrintStream(new ByteArrayOutputStream())).start();
                 collector = URI.create("http://127.0.0.1:" + own.collectorPort());

@@ -46,6 +46,15 @@ public final class StandaloneCommand implements Callable<Integer> {
     @Option(names = "--partitions", paramLabel = "N", description = "partitions per topic when topics are created (default 6)")
     Integer partitions;
 
+    /** The standalone runs its own broker: a configured {@code kafka.bootstrapServers} is dropped, with a note. */
+    static FootfallConfig withOwnBroker(FootfallConfig config) {
+        if (config.kafka().embedded()) {
+            return config;
+        }
+        System.err.println("footfall: note: kafka.bootstrapServers is ignored in standalone mode (it runs its own broker)");
+        return config.withKafka(config.kafka().withBootstrapServers(""));
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -54,11 +63,7 @@ public final class StandaloneCommand implements Callable<Integer> {
         put(flags, "query.port", adminPort);
         put(flags, "kafka.embeddedPort", kafkaPort);
         put(flags, "kafka.partitions", partitions);
-        FootfallConfig config = configOptions.load(flags);
-        if (!config.kafka().embedded()) {
-            System.err.println("footfall: note: kafka.bootstrapServers is ignored in standalone mode (it runs its own broker)");
-            config = config.withKafka(config.kafka().withBootstrapServers(""));
-        }
+        FootfallConfig config = withOwnBroker(configOptions.load(flags));
         Standalone standalone = new Standalone(config, System.out, writerDecorator).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -36,6 +36,12 @@ public record LoaderConfig(
         long catchUpBytes,
         long duckdbCheckpointBytes) {
 
+    /**
+     * DuckDB's own checkpoint size, kept: 64 MB halved the loader's freshness p99 alone (bench/loader.sh) but made
+     * the standalone fall behind at 10,000 events/s, and so did 32 MB (BENCHMARKS.md, Loader and End to end).
+     */
+    public static final long DEFAULT_DUCKDB_CHECKPOINT_BYTES = 16L * 1024 * 1024;
+
     public static LoaderConfig from(Settings s, Path dataDir) {
         String warehouse = s.choice("loader.warehouse", "duckdb", Set.of("duckdb", "postgres"));
         String jdbcUrl = s.string("loader.jdbcUrl", "");
@@ -64,8 +70,6 @@ public record LoaderConfig(
                 Math.max(batchEvents, s.integer("loader.catchUpEvents", duckdb ? 100_000 : batchEvents, 1, 1_000_000)),
                 Math.max(batchBytes, s.bytes("loader.catchUpBytes", duckdb ? 64L * 1024 * 1024 : batchBytes, 1024,
                         1024L * 1024 * 1024)),
-                // DuckDB's own default. 64 MB halved the loader's freshness p99 alone (bench/loader.sh) but made
-                // the standalone fall behind at 10,000 events/s (CPU 77 % -> 96 %): BENCHMARKS.md, Loader.
-                s.bytes("loader.duckdbCheckpointBytes", 16L * 1024 * 1024, 1024L * 1024, 16L * 1024 * 1024 * 1024));
+                s.bytes("loader.duckdbCheckpointBytes", DEFAULT_DUCKDB_CHECKPOINT_BYTES, 1024L * 1024, 16L * 1024 * 1024 * 1024));
     }
 }

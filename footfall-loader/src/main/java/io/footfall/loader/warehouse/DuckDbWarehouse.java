@@ -1,5 +1,6 @@
 package io.footfall.loader.warehouse;
 
+import io.footfall.core.config.LoaderConfig;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.schema.HourVersions;
@@ -43,12 +44,9 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         this.table = table;
     }
 
-    /** DuckDB's write-ahead log size that triggers a checkpoint, unless configured ({@code loader.duckdbCheckpointBytes}). */
-    public static final long DEFAULT_CHECKPOINT_BYTES = 16L * 1024 * 1024;
-
     /** Opens the DuckDB file with the default checkpoint size; see {@link #open(Path, long)}. */
     public static DuckDbWarehouse open(Path file) {
-        return open(file, DEFAULT_CHECKPOINT_BYTES);
+        return open(file, LoaderConfig.DEFAULT_DUCKDB_CHECKPOINT_BYTES);
     }
 
     /**
