@@ -147,7 +147,7 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
     /** The loader's offsets live in the warehouse, committed with its rows: the exact position it will resume from. */
     private Long loaderLag(Map<TopicPartition, Long> eventsEnd) {
         Map<Integer, Long> stored = new HashMap<>();
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement(
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT \"partition\", next_offset FROM footfall_offsets WHERE topic = ?")) {
             ps.setString(1, KafkaConfig.EVENTS_TOPIC);
             try (ResultSet rs = ps.executeQuery()) {

@@ -15,6 +15,16 @@ public interface Warehouse extends AutoCloseable {
     /** A connection for reading; the caller closes it. Never blocks a Netty event loop: call it off-loop. */
     Connection readConnection() throws SQLException;
 
+    /**
+     * A connection for reading with statements the caller never cancels, prepared again and again with new
+     * parameters (the stats API, polls): the warehouse may keep the connection and its prepared statements for
+     * the next caller (DuckDB does; see the loader's {@code KeptReadConnections}). The caller closes the
+     * connection and its statements as usual. By default {@link #readConnection()}.
+     */
+    default Connection keptReadConnection() throws SQLException {
+        return readConnection();
+    }
+
     /** The qualified name of the live events table. */
     String eventsTable();
 

@@ -35,6 +35,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
     private final Path file;
     private final DuckDBConnection root;
     private final String table;
+    private final KeptReadConnections kept;
     /** The last number {@link #nextWrite} gave; guarded by this (writes are synchronized). */
     private long lastWrite;
 
@@ -42,6 +43,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         this.file = file;
         this.root = root;
         this.table = table;
+        this.kept = new KeptReadConnections(root);
     }
 
     /** Opens the DuckDB file with the default checkpoint size; see {@link #open(Path, long)}. */
@@ -96,6 +98,16 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
     @Override
     public Connection readConnection() throws SQLException {
         return root.duplicate();
+    }
+
+    @Override
+    public Connection keptReadConnection() throws SQLException {
+        return kept.borrow();
+    }
+
+    /** Read connections waiting between borrowers of {@link #keptReadConnection} (for tests). */
+    KeptReadConnections keptReadConnections() {
+        return kept;
     }
 
     @Override
@@ -303,6 +315,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
     @Override
     public synchronized void close() {
+        kept.close();
         try {
             root.close();
         } catch (SQLException e) {

@@ -222,7 +222,7 @@ final class SketchCache {
             return false;
         }
         String table = source.table(warehouse);
-        try (Connection c = warehouse.readConnection()) {
+        try (Connection c = warehouse.keptReadConnection()) {
             c.setAutoCommit(false);
             try {
                 TreeMap<Long, Long> versions = versions(c, source.versionsTable(warehouse), request.site(), firstHour, endHour);

@@ -188,7 +188,7 @@ public final class StatsQueries {
             EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, from, to);
             sql.append(" GROUP BY session_id, visitor_id) s");
         }
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
             return new Scan<>(summary(rs.getLong(1), rs.getLong(4), rs.getLong(2), rs.getLong(3), rs.getLong(5), rs.getDouble(6),
@@ -260,7 +260,7 @@ public final class StatsQueries {
         Map<LocalDateTime, Point> found = new HashMap<>();
         long rows = 0;
         long fixed = fixedBucketMicros(interval);
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows += rs.getLong(6);
@@ -410,7 +410,7 @@ public final class StatsQueries {
             }
             List<TopRow> rows = new ArrayList<>();
             long scanned = 0;
-            try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
+            try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
                  ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new TopRow(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
@@ -444,7 +444,7 @@ public final class StatsQueries {
         }
         List<TopRow> rows = new ArrayList<>();
         long scanned = 0;
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = sql.prepare(c);
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows.add(dimension.isSessionLevel()
@@ -468,7 +468,7 @@ public final class StatsQueries {
                 + request.includeBots(), estimate -> {
             Sql visitors = new Sql().append("SELECT " + distinct("visitor_id", estimate) + ", count(*) FROM " + table + " WHERE ");
             EventScope.append(visitors, table, warehouse.dialect(), request, visitorsFrom, seriesTo);
-            try (Connection c = warehouse.readConnection(); PreparedStatement ps = visitors.prepare(c);
+            try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = visitors.prepare(c);
                  ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new Scan<>(rs.getLong(1), rs.getLong(2));
@@ -479,7 +479,7 @@ public final class StatsQueries {
         EventScope.append(series, table, warehouse.dialect(), request, seriesFrom, seriesTo);
         series.append(" AND type = 'pageview' GROUP BY 1");
         long[] perMinute = new long[REALTIME_SERIES_MINUTES];
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = series.prepare(c);
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = series.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 int index = (int) (rs.getLong(1) - firstMinute);
@@ -563,7 +563,7 @@ public final class StatsQueries {
 
     private List<String> sites(String sql) throws SQLException {
         List<String> sites = new ArrayList<>();
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement(sql);
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = c.prepareStatement(sql);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 sites.add(rs.getString(1));
@@ -574,7 +574,7 @@ public final class StatsQueries {
 
     /** True when the warehouse answers a trivial query. */
     public boolean reachable() {
-        try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1");
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = c.prepareStatement("SELECT 1");
              ResultSet rs = ps.executeQuery()) {
             return rs.next();
         } catch (SQLException e) {
