@@ -14,7 +14,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.duckdb.DuckDBConnection;
 
 /**
  * DuckDB read connections kept between borrowers, each with the statements prepared on it. DuckDB parses,
@@ -41,12 +40,18 @@ final class KeptReadConnections implements AutoCloseable {
     /** A dashboard view runs about 20 distinct statements; a few views' worth per connection. */
     static final int MAX_STATEMENTS = 64;
 
-    private final DuckDBConnection root;
+    /** Opens a new read connection. */
+    @FunctionalInterface
+    interface Opener {
+        Connection open() throws SQLException;
+    }
+
+    private final Opener opener;
     private final Deque<Kept> idle = new ArrayDeque<>();
     private boolean closed;
 
-    KeptReadConnections(DuckDBConnection root) {
-        this.root = root;
+    KeptReadConnections(Opener opener) {
+        this.opener = opener;
     }
 
     /** A kept connection, or a new one if none waits; the caller closes it. */
@@ -58,7 +63,7 @@ final class KeptReadConnections implements AutoCloseable {
             }
             kept = idle.pollFirst();
         }
-        return (kept != null ? kept : new Kept(root.duplicate())).lend();
+        return (kept != null ? kept : new Kept(opener.open())).lend();
     }
 
     /** Connections waiting for a borrower (for tests). */

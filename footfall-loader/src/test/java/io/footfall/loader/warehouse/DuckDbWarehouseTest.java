@@ -35,6 +35,24 @@ class DuckDbWarehouseTest {
     }
 
     @Test
+    void rowGroupsAreSmallSoThatNoCheckpointCompressesAWholeDefaultOneAtOnce() throws SQLException {
+        try (DuckDbWarehouse w = open()) {
+            int rows = DuckDbWarehouse.ROW_GROUP_ROWS + 1_000;
+            w.write(events(0, rows), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, rows)));
+            try (Connection c = w.readConnection(); Statement st = c.createStatement()) {
+                st.execute("CHECKPOINT");
+            }
+            assertEquals(2, count(w, "SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('events')"),
+                    "DuckDB's default row group holds 122,880 rows");
+        }
+        // Reopened, the file is the same warehouse (the setting is the attach's, not the file's).
+        try (DuckDbWarehouse w = open()) {
+            assertEquals(DuckDbWarehouse.ROW_GROUP_ROWS + 1_000, count(w, "SELECT count(*) FROM events"));
+            assertEquals(Map.of(0, (long) DuckDbWarehouse.ROW_GROUP_ROWS + 1_000), w.storedOffsets(TOPIC));
+        }
+    }
+
+    @Test
     void writesRowsAndOffsetsTogetherAndSkipsIdsAlreadyStored() throws SQLException {
         try (DuckDbWarehouse w = open()) {
             assertEquals(3, w.write(events(0, 3), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 3))));
