@@ -40,7 +40,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
      * for a file 17 % larger and the same scan speed (BENCHMARKS.md, Loader). A write-time setting DuckDB takes
      * only when attaching a file, hence {@link #CATALOG}.
      */
-    static final int ROW_GROUP_ROWS = 16_384;
+    public static final int ROW_GROUP_ROWS = 16_384;
     /**
      * The name the warehouse file is attached under; every connection reads and writes it ({@code USE}). The
      * connection itself opens an in-memory database, which holds nothing.
