@@ -37,7 +37,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
      * when it fills, in the checkpoint that follows: ~1.3 s for a full default group of event rows here, a
      * stall every 12 s at 10,000 events/s that no commit could hide. With 16,384 rows the worst checkpoint of a
      * 10,000-row-commit benchmark fell from 1.3 s to 0.22 s and all its checkpoints together took half the time,
-     * for a file 17 % larger and the same scan speed (BENCHMARKS.md, Loader). A write-time setting DuckDB takes
+     * for a file 17–35 % larger and the same scan speed (BENCHMARKS.md, Loader). A write-time setting DuckDB takes
      * only when attaching a file, hence {@link #CATALOG}.
      */
     public static final int ROW_GROUP_ROWS = 16_384;
