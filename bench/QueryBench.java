@@ -181,11 +181,7 @@ public class QueryBench {
         long t0 = System.nanoTime();
         try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:")) {
             // Row groups as the loader writes them (DuckDbWarehouse.ROW_GROUP_ROWS, a setting of the attach).
-            try (Statement st = c.createStatement()) {
-                st.execute("ATTACH '" + file.toAbsolutePath() + "' AS generated_db (ROW_GROUP_SIZE "
-                        + DuckDbWarehouse.ROW_GROUP_ROWS + ")");
-                st.execute("USE generated_db");
-            }
+            DuckDbWarehouse.attachAsDefault(c, file);
             Migrations.apply(c, Dialect.DUCKDB);
             // Sessions are generated one after the other at random times; the loader writes events in the order
             // they arrive. Stage them, then store them in time order, as a loaded table is.

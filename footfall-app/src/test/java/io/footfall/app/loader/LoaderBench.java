@@ -162,12 +162,11 @@ public final class LoaderBench {
     private static double rawDuckDb(Path file, int n, double mb, boolean keyed, boolean loaderRowGroups) throws Exception {
         String url = "jdbc:duckdb:" + (loaderRowGroups ? "" : file.toString());
         try (DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection(url)) {
+            if (loaderRowGroups) {
+                // The row groups the loader's warehouse uses, for a like-for-like reference.
+                DuckDbWarehouse.attachAsDefault(c, file);
+            }
             try (Statement st = c.createStatement()) {
-                if (loaderRowGroups) {
-                    // The row groups the loader's warehouse uses (DuckDbWarehouse.ROW_GROUP_ROWS), for a like-for-like reference.
-                    st.execute("ATTACH '" + file + "' AS raw (ROW_GROUP_SIZE " + DuckDbWarehouse.ROW_GROUP_ROWS + ")");
-                    st.execute("USE raw");
-                }
                 String sql = Migrations.eventsTableSql(Dialect.DUCKDB, "bare");
                 st.execute(keyed ? sql : sql.replace("event_id UUID PRIMARY KEY", "event_id UUID"));
             }

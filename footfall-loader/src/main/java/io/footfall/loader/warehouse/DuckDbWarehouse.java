@@ -87,11 +87,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
             Properties props = new Properties();
             props.setProperty("checkpoint_threshold", checkpointBytes + "B");
             connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", props);
-            try (Statement st = connection.createStatement()) {
-                st.execute("ATTACH '" + file.toAbsolutePath().toString().replace("'", "''") + "' AS " + CATALOG
-                        + " (ROW_GROUP_SIZE " + ROW_GROUP_ROWS + ")");
-                st.execute("USE " + CATALOG);
-            }
+            attachAsDefault(connection, file);
             return new DuckDbWarehouse(file, connection, "events");
         } catch (SQLException e) {
             if (connection != null) {
@@ -102,6 +98,19 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
                 }
             }
             throw new IllegalStateException("DuckDB file " + file + " cannot be opened: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /**
+     * Attaches {@code file} to {@code c} (a connection to an in-memory database) with {@link #ROW_GROUP_ROWS}-row
+     * row groups, as {@link #CATALOG}, and makes it the connection's default: how the warehouse opens its file,
+     * and how benchmarks write a file the way the loader does.
+     */
+    public static void attachAsDefault(Connection c, Path file) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("ATTACH '" + file.toAbsolutePath().toString().replace("'", "''") + "' AS " + CATALOG
+                    + " (ROW_GROUP_SIZE " + ROW_GROUP_ROWS + ")");
+            st.execute("USE " + CATALOG);
         }
     }
 
