@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.footfall.app.testing.ForwardingWarehouseWriter;
 import io.footfall.app.testing.TestBroker;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.KafkaConfig;
@@ -13,6 +14,7 @@ import io.footfall.core.json.BadEventJson;
 import io.footfall.core.json.StoredEventJson;
 import io.footfall.loader.consume.LoaderService;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.loader.warehouse.OffsetCommit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -26,6 +28,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -182,9 +186,10 @@ class LoaderServiceIT {
                 flaky.down.set(false);
                 awaitRows(warehouse, loader, registry, 20_000);
                 assertTrue(loader.running());
-                // Paused consumption: the loader never held more than one batch (catchUpEvents + one poll of
-                // at most batchEvents records) ...
-                assertTrue(peakHeld.get() <= 5_000, "records held while down: " + peakHeld.get());
+                // Paused consumption: the loader never held more than two batches, the one failing to write
+                // and the one filled meanwhile (each at most catchUpEvents + one poll of batchEvents records),
+                // against the 20,000 records waiting ...
+                assertTrue(peakHeld.get() <= 2 * 5_000, "records held while down: " + peakHeld.get());
                 assertTrue(flaky.largestBatch.get() <= 5_000, "largest batch " + flaky.largestBatch.get());
                 // ... and, with a backlog to catch up on, batches grew past batchEvents + one poll.
                 assertTrue(flaky.largestBatch.get() > 2_000, "largest batch " + flaky.largestBatch.get());
@@ -197,6 +202,58 @@ class LoaderServiceIT {
                 assertTrue(metrics.contains("footfall_loader_freshness_seconds_count 20000"), metrics);
             }
             assertEquals(20_000, rows(warehouse), "exact count after catch-up");
+        }
+    }
+
+    /**
+     * The consumer thread reads and fills the next batch while the writer thread writes one: with the first
+     * write held, the loader holds more records than that batch (a loader that reads only between writes holds
+     * exactly the batch). Once the write goes on, every event is stored once and the stored offsets end at
+     * the log end.
+     */
+    @Test
+    void theNextBatchFillsWhileOneIsWrittenAndEveryEventIsStoredOnce() throws Exception {
+        FootfallConfig config = config("overlap");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"))) {
+            CountDownLatch writing = new CountDownLatch(1);
+            CountDownLatch goOn = new CountDownLatch(1);
+            AtomicInteger firstBatch = new AtomicInteger();
+            ForwardingWarehouseWriter held = new ForwardingWarehouseWriter(warehouse) {
+                @Override
+                public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
+                    if (firstBatch.compareAndSet(0, events.size())) {
+                        writing.countDown();
+                        try {
+                            goOn.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new SQLException("interrupted");
+                        }
+                    }
+                    return delegate.write(events, topic, offsets);
+                }
+            };
+            try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), held, registry)) {
+                loader.start();
+                List<byte[]> values = new ArrayList<>();
+                for (int i = 0; i < 6_000; i++) {
+                    values.add(StoredEventJson.encode(LoaderFixtures.event(3_000_000 + i)));
+                }
+                LoaderFixtures.produce(broker.bootstrapServers(), values);
+                assertTrue(writing.await(30, TimeUnit.SECONDS), "the first batch reached the warehouse");
+                try {
+                    await().atMost(Duration.ofSeconds(30)).until(() ->
+                            registry.get("footfall.loader.batch.records").gauge().value() > firstBatch.get());
+                } finally {
+                    goOn.countDown();
+                }
+                awaitRows(warehouse, loader, registry, 6_000);
+                try (Connection c = warehouse.readConnection()) {
+                    assertEquals(6_000, LoaderFixtures.count(c, "SELECT count(DISTINCT event_id) FROM events"));
+                    assertEquals(6_000, LoaderFixtures.count(c, "SELECT sum(next_offset) FROM footfall_offsets"));
+                }
+            }
         }
     }
 

@@ -26,6 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -44,8 +48,15 @@ import org.slf4j.LoggerFactory;
  * Consumes {@code footfall.events} and writes batches exactly once. The warehouse holds the offsets: on
  * every assignment the consumer seeks to them, and Kafka's committed offsets are never used. A batch that
  * fails to write is retried with exponential backoff while every partition is paused, so a warehouse outage
- * turns into lag, not memory: the loader holds at most one batch. A partition whose stored offset cannot be
- * read yet stays paused until it can.
+ * turns into lag, not memory. A partition whose stored offset cannot be read yet stays paused until it can.
+ *
+ * <p>Two threads, one batch each: the consumer thread polls, decodes and fills the open batch while the writer
+ * thread writes the batch before it, so decoding overlaps the warehouse transaction. At most one batch is being
+ * written (or waits for its retry) and at most one is open, so the loader holds two batches at most. Every
+ * consumer call stays on the consumer thread; the writer thread only calls the warehouse and
+ * {@code footfall.bad}. A batch is handed over only once the one before it has committed, so its offsets start
+ * where the warehouse's stored ones end; a batch that is dropped (stale, or its partitions revoked) takes the
+ * open batch with it, and every partition is read again from its stored offset.
  */
 public final class LoaderService implements AutoCloseable {
 
@@ -70,7 +81,18 @@ public final class LoaderService implements AutoCloseable {
     private final Timer freshness;
     private final Timer writes;
     private final DistributionSummary batchSizes;
-    private final Batch batch;
+    /** The batch the consumer thread fills. */
+    private volatile Batch open;
+    /**
+     * The batch handed to the writer thread: being written ({@link #inFlight} not null) or, after a failed
+     * write, waiting for its retry; null when none. Its offsets were taken when it was handed over.
+     */
+    private volatile Batch writing;
+    private List<OffsetCommit> writingOffsets;
+    /** The empty batch that the next hand-over makes the open one. */
+    private Batch spare;
+    private Future<Long> inFlight;
+    private final ExecutorService writerThread;
     /** Per assigned partition: the offset stored in the warehouse as this loader last saw it. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     /** Assigned partitions not yet positioned at their stored offset (kept paused). */
@@ -82,7 +104,7 @@ public final class LoaderService implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long lastWriteMs;
     private long backoffMs;
-    /** The open batch failed to write and waits for its retry: every partition stays paused. */
+    /** The handed-over batch failed to write and waits for its retry: every partition stays paused. */
     private boolean writeFailing;
     private long retryAtNanos;
 
@@ -99,8 +121,9 @@ public final class LoaderService implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(consumerProperties(kafka, config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.bad = new BadRecords(kafka);
-        this.batch = new Batch(config.batchEvents(), config.batchBytes(), config.batchDelay().toNanos(),
-                config.catchUpEvents(), config.catchUpBytes());
+        this.open = newBatch(config);
+        this.spare = newBatch(config);
+        this.writerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "footfall-loader-writer"));
         this.rowsWritten = Counter.builder("footfall.loader.rows.written").description("new rows committed")
                 .register(registry);
         this.rowsRejected = Counter.builder("footfall.loader.rows.rejected")
@@ -126,9 +149,22 @@ public final class LoaderService implements AutoCloseable {
                 .description("records per committed batch (above loader.batchEvents while catching up)")
                 .baseUnit("records").serviceLevelObjectives(1_000, 5_000, 10_000, 20_000, 50_000, 100_000)
                 .register(registry);
-        Gauge.builder("footfall.loader.batch.records", batch, Batch::records)
-                .description("records held in the open batch (bounded by loader.catchUpEvents)").register(registry);
+        Gauge.builder("footfall.loader.batch.records", this, LoaderService::heldRecords)
+                .description("records held in the open batch and the one being written (each bounded by loader.catchUpEvents)")
+                .register(registry);
         this.thread = new Thread(this::run, "footfall-loader");
+    }
+
+    private static Batch newBatch(LoaderConfig config) {
+        return new Batch(config.batchEvents(), config.batchBytes(), config.batchDelay().toNanos(),
+                config.catchUpEvents(), config.catchUpBytes());
+    }
+
+    /** For the gauge, read from another thread: a moment's figure, not a consistent one. */
+    private double heldRecords() {
+        Batch w = writing;
+        Batch o = open;
+        return (o == null ? 0 : o.records()) + (w == null ? 0 : w.records());
     }
 
     static Map<String, Object> consumerProperties(KafkaConfig kafka, LoaderConfig config) {
@@ -156,6 +192,7 @@ public final class LoaderService implements AutoCloseable {
         try {
             consumer.subscribe(List.of(KafkaConfig.EVENTS_TOPIC), new Rebalance());
             while (running) {
+                finishWrite(false);
                 boolean waiting = backoffMs > 0 && System.nanoTime() < retryAtNanos;
                 if (!waiting && !unpositioned.isEmpty()) {
                     position();
@@ -171,20 +208,170 @@ public final class LoaderService implements AutoCloseable {
                 }
                 lag.refresh(consumer, committed, drained(), System.nanoTime());
                 commitIdlePositions(System.nanoTime());
-                if (waiting || !batch.due(System.nanoTime(), behind())) {
+                if (waiting) {
                     continue;
                 }
-                afterFlush(flush());
+                if (writeFailing) {
+                    if (inFlight == null) {
+                        startWrite();
+                    }
+                    continue;
+                }
+                if (!open.due(System.nanoTime(), behind())) {
+                    continue;
+                }
+                // The next batch is due: the one before it finishes first.
+                finishWrite(true);
+                if (writing == null && !open.isEmpty()) {
+                    handOver();
+                }
             }
-            if (!batch.isEmpty() && backoffMs == 0) {
-                flush();
+            finishWrite(true);
+            if (writing == null && !open.isEmpty() && backoffMs == 0) {
+                handOver();
+                finishWrite(true);
             }
         } catch (RuntimeException e) {
             LOG.error("event=loader_failed error=\"{}\"", e.toString());
         } finally {
+            awaitQuietly();
+            writerThread.shutdownNow();
             consumer.close(Duration.ofSeconds(5));
             bad.close();
             stopped.countDown();
+        }
+    }
+
+    /** Makes the open batch the one being written, with its offsets from the stored ones, and starts the write. */
+    private void handOver() {
+        List<OffsetCommit> offsets = new ArrayList<>(open.nextOffsets().size());
+        for (Map.Entry<Integer, Long> next : open.nextOffsets().entrySet()) {
+            TopicPartition tp = new TopicPartition(KafkaConfig.EVENTS_TOPIC, next.getKey());
+            offsets.add(new OffsetCommit(next.getKey(), committed.getOrDefault(tp, OffsetCommit.NONE), next.getValue()));
+        }
+        writing = open;
+        writingOffsets = offsets;
+        open = spare;
+        spare = null;
+        startWrite();
+    }
+
+    /** Writes (or writes again) the handed-over batch on the writer thread. */
+    private void startWrite() {
+        Batch batch = writing;
+        List<OffsetCommit> offsets = writingOffsets;
+        inFlight = writerThread.submit(() -> write(batch, offsets));
+    }
+
+    /** On the writer thread: the batch's refused records to {@code footfall.bad}, then its rows and offsets. */
+    private long write(Batch batch, List<OffsetCommit> offsets) throws SQLException {
+        if (!batch.rejected().isEmpty()) {
+            bad.sendAll(batch.rejected());
+            rowsRejected.increment(batch.rejected().size());
+            batch.rejectedSent();
+        }
+        long writeStart = System.nanoTime();
+        long inserted = writer.write(batch.events(), KafkaConfig.EVENTS_TOPIC, offsets);
+        writes.record(System.nanoTime() - writeStart, TimeUnit.NANOSECONDS);
+        return inserted;
+    }
+
+    /**
+     * Takes the result of the write in flight, if there is one and it is done (or, with {@code wait}, once it
+     * is), and acts on it on the consumer thread.
+     */
+    private void finishWrite(boolean wait) {
+        if (inFlight == null || (!wait && !inFlight.isDone())) {
+            return;
+        }
+        FlushResult result;
+        try {
+            committed(awaitUninterruptibly(inFlight));
+            result = FlushResult.COMMITTED;
+        } catch (ExecutionException e) {
+            result = failed(e.getCause());
+        } finally {
+            inFlight = null;
+        }
+        afterFlush(result);
+    }
+
+    private FlushResult failed(Throwable cause) {
+        if (cause instanceof StaleBatchException) {
+            staleBatches.increment();
+            LOG.warn("event=stale_batch_refused records={} reason=\"{}\"", writing.records(), cause.getMessage());
+            return FlushResult.STALE;
+        }
+        if (cause instanceof SQLException || cause instanceof KafkaException || cause instanceof IllegalStateException) {
+            failedWrites.increment();
+            LOG.warn("event=batch_write_failed records={} retry_in_ms={} error=\"{}\"", writing.records(),
+                    backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS), firstLine(cause.getMessage()));
+            return FlushResult.FAILED;
+        }
+        if (cause instanceof RuntimeException r) {
+            throw r;
+        }
+        throw new IllegalStateException("batch write failed", cause);
+    }
+
+    /** Book-keeping of a committed batch: metrics, the stored offsets as this loader now knows them, Kafka told. */
+    private void committed(long inserted) {
+        batchSizes.record(writing.records());
+        long now = clock.millis();
+        for (long timestampMs : writing.timestampsMs()) {
+            freshness.record(Math.max(0, now - timestampMs), TimeUnit.MILLISECONDS);
+        }
+        for (OffsetCommit offset : writingOffsets) {
+            committed.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, offset.partition()), offset.next());
+        }
+        rowsWritten.increment(inserted);
+        lastWriteMs = now;
+        commitToKafkaForInformation(writing.nextOffsets().keySet().stream()
+                .map(p -> new TopicPartition(KafkaConfig.EVENTS_TOPIC, p)).toList());
+        releaseWriting();
+    }
+
+    private void releaseWriting() {
+        writing.clear();
+        spare = writing;
+        writing = null;
+        writingOffsets = null;
+    }
+
+    /** Forgets both batches (nothing of them is stored); the caller has every partition read again. */
+    private void dropBatches() {
+        open.clear();
+        if (writing != null) {
+            releaseWriting();
+        }
+        writeFailing = false;
+    }
+
+    private static long awaitUninterruptibly(Future<Long> future) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** On the way out: a write still in flight finishes (a half-written transaction would roll back anyway). */
+    private void awaitQuietly() {
+        if (inFlight != null) {
+            try {
+                inFlight.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // logged by whoever took the result; nothing to add on shutdown
+            }
         }
     }
 
@@ -196,9 +383,9 @@ public final class LoaderService implements AutoCloseable {
                 consumer.resume(positioned());
             }
             case STALE -> {
-                // Another loader committed these partitions: forget the batch, re-read the stored offsets.
+                // Another loader committed these partitions: forget both batches, re-read the stored offsets.
+                dropBatches();
                 backoffMs = 0;
-                writeFailing = false;
                 unpositioned.addAll(consumer.assignment());
                 consumer.pause(consumer.assignment());
                 position();
@@ -229,11 +416,15 @@ public final class LoaderService implements AutoCloseable {
         return waiting >= config.catchUpEvents();
     }
 
-    /** Positioned partitions with no record in the open batch: everything read from them is stored. */
+    /** Positioned partitions with no record in either batch: everything read from them is stored. */
     private Set<TopicPartition> drained() {
         Set<TopicPartition> drained = positioned();
-        drained.removeIf(tp -> batch.holdsAny(List.of(tp.partition())));
+        drained.removeIf(tp -> holdsAny(List.of(tp.partition())));
         return drained;
+    }
+
+    private boolean holdsAny(List<Integer> partitions) {
+        return open.holdsAny(partitions) || (writing != null && writing.holdsAny(partitions));
     }
 
     private Set<TopicPartition> positioned() {
@@ -248,16 +439,16 @@ public final class LoaderService implements AutoCloseable {
         try {
             event = StoredEventJson.decode(record.value());
         } catch (IOException | RuntimeException e) {
-            batch.reject(badRecord("undecodable", "the record is not a stored event", null, record), record.partition(),
+            open.reject(badRecord("undecodable", "the record is not a stored event", null, record), record.partition(),
                     record.offset(), record.serializedValueSize(), record.timestamp(), now);
             return;
         }
         String problem = writer.rejection(event);
         if (problem != null) {
-            batch.reject(badRecord(problem, "the warehouse would reject this row", event.site(), record),
+            open.reject(badRecord(problem, "the warehouse would reject this row", event.site(), record),
                     record.partition(), record.offset(), record.serializedValueSize(), record.timestamp(), now);
         } else {
-            batch.add(event, record.partition(), record.offset(), record.serializedValueSize(), record.timestamp(), now);
+            open.add(event, record.partition(), record.offset(), record.serializedValueSize(), record.timestamp(), now);
         }
     }
 
@@ -265,49 +456,6 @@ public final class LoaderService implements AutoCloseable {
         String payload = record.value() == null ? null : new String(record.value(), StandardCharsets.UTF_8);
         LOG.warn("event=record_rejected reason={} partition={} offset={}", reason, record.partition(), record.offset());
         return new BadEvent("load", reason, detail, site, payload, clock.millis());
-    }
-
-    /** @return whether the batch is committed, refused as stale, or must be retried */
-    private FlushResult flush() {
-        try {
-            if (!batch.rejected().isEmpty()) {
-                bad.sendAll(batch.rejected());
-                rowsRejected.increment(batch.rejected().size());
-                batch.rejectedSent();
-            }
-            List<OffsetCommit> offsets = new ArrayList<>(batch.nextOffsets().size());
-            for (Map.Entry<Integer, Long> next : batch.nextOffsets().entrySet()) {
-                TopicPartition tp = new TopicPartition(KafkaConfig.EVENTS_TOPIC, next.getKey());
-                offsets.add(new OffsetCommit(next.getKey(), committed.getOrDefault(tp, OffsetCommit.NONE), next.getValue()));
-            }
-            long writeStart = System.nanoTime();
-            long inserted = writer.write(batch.events(), KafkaConfig.EVENTS_TOPIC, offsets);
-            writes.record(System.nanoTime() - writeStart, TimeUnit.NANOSECONDS);
-            batchSizes.record(batch.records());
-            long now = clock.millis();
-            for (long timestampMs : batch.timestampsMs()) {
-                freshness.record(Math.max(0, now - timestampMs), TimeUnit.MILLISECONDS);
-            }
-            for (OffsetCommit offset : offsets) {
-                committed.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, offset.partition()), offset.next());
-            }
-            rowsWritten.increment(inserted);
-            lastWriteMs = now;
-            commitToKafkaForInformation(batch.nextOffsets().keySet().stream()
-                    .map(p -> new TopicPartition(KafkaConfig.EVENTS_TOPIC, p)).toList());
-            batch.clear();
-            return FlushResult.COMMITTED;
-        } catch (StaleBatchException e) {
-            staleBatches.increment();
-            LOG.warn("event=stale_batch_refused records={} reason=\"{}\"", batch.records(), e.getMessage());
-            batch.clear();
-            return FlushResult.STALE;
-        } catch (SQLException | KafkaException | IllegalStateException e) {
-            failedWrites.increment();
-            LOG.warn("event=batch_write_failed records={} retry_in_ms={} error=\"{}\"", batch.records(),
-                    backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS), firstLine(e.getMessage()));
-            return FlushResult.FAILED;
-        }
     }
 
     /** Seeks the unpositioned partitions to their stored offsets; on a warehouse error they stay paused. */
@@ -369,6 +517,10 @@ public final class LoaderService implements AutoCloseable {
                 position = consumer.position(tp, Duration.ZERO);
             } catch (TimeoutException e) {
                 continue;
+            } catch (WakeupException e) {
+                // close() asked the loop to stop: keep the request for the next poll, which ends the loop.
+                consumer.wakeup();
+                return;
             }
             Long told = toldKafka.get(tp);
             if (told == null || position > told) {
@@ -377,12 +529,17 @@ public final class LoaderService implements AutoCloseable {
             }
         }
         if (!offsets.isEmpty()) {
-            consumer.commitAsync(offsets, null);
+            try {
+                consumer.commitAsync(offsets, null);
+            } catch (KafkaException e) {
+                // Informational only; the next commit tells Kafka again.
+                toldKafka.keySet().removeAll(offsets.keySet());
+            }
         }
     }
 
     private void commitIdlePositions(long nowNanos) {
-        if (!batch.isEmpty() || nowNanos - idleCommitAtNanos < IDLE_COMMIT_NANOS) {
+        if (!open.isEmpty() || writing != null || nowNanos - idleCommitAtNanos < IDLE_COMMIT_NANOS) {
             return;
         }
         idleCommitAtNanos = nowNanos;
@@ -400,13 +557,16 @@ public final class LoaderService implements AutoCloseable {
     /**
      * New partitions are paused until positioned at their stored offset; reading the offsets may fail (the
      * warehouse is down) without failing the rebalance: the loop retries. Losing a partition whose records
-     * are in the open batch discards the batch, and the partitions kept are re-read from their stored offsets.
+     * are in a batch first lets a write in flight finish, then discards both batches (unless that write
+     * committed the partition's records and the open batch holds none), and the partitions kept are re-read
+     * from their stored offsets.
      */
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (batch.holdsAny(partitions.stream().map(TopicPartition::partition).toList())) {
-                batch.clear();
+            finishWrite(true);
+            if (holdsAny(partitions.stream().map(TopicPartition::partition).toList())) {
+                dropBatches();
                 unpositioned.addAll(consumer.assignment());
                 consumer.pause(consumer.assignment());
             }

@@ -8,7 +8,8 @@ import java.util.Map;
 
 /**
  * Writes batches of stored events exactly once: rows and the consumed offsets in one transaction.
- * Used from the loader's single consumer thread (and by {@code replay} / {@code promote}).
+ * The loader writes from its writer thread while its consumer thread may read the stored offsets and check rows
+ * ({@link #storedOffsets}, {@link #rejection}); {@code replay} and {@code promote} use it from one thread.
  */
 public interface WarehouseWriter extends AutoCloseable {
 
