@@ -238,7 +238,8 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
     /**
      * Folds the batch into the sessions rollup with {@code upsert} (given the write's number) and raises the
-     * versions of the batch's event hours and of its sessions' start hours.
+     * versions of the batch's event hours and of its sessions' start hours. (All parts in one upsert: inserting
+     * the parts that open their session apart, as PostgreSQL does, measured no faster here.)
      */
     private void foldSessions(Statement st, java.util.function.LongFunction<String> upsert, List<StoredEvent> events)
             throws SQLException {

@@ -124,8 +124,9 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
 
     /**
      * The common case, a batch of ids never seen: {@code COPY} straight into {@code events}, then the batch's
-     * sessions, folded in Java, are upserted into the rollup in one statement (from a temporary table that
-     * {@code COPY} fills). A stored or repeated id makes the {@code COPY} fail; then, back at the savepoint,
+     * sessions, folded in Java, go into the rollup from a temporary table that {@code COPY} fills (inserted
+     * when the batch opens them, merged otherwise). A stored or repeated id makes the {@code COPY} fail (a
+     * stored session, the insert of its part); then, back at the savepoint,
      * the batch is staged and one statement inserts the rows whose ids are new ({@code ON CONFLICT DO
      * NOTHING}) and folds exactly those (its {@code RETURNING}) into the rollup.
      */
@@ -134,6 +135,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
         Savepoint beforeCopy = c.setSavepoint();
         try {
             copy(c, LIVE_TABLE, rows);
+            upsertParts(c, SessionParts.fold(events));
             c.releaseSavepoint(beforeCopy);
         } catch (SQLException e) {
             if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
@@ -142,7 +144,6 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             c.rollback(beforeCopy);
             return stageInsertAndFold(c, rows);
         }
-        upsertParts(c, SessionParts.fold(events));
         return events.size();
     }
 
@@ -160,9 +161,13 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     }
 
     private static final String PARTS_STAGE = "sessions_stage";
-    private static final String UPSERT_PARTS = SessionRollup.upsertParts(Dialect.POSTGRES, "pg_temp." + PARTS_STAGE, 0);
+    private static final List<String> UPSERT_PARTS = SessionRollup.insertOrUpsertParts(Dialect.POSTGRES, "pg_temp." + PARTS_STAGE, 0);
 
-    /** One statement for all of a batch's sessions, from a temporary table filled by {@code COPY}. */
+    /**
+     * A batch's sessions from a temporary table filled by {@code COPY}: those it opens inserted, the others
+     * merged. A session that is stored after all fails the insert on the key, and the caller goes the staging
+     * path.
+     */
     private static void upsertParts(Connection c, List<SessionParts.Part> parts) throws SQLException {
         CopyText rows = new CopyText(parts.size() * 200);
         for (SessionParts.Part p : parts) {
@@ -172,7 +177,9 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             st.execute(Dialect.POSTGRES.render("CREATE TEMP TABLE IF NOT EXISTS " + PARTS_STAGE + " ("
                     + String.join(", ", SessionRollup.partColumns()) + ") ON COMMIT DELETE ROWS"));
             copy(c, "pg_temp." + PARTS_STAGE, rows.bytes());
-            st.executeUpdate(UPSERT_PARTS);
+            for (String sql : UPSERT_PARTS) {
+                st.executeUpdate(sql);
+            }
         }
     }
 

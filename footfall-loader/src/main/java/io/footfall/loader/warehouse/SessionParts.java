@@ -46,6 +46,12 @@ final class SessionParts {
         String exitPath;
         Long exitKey;
         StoredEvent first;
+        /**
+         * The part holds its session's opening event (or is a sessionless event): no row of the rollup can
+         * hold it yet, so PostgreSQL inserts it without looking for one (a row that is there after all, from
+         * events stored out of order, fails the insert on the key and the batch goes the staging path instead).
+         */
+        boolean opens;
 
         Part(String site, String sessionKey, boolean sessionless) {
             this.site = site;
@@ -55,13 +61,14 @@ final class SessionParts {
 
         /** The values in {@link SessionRollup#partColumns()} order: String, Boolean, Long or null. */
         Object[] row() {
-            Object[] row = new Object[14 + FIRST_EVENT_VALUES.size()];
+            Object[] row = new Object[15 + FIRST_EVENT_VALUES.size()];
             Object[] head = {site, sessionKey, sessionless, visitorId, bot, firstAt, lastAt, firstKey, pageviews, events,
                     entryPath, entryKey, exitPath, exitKey};
             System.arraycopy(head, 0, row, 0, head.length);
             for (int i = 0; i < FIRST_EVENT_VALUES.size(); i++) {
                 row[head.length + i] = FIRST_EVENT_VALUES.get(i).apply(first);
             }
+            row[row.length - 1] = opens;
             return row;
         }
     }
@@ -106,6 +113,7 @@ final class SessionParts {
                 }
             }
             p.bot |= e.isBot();
+            p.opens |= sessionless || e.isNewSession();
             if ("pageview".equals(e.type())) {
                 p.pageviews++;
                 if (p.entryKey == null || k < p.entryKey) {
