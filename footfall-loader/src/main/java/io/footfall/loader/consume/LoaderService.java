@@ -286,7 +286,7 @@ public final class LoaderService implements AutoCloseable {
         }
         FlushResult result;
         try {
-            committed(awaitUninterruptibly(inFlight));
+            recordCommit(awaitUninterruptibly(inFlight));
             result = FlushResult.COMMITTED;
         } catch (ExecutionException e) {
             result = failed(e.getCause());
@@ -315,7 +315,7 @@ public final class LoaderService implements AutoCloseable {
     }
 
     /** Book-keeping of a committed batch: metrics, the stored offsets as this loader now knows them, Kafka told. */
-    private void committed(long inserted) {
+    private void recordCommit(long inserted) {
         batchSizes.record(writing.records());
         long now = clock.millis();
         for (long timestampMs : writing.timestampsMs()) {
@@ -364,13 +364,16 @@ public final class LoaderService implements AutoCloseable {
         }
     }
 
-    /** On the way out: a write still in flight finishes (a half-written transaction would roll back anyway). */
+    /**
+     * On the way out: a write still in flight may finish. Its outcome needs no handling: committed, its rows and
+     * offsets are stored together; not, the next start reads its records again from the stored offsets.
+     */
     private void awaitQuietly() {
         if (inFlight != null) {
             try {
                 inFlight.get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
-                // logged by whoever took the result; nothing to add on shutdown
+                // see above: nothing to do with it on shutdown
             }
         }
     }
