@@ -51,6 +51,14 @@ public final class SessionRollup {
     private SessionRollup() {
     }
 
+    /** The rollup's columns in DuckDB, in table order: those of every dialect, then {@link #CHANGED_BY} and {@link #START_HOUR_BEFORE}. */
+    public static List<String> duckDbColumns() {
+        List<String> columns = new java.util.ArrayList<>(COLUMNS);
+        columns.add(CHANGED_BY);
+        columns.add(START_HOUR_BEFORE);
+        return columns;
+    }
+
     static String createTableSql() {
         StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS " + TABLE + " (\n"
                 + "    site ${text} NOT NULL,\n"

@@ -76,6 +76,30 @@ final class SessionParts {
     private SessionParts() {
     }
 
+    /**
+     * The visitor key DuckDB's {@code Dialect.visitorKey} gives {@code visitorId}: the MD5 digest's bytes 8–15 read
+     * as a little-endian unsigned number ({@code md5_number_lower}), shifted right by one. {@code SessionRollupIT}
+     * checks it against DuckDB's own.
+     */
+    static long visitorKey(String visitorId) {
+        byte[] digest = md5().digest(visitorId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return ((long) LOWER_HALF.get(digest, 8)) >>> 1;
+    }
+
+    private static final java.lang.invoke.VarHandle LOWER_HALF =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final ThreadLocal<java.security.MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return java.security.MessageDigest.getInstance("MD5");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every Java runtime", e);
+        }
+    });
+
+    private static java.security.MessageDigest md5() {
+        return MD5.get();
+    }
+
     /** The ordering key of {@code Dialect.orderKey}: epoch µs × 1000 + seq (received_at has ms precision). */
     static long orderKey(StoredEvent e) {
         return e.receivedAt() * 1_000_000L + e.sessionSeq();
