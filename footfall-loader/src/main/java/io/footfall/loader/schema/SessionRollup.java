@@ -51,7 +51,12 @@ public final class SessionRollup {
     private SessionRollup() {
     }
 
-    /** The rollup's columns in DuckDB, in table order: those of every dialect, then {@link #CHANGED_BY} and {@link #START_HOUR_BEFORE}. */
+    /** The rollup's columns of every dialect, in table order (DuckDB's two marks follow them). */
+    public static List<String> columns() {
+        return COLUMNS;
+    }
+
+    /** The rollup's columns in DuckDB, in table order: {@link #columns()}, then {@link #CHANGED_BY} and {@link #START_HOUR_BEFORE}. */
     public static List<String> duckDbColumns() {
         List<String> columns = new java.util.ArrayList<>(COLUMNS);
         columns.add(CHANGED_BY);
@@ -121,21 +126,11 @@ public final class SessionRollup {
     /**
      * Upserts rows folded elsewhere (in Java, one per session): {@code parts} is a relation with the table's
      * columns except {@code visitor_key}, times as epoch milliseconds {@code first_ms} and {@code last_ms};
-     * {@code write} as in {@link #upsertFrom}.
+     * {@code write} as in {@link #upsertFrom}. (The writers append the parts that open their session straight
+     * into the table instead, with every column worked out in Java.)
      */
     public static String upsertParts(Dialect dialect, String parts, long write) {
         return insertParts(dialect, parts, write) + onConflictMerge(dialect);
-    }
-
-    /**
-     * The batch's parts in two statements: those that open their session ({@code opens}) inserted plainly, the
-     * others merged as {@link #upsertParts} does. A plain insert skips the conflict lookup and merge; one that
-     * meets a stored row after all fails on the key. PostgreSQL: +12 % rows/s for batches that open sessions
-     * ({@code WriteBench postgres}); DuckDB measured no faster, and keeps one upsert.
-     */
-    public static List<String> insertOrUpsertParts(Dialect dialect, String parts, long write) {
-        return List.of(insertParts(dialect, parts + " WHERE opens", write),
-                upsertParts(dialect, parts + " WHERE NOT opens", write));
     }
 
     private static String insertParts(Dialect dialect, String parts, long write) {
@@ -163,7 +158,6 @@ public final class SessionRollup {
         for (String column : FIRST_EVENT_COLUMNS) {
             columns.add(column + " ${text}");
         }
-        columns.add("opens BOOLEAN");
         return columns;
     }
 

@@ -63,7 +63,7 @@ public final class CopyText {
         out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    /** A row of plain values: String, Boolean, Long or null (a session part, for instance). */
+    /** A row of plain values: String, Boolean, Long, Instant or null (a session part, for instance). */
     void addRow(Object[] values) {
         line.setLength(0);
         for (Object value : values) {

@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -248,7 +249,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
      * The fast path's sessions: the parts that open their session appended straight into the rollup (as the
      * events are: a stored row with the same key fails the Appender, and the batch goes the staging path), the
      * others staged and merged by one upsert; then the hours' versions. Appending the opening parts skips their
-     * staging and the upsert's lookup and merge: batches that open sessions +25 % rows/s ({@code WriteBench
+     * staging and the upsert's lookup and merge: batches that open sessions +26 % rows/s ({@code WriteBench
      * duckdb}, BENCHMARKS.md).
      */
     private void writeParts(Statement st, List<SessionParts.Part> parts, List<StoredEvent> events) throws SQLException {
@@ -301,61 +302,36 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         return lastWrite;
     }
 
-    /**
-     * A part that opens its session as a whole row of the rollup, in {@link SessionRollup#duckDbColumns()} order: the
-     * values the upsert's insert would give it, the visitor key worked out in Java.
-     */
+    /** A part that opens its session as a whole row of the rollup, in {@link SessionRollup#duckDbColumns()} order. */
     private static void appendOpeningPart(DuckDBAppender a, SessionParts.Part p, long write) throws SQLException {
         a.beginRow();
-        a.append(p.site);
-        a.append(p.sessionKey);
-        a.append(p.sessionless);
-        a.append(p.visitorId);
-        if (p.visitorId == null) {
-            a.appendNull();
-        } else {
-            a.append(SessionParts.visitorKey(p.visitorId));
-        }
-        a.append(p.bot);
-        a.appendEpochMicros(p.firstAt * 1000);
-        a.appendEpochMicros(p.lastAt * 1000);
-        a.append(p.firstKey);
-        a.append(p.pageviews);
-        a.append(p.events);
-        a.append(p.entryPath);
-        appendNullable(a, p.entryKey);
-        a.append(p.exitPath);
-        appendNullable(a, p.exitKey);
-        for (java.util.function.Function<StoredEvent, String> value : SessionParts.FIRST_EVENT_VALUES) {
-            a.append(value.apply(p.first));
-        }
+        appendValues(a, p.rollupRow(Dialect.DUCKDB));
         a.append(write);
         a.appendNull(); // start_hour_before: the row is new
         a.endRow();
     }
 
-    private static void appendNullable(DuckDBAppender a, Long value) throws SQLException {
-        if (value == null) {
-            a.appendNull();
-        } else {
-            a.append(value.longValue());
-        }
-    }
-
     private static void appendPart(DuckDBAppender a, SessionParts.Part p) throws SQLException {
         a.beginRow();
-        for (Object value : p.row()) {
+        appendValues(a, p.row());
+        a.endRow();
+    }
+
+    /** Values of a row: String, Boolean, Long, Instant or null. */
+    private static void appendValues(DuckDBAppender a, Object[] values) throws SQLException {
+        for (Object value : values) {
             if (value == null) {
                 a.appendNull();
             } else if (value instanceof String text) {
                 a.append(text);
             } else if (value instanceof Boolean flag) {
                 a.append(flag.booleanValue());
+            } else if (value instanceof Instant at) {
+                a.appendEpochMicros(at.toEpochMilli() * 1000);
             } else {
                 a.append(((Long) value).longValue());
             }
         }
-        a.endRow();
     }
 
     /**

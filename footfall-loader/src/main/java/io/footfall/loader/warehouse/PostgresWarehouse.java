@@ -161,24 +161,38 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     }
 
     private static final String PARTS_STAGE = "sessions_stage";
-    private static final List<String> UPSERT_PARTS = SessionRollup.insertOrUpsertParts(Dialect.POSTGRES, "pg_temp." + PARTS_STAGE, 0);
+    private static final String UPSERT_PARTS = SessionRollup.upsertParts(Dialect.POSTGRES, "pg_temp." + PARTS_STAGE, 0);
+    /** {@code COPY} target of the parts that open their session: the rollup, its columns named. */
+    private static final String NEW_SESSIONS = SessionRollup.TABLE + " (" + String.join(", ", SessionRollup.columns()) + ")";
 
     /**
-     * A batch's sessions from a temporary table filled by {@code COPY}: those it opens inserted, the others
-     * merged. A session that is stored after all fails the insert on the key, and the caller goes the staging
-     * path.
+     * A batch's sessions: those it opens copied straight into the rollup as new rows, the others copied into a
+     * temporary table and merged from it. A session that is stored after all fails the first copy on the key,
+     * and the caller goes the staging path.
      */
     private static void upsertParts(Connection c, List<SessionParts.Part> parts) throws SQLException {
-        CopyText rows = new CopyText(parts.size() * 200);
+        CopyText opening = new CopyText(parts.size() * 200);
+        CopyText merged = new CopyText(parts.size() * 200);
+        boolean anyOpening = false;
+        boolean anyMerged = false;
         for (SessionParts.Part p : parts) {
-            rows.addRow(p.row());
+            if (p.opens) {
+                opening.addRow(p.rollupRow(Dialect.POSTGRES));
+                anyOpening = true;
+            } else {
+                merged.addRow(p.row());
+                anyMerged = true;
+            }
         }
-        try (Statement st = c.createStatement()) {
-            st.execute(Dialect.POSTGRES.render("CREATE TEMP TABLE IF NOT EXISTS " + PARTS_STAGE + " ("
-                    + String.join(", ", SessionRollup.partColumns()) + ") ON COMMIT DELETE ROWS"));
-            copy(c, "pg_temp." + PARTS_STAGE, rows.bytes());
-            for (String sql : UPSERT_PARTS) {
-                st.executeUpdate(sql);
+        if (anyOpening) {
+            copy(c, NEW_SESSIONS, opening.bytes());
+        }
+        if (anyMerged) {
+            try (Statement st = c.createStatement()) {
+                st.execute(Dialect.POSTGRES.render("CREATE TEMP TABLE IF NOT EXISTS " + PARTS_STAGE + " ("
+                        + String.join(", ", SessionRollup.partColumns()) + ") ON COMMIT DELETE ROWS"));
+                copy(c, "pg_temp." + PARTS_STAGE, merged.bytes());
+                st.executeUpdate(UPSERT_PARTS);
             }
         }
     }

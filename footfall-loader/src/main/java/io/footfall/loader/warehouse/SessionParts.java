@@ -1,7 +1,15 @@
 package io.footfall.loader.warehouse;
 
 import io.footfall.core.event.StoredEvent;
+import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.SessionRollup;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +37,7 @@ final class SessionParts {
         }
     }
 
-    /** One session's part of a batch; times in epoch milliseconds; the visitor key is left to SQL. */
+    /** One session's part of a batch; times in epoch milliseconds. */
     static final class Part {
         final String site;
         final String sessionKey;
@@ -48,8 +56,9 @@ final class SessionParts {
         StoredEvent first;
         /**
          * The part holds its session's opening event (or is a sessionless event): no row of the rollup can
-         * hold it yet, so PostgreSQL inserts it without looking for one (a row that is there after all, from
-         * events stored out of order, fails the insert on the key and the batch goes the staging path instead).
+         * hold it yet, so the writers append it as a new row ({@link #rollupRow}) without looking for one (a row
+         * that is there after all, from events stored out of order, fails the append on the key and the batch
+         * goes the staging path instead).
          */
         boolean opens;
 
@@ -61,14 +70,26 @@ final class SessionParts {
 
         /** The values in {@link SessionRollup#partColumns()} order: String, Boolean, Long or null. */
         Object[] row() {
-            Object[] row = new Object[15 + FIRST_EVENT_VALUES.size()];
-            Object[] head = {site, sessionKey, sessionless, visitorId, bot, firstAt, lastAt, firstKey, pageviews, events,
-                    entryPath, entryKey, exitPath, exitKey};
-            System.arraycopy(head, 0, row, 0, head.length);
+            return withFirstEvent(site, sessionKey, sessionless, visitorId, bot, firstAt, lastAt, firstKey, pageviews,
+                    events, entryPath, entryKey, exitPath, exitKey);
+        }
+
+        /**
+         * The part as a whole new row of the rollup, values in {@link SessionRollup#columns()} order (String,
+         * Boolean, Long, Instant or null): what {@link SessionRollup#upsertParts} would insert for it, the
+         * visitor key worked out as {@code dialect} does.
+         */
+        Object[] rollupRow(Dialect dialect) {
+            Long key = visitorId == null ? null : dialect == Dialect.DUCKDB ? duckDbVisitorKey(visitorId) : postgresVisitorKey(visitorId);
+            return withFirstEvent(site, sessionKey, sessionless, visitorId, key, bot, Instant.ofEpochMilli(firstAt),
+                    Instant.ofEpochMilli(lastAt), firstKey, pageviews, events, entryPath, entryKey, exitPath, exitKey);
+        }
+
+        private Object[] withFirstEvent(Object... head) {
+            Object[] row = java.util.Arrays.copyOf(head, head.length + FIRST_EVENT_VALUES.size());
             for (int i = 0; i < FIRST_EVENT_VALUES.size(); i++) {
                 row[head.length + i] = FIRST_EVENT_VALUES.get(i).apply(first);
             }
-            row[row.length - 1] = opens;
             return row;
         }
     }
@@ -81,23 +102,31 @@ final class SessionParts {
      * as a little-endian unsigned number ({@code md5_number_lower}), shifted right by one. {@code SessionRollupIT}
      * checks it against DuckDB's own.
      */
-    static long visitorKey(String visitorId) {
-        byte[] digest = md5().digest(visitorId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        return ((long) LOWER_HALF.get(digest, 8)) >>> 1;
+    static long duckDbVisitorKey(String visitorId) {
+        return ((long) LITTLE_ENDIAN.get(md5(visitorId), 8)) >>> 1;
     }
 
-    private static final java.lang.invoke.VarHandle LOWER_HALF =
-            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-    private static final ThreadLocal<java.security.MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+    /**
+     * The visitor key PostgreSQL's {@code Dialect.visitorKey} gives {@code visitorId}: the MD5 digest's first 8 bytes
+     * read as a big-endian signed number (the hex digits' first 16 as {@code bit(64)}). {@code SessionRollupIT} checks
+     * it against PostgreSQL's own.
+     */
+    static long postgresVisitorKey(String visitorId) {
+        return (long) BIG_ENDIAN.get(md5(visitorId), 0);
+    }
+
+    private static final VarHandle LITTLE_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
         try {
-            return java.security.MessageDigest.getInstance("MD5");
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("MD5 is part of every Java runtime", e);
         }
     });
 
-    private static java.security.MessageDigest md5() {
-        return MD5.get();
+    private static byte[] md5(String text) {
+        return MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The ordering key of {@code Dialect.orderKey}: epoch µs × 1000 + seq (received_at has ms precision). */
