@@ -1,5 +1,12 @@
 package io.footfall.loader.schema;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
 /**
  * The differences between the warehouses' SQL, kept in one place so migrations and writers share one text.
  */
@@ -49,11 +56,35 @@ public enum Dialect {
                 : "(TIMESTAMPTZ 'epoch' + " + millis + " * INTERVAL '1 millisecond')";
     }
 
-    /** A BIGINT key for a visitor id, from its MD5 (NULL for NULL): what the stats count distinct values of. */
+    /**
+     * A BIGINT key for a visitor id, from its MD5 (NULL for NULL): what the stats count distinct values of. Keep
+     * {@link #visitorKeyOf} the same.
+     */
     public String visitorKey(String id) {
         return this == DUCKDB ? "CAST(md5_number_lower(" + id + ") >> 1 AS BIGINT)"
                 : "CAST(('x' || substr(md5(" + id + "), 1, 16))::bit(64) AS BIGINT)";
     }
+
+    /**
+     * {@link #visitorKey}'s value for {@code id}, worked out in Java, for rows the writers append without SQL. DuckDB:
+     * the MD5 digest's bytes 8–15 as a little-endian unsigned number ({@code md5_number_lower}), shifted right by
+     * one. PostgreSQL: its first 8 bytes as a big-endian signed number (the hex digits' first 16 as
+     * {@code bit(64)}). {@code SessionRollupIT} checks both against the databases' own.
+     */
+    public long visitorKeyOf(String id) {
+        byte[] digest = MD5.get().digest(id.getBytes(StandardCharsets.UTF_8));
+        return this == DUCKDB ? ((long) LITTLE_ENDIAN.get(digest, 8)) >>> 1 : (long) BIG_ENDIAN.get(digest, 0);
+    }
+
+    private static final VarHandle LITTLE_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is part of every Java runtime", e);
+        }
+    });
 
     /** An aggregate: {@code value} of the row with the smallest {@code key} (NULL values kept), among rows matching {@code filter} (null: all). */
     public String firstBy(String value, String key, String filter) {

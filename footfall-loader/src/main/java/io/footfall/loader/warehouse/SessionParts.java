@@ -3,14 +3,9 @@ package io.footfall.loader.warehouse;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.SessionRollup;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,13 +75,13 @@ final class SessionParts {
          * visitor key worked out as {@code dialect} does.
          */
         Object[] rollupRow(Dialect dialect) {
-            Long key = visitorId == null ? null : dialect == Dialect.DUCKDB ? duckDbVisitorKey(visitorId) : postgresVisitorKey(visitorId);
+            Long key = visitorId == null ? null : dialect.visitorKeyOf(visitorId);
             return withFirstEvent(site, sessionKey, sessionless, visitorId, key, bot, Instant.ofEpochMilli(firstAt),
                     Instant.ofEpochMilli(lastAt), firstKey, pageviews, events, entryPath, entryKey, exitPath, exitKey);
         }
 
         private Object[] withFirstEvent(Object... head) {
-            Object[] row = java.util.Arrays.copyOf(head, head.length + FIRST_EVENT_VALUES.size());
+            Object[] row = Arrays.copyOf(head, head.length + FIRST_EVENT_VALUES.size());
             for (int i = 0; i < FIRST_EVENT_VALUES.size(); i++) {
                 row[head.length + i] = FIRST_EVENT_VALUES.get(i).apply(first);
             }
@@ -95,38 +90,6 @@ final class SessionParts {
     }
 
     private SessionParts() {
-    }
-
-    /**
-     * The visitor key DuckDB's {@code Dialect.visitorKey} gives {@code visitorId}: the MD5 digest's bytes 8–15 read
-     * as a little-endian unsigned number ({@code md5_number_lower}), shifted right by one. {@code SessionRollupIT}
-     * checks it against DuckDB's own.
-     */
-    static long duckDbVisitorKey(String visitorId) {
-        return ((long) LITTLE_ENDIAN.get(md5(visitorId), 8)) >>> 1;
-    }
-
-    /**
-     * The visitor key PostgreSQL's {@code Dialect.visitorKey} gives {@code visitorId}: the MD5 digest's first 8 bytes
-     * read as a big-endian signed number (the hex digits' first 16 as {@code bit(64)}). {@code SessionRollupIT} checks
-     * it against PostgreSQL's own.
-     */
-    static long postgresVisitorKey(String visitorId) {
-        return (long) BIG_ENDIAN.get(md5(visitorId), 0);
-    }
-
-    private static final VarHandle LITTLE_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle BIG_ENDIAN = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
-    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("MD5");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("MD5 is part of every Java runtime", e);
-        }
-    });
-
-    private static byte[] md5(String text) {
-        return MD5.get().digest(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The ordering key of {@code Dialect.orderKey}: epoch µs × 1000 + seq (received_at has ms precision). */
