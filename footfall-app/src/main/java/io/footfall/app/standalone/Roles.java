@@ -7,7 +7,7 @@ import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.KafkaConfig;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.enricher.EnricherApp;
-import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.consume.Loaders;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
@@ -101,8 +101,9 @@ public final class Roles {
                 : "SQL API token in " + token.file();
     }
 
-    public static LoaderService loader(FootfallConfig config, WarehouseWriter writer, PrometheusMeterRegistry registry) {
-        LoaderService loader = new LoaderService(config.kafka(), config.loader(), writer, registry);
+    /** The process's loaders ({@code loader.writers} of them), started on a migrated schema. */
+    public static Loaders loader(FootfallConfig config, WarehouseWriter writer, PrometheusMeterRegistry registry) {
+        Loaders loader = new Loaders(config.kafka(), config.loader(), writer, registry);
         try {
             loader.start();
             return loader;

@@ -5,7 +5,7 @@ import io.footfall.app.broker.EmbeddedKafka;
 import io.footfall.app.broker.Topics;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.enricher.EnricherApp;
-import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.consume.Loaders;
 import io.footfall.core.warehouse.Warehouse;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -77,12 +77,12 @@ public final class Standalone implements AutoCloseable {
 
             openWarehouse(wired);
             started.push(warehouse);
-            LoaderService loader = Roles.loader(staticMember(wired, "group.instance.id"), writerDecorator.apply(writer),
+            Loaders loader = Roles.loader(staticMember(wired, "group.instance.id"), writerDecorator.apply(writer),
                     registry);
             started.push(loader);
             line(t0, "loader ready, writing to " + (wired.loader().warehouse().equals("duckdb")
                     ? wired.loader().duckdbPath().toString()
-                    : wired.loader().jdbcUrl() + " (schema " + wired.loader().schema() + ")"));
+                    : wired.loader().jdbcUrl() + " (schema " + wired.loader().schema() + ", " + loader.size() + " writers)"));
 
             EnricherApp enricher = Roles.enricher(staticMember(wired, "main.consumer.group.instance.id"));
             started.push(enricher);

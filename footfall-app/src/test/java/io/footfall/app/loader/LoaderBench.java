@@ -7,6 +7,7 @@ import io.footfall.core.config.KafkaConfig;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.json.StoredEventJson;
 import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.consume.Loaders;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
 import io.footfall.loader.warehouse.CopyText;
@@ -83,8 +84,9 @@ public final class LoaderBench {
             double rawDuck = rawDuckDb(work.resolve("raw.duckdb"), n, mb, false, false);
             double keyedDuck = rawDuckDb(work.resolve("keyed.duckdb"), n, mb, true, false);
             double rawDuckSmallGroups = rawDuckDb(work.resolve("raw-small-groups.duckdb"), n, mb, false, true);
-            double rawPg = rawPostgres(n, mb, false);
-            double keyedPg = rawPostgres(n, mb, true);
+            double rawPg = rawPostgres(n, mb, false, 1);
+            double keyedPg = rawPostgres(n, mb, true, 1);
+            double rawPgTwo = rawPostgres(n, mb, false, 2);
             double loaderDuck;
             try (DuckDbWarehouse duck = DuckDbWarehouse.open(work.resolve("loader.duckdb"))) {
                 loaderDuck = drain(config, duck, n, mb, "loader -> DuckDB");
@@ -110,8 +112,8 @@ public final class LoaderBench {
             System.out.printf(Locale.ROOT, "ratio loader/raw DuckDB:     %.2f  (target >= 0.70); loader/raw into the keyed table %.2f;"
                     + " loader/raw with the loader's row groups %.2f%n", loaderDuck / rawDuck, loaderDuck / keyedDuck,
                     loaderDuck / rawDuckSmallGroups);
-            System.out.printf(Locale.ROOT, "ratio loader/raw PostgreSQL: %.2f  (target >= 0.70); loader/raw into the keyed table %.2f%n",
-                    loaderPg / rawPg, loaderPg / keyedPg);
+            System.out.printf(Locale.ROOT, "ratio loader/raw PostgreSQL: %.2f  (target >= 0.70); loader/raw into the keyed table %.2f;"
+                    + " loader/raw over 2 connections %.2f%n", loaderPg / rawPg, loaderPg / keyedPg, loaderPg / rawPgTwo);
         } finally {
             broker.close();
         }
@@ -183,8 +185,12 @@ public final class LoaderBench {
         }
     }
 
-    /** COPY straight into a table: {@code keyed} = the live table's shape (primary key and index), else bare. */
-    private static double rawPostgres(int n, double mb, boolean keyed) throws Exception {
+    /**
+     * COPY straight into a table: {@code keyed} = the live table's shape (primary key and index), else bare;
+     * over {@code connections} connections at once, each COPYing every {@code connections}-th chunk (the
+     * PostgreSQL loader writes on {@code loader.writers} connections).
+     */
+    private static double rawPostgres(int n, double mb, boolean keyed, int connections) throws Exception {
         String schema = LoaderFixtures.freshSchema("benchraw");
         try (Connection c = LoaderFixtures.postgres(); Statement st = c.createStatement()) {
             st.execute("SET search_path TO " + schema);
@@ -196,16 +202,33 @@ public final class LoaderBench {
                 st.execute(Migrations.eventsTableSql(Dialect.POSTGRES, "bare").replace("event_id UUID PRIMARY KEY", "event_id UUID"));
             }
             long t0 = System.nanoTime();
-            for (int from = 0; from < n; from += CHUNK) {
-                CopyText copy = new CopyText(CHUNK * 600);
-                for (int i = from; i < Math.min(n, from + CHUNK); i++) {
-                    copy.add(event(i));
+            java.util.List<java.util.concurrent.Future<Void>> streams = new java.util.ArrayList<>();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(connections);
+            try {
+                for (int k = 0; k < connections; k++) {
+                    int first = k * CHUNK;
+                    streams.add(pool.submit(() -> {
+                        try (Connection own = LoaderFixtures.postgres()) {
+                            for (int from = first; from < n; from += CHUNK * connections) {
+                                CopyText copy = new CopyText(CHUNK * 600);
+                                for (int i = from; i < Math.min(n, from + CHUNK); i++) {
+                                    copy.add(event(i));
+                                }
+                                own.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + schema + ".bare FROM STDIN",
+                                        new ByteArrayInputStream(copy.bytes()));
+                            }
+                        }
+                        return null;
+                    }));
                 }
-                c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + schema + ".bare FROM STDIN",
-                        new ByteArrayInputStream(copy.bytes()));
+                for (var stream : streams) {
+                    stream.get();
+                }
+            } finally {
+                pool.shutdownNow();
             }
-            return report(keyed ? "raw PostgreSQL COPY, keyed table" : "raw PostgreSQL COPY, bare table", n, mb * 1e6,
-                    System.nanoTime() - t0);
+            return report((keyed ? "raw PostgreSQL COPY, keyed table" : "raw PostgreSQL COPY, bare table")
+                    + (connections == 1 ? "" : ", " + connections + " connections"), n, mb * 1e6, System.nanoTime() - t0);
         } finally {
             LoaderFixtures.dropSchema(schema);
         }
@@ -215,7 +238,7 @@ public final class LoaderBench {
             throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TimedWriter timed = new TimedWriter(warehouse);
-        try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), timed, registry)) {
+        try (Loaders loader = new Loaders(config.kafka(), config.loader(), timed, registry)) {
             long t0 = System.nanoTime();
             loader.start();
             while (registry.get("footfall.loader.rows.written").counter().count() < n) {
@@ -226,8 +249,8 @@ public final class LoaderBench {
             }
             long elapsed = System.nanoTime() - t0;
             double rate = report(label, n, mb * 1e6, elapsed);
-            System.out.printf(Locale.ROOT, "  (%s: %.0f%% of the time in warehouse transactions, %d batches)%n", label,
-                    100.0 * timed.writeNanos / elapsed, timed.batches);
+            System.out.printf(Locale.ROOT, "  (%s, %d writers: %.0f%% of the time in warehouse transactions, summed over"
+                    + " the writers; %d batches)%n", label, loader.size(), 100.0 * timed.writeNanos.get() / elapsed, timed.batches.get());
             var freshness = registry.get("footfall.loader.freshness").timer();
             System.out.printf(Locale.ROOT, "  (%s: freshness here is backlog age, max %.1f s)%n", label,
                     freshness.max(TimeUnit.SECONDS));
@@ -284,9 +307,10 @@ public final class LoaderBench {
     }
 
     /** Measures how much of the drain is spent inside the warehouse transaction (the rest: consume, decode, check). */
+    /** Times the writes of every writer thread (PostgreSQL's two by default: their times add up). */
     private static final class TimedWriter extends FlakyWriter {
-        long writeNanos;
-        long batches;
+        final java.util.concurrent.atomic.AtomicLong writeNanos = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();
 
         TimedWriter(WarehouseWriter delegate) {
             super(delegate);
@@ -299,8 +323,8 @@ public final class LoaderBench {
             try {
                 return super.write(events, topic, offsets);
             } finally {
-                writeNanos += System.nanoTime() - t0;
-                batches++;
+                writeNanos.addAndGet(System.nanoTime() - t0);
+                batches.incrementAndGet();
             }
         }
     }

@@ -6,7 +6,7 @@ import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.KafkaConfig;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.json.StoredEventJson;
-import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.consume.Loaders;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.loader.warehouse.OffsetCommit;
@@ -33,8 +33,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * can kill it at chosen moments. Between the two markers the writer waits {@value #WINDOW_MS} ms: a batch
  * is then consumed but not stored, the moment that exactly-once has to survive.
  *
- * <p>Arguments: {@code mode bootstrap warehouse target}; mode {@code warehouse} runs {@link LoaderService}
- * (offsets in the warehouse transaction); mode {@code kafka-offsets} is the negative control: the same
+ * <p>Arguments: {@code mode bootstrap warehouse target}; mode {@code warehouse} runs the product's {@link Loaders}
+ * (offsets in the warehouse transaction; two writers on PostgreSQL, one on DuckDB); mode {@code kafka-offsets} is the negative control: the same
  * writer, but the consumed offsets are committed to Kafka when the batch is consumed, before it is stored.
  */
 public final class LoaderChild {
@@ -66,7 +66,7 @@ public final class LoaderChild {
                 : DuckDbWarehouse.open(config.loader().duckdbPath());
         Announcing announcing = new Announcing(writer);
         if (mode.equals("warehouse")) {
-            new LoaderService(config.kafka(), config.loader(), announcing, new SimpleMeterRegistry()).start();
+            new Loaders(config.kafka(), config.loader(), announcing, new SimpleMeterRegistry()).start();
             Thread.currentThread().join();
         } else {
             writer.migrate();

@@ -3,10 +3,13 @@ package io.footfall.app.loader;
 import io.footfall.core.config.KafkaConfig;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.json.StoredEventJson;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.schema.SessionRollup;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -112,6 +115,33 @@ public final class LoaderFixtures {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
+        }
+    }
+
+    /** Every row of a query, its columns joined with {@code |}; timestamps as instants, so both dialects compare. */
+    public static List<String> rows(Connection c, String sql) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            ResultSetMetaData md = rs.getMetaData();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= md.getColumnCount(); i++) {
+                    Object v = rs.getObject(i);
+                    row.append(i == 1 ? "" : "|").append(v instanceof java.sql.Timestamp t ? t.toInstant()
+                            : v instanceof java.time.OffsetDateTime t ? t.toInstant() : v);
+                }
+                out.add(row.toString());
+            }
+        }
+        return out;
+    }
+
+    /** Rebuilds the sessions rollup from the stored events by SQL, as {@code promote} does. */
+    public static void rebuildRollup(Connection c, Dialect dialect) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            for (String sql : SessionRollup.rebuildStatements(dialect)) {
+                st.execute(sql);
+            }
         }
     }
 }

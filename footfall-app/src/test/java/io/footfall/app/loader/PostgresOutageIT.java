@@ -8,7 +8,7 @@ import io.footfall.app.reliability.TcpProxy;
 import io.footfall.app.testing.TestBroker;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.json.StoredEventJson;
-import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.consume.Loaders;
 import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -51,7 +51,7 @@ class PostgresOutageIT {
                     "loader.schema", schema, "loader.batchEvents", "2000", "loader.batchDelay", "100ms"));
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
-                 LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, registry)) {
+                 Loaders loader = new Loaders(config.kafka(), config.loader(), warehouse, registry)) {
                 loader.start();
                 LoaderFixtures.produce(broker.bootstrapServers(), chunk(0, 5_000));
                 await().atMost(Duration.ofSeconds(30)).until(() -> rows() == 5_000);

@@ -79,19 +79,19 @@ class SessionRollupIT {
             inserted += (int) w.writer.write(all.subList(0, 250), TOPIC, List.of(new OffsetCommit(0, next, next + 250)));
             assertEquals(all.size(), inserted, "every event inserted once");
             try (Connection c = w.connection()) {
-                List<String> incremental = rows(c, "SELECT " + sessionColumns(w.dialect()) + " FROM " + SessionRollup.TABLE + " ORDER BY site, session_id");
-                rebuild(c, w.dialect());
-                assertEquals(rows(c, "SELECT " + sessionColumns(w.dialect()) + " FROM " + SessionRollup.TABLE + " ORDER BY site, session_id"), incremental);
-                assertEquals(expectedSessions(all), rows(c, "SELECT count(*) FILTER (WHERE NOT sessionless), "
+                List<String> incremental = LoaderFixtures.rows(c, "SELECT " + sessionColumns(w.dialect()) + " FROM " + SessionRollup.TABLE + " ORDER BY site, session_id");
+                LoaderFixtures.rebuildRollup(c, w.dialect());
+                assertEquals(LoaderFixtures.rows(c, "SELECT " + sessionColumns(w.dialect()) + " FROM " + SessionRollup.TABLE + " ORDER BY site, session_id"), incremental);
+                assertEquals(expectedSessions(all), LoaderFixtures.rows(c, "SELECT count(*) FILTER (WHERE NOT sessionless), "
                         + "count(*) FILTER (WHERE sessionless), sum(pageviews), sum(events) FROM " + SessionRollup.TABLE));
                 // One session worked out by hand: s7 of site a.test (see events()).
-                assertEquals(List.of(handSession(all, "a.test", "s7")), rows(c, "SELECT pageviews, events, entry_path, exit_path, "
+                assertEquals(List.of(handSession(all, "a.test", "s7")), LoaderFixtures.rows(c, "SELECT pageviews, events, entry_path, exit_path, "
                         + "referrer_host, country FROM " + SessionRollup.TABLE + " WHERE site = 'a.test' AND session_id = 's7'"));
 
                 // Negative control: folding a batch whose rows are stored already (what a writer that skipped
                 // the "only inserted rows" step would do) makes the two differ.
                 foldAgain(c, w.dialect(), all.subList(0, 10));
-                assertNotEquals(incremental, rows(c, "SELECT " + sessionColumns(w.dialect()) + " FROM " + SessionRollup.TABLE + " ORDER BY site, session_id"));
+                assertNotEquals(incremental, LoaderFixtures.rows(c, "SELECT " + sessionColumns(w.dialect()) + " FROM " + SessionRollup.TABLE + " ORDER BY site, session_id"));
             }
         }
     }
@@ -195,14 +195,6 @@ class SessionRollupIT {
                 + views.get(views.size() - 1).path() + "|" + first.referrerHost() + "|" + first.country();
     }
 
-    private static void rebuild(Connection c, Dialect dialect) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String sql : SessionRollup.rebuildStatements(dialect)) {
-                st.execute(sql);
-            }
-        }
-    }
-
     /** Test-only fault: folds stored events into the rollup a second time. */
     private static void foldAgain(Connection c, Dialect dialect, List<StoredEvent> stored) throws SQLException {
         try (Statement st = c.createStatement()) {
@@ -212,22 +204,6 @@ class SessionRollupIT {
         }
     }
 
-    private static List<String> rows(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-            ResultSetMetaData md = rs.getMetaData();
-            while (rs.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= md.getColumnCount(); i++) {
-                    Object v = rs.getObject(i);
-                    row.append(i == 1 ? "" : "|").append(v instanceof java.sql.Timestamp t ? t.toInstant()
-                            : v instanceof java.time.OffsetDateTime t ? t.toInstant() : v);
-                }
-                out.add(row.toString());
-            }
-        }
-        return out;
-    }
 
     private Writer open(String dialect) throws Exception {
         if (dialect.equals("duckdb")) {

@@ -20,6 +20,10 @@ import java.util.Set;
  *                    batches off
  * @param duckdbCheckpointBytes DuckDB folds its write-ahead log into the file (a checkpoint, which holds up
  *                    the batch whose commit triggers it) once the log passes this size
+ * @param writers     loaders in this process, each with its own consumer in the group (so its own share of
+ *                    the partitions), its own writer thread and its own warehouse transactions: 2 by default
+ *                    for PostgreSQL, where two backends write in parallel; always 1 for DuckDB, which takes one
+ *                    writer at a time
  */
 public record LoaderConfig(
         String warehouse,
@@ -34,7 +38,8 @@ public record LoaderConfig(
         Duration batchDelay,
         int catchUpEvents,
         long catchUpBytes,
-        long duckdbCheckpointBytes) {
+        long duckdbCheckpointBytes,
+        int writers) {
 
     /**
      * DuckDB's own checkpoint size, kept: 64 MB halved the loader's freshness p99 alone (bench/loader.sh) but made
@@ -55,6 +60,12 @@ public record LoaderConfig(
         int batchEvents = s.integer("loader.batchEvents", 10_000, 1, 1_000_000);
         long batchBytes = s.bytes("loader.batchBytes", 8L * 1024 * 1024, 1024, 1024L * 1024 * 1024);
         boolean duckdb = warehouse.equals("duckdb");
+        // Two measured best on 2 cores (bench/loader.sh: 1.5x one writer's rows/s; three were slower than two).
+        int writers = s.integer("loader.writers", duckdb ? 1 : 2, 1, 64);
+        if (duckdb && writers > 1) {
+            throw new ConfigException("loader.writers: DuckDB takes one writer at a time, so it must be 1 when"
+                    + " loader.warehouse is duckdb, got " + writers);
+        }
         return new LoaderConfig(
                 warehouse,
                 Path.of(s.string("loader.duckdbPath", dataDir.resolve("footfall.duckdb").toString())),
@@ -70,6 +81,7 @@ public record LoaderConfig(
                 Math.max(batchEvents, s.integer("loader.catchUpEvents", duckdb ? 100_000 : batchEvents, 1, 1_000_000)),
                 Math.max(batchBytes, s.bytes("loader.catchUpBytes", duckdb ? 64L * 1024 * 1024 : batchBytes, 1024,
                         1024L * 1024 * 1024)),
-                s.bytes("loader.duckdbCheckpointBytes", DEFAULT_DUCKDB_CHECKPOINT_BYTES, 1024L * 1024, 16L * 1024 * 1024 * 1024));
+                s.bytes("loader.duckdbCheckpointBytes", DEFAULT_DUCKDB_CHECKPOINT_BYTES, 1024L * 1024, 16L * 1024 * 1024 * 1024),
+                writers);
     }
 }

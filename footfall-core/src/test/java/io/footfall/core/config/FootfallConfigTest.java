@@ -92,6 +92,25 @@ class FootfallConfigTest {
     }
 
     @Test
+    void postgresGetsTwoWritersByDefaultAndDuckDbOne() {
+        assertEquals(1, FootfallConfig.from(Settings.of(Map.of())).loader().writers());
+        assertEquals(2, FootfallConfig.from(Settings.of(Map.of("loader.warehouse", "postgres",
+                "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:5432/test"))).loader().writers());
+        assertEquals(4, FootfallConfig.from(Settings.of(Map.of("loader.warehouse", "postgres",
+                "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:5432/test", "loader.writers", "4"))).loader().writers());
+    }
+
+    @Test
+    void moreThanOneDuckDbWriterIsRefusedAtStart() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(Settings.of(Map.of("loader.writers", "2"))));
+        assertTrue(e.getMessage().startsWith("loader.writers: DuckDB takes one writer at a time"), e.getMessage());
+        ConfigException zero = assertThrows(ConfigException.class, () -> FootfallConfig.from(Settings.of(Map.of(
+                "loader.warehouse", "postgres", "loader.jdbcUrl", "jdbc:postgresql://h/db", "loader.writers", "0"))));
+        assertEquals("loader.writers: must be between 1 and 64, got 0", zero.getMessage());
+    }
+
+    @Test
     void catchUpBatchesAreOffByDefaultOnPostgres() {
         FootfallConfig c = FootfallConfig.from(Settings.of(Map.of("loader.warehouse", "postgres",
                 "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:5432/test")));

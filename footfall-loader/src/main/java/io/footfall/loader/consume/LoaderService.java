@@ -102,6 +102,8 @@ public final class LoaderService implements AutoCloseable {
     private final Map<TopicPartition, Long> toldKafka = new HashMap<>();
     private long idleCommitAtNanos;
     private volatile boolean running = true;
+    /** Partitions assigned, written on the consumer thread only. */
+    private volatile int owned;
     private volatile long lastWriteMs;
     private long backoffMs;
     /** The handed-over batch failed to write and waits for its retry: every partition stays paused. */
@@ -114,16 +116,28 @@ public final class LoaderService implements AutoCloseable {
 
     public LoaderService(KafkaConfig kafka, LoaderConfig config, WarehouseWriter writer, MeterRegistry registry,
                          Clock clock) {
+        this(kafka, config, writer, registry, clock, new PartitionLag(registry), "");
+        Gauge.builder("footfall.loader.batch.records", this, LoaderService::heldRecords)
+                .description(HELD_RECORDS)
+                .register(registry);
+    }
+
+    /**
+     * One of the process's {@link Loaders}: {@code lag} shared with the others, {@code name} telling its threads
+     * apart; the held-records gauge is theirs together.
+     */
+    LoaderService(KafkaConfig kafka, LoaderConfig config, WarehouseWriter writer, MeterRegistry registry, Clock clock,
+                  PartitionLag lag, String name) {
         this.config = config;
         this.writer = writer;
         this.clock = clock;
-        this.lag = new PartitionLag(registry);
+        this.lag = lag;
         this.consumer = new KafkaConsumer<>(consumerProperties(kafka, config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.bad = new BadRecords(kafka);
         this.open = newBatch(config);
         this.spare = newBatch(config);
-        this.writerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "footfall-loader-writer"));
+        this.writerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "footfall-loader-writer" + name));
         this.rowsWritten = Counter.builder("footfall.loader.rows.written").description("new rows committed")
                 .register(registry);
         this.rowsRejected = Counter.builder("footfall.loader.rows.rejected")
@@ -149,11 +163,11 @@ public final class LoaderService implements AutoCloseable {
                 .description("records per committed batch (above loader.batchEvents while catching up)")
                 .baseUnit("records").serviceLevelObjectives(1_000, 5_000, 10_000, 20_000, 50_000, 100_000)
                 .register(registry);
-        Gauge.builder("footfall.loader.batch.records", this, LoaderService::heldRecords)
-                .description("records held in the open batch and the one being written (each bounded by loader.catchUpEvents)")
-                .register(registry);
-        this.thread = new Thread(this::run, "footfall-loader");
+        this.thread = new Thread(this::run, "footfall-loader" + name);
     }
+
+    static final String HELD_RECORDS =
+            "records held in the open batch and the one being written (each bounded by loader.catchUpEvents)";
 
     private static Batch newBatch(LoaderConfig config) {
         return new Batch(config.batchEvents(), config.batchBytes(), config.batchDelay().toNanos(),
@@ -161,7 +175,7 @@ public final class LoaderService implements AutoCloseable {
     }
 
     /** For the gauge, read from another thread: a moment's figure, not a consistent one. */
-    private double heldRecords() {
+    double heldRecords() {
         Batch w = writing;
         Batch o = open;
         return (o == null ? 0 : o.records()) + (w == null ? 0 : w.records());
@@ -185,7 +199,14 @@ public final class LoaderService implements AutoCloseable {
     /** Migrates the schema and starts consuming on the loader's own thread. */
     public void start() throws SQLException {
         writer.migrate();
-        thread.start();
+        startConsuming();
+    }
+
+    /** Starts consuming, the schema already migrated. */
+    void startConsuming() {
+        synchronized (thread) {
+            thread.start();
+        }
     }
 
     private void run() {
@@ -578,6 +599,7 @@ public final class LoaderService implements AutoCloseable {
                 toldKafka.remove(tp);
                 unpositioned.remove(tp);
             }
+            owned = Math.max(0, owned - partitions.size());
         }
 
         @Override
@@ -588,10 +610,16 @@ public final class LoaderService implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             unpositioned.addAll(partitions);
+            owned += partitions.size();
             consumer.pause(partitions);
             position();
             LOG.info("event=partitions_assigned count={}", partitions.size());
         }
+    }
+
+    /** How many partitions of {@code footfall.events} the group has given this loader. */
+    public int ownedPartitions() {
+        return owned;
     }
 
     /** Wall-clock time of the last committed batch, 0 before the first. */
@@ -603,11 +631,25 @@ public final class LoaderService implements AutoCloseable {
         return thread.isAlive();
     }
 
+    /** Tells the loader thread to stop (it writes its open batch first) without waiting for it. */
+    void stopConsuming() {
+        running = false;
+        consumer.wakeup();
+    }
+
     /** Stops consuming, writes the open batch, and waits for the loader thread to finish. */
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
+        synchronized (thread) {
+            if (thread.getState() == Thread.State.NEW) {
+                // Never started (a migration failed, or a sibling could not be made): nothing to write.
+                writerThread.shutdownNow();
+                consumer.close(Duration.ZERO);
+                bad.close();
+                return;
+            }
+        }
+        stopConsuming();
         try {
             if (!stopped.await(30, TimeUnit.SECONDS)) {
                 LOG.warn("event=loader_stop_timeout");

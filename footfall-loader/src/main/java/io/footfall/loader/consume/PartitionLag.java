@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loader's lag per partition as a gauge: log end offset − offset committed in the warehouse (not the
+ * The loader's lag per partition as a gauge (one per partition, whichever of the process's loaders owns it): log end offset − offset committed in the warehouse (not the
  * consumer's position, which runs ahead of what is stored). Refreshed at most once a second with one
  * ListOffsets request, also while the partitions are paused during a warehouse outage.
  */
@@ -27,11 +27,22 @@ final class PartitionLag {
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final MeterRegistry registry;
-    private final Map<Integer, AtomicLong> lagByPartition = new ConcurrentHashMap<>();
+    /** Shared by the loaders of one process, each of which refreshes the partitions it owns. */
+    private final Map<Integer, AtomicLong> lagByPartition;
     private long refreshedAtNanos;
 
     PartitionLag(MeterRegistry registry) {
+        this(registry, new ConcurrentHashMap<>());
+    }
+
+    private PartitionLag(MeterRegistry registry, Map<Integer, AtomicLong> lagByPartition) {
         this.registry = registry;
+        this.lagByPartition = lagByPartition;
+    }
+
+    /** Another loader's view of the same gauges: its own refresh clock, the same figure per partition. */
+    PartitionLag sibling() {
+        return new PartitionLag(registry, lagByPartition);
     }
 
     /**

@@ -55,8 +55,8 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
         if (!config.password().isEmpty()) {
             hikari.setPassword(config.password());
         }
-        // The loader writes on one thread; the rest serve the query server's reads.
-        hikari.setMaximumPoolSize(4);
+        // One connection per loader writer (loader.writers); three more serve the query server's reads.
+        hikari.setMaximumPoolSize(config.writers() + 3);
         hikari.setMinimumIdle(1);
         // A warehouse outage must surface as a failed batch (then backoff), not as a thread stuck in the pool.
         hikari.setConnectionTimeout(5_000);

@@ -1,0 +1,119 @@
+package io.footfall.app.loader;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.app.testing.ForwardingWarehouseWriter;
+import io.footfall.app.testing.TestBroker;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.event.StoredEvent;
+import io.footfall.core.json.StoredEventJson;
+import io.footfall.loader.consume.Loaders;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.schema.SessionRollup;
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.footfall.loader.warehouse.PostgresWarehouse;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The PostgreSQL loader's default two writers in one process: each owns its share of the partitions and writes
+ * it in its own transactions, and together they store every event once, move every partition's offset to its
+ * end, keep the sessions rollup equal to a rebuild, and report one lag figure per partition.
+ */
+class PostgresWritersIT {
+
+    private static final int EVENTS = 20_000;
+
+    static String schema;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void createSchema() throws SQLException {
+        schema = LoaderFixtures.freshSchema("writers");
+    }
+
+    @AfterAll
+    static void dropSchema() throws SQLException {
+        LoaderFixtures.dropSchema(schema);
+    }
+
+    @Test
+    void twoWritersShareThePartitionsAndStoreEveryEventOnce() throws Exception {
+        try (TestBroker broker = TestBroker.start(dir.resolve("broker"), 4)) {
+            FootfallConfig config = broker.config(dir, Map.of("loader.warehouse", "postgres",
+                    "loader.jdbcUrl", LoaderFixtures.PG_URL, "loader.user", "postgres", "loader.schema", schema,
+                    "loader.batchEvents", "1000", "loader.batchDelay", "100ms",
+                    // Static members, as in the standalone: each writer needs an id of its own.
+                    "kafka.client.group.instance.id", "writers-it"));
+            assertEquals(2, config.loader().writers(), "two writers are PostgreSQL's default");
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Set<String> writerThreads = ConcurrentHashMap.newKeySet();
+            try (PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
+                 Loaders loaders = new Loaders(config.kafka(), config.loader(), new ForwardingWarehouseWriter(warehouse) {
+                     @Override
+                     public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
+                         writerThreads.add(Thread.currentThread().getName());
+                         return super.write(events, topic, offsets);
+                     }
+                 }, registry)) {
+                loaders.start();
+                // The first writer to join gets every partition until the second one's join moves half of them.
+                await().atMost(Duration.ofSeconds(30)).until(() -> loaders.partitionsPerWriter().equals(List.of(2, 2)));
+                List<byte[]> values = new ArrayList<>();
+                for (int i = 0; i < EVENTS; i++) {
+                    values.add(StoredEventJson.encode(LoaderFixtures.event(i)));
+                }
+                // Keyed by visitor, as the enricher keys them: a session's events share a partition.
+                LoaderFixtures.produce(broker.bootstrapServers(), values);
+                await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM " + schema + ".events") == EVENTS);
+                await().atMost(Duration.ofSeconds(10)).until(() -> lagGauges(registry).stream().mapToDouble(Gauge::value).sum() == 0);
+
+                assertEquals(Set.of("footfall-loader-writer-1", "footfall-loader-writer-2"), writerThreads,
+                        "both writers committed batches");
+                assertTrue(loaders.running());
+                assertEquals(4, lagGauges(registry).size(), "one lag figure per partition: " + lagGauges(registry));
+                assertEquals(1, registry.find("footfall.loader.batch.records").gauges().size());
+                assertEquals(EVENTS, registry.get("footfall.loader.rows.written").counter().count(), "the writers' rows add up");
+            }
+            assertEquals(EVENTS, count("SELECT sum(next_offset) FROM " + schema + ".footfall_offsets"));
+            assertEquals(4, count("SELECT count(*) FROM " + schema + ".footfall_offsets"));
+            try (Connection c = LoaderFixtures.postgres(); Statement st = c.createStatement()) {
+                st.execute("SET search_path TO " + schema);
+                String sessions = "SELECT * FROM " + SessionRollup.TABLE + " ORDER BY site, session_id";
+                List<String> incremental = LoaderFixtures.rows(c, sessions);
+                assertEquals(EVENTS, count("SELECT sum(pageviews + events) FROM " + schema + "." + SessionRollup.TABLE));
+                LoaderFixtures.rebuildRollup(c, Dialect.POSTGRES);
+                assertEquals(LoaderFixtures.rows(c, sessions), incremental, "the rollup the writers kept equals a rebuild");
+            }
+        }
+    }
+
+    private static List<Gauge> lagGauges(PrometheusMeterRegistry registry) {
+        return new ArrayList<>(registry.find("footfall.loader.lag").gauges());
+    }
+
+    private static long count(String sql) throws SQLException {
+        try (Connection c = LoaderFixtures.postgres()) {
+            return LoaderFixtures.count(c, sql);
+        }
+    }
+}
