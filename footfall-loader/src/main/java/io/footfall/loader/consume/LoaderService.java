@@ -102,6 +102,8 @@ public final class LoaderService implements AutoCloseable {
     private final Map<TopicPartition, Long> toldKafka = new HashMap<>();
     private long idleCommitAtNanos;
     private volatile boolean running = true;
+    /** " writer=N" in the log lines of one of several loaders in the process, empty for a lone one. */
+    private final String writerTag;
     /** Partitions assigned, written on the consumer thread only. */
     private volatile int owned;
     private volatile long lastWriteMs;
@@ -164,6 +166,7 @@ public final class LoaderService implements AutoCloseable {
                 .baseUnit("records").serviceLevelObjectives(1_000, 5_000, 10_000, 20_000, 50_000, 100_000)
                 .register(registry);
         this.thread = new Thread(this::run, "footfall-loader" + name);
+        this.writerTag = name.isEmpty() ? "" : " writer=" + name.substring(1);
     }
 
     static final String HELD_RECORDS =
@@ -253,7 +256,7 @@ public final class LoaderService implements AutoCloseable {
                 finishWrite(true);
             }
         } catch (RuntimeException e) {
-            LOG.error("event=loader_failed error=\"{}\"", e.toString());
+            LOG.error("event=loader_failed{} error=\"{}\"", writerTag, e.toString());
         } finally {
             awaitQuietly();
             writerThread.shutdownNow();
@@ -320,12 +323,12 @@ public final class LoaderService implements AutoCloseable {
     private FlushResult failed(Throwable cause) {
         if (cause instanceof StaleBatchException) {
             staleBatches.increment();
-            LOG.warn("event=stale_batch_refused records={} reason=\"{}\"", writing.records(), cause.getMessage());
+            LOG.warn("event=stale_batch_refused{} records={} reason=\"{}\"", writerTag, writing.records(), cause.getMessage());
             return FlushResult.STALE;
         }
         if (cause instanceof SQLException || cause instanceof KafkaException || cause instanceof IllegalStateException) {
             failedWrites.increment();
-            LOG.warn("event=batch_write_failed records={} retry_in_ms={} error=\"{}\"", writing.records(),
+            LOG.warn("event=batch_write_failed{} records={} retry_in_ms={} error=\"{}\"", writerTag, writing.records(),
                     backoffMs == 0 ? FIRST_BACKOFF_MS : Math.min(backoffMs * 2, MAX_BACKOFF_MS), firstLine(cause.getMessage()));
             return FlushResult.FAILED;
         }
@@ -515,7 +518,7 @@ public final class LoaderService implements AutoCloseable {
             backoffMs = 0;
             consumer.resume(todo);
         }
-        LOG.info("event=partitions_positioned count={}", todo.size());
+        LOG.info("event=partitions_positioned{} count={}", writerTag, todo.size());
     }
 
     /** The last measured lag of each partition this loader has owned. */
@@ -613,7 +616,8 @@ public final class LoaderService implements AutoCloseable {
             owned += partitions.size();
             consumer.pause(partitions);
             position();
-            LOG.info("event=partitions_assigned count={}", partitions.size());
+            LOG.info("event=partitions_assigned{} count={} partitions={}", writerTag, partitions.size(),
+                    partitions.stream().map(tp -> Integer.toString(tp.partition())).sorted().collect(java.util.stream.Collectors.joining(",")));
         }
     }
 
@@ -652,11 +656,11 @@ public final class LoaderService implements AutoCloseable {
         stopConsuming();
         try {
             if (!stopped.await(30, TimeUnit.SECONDS)) {
-                LOG.warn("event=loader_stop_timeout");
+                LOG.warn("event=loader_stop_timeout{}", writerTag);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        LOG.info("event=loader_stopped");
+        LOG.info("event=loader_stopped{}", writerTag);
     }
 }
