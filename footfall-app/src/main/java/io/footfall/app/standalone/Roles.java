@@ -108,7 +108,7 @@ public final class Roles {
             loader.start();
             return loader;
         } catch (SQLException e) {
-            loader.close();
+            // start() has closed the loaders.
             throw new IllegalStateException("warehouse schema cannot be migrated: " + e.getMessage());
         }
     }

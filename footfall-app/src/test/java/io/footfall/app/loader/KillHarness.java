@@ -32,6 +32,8 @@ final class KillHarness {
      * How long after a run's second {@code @@writing} marker the kill lands. The child holds each batch for
      * {@link LoaderChild#WINDOW_MS} before its transaction: 0–45 ms kill a consumed batch before it is
      * written, 60 ms lands in or just after the transaction, 120 ms after a commit, mid-way to the next batch.
+     * On PostgreSQL the child runs two writers, so the second marker may be either one's: the kill then lands at
+     * that moment of one writer's batch while the other is anywhere in its own.
      */
     static final long[] KILL_DELAYS_MS = {0, 20, 45, 60, 120};
     private static final long RUN_TIMEOUT_S = 60;

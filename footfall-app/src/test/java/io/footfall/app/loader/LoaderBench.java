@@ -306,8 +306,10 @@ public final class LoaderBench {
         return snapshot.max(TimeUnit.MILLISECONDS);
     }
 
-    /** Measures how much of the drain is spent inside the warehouse transaction (the rest: consume, decode, check). */
-    /** Times the writes of every writer thread (PostgreSQL's two by default: their times add up). */
+    /**
+     * Measures how much of the drain is spent inside the warehouse transaction (the rest: consume, decode, check),
+     * over every writer thread (PostgreSQL's two by default: their times add up).
+     */
     private static final class TimedWriter extends FlakyWriter {
         final java.util.concurrent.atomic.AtomicLong writeNanos = new java.util.concurrent.atomic.AtomicLong();
         final java.util.concurrent.atomic.AtomicLong batches = new java.util.concurrent.atomic.AtomicLong();

@@ -2,6 +2,8 @@ package io.footfall.app.loader;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.footfall.app.testing.ForwardingWarehouseWriter;
@@ -15,6 +17,7 @@ import io.footfall.loader.schema.SessionRollup;
 import io.footfall.loader.warehouse.OffsetCommit;
 import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -75,15 +78,18 @@ class PostgresWritersIT {
                          return super.write(events, topic, offsets);
                      }
                  }, registry)) {
-                loaders.start();
-                // The first writer to join gets every partition until the second one's join moves half of them.
-                await().atMost(Duration.ofSeconds(30)).until(() -> loaders.partitionsPerWriter().equals(List.of(2, 2)));
                 List<byte[]> values = new ArrayList<>();
                 for (int i = 0; i < EVENTS; i++) {
                     values.add(StoredEventJson.encode(LoaderFixtures.event(i)));
                 }
-                // Keyed by visitor, as the enricher keys them: a session's events share a partition.
-                LoaderFixtures.produce(broker.bootstrapServers(), values);
+                // Keyed by visitor, as the enricher keys them: a session's events share a partition. Half before
+                // the start, a backlog there when the group assigns the partitions (all to the first writer that
+                // joins, then half moved, when the two joins do not meet in one rebalance); the other half once
+                // both own their share.
+                LoaderFixtures.produce(broker.bootstrapServers(), values.subList(0, EVENTS / 2));
+                loaders.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> loaders.partitionsPerWriter().equals(List.of(2, 2)));
+                LoaderFixtures.produce(broker.bootstrapServers(), values.subList(EVENTS / 2, EVENTS));
                 await().atMost(Duration.ofSeconds(60)).until(() -> count("SELECT count(*) FROM " + schema + ".events") == EVENTS);
                 await().atMost(Duration.ofSeconds(10)).until(() -> lagGauges(registry).stream().mapToDouble(Gauge::value).sum() == 0);
 
@@ -91,7 +97,7 @@ class PostgresWritersIT {
                         "both writers committed batches");
                 assertTrue(loaders.running());
                 assertEquals(4, lagGauges(registry).size(), "one lag figure per partition: " + lagGauges(registry));
-                assertEquals(1, registry.find("footfall.loader.batch.records").gauges().size());
+                await().atMost(Duration.ofSeconds(10)).until(() -> registry.get("footfall.loader.batch.records").gauge().value() == 0);
                 assertEquals(EVENTS, registry.get("footfall.loader.rows.written").counter().count(), "the writers' rows add up");
             }
             assertEquals(EVENTS, count("SELECT sum(next_offset) FROM " + schema + ".footfall_offsets"));
@@ -105,6 +111,29 @@ class PostgresWritersIT {
                 assertEquals(LoaderFixtures.rows(c, sessions), incremental, "the rollup the writers kept equals a rebuild");
             }
         }
+    }
+
+    @Test
+    void aWarehouseThatCannotBeMigratedLeavesNoWriterBehind() throws Exception {
+        try (TestBroker broker = TestBroker.start(dir.resolve("broker"), 4)) {
+            // Nothing listens on port 1: the migration fails after the pool's connection timeout.
+            FootfallConfig config = broker.config(dir, Map.of("loader.warehouse", "postgres",
+                    "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:1/test", "loader.user", "postgres", "loader.schema", schema));
+            long producersBefore = producerThreads();
+            try (PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader())) {
+                Loaders loaders = new Loaders(config.kafka(), config.loader(), warehouse, new SimpleMeterRegistry());
+                assertEquals(producersBefore + 2, producerThreads(), "each writer has its footfall.bad producer");
+                assertThrows(SQLException.class, loaders::start);
+                await().atMost(Duration.ofSeconds(10)).until(() -> producerThreads() == producersBefore);
+                assertFalse(Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("footfall-loader")),
+                        "no loader thread left");
+            }
+        }
+    }
+
+    private static long producerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("kafka-producer-network-thread") && t.isAlive()).count();
     }
 
     private static List<Gauge> lagGauges(PrometheusMeterRegistry registry) {

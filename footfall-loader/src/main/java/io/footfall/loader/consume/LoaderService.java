@@ -73,6 +73,8 @@ public final class LoaderService implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final BadRecords bad;
     private final Thread thread;
+    /** Guards starting {@link #thread} against closing a loader that never started. */
+    private final Object lifecycle = new Object();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Counter rowsWritten;
     private final Counter rowsRejected;
@@ -136,7 +138,12 @@ public final class LoaderService implements AutoCloseable {
         this.lag = lag;
         this.consumer = new KafkaConsumer<>(consumerProperties(kafka, config),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.bad = new BadRecords(kafka);
+        try {
+            this.bad = new BadRecords(kafka);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
         this.open = newBatch(config);
         this.spare = newBatch(config);
         this.writerThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "footfall-loader-writer" + name));
@@ -207,7 +214,7 @@ public final class LoaderService implements AutoCloseable {
 
     /** Starts consuming, the schema already migrated. */
     void startConsuming() {
-        synchronized (thread) {
+        synchronized (lifecycle) {
             thread.start();
         }
     }
@@ -644,7 +651,7 @@ public final class LoaderService implements AutoCloseable {
     /** Stops consuming, writes the open batch, and waits for the loader thread to finish. */
     @Override
     public void close() {
-        synchronized (thread) {
+        synchronized (lifecycle) {
             if (thread.getState() == Thread.State.NEW) {
                 // Never started (a migration failed, or a sibling could not be made): nothing to write.
                 writerThread.shutdownNow();

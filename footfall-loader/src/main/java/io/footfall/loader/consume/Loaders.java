@@ -57,8 +57,13 @@ public final class Loaders implements AutoCloseable {
 
     /** Migrates the schema once, then starts every loader. */
     public void start() throws SQLException {
-        writer.migrate();
-        services.forEach(LoaderService::startConsuming);
+        try {
+            writer.migrate();
+            services.forEach(LoaderService::startConsuming);
+        } catch (SQLException | RuntimeException e) {
+            close();
+            throw e;
+        }
     }
 
     /** The last measured lag of each partition any of these loaders has owned. */

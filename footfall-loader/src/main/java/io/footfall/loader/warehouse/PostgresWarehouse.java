@@ -55,8 +55,9 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
         if (!config.password().isEmpty()) {
             hikari.setPassword(config.password());
         }
-        // One connection per loader writer (loader.writers); three more serve the query server's reads.
-        hikari.setMaximumPoolSize(config.writers() + 3);
+        // Per loader writer (loader.writers) one for its transactions and one for its consumer thread's reads of
+        // the stored offsets; four more for the query server's threads.
+        hikari.setMaximumPoolSize(2 * config.writers() + 4);
         hikari.setMinimumIdle(1);
         // A warehouse outage must surface as a failed batch (then backoff), not as a thread stuck in the pool.
         hikari.setConnectionTimeout(5_000);
