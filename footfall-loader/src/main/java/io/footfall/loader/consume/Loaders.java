@@ -10,6 +10,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The loader of one process: {@code loader.writers} {@link LoaderService}s in one consumer group, so each owns
@@ -23,11 +25,17 @@ import java.util.Map;
  */
 public final class Loaders implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Loaders.class);
+
     private final WarehouseWriter writer;
     private final List<LoaderService> services = new ArrayList<>();
 
     public Loaders(KafkaConfig kafka, LoaderConfig config, WarehouseWriter writer, MeterRegistry registry) {
         this.writer = writer;
+        if (config.writers() > kafka.partitions()) {
+            LOG.warn("event=idle_writers writers={} partitions={} reason=\"a writer without a partition idles: lower"
+                    + " loader.writers or raise kafka.partitions\"", config.writers(), kafka.partitions());
+        }
         String staticId = kafka.clientProperties().get("group.instance.id");
         PartitionLag lag = new PartitionLag(registry);
         try {
