@@ -48,6 +48,7 @@ public final class Bench {
         int cpuSamples = 0;
         double maxHeap = 0;
         long start = System.nanoTime();
+        MachineCpu machine = MachineCpu.start();
         load.start();
         freshness.start();
         long previousAccepted = 0;
@@ -78,6 +79,7 @@ public final class Bench {
             load.close();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        double machineCpu = machine.busySince();
         progress.println();
         freshness.close();
         Map<String, Long> finalLag = lag == null ? Map.of() : lag.lag();
@@ -87,7 +89,7 @@ public final class Bench {
         return new BenchReportView(new BenchReport(plan.collector().toString(), plan.connections(), plan.batchSize(),
                 plan.gzip(), plan.ratePerSecond(), plan.warmup().toMillis() / 1000.0, seconds, load.sent(), load.accepted(), load.statuses(),
                 load.transportErrors(), freshness.percentile(50), freshness.percentile(95), freshness.percentile(99),
-                freshness.samples(), finalLag, maxLag, cpuSamples == 0 ? -1 : cpuSum / cpuSamples, maxHeap / (1024 * 1024)));
+                freshness.samples(), finalLag, maxLag, cpuSamples == 0 ? -1 : cpuSum / cpuSamples, maxHeap / (1024 * 1024), machineCpu));
     }
 
     /**

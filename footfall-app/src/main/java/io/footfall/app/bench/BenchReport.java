@@ -27,7 +27,8 @@ record BenchReport(
         Map<String, Long> finalLag,
         Map<String, Long> maxLag,
         double avgCpu,
-        double maxHeapMb) {
+        double maxHeapMb,
+        double machineCpu) {
 
     double acceptedPerSecond() {
         return eventsAccepted / seconds;
@@ -46,6 +47,10 @@ record BenchReport(
         out.append(String.format(Locale.ROOT, "  consumer lag at end: %s, max during run: %s%n", finalLag, maxLag));
         out.append(String.format(Locale.ROOT, "  footfall process: average CPU %.0f%% of all cores, max heap used %.0f MB%n",
                 avgCpu * 100, maxHeapMb));
+        if (machineCpu >= 0) {
+            out.append(String.format(Locale.ROOT, "  this machine: CPU %.0f%% of all cores (every process on it, a local"
+                    + " PostgreSQL's included)%n", machineCpu * 100));
+        }
         return out.toString();
     }
 
@@ -78,6 +83,7 @@ record BenchReport(
             writeMap(g, "max_lag", maxLag);
             g.writeNumberField("avg_cpu", avgCpu);
             g.writeNumberField("max_heap_mb", maxHeapMb);
+            g.writeNumberField("machine_cpu", machineCpu);
             g.writeEndObject();
         }));
     }

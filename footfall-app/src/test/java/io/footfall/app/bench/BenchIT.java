@@ -39,6 +39,9 @@ class BenchIT {
             Path json = dir.resolve("report.json");
             view.writeJson(json);
             assertTrue(Files.readString(json).contains("\"events_accepted\":" + report.eventsAccepted()));
+            // The machine was busy with the load and the pipeline: some share of its cores, never more than all.
+            assertTrue(report.machineCpu() > 0 && report.machineCpu() <= 1, report.text());
+            assertTrue(report.text().contains("this machine: CPU "), report.text());
 
             // A warm-up sends the same load first and leaves it out of the report: 4 measured seconds at 400
             // events/s cannot account for the 3 warm-up seconds' events as well.
