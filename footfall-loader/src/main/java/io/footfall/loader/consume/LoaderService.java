@@ -330,7 +330,8 @@ public final class LoaderService implements AutoCloseable {
     private FlushResult failed(Throwable cause) {
         if (cause instanceof StaleBatchException) {
             staleBatches.increment();
-            LOG.warn("event=stale_batch_refused{} records={} reason=\"{}\"", writerTag, writing.records(), cause.getMessage());
+            LOG.warn("event=stale_batch_refused{} records={} reason=\"{}\"", writerTag, writing.records(),
+                    cause.getMessage());
             return FlushResult.STALE;
         }
         if (cause instanceof SQLException || cause instanceof KafkaException || cause instanceof IllegalStateException) {
@@ -624,7 +625,8 @@ public final class LoaderService implements AutoCloseable {
             consumer.pause(partitions);
             position();
             LOG.info("event=partitions_assigned{} count={} partitions={}", writerTag, partitions.size(),
-                    partitions.stream().map(tp -> Integer.toString(tp.partition())).sorted().collect(java.util.stream.Collectors.joining(",")));
+                    partitions.stream().map(TopicPartition::partition).sorted().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(",")));
         }
     }
 

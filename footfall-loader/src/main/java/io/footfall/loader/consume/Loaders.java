@@ -42,7 +42,8 @@ public final class Loaders implements AutoCloseable {
             for (int i = 0; i < config.writers(); i++) {
                 String name = config.writers() == 1 ? "" : "-" + (i + 1);
                 // Static members of one group need one id each; the first keeps the id a single loader has.
-                KafkaConfig own = staticId == null || i == 0 ? kafka : kafka.withClientProperty("group.instance.id", staticId + name);
+                KafkaConfig own = staticId == null || i == 0 ? kafka
+                        : kafka.withClientProperty("group.instance.id", staticId + name);
                 services.add(new LoaderService(own, config, writer, registry, Clock.systemUTC(),
                         i == 0 ? lag : lag.sibling(), name));
             }

@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loader's lag per partition as a gauge (one per partition, whichever of the process's loaders owns it): log end offset − offset committed in the warehouse (not the
- * consumer's position, which runs ahead of what is stored). Refreshed at most once a second with one
- * ListOffsets request, also while the partitions are paused during a warehouse outage.
+ * The loader's lag per partition as a gauge (one per partition, whichever of the process's loaders owns it):
+ * log end offset − offset committed in the warehouse (not the consumer's position, which runs ahead of what is
+ * stored). Refreshed at most once a second with one ListOffsets request, also while the partitions are paused
+ * during a warehouse outage.
  */
 final class PartitionLag {
 
