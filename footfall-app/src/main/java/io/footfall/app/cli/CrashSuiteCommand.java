@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,6 +13,8 @@ import picocli.CommandLine.Option;
 @Command(name = "crash-suite", mixinStandardHelpOptions = true,
         description = {"Kill -9 a standalone footfall under load and check every acknowledged event is stored once.",
                 "Restarts it after each kill at a random moment, waits for the pipeline to drain, then compares.",
+                "With --distributed, each role runs in its own process against `footfall broker` and the kills take",
+                "the roles in turn (collector, enricher, loader), the others running on.",
                 "Exit code 1 when anything was lost or duplicated."})
 public final class CrashSuiteCommand implements Callable<Integer> {
 
@@ -30,8 +33,16 @@ public final class CrashSuiteCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "random seed for the kill moments")
     long seed;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "data dir of the standalone under test (default: a new temporary dir)")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "data dir of the standalone under test, or of every process with --distributed (default: a new temporary dir)")
     Path dataDir;
+
+    @Option(names = "--distributed", description = "distributed mode: broker, collector, enricher and loader each in its own process")
+    boolean distributed;
+
+    @Option(names = "--roles", split = ",", paramLabel = "ROLE[,ROLE...]", defaultValue = "collector,enricher,loader",
+            description = "with --distributed: the roles to kill, in turn (default ${DEFAULT-VALUE})")
+    List<String> roles;
 
     @Override
     public Integer call() throws Exception {
@@ -39,9 +50,26 @@ public final class CrashSuiteCommand implements Callable<Integer> {
             System.err.println("footfall: need --kills >= 1, --min-up-ms >= 100, --max-up-ms >= --min-up-ms, --connections >= 1");
             return 2;
         }
+        if (distributed) {
+            return distributed();
+        }
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("footfall-crash").resolve("data");
         System.out.println("crash suite: standalone data in " + dir + " (stderr in " + dir + "-stderr.log)");
         CrashSuite.Result result = CrashSuite.run(new CrashSuite.Options(List.of("io.footfall.app.Main"), dir, kills,
+                Duration.ofMillis(minUpMs), Duration.ofMillis(maxUpMs), connections, seed), System.out);
+        System.out.println(result.text());
+        return result.lost() == 0 && result.duplicated() == 0 ? 0 : 1;
+    }
+
+    private int distributed() throws Exception {
+        List<String> unknown = roles.stream().filter(r -> !List.of("collector", "enricher", "loader").contains(r)).toList();
+        if (roles.isEmpty() || !unknown.isEmpty()) {
+            System.err.println("footfall: --roles takes collector, enricher and loader (not " + unknown + ")");
+            return 2;
+        }
+        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("footfall-crash");
+        System.out.println("crash suite, distributed: data dirs and stderr logs of every process in " + dir);
+        CrashSuite.Result result = CrashSuite.runDistributed(new CrashSuite.DistributedOptions(Map.of(), dir, roles, kills,
                 Duration.ofMillis(minUpMs), Duration.ofMillis(maxUpMs), connections, seed), System.out);
         System.out.println(result.text());
         return result.lost() == 0 && result.duplicated() == 0 ? 0 : 1;

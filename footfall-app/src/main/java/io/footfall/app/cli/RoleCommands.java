@@ -105,8 +105,19 @@ public final class RoleCommands {
     @Command(name = "loader", mixinStandardHelpOptions = true,
             description = "Run the warehouse loader alone, with the query server in the same process (DuckDB allows one writer process).")
     public static final class Loader implements Callable<Integer> {
+        private final UnaryOperator<WarehouseWriter> writerDecorator;
+
         @Mixin
         ConfigOptions options;
+
+        public Loader() {
+            this(UnaryOperator.identity());
+        }
+
+        /** For reliability tests only: runs the loader with a wrapped (fault-injecting) warehouse writer. */
+        public Loader(UnaryOperator<WarehouseWriter> writerDecorator) {
+            this.writerDecorator = writerDecorator;
+        }
 
         @Override
         public Integer call() throws InterruptedException {
@@ -115,7 +126,7 @@ public final class RoleCommands {
             Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
             try {
-                Roles.Query query = startLoader(config, registry, started);
+                Roles.Query query = startLoader(config, registry, writerDecorator, started);
                 started.push(query);
                 System.out.println("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());
                 System.out.println("footfall: " + Roles.sqlTokenLine(query.sqlToken()));
@@ -127,11 +138,11 @@ public final class RoleCommands {
         }
 
         /** The configured warehouse (DuckDB or PostgreSQL), the loader writing to it and the query server reading it. */
-        private static <W extends Warehouse & WarehouseWriter> Roles.Query startLoader(
-                FootfallConfig config, PrometheusMeterRegistry registry, Deque<AutoCloseable> started) {
+        private static <W extends Warehouse & WarehouseWriter> Roles.Query startLoader(FootfallConfig config,
+                PrometheusMeterRegistry registry, UnaryOperator<WarehouseWriter> writerDecorator, Deque<AutoCloseable> started) {
             W warehouse = Roles.warehouse(config);
             started.push(warehouse);
-            started.push(Roles.loader(config, warehouse, registry));
+            started.push(Roles.loader(config, writerDecorator.apply(warehouse), registry));
             return Roles.query(config, warehouse, registry);
         }
     }

@@ -1,19 +1,22 @@
 package io.footfall.app.reliability;
 
-import java.io.PrintStream;
 import io.footfall.app.bench.LagProbe;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * The crash suite: load with client ids, {@code kill -9} the standalone process at random moments, restart
  * it each time, let the pipeline drain, then compare what was acknowledged with what the warehouse holds.
  * Lost (acknowledged but missing) and duplicated must be 0; stored-but-unacknowledged is reported (the
- * response was lost, not the event).
+ * response was lost, not the event). In distributed mode ({@link #runDistributed}) each role runs in a
+ * process of its own against a {@code footfall broker}, and the kills take the roles in turn.
  */
 public final class CrashSuite {
 
@@ -25,13 +28,29 @@ public final class CrashSuite {
                           int connections, long seed) {
     }
 
-    public record Result(int kills, long acknowledged, long storedRows, long lost, long duplicated,
+    /**
+     * Distributed mode: {@code footfall broker}, loader, enricher and collector each in a child JVM under
+     * {@code dir}; kill {@code n} (from 1) takes role {@code roles[(n - 1) mod roles.size()]}.
+     *
+     * @param mains main class per role where it is not {@code io.footfall.app.Main}; tests pass fault-injected variants
+     */
+    public record DistributedOptions(Map<String, String> mains, Path dir, List<String> roles, int kills,
+                                     Duration minUpTime, Duration maxUpTime, int connections, long seed) {
+        public DistributedOptions {
+            if (roles.isEmpty() || !DistributedFootfall.ROLES.containsAll(roles)) {
+                throw new IllegalArgumentException("roles to kill: " + roles + ", expected some of " + DistributedFootfall.ROLES);
+            }
+        }
+    }
+
+    /** @param killed what was killed how often, e.g. "standalone 10" or "collector 4, enricher 3, loader 3" */
+    public record Result(int kills, String killed, long acknowledged, long storedRows, long lost, long duplicated,
                          long storedUnacknowledged, long failedRequests) {
         public String text() {
             return String.format(java.util.Locale.ROOT,
-                    "crash suite: %d kills, acknowledged %,d, stored rows %,d, lost %d, duplicated %d, "
+                    "crash suite: %d kills (%s), acknowledged %,d, stored rows %,d, lost %d, duplicated %d, "
                             + "stored-but-unacknowledged %d, refused or failed requests %,d",
-                    kills, acknowledged, storedRows, lost, duplicated, storedUnacknowledged, failedRequests);
+                    kills, killed, acknowledged, storedRows, lost, duplicated, storedUnacknowledged, failedRequests);
         }
     }
 
@@ -47,8 +66,7 @@ public final class CrashSuite {
         long failed;
         try (AckedLoad load = AckedLoad.start(collectorPort, options.connections())) {
             for (int kill = 1; kill <= options.kills(); kill++) {
-                long upMs = options.minUpTime().toMillis()
-                        + (long) (random.nextDouble() * (options.maxUpTime().toMillis() - options.minUpTime().toMillis()));
+                long upMs = upTime(random, options.minUpTime(), options.maxUpTime());
                 Thread.sleep(upMs);
                 process.kill();
                 progress.printf("kill %d/%d after %d ms under load: %,d acknowledged so far%n", kill, options.kills(),
@@ -63,30 +81,98 @@ public final class CrashSuite {
         progress.printf("load stopped: %,d acknowledged; waiting for the pipeline to drain%n", acked.size());
         awaitDrained(process.bootstrapServers(), progress);
         process.terminate();
-        return compare(options, acked, failed);
+        Tally tally = Tally.ofDuckDb(acked, options.dataDir().resolve("footfall.duckdb"));
+        return result(options.kills(), "standalone " + options.kills(), tally, failed);
+    }
+
+    /**
+     * The suite in distributed mode: each kill takes the next role of {@code options.roles()} (SIGKILL to its
+     * process alone; the other roles and the broker run on) and starts it again on the same data dir and
+     * ports; then the pipeline drains, the roles stop in order, and the loader's DuckDB file is compared.
+     */
+    public static Result runDistributed(DistributedOptions options, PrintStream progress) throws Exception {
+        Random random = new Random(options.seed());
+        Map<String, Integer> killed = new TreeMap<>();
+        try (DistributedFootfall cluster = DistributedFootfall.start(options.dir(), options.mains(),
+                BrokerOutageSuite.COLLECTOR_HEAP, List.of())) {
+            progress.printf("distributed footfall up: broker %s, collector :%d, query :%d%n", cluster.bootstrapServers(),
+                    cluster.collectorPort(), cluster.queryPort());
+            Set<String> acked;
+            long failed;
+            try (AckedLoad load = AckedLoad.start(cluster.collectorPort(), options.connections())) {
+                for (int kill = 1; kill <= options.kills(); kill++) {
+                    String role = options.roles().get((kill - 1) % options.roles().size());
+                    long upMs = upTime(random, options.minUpTime(), options.maxUpTime());
+                    Thread.sleep(upMs);
+                    cluster.killRole(role);
+                    killed.merge(role, 1, Integer::sum);
+                    long killedAt = System.nanoTime();
+                    progress.printf("kill %d/%d: %s after %d ms under load: %,d acknowledged so far%n", kill,
+                            options.kills(), role, upMs, load.acknowledged().size());
+                    cluster.startRole(role);
+                    progress.printf("  %s ready again after %d ms%n", role, (System.nanoTime() - killedAt) / 1_000_000);
+                }
+                Thread.sleep(options.minUpTime().toMillis());
+                load.close();
+                acked = Set.copyOf(load.acknowledged());
+                failed = load.failedRequests();
+            }
+            progress.printf("load stopped: %,d acknowledged; waiting for the pipeline to drain%n", acked.size());
+            awaitDrained(cluster.bootstrapServers(), progress);
+            cluster.stopRoles();
+            Tally tally = Tally.ofDuckDb(acked, cluster.duckDbFile());
+            cluster.stopBroker(false);
+            String text = killed.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
+            return result(options.kills(), text, tally, failed);
+        }
+    }
+
+    private static long upTime(Random random, Duration min, Duration max) {
+        return min.toMillis() + (long) (random.nextDouble() * (max.toMillis() - min.toMillis()));
     }
 
     /**
      * Waits until both stages have consumed everything (consumer lag 0 on two polls a second apart), so the
-     * warehouse holds all it ever will of this run.
+     * warehouse holds all it ever will of this run. A backlog is waited for as long as it shrinks; a minute
+     * without progress ends the suite with the lag it was stuck at, rather than with a count of "lost" events
+     * that were only not loaded yet.
+     *
+     * @throws IllegalStateException when the lag stops going down before it reaches 0
      */
     static void awaitDrained(String bootstrapServers, PrintStream progress) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        long stallNanos = Duration.ofMinutes(1).toNanos();
+        long lastProgress = System.nanoTime();
+        long lastReport = lastProgress;
+        long lowest = Long.MAX_VALUE;
         int idle = 0;
         Map<String, Long> lag = Map.of();
         try (LagProbe probe = new LagProbe(bootstrapServers)) {
-            while (System.nanoTime() < deadline && idle < 2) {
+            while (idle < 2) {
                 Thread.sleep(1000);
                 lag = probe.lag();
-                idle = lag.values().stream().allMatch(n -> n == 0) ? idle + 1 : 0;
+                boolean readable = lag.values().stream().allMatch(n -> n >= 0);
+                long total = lag.values().stream().mapToLong(Long::longValue).sum();
+                idle = readable && total == 0 ? idle + 1 : 0;
+                long now = System.nanoTime();
+                if (readable && total < lowest) {
+                    lowest = total;
+                    lastProgress = now;
+                }
+                if (now - lastProgress > stallNanos) {
+                    throw new IllegalStateException("the pipeline did not drain: consumer lag " + lag
+                            + " (-1: unreadable), no progress for " + Duration.ofNanos(stallNanos).toSeconds() + " s");
+                }
+                if (now - lastReport > Duration.ofSeconds(15).toNanos()) {
+                    progress.printf("  draining: consumer lag %s%n", lag);
+                    lastReport = now;
+                }
             }
         }
         progress.printf("drained: consumer lag %s%n", lag);
     }
 
-    private static Result compare(Options options, Set<String> acked, long failed) throws Exception {
-        Tally tally = Tally.ofDuckDb(acked, options.dataDir().resolve("footfall.duckdb"));
-        return new Result(options.kills(), tally.acknowledged(), tally.storedRows(), tally.lost(), tally.duplicated(),
+    private static Result result(int kills, String killed, Tally tally, long failed) {
+        return new Result(kills, killed, tally.acknowledged(), tally.storedRows(), tally.lost(), tally.duplicated(),
                 tally.storedUnacknowledged(), failed);
     }
 }
