@@ -4,6 +4,7 @@
 #
 #   bench/collector.sh                      # 15 s per run, 64 connections, 1 wrk thread
 #   DURATION=30s CONNECTIONS=128 bench/collector.sh
+#   FOOTFALL_SET="--set kafka.client.max.in.flight.requests.per.connection=1" bench/collector.sh   # other settings
 #
 # Prints requests/s, p50/p99 for each and the ratios; results go in BENCHMARKS.md by hand.
 set -euo pipefail
@@ -86,7 +87,7 @@ fi
 java $HEAP -XX:+UseParallelGC ${JFR:+-XX:StartFlightRecording=settings=profile} \
   -jar "$JAR" collector-bench serve --set dataDir="$WORK/data" --set collector.port="$FOOTFALL_PORT" \
   --set collector.host=127.0.0.1 --set kafka.embeddedPort="$KAFKA_PORT" --set kafka.partitions=4 \
-  ${LINGER:+--set collector.lingerTime=$LINGER} \
+  ${LINGER:+--set collector.lingerTime=$LINGER} ${FOOTFALL_SET:-} \
   > "$WORK/footfall.out" 2> "$WORK/footfall.err" &
 FOOTFALL_PID=$!
 PIDS+=($FOOTFALL_PID)

@@ -93,6 +93,34 @@ class CollectorIT {
         return out.toByteArray();
     }
 
+    /**
+     * The producer forgets a topic's metadata after {@code metadata.max.idle.ms} without a send (5 min by
+     * default; 5 s here, the least Kafka allows): the first request after a quiet spell must still get its 202,
+     * and a bad one its 400 (its record goes to footfall.bad). Negative control, run by hand: without the
+     * sink's probe keeping the metadata, the second and third POST get 503.
+     */
+    @Test
+    void theFirstRequestsAfterAQuietSpellAreAcknowledged() throws InterruptedException {
+        Roles.Collector quiet = Roles.collector(broker.config(dir, Map.of("collector.port", "0", "collector.host", "127.0.0.1",
+                        "kafka.client.metadata.max.idle.ms", "5000", "kafka.client.metadata.max.age.ms", "3000")),
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        try {
+            assertEquals(202, post(quiet.port(), "application/json", null,
+                    event(UUID.randomUUID().toString()).getBytes(StandardCharsets.UTF_8), null).statusCode());
+            for (int i = 0; i < 2; i++) {
+                Thread.sleep(12_000);
+                HttpResponse<String> after = post(quiet.port(), "application/json", null,
+                        event(UUID.randomUUID().toString()).getBytes(StandardCharsets.UTF_8), null);
+                assertEquals(202, after.statusCode(), "after 12 s without a request: " + after.body());
+            }
+            Thread.sleep(12_000);
+            HttpResponse<String> bad = Http.get(quiet.port(), "/v1/p.gif?url=https%3A%2F%2Fit.test%2F");
+            assertEquals(400, bad.statusCode(), "a pixel without site after 12 s quiet: " + bad.body());
+        } finally {
+            quiet.close();
+        }
+    }
+
     @Test
     void everyInputFormLandsInTheRawTopicWithReceiptFacts() {
         String a = UUID.randomUUID().toString(), b = UUID.randomUUID().toString(), c = UUID.randomUUID().toString();

@@ -139,12 +139,14 @@ public final class KafkaEventSink implements EventSink {
                 if (!brokerReachable) {
                     LOG.info("event=broker_reachable");
                 }
+                keepMetadata();
                 brokerReachable = true;
             } catch (InterruptedException e) {
                 return;
             } catch (Exception e) {
                 if (brokerReachable && !closed) {
-                    LOG.warn("event=broker_unreachable reason=\"{}\"", e.getClass().getSimpleName());
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    LOG.warn("event=broker_unreachable reason=\"{}: {}\"", cause.getClass().getSimpleName(), cause.getMessage());
                 }
                 brokerReachable = false;
             }
@@ -152,6 +154,22 @@ public final class KafkaEventSink implements EventSink {
                 Thread.sleep(1000);
             } catch (InterruptedException e) {
                 return;
+            }
+        }
+    }
+
+    /**
+     * Marks both topics as in use in the producer's metadata. The producer forgets a topic's metadata after
+     * {@code metadata.max.idle.ms} (5 min) without a send, and a send with {@code max.block.ms = 0} cannot
+     * wait for it to come back: after a quiet spell the first request would get a 503. {@code partitionsFor}
+     * counts as use; when the metadata is missing it asks for it and throws at once.
+     */
+    private void keepMetadata() {
+        for (String topic : new String[]{KafkaConfig.RAW_TOPIC, KafkaConfig.BAD_TOPIC}) {
+            try {
+                producer.partitionsFor(topic);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // requested; here by the next probe
             }
         }
     }
