@@ -63,6 +63,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Kafka data directory " + logDir + " cannot be created: " + e.getMessage());
         }
+        checkNotInUse(logDir);
+        LocalPorts.requireFree("Kafka port", "127.0.0.1", port);
         if (!Files.exists(logDir.resolve("meta.properties"))) {
             format(logDir, props);
         }
@@ -79,6 +81,29 @@ public final class EmbeddedKafka implements AutoCloseable {
             broker.repairHangingTransactions();
         }
         return broker;
+    }
+
+    /**
+     * Refuses a log directory another process's broker holds (a running standalone, {@code footfall broker} or
+     * replay): Kafka would find out only after it had rewritten the directory's metadata log under the running
+     * broker. Kafka holds an OS lock on the {@code .lock} file of each of its log directories; taking it for a
+     * moment tells whether anyone else does.
+     */
+    private static void checkNotInUse(Path logDir) {
+        Path lockFile = logDir.resolve(".lock");
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.channels.FileLock lock = channel.tryLock();
+            if (lock == null) {
+                throw new IllegalStateException("Kafka data directory " + logDir + " is in use by another process"
+                        + " (a running standalone or footfall broker on the same data dir)");
+            }
+            lock.release();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new IllegalStateException("Kafka data directory " + logDir + " is in use by a broker of this process");
+        } catch (IOException e) {
+            throw new IllegalStateException("Kafka data directory " + logDir + " cannot be locked: " + e.getMessage());
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.footfall.app.standalone;
 
 import io.footfall.app.broker.BrokerAddressFile;
 import io.footfall.app.broker.EmbeddedKafka;
+import io.footfall.app.broker.LocalPorts;
 import io.footfall.app.broker.Topics;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.enricher.EnricherApp;
@@ -65,6 +66,9 @@ public final class Standalone implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             Path dataDir = prepareDataDir(config.dataDir());
+            // A taken port is refused now, not after the broker, the warehouse and the enricher have started.
+            LocalPorts.requireFree("collector port", config.collector().host(), config.collector().port());
+            LocalPorts.requireFree("query port", config.query().host(), config.query().port());
             EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
             started.push(broker);
             bootstrapServers = broker.bootstrapServers();

@@ -116,6 +116,46 @@ class CliIT {
             assertEquals("footfall: cannot start: collector port 0.0.0.0:" + taken.getLocalPort()
                     + " cannot be bound: already in use or not permitted", r.firstErrorLine());
             assertNoStackTrace(r);
+            assertFalse(r.stdout.contains("ready"), "refused before anything started: " + r.stdout);
+        }
+    }
+
+    @Test
+    void brokerPortInUseIsOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Result r = run("broker", "--data-dir", dir.resolve("broker").toString(), "--port", Integer.toString(taken.getLocalPort()));
+            assertEquals(1, r.exitCode);
+            assertEquals("footfall: cannot start: Kafka port 127.0.0.1:" + taken.getLocalPort()
+                    + " cannot be bound: already in use or not permitted", r.firstErrorLine());
+            assertNoStackTrace(r);
+        }
+    }
+
+    /**
+     * A replay reads the standalone's own broker log: while the standalone runs, it must refuse before its
+     * broker touches that log (it used to rewrite the running broker's metadata log first, which left the
+     * standalone spinning and unable to stop). Negative control, run by hand: without the lock check the
+     * running broker's quorum-state file changes.
+     */
+    @Test
+    void replayOnADataDirInUseRefusesAndLeavesTheRunningBrokerAlone() throws Exception {
+        Path data = dir.resolve("data");
+        try (io.footfall.app.testing.TestBroker running = io.footfall.app.testing.TestBroker.start(data, 1)) {
+            Path quorumState = data.resolve("kafka").resolve("__cluster_metadata-0").resolve("quorum-state");
+            String before = Files.readString(quorumState);
+            Result r = run("replay", "--data-dir", data.toString(), "--from", "earliest", "--table", "events_v2");
+            assertEquals(before, Files.readString(quorumState), "the running broker's metadata log is untouched");
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                    java.util.Map.of("bootstrap.servers", running.bootstrapServers()))) {
+                assertTrue(admin.listTopics().names().get(10, TimeUnit.SECONDS).contains("footfall.raw"),
+                        "the running broker still answers");
+            }
+            assertEquals(1, r.exitCode);
+            assertEquals("footfall: cannot start: the broker of " + data + " cannot start (is standalone running? stop it "
+                    + "first, or set kafka.bootstrapServers): Kafka data directory " + data.resolve("kafka")
+                    + " is in use by another process (a running standalone or footfall broker on the same data dir)",
+                    r.firstErrorLine());
+            assertNoStackTrace(r);
         }
     }
 
