@@ -122,6 +122,9 @@ public final class RoleCommands {
         @Override
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
+            // Like the other roles: an unreachable cluster fails the start, rather than a loader that says ready
+            // and waits in silence.
+            Topics.ensure(config.kafka(), config.kafka().startTimeout());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();

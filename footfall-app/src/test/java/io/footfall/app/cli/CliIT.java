@@ -195,6 +195,30 @@ class CliIT {
     }
 
     @Test
+    void loaderWithAnUnreachableBrokerDoesNotSayReady() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        Result r = run("loader", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort, "--set", "kafka.startTimeout=2s",
+                "--set", "query.port=0", "--set", "dataDir=" + dir.resolve("loader"));
+        assertEquals(1, r.exitCode);
+        assertEquals("footfall: cannot start: Kafka at 127.0.0.1:" + closedPort + " did not answer within 2 s",
+                r.firstErrorLine());
+        assertFalse(r.stdout.contains("ready"), r.stdout);
+        assertNoStackTrace(r);
+    }
+
+    @Test
+    void unresolvableBrokerNamesTheKey() throws Exception {
+        Result r = run("collector", "--set", "kafka.bootstrapServers=not_a_host", "--set", "collector.port=0");
+        assertEquals(1, r.exitCode);
+        assertTrue(r.firstErrorLine().startsWith("footfall: cannot start: kafka.bootstrapServers not_a_host: "),
+                r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
     void singleRoleWithoutClusterNamesTheKey() throws Exception {
         Result r = run("enricher");
         assertEquals(2, r.exitCode);

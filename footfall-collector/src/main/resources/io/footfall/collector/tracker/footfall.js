@@ -33,8 +33,11 @@
       screen: screen.width + 'x' + screen.height, language: n.language};
     if (w.crypto && crypto.randomUUID) e.event_id = crypto.randomUUID();
     try { e.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (x) {}
-    if (d.title) e.title = d.title;
-    if (type == 'pageview' ? earlier : d.referrer) e.referrer = type == 'pageview' ? earlier : d.referrer;
+    // The collector refuses a title over 1024 characters and a referrer that is not http(s) (an app's
+    // android-app://...): send what it takes rather than lose the view.
+    if (d.title) e.title = d.title.slice(0, 1024).replace(/[\ud800-\udbff]$/, '');
+    var r = type == 'pageview' ? earlier : d.referrer;
+    if (/^https?:\/\//i.test(r)) e.referrer = r;
     if (name) e.name = String(name);
     if (props) e.props = props;
     queue.push(e);
