@@ -170,7 +170,10 @@ class StatsApiIT {
             "exit_page!=/pricing\t2|2|2|0|1.0|100.0|0.0",
             "country==US|FR;path!~blog\t1|2|2|0|1.0|100.0|0.0",
             "event_name==signup\t1|1|0|1|0.0|0.0|0.0",
-            "path==/a\\;b\t0|0|0|0|0.0|0.0|0.0"})
+            "path==/a\\;b\t0|0|0|0|0.0|0.0|0.0",
+            // A session attribute keeps the session's later events, whose own referrer is the site itself.
+            "path==/pricing;referrer_host~google\t1|1|1|1|1.0|0.0|30.0",
+            "event_name==signup;referrer_type==search\t1|1|0|1|0.0|0.0|0.0"})
     void filtersNarrowEveryMetric(String filters, String expected) throws Exception {
         for (String dialect : List.of("duckdb", "postgres")) {
             assertEquals(expected, summary(get(dialect, "/api/stats/summary?" + RANGE + "&filters=" + enc(filters), 200)),
@@ -219,6 +222,8 @@ class StatsApiIT {
     void topHonoursLimitFiltersAndBots(String dialect) throws Exception {
         assertEquals(List.of("/pricing|2|3|0"), top(dialect, "path", "&limit=1"));
         assertEquals(List.of("/|1|1|0", "/blog|1|1|0", "/pricing|1|1|0"), top(dialect, "path", "&filters=" + enc("country==US")));
+        // Sessions from Google (s1: / then /pricing; s4: /blog) with all their page views.
+        assertEquals(List.of("/|1|1|0", "/blog|1|1|0", "/pricing|1|1|0"), top(dialect, "path", "&filters=" + enc("referrer_host~google")));
         assertEquals(List.of("/|3|4|0", "/pricing|2|3|0", "/blog|2|2|0"), top(dialect, "path", "&include_bots=true"));
     }
 
