@@ -54,6 +54,12 @@ public final class ReplayCommand implements Callable<Integer> {
         FootfallConfig config = options.load(flags);
         Instant fromTime = from.equalsIgnoreCase("earliest") ? null : instant("--from", from);
         Instant toTime = to == null ? null : instant("--to", to);
+        if (toTime != null && fromTime != null && !toTime.isAfter(fromTime)) {
+            throw new ConfigException("--to: must be after --from (" + fromTime + "), got " + toTime);
+        }
+        if (fromTime != null && fromTime.isAfter(Instant.now())) {
+            throw new ConfigException("--from: " + fromTime + " is in the future");
+        }
         try {
             Migrations.checkTableName(table);
         } catch (IllegalArgumentException e) {

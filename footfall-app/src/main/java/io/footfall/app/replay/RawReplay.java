@@ -68,20 +68,29 @@ public final class RawReplay {
         if (writer.tableExists(table)) {
             throw new IllegalStateException("table " + table + " exists already: choose a new name or drop it");
         }
-        writer.createTable(table);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(KafkaConfig.RAW_TOPIC, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(KafkaConfig.RAW_TOPIC, p.partition())).toList();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> ends = offsetsAt(consumer, partitions, to);
-            Map<TopicPartition, Long> starts = offsetsAt(consumer, partitions, from == null ? Instant.EPOCH : from);
+            List<TopicPartition> partitions;
+            Map<TopicPartition, Long> ends;
+            Map<TopicPartition, Long> starts;
+            try {
+                partitions = consumer.partitionsFor(KafkaConfig.RAW_TOPIC, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(KafkaConfig.RAW_TOPIC, p.partition())).toList();
+                consumer.assign(partitions);
+                ends = offsetsAt(consumer, partitions, to);
+                starts = offsetsAt(consumer, partitions, from == null ? Instant.EPOCH : from);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer with the offsets of "
+                        + KafkaConfig.RAW_TOPIC + " within 30 s");
+            }
             long total = 0;
             for (TopicPartition tp : partitions) {
                 long start = Math.min(starts.get(tp), ends.get(tp));
                 consumer.seek(tp, start);
                 total += ends.get(tp) - start;
             }
+            // Only now: a replay that cannot read the topic leaves no empty table behind to block its retry.
+            writer.createTable(table);
             progress.start(total);
             return copy(consumer, table, ends);
         }

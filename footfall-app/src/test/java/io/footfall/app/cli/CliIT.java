@@ -219,6 +219,37 @@ class CliIT {
     }
 
     @Test
+    void replayRangeThatEndsBeforeItStartsIsRefused() throws Exception {
+        Result r = run("replay", "--data-dir", dir.resolve("data").toString(), "--from", "2026-11-27T00:00:00Z",
+                "--to", "2026-11-01T00:00:00Z", "--table", "events_v4");
+        assertEquals(2, r.exitCode);
+        assertEquals("footfall: configuration error: --to: must be after --from (2026-11-27T00:00:00Z), got 2026-11-01T00:00:00Z",
+                r.firstErrorLine());
+    }
+
+    /** A replay that cannot read footfall.raw says why and leaves no empty table behind to block its retry. */
+    @Test
+    void replayWithoutItsBrokerLeavesNoTable() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        Path data = dir.resolve("data");
+        Result r = run("replay", "--data-dir", data.toString(), "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort,
+                "--from", "earliest", "--table", "events_v7");
+        assertEquals(1, r.exitCode);
+        assertEquals("footfall: cannot start: Kafka at 127.0.0.1:" + closedPort + " did not answer with the offsets of "
+                + "footfall.raw within 30 s", r.firstErrorLine());
+        assertNoStackTrace(r);
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + data.resolve("footfall.duckdb"));
+             java.sql.ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT count(*) FROM information_schema.tables WHERE table_name = 'events_v7'")) {
+            rs.next();
+            assertEquals(0, rs.getInt(1), "no table events_v7 left behind");
+        }
+    }
+
+    @Test
     void singleRoleWithoutClusterNamesTheKey() throws Exception {
         Result r = run("enricher");
         assertEquals(2, r.exitCode);
