@@ -5,6 +5,7 @@ import io.footfall.app.cli.ConfigCommand;
 import io.footfall.app.cli.CrashSuiteCommand;
 import io.footfall.app.cli.RoleCommands;
 import io.footfall.app.cli.StandaloneCommand;
+import io.footfall.app.standalone.Roles;
 import io.footfall.core.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,6 +58,10 @@ public final class Main implements Runnable {
             }
             if (e instanceof IllegalStateException) {
                 System.err.println("footfall: cannot start: " + e.getMessage());
+                return 1;
+            }
+            if (e instanceof java.sql.SQLException) {
+                System.err.println("footfall: warehouse error: " + Roles.warehouseReason(e));
                 return 1;
             }
             System.err.println("footfall: failed: " + e);

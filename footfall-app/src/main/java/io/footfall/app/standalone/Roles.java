@@ -102,6 +102,20 @@ public final class Roles {
     }
 
     /** The process's loaders ({@code loader.writers} of them), started on a migrated schema. */
+    /**
+     * What a warehouse failure says to a user: the connection pool's "Connection is not available, request timed
+     * out" hides the driver's reason (connection refused, no such database, authentication), which it keeps as
+     * the cause; the innermost message is that reason.
+     */
+    public static String warehouseReason(Throwable e) {
+        Throwable reason = e;
+        while (reason.getCause() != null && reason.getCause() != reason) {
+            reason = reason.getCause();
+        }
+        String message = reason.getMessage() == null ? reason.getClass().getSimpleName() : reason.getMessage();
+        return reason == e ? message : message + " (" + e.getMessage() + ")";
+    }
+
     public static Loaders loader(FootfallConfig config, WarehouseWriter writer, PrometheusMeterRegistry registry) {
         Loaders loader = new Loaders(config.kafka(), config.loader(), writer, registry);
         try {
@@ -109,7 +123,7 @@ public final class Roles {
             return loader;
         } catch (SQLException e) {
             // start() has closed the loaders.
-            throw new IllegalStateException("warehouse schema cannot be migrated: " + e.getMessage());
+            throw new IllegalStateException("warehouse schema cannot be migrated: " + warehouseReason(e));
         }
     }
 

@@ -249,6 +249,20 @@ class CliIT {
         }
     }
 
+    /** The pool's "Connection is not available" alone hid the reason; the driver's comes first now. */
+    @Test
+    void unreachablePostgresSaysWhy() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        Result r = run("promote", "--set", "loader.warehouse=postgres", "--set", "loader.user=postgres",
+                "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:" + closedPort + "/test", "events_v2");
+        assertEquals(1, r.exitCode);
+        assertTrue(r.firstErrorLine().startsWith("footfall: warehouse error: Connection refused"), r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
     @Test
     void singleRoleWithoutClusterNamesTheKey() throws Exception {
         Result r = run("enricher");
