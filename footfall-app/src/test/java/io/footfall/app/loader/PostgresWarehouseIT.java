@@ -178,7 +178,20 @@ class PostgresWarehouseIT {
             try (Connection c = LoaderFixtures.postgres()) {
                 assertEquals(5, LoaderFixtures.count(c, "SELECT count(*) FROM " + schema + ".events_prev"));
                 assertEquals(1, LoaderFixtures.count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
-                        + "' AND indexname = 'events_v2_site_received_at'"), "the promoted table has the index too");
+                        + "' AND tablename = 'events' AND indexname = 'events_site_received_at'"),
+                        "the promoted table has the index too, under the live table's name");
+            }
+            // The name events_v2 again, as a user iterating on a rule would: its replay table gets its own index.
+            try (Connection c = LoaderFixtures.postgres(); Statement st = c.createStatement()) {
+                st.execute("DROP TABLE " + schema + ".events_prev");
+            }
+            w.createTable("events_v2");
+            w.promote("events_v2");
+            try (Connection c = LoaderFixtures.postgres()) {
+                assertEquals(1, LoaderFixtures.count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
+                        + "' AND tablename = 'events' AND indexname = 'events_site_received_at'"), "the second promoted table's index");
+                assertEquals(1, LoaderFixtures.count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
+                        + "' AND tablename = 'events_prev' AND indexname = 'events_prev_site_received_at'"), "and the previous one's");
             }
         }
     }

@@ -11,6 +11,7 @@ import io.footfall.loader.schema.SessionRollup;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -237,6 +238,8 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
                 throw new IllegalStateException("table " + schema + "." + PREVIOUS_TABLE + " exists already: drop it first");
             }
             TableRename.swap(c, table, LIVE_TABLE);
+            renameRangeIndex(c, PREVIOUS_TABLE);
+            renameRangeIndex(c, LIVE_TABLE);
             try (Statement st = c.createStatement()) {
                 for (String sql : SessionRollup.rebuildStatements(Dialect.POSTGRES)) {
                     st.execute(sql);
@@ -244,6 +247,31 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             }
             return 0L;
         });
+    }
+
+    /**
+     * Names a table's (site, received_at) index after the table again once {@code promote} has renamed it
+     * (PostgreSQL keeps index names on a table rename). Otherwise the promoted table keeps, say,
+     * {@code events_v2_site_received_at}, and a later replay into a new {@code events_v2} skips its own index
+     * ({@code CREATE INDEX IF NOT EXISTS} sees the name taken) and leaves time ranges unindexed.
+     */
+    private static void renameRangeIndex(Connection c, String table) throws SQLException {
+        String wanted = table + "_site_received_at";
+        String found = null;
+        try (PreparedStatement ps = c.prepareStatement("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
+                + "AND tablename = ? AND indexname LIKE '%\\_site\\_received\\_at'")) {
+            ps.setString(1, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    found = rs.getString(1);
+                }
+            }
+        }
+        if (found != null && !found.equals(wanted)) {
+            try (Statement st = c.createStatement()) {
+                st.execute("ALTER INDEX " + found + " RENAME TO " + wanted);
+            }
+        }
     }
 
     private static byte[] copyText(List<StoredEvent> events) {
