@@ -15,7 +15,11 @@ public final class Exchanges {
     private Exchanges() {
     }
 
-    public static Map<String, String> params(HttpExchange exchange) {
+    /**
+     * The query parameters. A parameter given twice is refused: keeping one of them silently (a second
+     * {@code filters}, a second {@code site}) would answer with numbers for something else than was asked.
+     */
+    public static Map<String, String> params(HttpExchange exchange) throws BadParameterException {
         Map<String, String> out = new LinkedHashMap<>();
         String query = exchange.getRequestURI().getRawQuery();
         if (query == null) {
@@ -28,7 +32,10 @@ public final class Exchanges {
             int eq = pair.indexOf('=');
             String key = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
-            out.putIfAbsent(key, value);
+            if (out.putIfAbsent(key, value) != null) {
+                throw new BadParameterException(key, "given more than once; give it once"
+                        + (key.equals("filters") ? " and join conditions with ;" : ""));
+            }
         }
         return out;
     }

@@ -22,6 +22,9 @@ public final class StatsApi {
     private static final int DEFAULT_LIMIT = 10;
     private static final int MAX_LIMIT = 1000;
 
+    private static final Set<String> PATHS = Set.of("/api/stats/summary", "/api/stats/timeseries", "/api/stats/top",
+            "/api/stats/realtime", "/api/sites");
+
     private final StatsQueries queries;
 
     public StatsApi(StatsQueries queries) {
@@ -30,8 +33,11 @@ public final class StatsApi {
 
     /** Handles a stats path; false when the path is not one of them. */
     public boolean handle(String path, HttpExchange exchange) throws IOException {
-        Map<String, String> params = Exchanges.params(exchange);
+        if (!PATHS.contains(path)) {
+            return false;
+        }
         try {
+            Map<String, String> params = Exchanges.params(exchange);
             switch (path) {
                 case "/api/stats/summary" -> summary(exchange, params);
                 case "/api/stats/timeseries" -> timeseries(exchange, params);

@@ -45,7 +45,13 @@ public final class TapApi implements AutoCloseable {
 
     /** Called on the HTTP dispatcher thread: validates, then hands the stream to a tap thread. */
     public void dispatch(HttpExchange exchange) throws IOException {
-        Map<String, String> params = Exchanges.params(exchange);
+        Map<String, String> params;
+        try {
+            params = Exchanges.params(exchange);
+        } catch (io.footfall.query.http.BadParameterException e) {
+            Exchanges.error(exchange, 400, "bad_parameter", e.getMessage());
+            return;
+        }
         for (String name : params.keySet()) {
             if (!Set.of("topic", "site", "filter").contains(name)) {
                 Exchanges.error(exchange, 400, "bad_parameter", name + ": unknown parameter; known: filter, site, topic");

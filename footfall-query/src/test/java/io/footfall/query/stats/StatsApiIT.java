@@ -308,6 +308,8 @@ class StatsApiIT {
             "/api/stats/summary?" + RANGE + "&filters=path\tfilters",
             "/api/stats/summary?" + RANGE + "&filters=ip==1.2.3.4\tfilters",
             "/api/stats/summary?" + RANGE + "&filters=path==\tfilters",
+            "/api/stats/summary?" + RANGE + "&filters=browser%3D%3DChrome&filters=path%3D%3D/pricing\tfilters",
+            "/api/stats/top?" + RANGE + "&site=other.test&dimension=path\tsite",
             "/api/stats/timeseries?" + RANGE + "&interval=year\tinterval",
             "/api/stats/timeseries?" + RANGE + "&tz=Mars/Olympus\ttz",
             "/api/stats/timeseries?site=fix.test&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z&interval=minute\tinterval",
