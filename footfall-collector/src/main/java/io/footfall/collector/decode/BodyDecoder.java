@@ -66,7 +66,7 @@ public final class BodyDecoder {
                 case "application/json", "text/plain" -> JSON;
                 case "application/x-ndjson", "application/ndjson", "application/jsonl" -> NDJSON;
                 default -> throw new RequestRejected(415, "unsupported_media_type",
-                        "Content-Type must be application/json, application/x-ndjson or text/plain");
+                        "Content-Type must be application/json, text/plain, application/x-ndjson, application/ndjson or application/jsonl");
             };
         }
     }

@@ -144,8 +144,8 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
 
     private FullHttpResponse script(HttpHeaders headers) {
         boolean gzip = acceptsGzip(headers.get(HttpHeaderNames.ACCEPT_ENCODING));
-        return Responses.script(tracker.body(gzip), gzip, tracker.etag(),
-                tracker.matches(headers.get(HttpHeaderNames.IF_NONE_MATCH)));
+        return Responses.script(tracker.body(gzip), gzip, tracker.etag(gzip),
+                tracker.matches(headers.get(HttpHeaderNames.IF_NONE_MATCH), gzip));
     }
 
     static boolean acceptsGzip(String acceptEncoding) {

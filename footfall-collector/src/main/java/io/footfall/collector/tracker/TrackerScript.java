@@ -20,11 +20,15 @@ public final class TrackerScript {
     private final byte[] plain;
     private final byte[] gzip;
     private final String etag;
+    private final String gzipEtag;
 
     private TrackerScript(byte[] plain) {
         this.plain = plain;
         this.gzip = gzip(plain);
-        this.etag = '"' + HexFormat.of().formatHex(sha256(plain), 0, 8) + '"';
+        String version = HexFormat.of().formatHex(sha256(plain), 0, 8);
+        this.etag = '"' + version + '"';
+        // A strong ETag names one representation's bytes: the gzip body has its own.
+        this.gzipEtag = '"' + version + "-gz\"";
     }
 
     public static TrackerScript load() {
@@ -47,12 +51,27 @@ public final class TrackerScript {
         return gzipped ? gzip : plain;
     }
 
+    /** The ETag of the plain body. */
     public String etag() {
         return etag;
     }
 
-    /** True when an {@code If-None-Match} header names the current version (or {@code *}). */
+    /** The ETag of {@link #body(boolean)}'s representation. */
+    public String etag(boolean gzipped) {
+        return gzipped ? gzipEtag : etag;
+    }
+
+    /** True when an {@code If-None-Match} header names the current version of that representation (or {@code *}). */
+    public boolean matches(String ifNoneMatch, boolean gzipped) {
+        return matches(ifNoneMatch, etag(gzipped));
+    }
+
+    /** True when an {@code If-None-Match} header names the current plain version (or {@code *}). */
     public boolean matches(String ifNoneMatch) {
+        return matches(ifNoneMatch, etag);
+    }
+
+    private static boolean matches(String ifNoneMatch, String etag) {
         if (ifNoneMatch == null) {
             return false;
         }

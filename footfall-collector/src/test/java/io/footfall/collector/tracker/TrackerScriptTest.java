@@ -39,6 +39,11 @@ class TrackerScriptTest {
         assertTrue(script.matches("\"x\", " + script.etag()));
         assertTrue(script.matches("*"));
         assertFalse(script.matches("\"deadbeef\""));
+        // The gzip body is another representation, with a tag of its own.
+        assertFalse(script.etag(true).equals(script.etag(false)));
+        assertTrue(script.matches(script.etag(true), true));
+        assertFalse(script.matches(script.etag(false), true));
+        assertFalse(script.matches(script.etag(true), false));
         assertFalse(script.matches(null));
         assertEquals(18, script.etag().length());
     }
