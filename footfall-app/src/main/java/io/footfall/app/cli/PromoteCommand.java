@@ -30,6 +30,11 @@ public final class PromoteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws SQLException {
+        try {
+            io.footfall.loader.schema.Migrations.checkTableName(table);
+        } catch (IllegalArgumentException e) {
+            throw new io.footfall.core.config.ConfigException("TABLE: " + e.getMessage());
+        }
         Map<String, String> flags = new LinkedHashMap<>();
         StandaloneCommand.put(flags, "dataDir", dataDir);
         return promote(options.load(flags));

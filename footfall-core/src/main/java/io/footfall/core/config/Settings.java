@@ -151,9 +151,22 @@ public final class Settings {
             }
         }
         if (parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0) {
-            throw new ConfigException(key + ": must be between " + min + " and " + max + ", got " + parsed);
+            throw new ConfigException(key + ": must be between " + words(min) + " and " + words(max) + ", got '" + value + "'");
         }
         return record(key, parsed);
+    }
+
+    /** A duration as the settings are written: 500ms, 10s, 30m, 24h, 7d (the largest unit that divides it). */
+    static String words(Duration d) {
+        long ms = d.toMillis();
+        long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
+        String[] names = {"d", "h", "m", "s"};
+        for (int i = 0; i < units.length; i++) {
+            if (ms != 0 && ms % units[i] == 0) {
+                return ms / units[i] + names[i];
+            }
+        }
+        return ms + "ms";
     }
 
     /** One of a fixed set of words. */

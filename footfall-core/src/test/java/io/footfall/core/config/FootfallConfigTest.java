@@ -147,7 +147,7 @@ class FootfallConfigTest {
             "collector.maxRequestBytes|lots|collector.maxRequestBytes: must be a size such as 1048576, 512kb or 64mb, got 'lots'",
             "collector.maxInflightBytes|10|collector.maxInflightBytes: must be between 1048576 and 4294967296 bytes, got 10",
             "enricher.sessionTimeout|forever|enricher.sessionTimeout: must be a duration such as 500ms, 10s, 30m or 24h, got 'forever'",
-            "enricher.sessionTimeout|10s|enricher.sessionTimeout: must be between PT1M and PT24H, got PT10S",
+            "enricher.sessionTimeout|10s|enricher.sessionTimeout: must be between 1m and 1d, got '10s'",
             "loader.warehouse|oracle|loader.warehouse: must be one of [duckdb, postgres], got 'oracle'",
             "loader.schema|Robert'); DROP|loader.schema: must match [a-z_][a-z0-9_]{0,62}, got 'Robert'); DROP'",
             "collector.prot|8080|collector.prot: unknown configuration key",
