@@ -20,9 +20,11 @@ public final class Topics {
     }
 
     /**
+     * @return the partitions of {@code footfall.raw} as they are (a topic created earlier keeps its count, whatever
+     *         {@code kafka.partitions} says now)
      * @throws IllegalStateException with a one-line reason when the cluster cannot be reached in time
      */
-    public static void ensure(KafkaConfig kafka, Duration timeout) {
+    public static int ensure(KafkaConfig kafka, Duration timeout) {
         Map<String, Object> props = new HashMap<>(kafka.clientProperties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -52,6 +54,8 @@ public final class Topics {
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             }
+            return admin.describeTopics(List.of(KafkaConfig.RAW_TOPIC)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(KafkaConfig.RAW_TOPIC).partitions().size();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 throw unreachable(kafka, timeout);

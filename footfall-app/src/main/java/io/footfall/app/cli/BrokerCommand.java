@@ -56,9 +56,9 @@ public final class BrokerCommand implements Callable<Integer> {
             BrokerAddressFile.write(dir, broker.bootstrapServers());
             started.push(() -> BrokerAddressFile.delete(dir));
             KafkaConfig kafka = config.kafka().withBootstrapServers(broker.bootstrapServers());
-            Topics.ensure(kafka, kafka.startTimeout());
+            int partitions = Topics.ensure(kafka, kafka.startTimeout());
             System.out.println("footfall: broker ready at " + broker.bootstrapServers() + " (KRaft, data "
-                    + dir.resolve("kafka") + ", " + kafka.partitions() + " partitions)");
+                    + dir.resolve("kafka") + ", " + partitions + " partitions)");
         } catch (RuntimeException e) {
             RoleCommands.closeAll(started);
             throw e;

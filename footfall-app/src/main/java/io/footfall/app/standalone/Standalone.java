@@ -75,9 +75,9 @@ public final class Standalone implements AutoCloseable {
             BrokerAddressFile.write(dataDir, bootstrapServers);
             started.push(() -> BrokerAddressFile.delete(dataDir));
             FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(bootstrapServers));
-            Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
+            int partitions = Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
             line(t0, "broker ready at " + bootstrapServers + " (KRaft, data " + dataDir.resolve("kafka") + ", "
-                    + wired.kafka().partitions() + " partitions)");
+                    + partitions + " partitions)");
 
             openWarehouse(wired);
             started.push(warehouse);

@@ -52,5 +52,17 @@ class BrokerCommandIT {
         } finally {
             broker.destroyForcibly();
         }
+        // Started again without --partitions: the ready line gives the topics' count, not the default of 6.
+        Process again = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "broker", "--data-dir", dir.toString(),
+                "--port", "0").redirectError(dir.resolve("stderr-again.log").toFile()).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8))) {
+            String ready = out.readLine();
+            assertTrue(ready != null && ready.endsWith(", 2 partitions)"), "ready line after a restart: " + ready);
+        } finally {
+            again.destroy();
+            again.waitFor(60, TimeUnit.SECONDS);
+            again.destroyForcibly();
+        }
     }
 }
