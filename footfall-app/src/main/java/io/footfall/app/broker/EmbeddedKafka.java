@@ -30,12 +30,21 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final Duration HANGING_CHECK_TIMEOUT = Duration.ofSeconds(30);
 
+    /**
+     * The log directories of this process's running brokers. Probing their {@code .lock} files from here would
+     * release the running broker's own lock: a process's file locks are per file, and closing any channel on
+     * the file drops them.
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final KafkaRaftServer server;
     private final int port;
+    private final Path logDir;
 
-    private EmbeddedKafka(KafkaRaftServer server, int port) {
+    private EmbeddedKafka(KafkaRaftServer server, int port, Path logDir) {
         this.server = server;
         this.port = port;
+        this.logDir = logDir;
     }
 
     /**
@@ -63,6 +72,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Kafka data directory " + logDir + " cannot be created: " + e.getMessage());
         }
+        Path held = logDir.toAbsolutePath().normalize();
+        if (!HELD.add(held)) {
+            throw new IllegalStateException("Kafka data directory " + logDir + " is in use by a broker of this process");
+        }
+        try {
+            return startHeld(logDir, held, port, clientPort, props, repairHangingTransactions);
+        } catch (RuntimeException e) {
+            HELD.remove(held);
+            throw e;
+        }
+    }
+
+    private static EmbeddedKafka startHeld(Path logDir, Path held, int port, int clientPort, Properties props,
+                                           boolean repairHangingTransactions) {
         checkNotInUse(logDir);
         LocalPorts.requireFree("Kafka port", "127.0.0.1", port);
         if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -76,7 +99,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("embedded Kafka broker did not start on 127.0.0.1:" + clientPort + ": "
                     + e.getMessage());
         }
-        EmbeddedKafka broker = new EmbeddedKafka(server, clientPort);
+        EmbeddedKafka broker = new EmbeddedKafka(server, clientPort, held);
         if (repairHangingTransactions) {
             broker.repairHangingTransactions();
         }
@@ -99,8 +122,6 @@ public final class EmbeddedKafka implements AutoCloseable {
                         + " (a running standalone or footfall broker on the same data dir)");
             }
             lock.release();
-        } catch (java.nio.channels.OverlappingFileLockException e) {
-            throw new IllegalStateException("Kafka data directory " + logDir + " is in use by a broker of this process");
         } catch (IOException e) {
             throw new IllegalStateException("Kafka data directory " + logDir + " cannot be locked: " + e.getMessage());
         }
@@ -205,7 +226,11 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } finally {
+            HELD.remove(logDir);
+        }
     }
 }

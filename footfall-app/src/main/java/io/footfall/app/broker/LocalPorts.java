@@ -23,7 +23,8 @@ public final class LocalPorts {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
-            throw new IllegalStateException(what + " " + host + ":" + port + " cannot be bound: already in use or not permitted");
+            throw new IllegalStateException(what + " " + host + ":" + port + " cannot be bound: already in use or not permitted"
+                    + (e instanceof java.net.BindException ? "" : " (" + e.getMessage() + ")"));
         }
     }
 }

@@ -37,7 +37,9 @@ public final class Topics {
             while (cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            throw new IllegalStateException("kafka.bootstrapServers " + kafka.bootstrapServers() + ": " + cause.getMessage());
+            // Most often the servers' addresses; another kafka.client.* setting can be the cause too.
+            throw new IllegalStateException("Kafka client cannot be created for " + kafka.bootstrapServers() + ": "
+                    + cause.getMessage());
         }
         try (Admin admin = created) {
             Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -53,6 +55,10 @@ public final class Topics {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (!existing.contains(KafkaConfig.RAW_TOPIC)) {
+                // Just created: a new topic may not be described yet (the metadata spreads after the create).
+                return kafka.partitions();
             }
             return admin.describeTopics(List.of(KafkaConfig.RAW_TOPIC)).allTopicNames()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(KafkaConfig.RAW_TOPIC).partitions().size();

@@ -50,9 +50,17 @@ public final class CrashSuiteCommand implements Callable<Integer> {
             System.err.println("footfall: need --kills >= 1, --min-up-ms >= 100, --max-up-ms >= --min-up-ms, --connections >= 1");
             return 2;
         }
-        if (distributed) {
-            return distributed();
+        try {
+            return distributed ? distributed() : standalone();
+        } catch (IllegalStateException e) {
+            // A suite that could not finish (a process that did not start, a pipeline that did not drain) is not a
+            // start-up failure of this command: say what stopped it.
+            System.err.println("footfall: crash suite stopped: " + e.getMessage());
+            return 1;
         }
+    }
+
+    private int standalone() throws Exception {
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("footfall-crash").resolve("data");
         System.out.println("crash suite: standalone data in " + dir + " (stderr in " + dir + "-stderr.log)");
         CrashSuite.Result result = CrashSuite.run(new CrashSuite.Options(List.of("io.footfall.app.Main"), dir, kills,

@@ -101,7 +101,6 @@ public final class Roles {
                 : "SQL API token in " + token.file();
     }
 
-    /** The process's loaders ({@code loader.writers} of them), started on a migrated schema. */
     /**
      * What a warehouse failure says to a user: the connection pool's "Connection is not available, request timed
      * out" hides the driver's reason (connection refused, no such database, authentication), which it keeps as
@@ -116,6 +115,7 @@ public final class Roles {
         return reason == e ? message : message + " (" + e.getMessage() + ")";
     }
 
+    /** The process's loaders ({@code loader.writers} of them), started on a migrated schema. */
     public static Loaders loader(FootfallConfig config, WarehouseWriter writer, PrometheusMeterRegistry registry) {
         Loaders loader = new Loaders(config.kafka(), config.loader(), writer, registry);
         try {

@@ -37,7 +37,7 @@
     // android-app://...): send what it takes rather than lose the view.
     if (d.title) e.title = d.title.slice(0, 1024).replace(/[\ud800-\udbff]$/, '');
     var r = type == 'pageview' ? earlier : d.referrer;
-    if (/^https?:\/\//i.test(r)) e.referrer = r;
+    if (/^https?:\/\/[^\/]/i.test(r) && r.length <= 4096) e.referrer = r;
     if (name) e.name = String(name);
     if (props) e.props = props;
     queue.push(e);
