@@ -70,15 +70,17 @@ public final class CrashSuiteCommand implements Callable<Integer> {
     }
 
     private int distributed() throws Exception {
-        List<String> unknown = roles.stream().filter(r -> !List.of("collector", "enricher", "loader").contains(r)).toList();
-        if (roles.isEmpty() || !unknown.isEmpty()) {
-            System.err.println("footfall: --roles takes collector, enricher and loader (not " + unknown + ")");
+        CrashSuite.DistributedOptions distributedOptions;
+        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("footfall-crash");
+        try {
+            distributedOptions = new CrashSuite.DistributedOptions(Map.of(), dir, roles, kills, Duration.ofMillis(minUpMs),
+                    Duration.ofMillis(maxUpMs), connections, seed);
+        } catch (IllegalArgumentException e) {
+            System.err.println("footfall: --roles: " + e.getMessage());
             return 2;
         }
-        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("footfall-crash");
         System.out.println("crash suite, distributed: data dirs and stderr logs of every process in " + dir);
-        CrashSuite.Result result = CrashSuite.runDistributed(new CrashSuite.DistributedOptions(Map.of(), dir, roles, kills,
-                Duration.ofMillis(minUpMs), Duration.ofMillis(maxUpMs), connections, seed), System.out);
+        CrashSuite.Result result = CrashSuite.runDistributed(distributedOptions, System.out);
         System.out.println(result.text());
         return result.lost() == 0 && result.duplicated() == 0 ? 0 : 1;
     }

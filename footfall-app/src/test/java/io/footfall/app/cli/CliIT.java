@@ -59,6 +59,13 @@ class CliIT {
         }
     }
 
+    /** A loopback port nothing listens on (it was free a moment ago). */
+    private static int closedPort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
     private static void assertNoStackTrace(Result r) {
         assertFalse(r.stderr.lines().anyMatch(l -> l.startsWith("\tat ") || l.startsWith("Caused by")),
                 "no stack trace expected, stderr:\n" + r.stderr);
@@ -182,10 +189,7 @@ class CliIT {
 
     @Test
     void unreachableExternalBrokerIsAClearError() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = closedPort();
         Result r = run("collector", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort,
                 "--set", "kafka.startTimeout=2s", "--set", "collector.port=0");
         assertEquals(1, r.exitCode);
@@ -196,10 +200,7 @@ class CliIT {
 
     @Test
     void loaderWithAnUnreachableBrokerDoesNotSayReady() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = closedPort();
         Result r = run("loader", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort, "--set", "kafka.startTimeout=2s",
                 "--set", "query.port=0", "--set", "dataDir=" + dir.resolve("loader"));
         assertEquals(1, r.exitCode);
@@ -230,10 +231,7 @@ class CliIT {
     /** A replay that cannot read footfall.raw says why and leaves no empty table behind to block its retry. */
     @Test
     void replayWithoutItsBrokerLeavesNoTable() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = closedPort();
         Path data = dir.resolve("data");
         Result r = run("replay", "--data-dir", data.toString(), "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort,
                 "--from", "earliest", "--table", "events_v7");
@@ -252,10 +250,7 @@ class CliIT {
     /** The pool's "Connection is not available" alone hid the reason; the driver's comes first now. */
     @Test
     void unreachablePostgresSaysWhy() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = closedPort();
         Result r = run("promote", "--set", "loader.warehouse=postgres", "--set", "loader.user=postgres",
                 "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:" + closedPort + "/test", "events_v2");
         assertEquals(1, r.exitCode);

@@ -33,8 +33,12 @@ public interface Warehouse extends AutoCloseable {
      * session; see the loader's {@code SessionRollup}): in the same schema, named {@code footfall_sessions}.
      */
     default String sessionsTable() {
-        String events = eventsTable();
-        return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_sessions";
+        return sessionsTableBeside(eventsTable());
+    }
+
+    /** The sessions rollup beside a (qualified or bare) events table: the same schema, {@code footfall_sessions}. */
+    static String sessionsTableBeside(String eventsTable) {
+        return eventsTable.substring(0, eventsTable.lastIndexOf('.') + 1) + "footfall_sessions";
     }
 
     /**

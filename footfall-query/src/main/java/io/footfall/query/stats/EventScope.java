@@ -1,5 +1,6 @@
 package io.footfall.query.stats;
 
+import io.footfall.core.warehouse.Warehouse;
 import java.util.List;
 
 /**
@@ -26,7 +27,7 @@ final class EventScope {
                 // A session attribute keeps whole sessions (docs/api.md): the session's value is its first
                 // event's, which the rollup holds, so a session from Google keeps its later page views too (their
                 // own referrer is the site itself). An event without a session is its own session.
-                sql.append("(session_id IN (SELECT session_id FROM " + sessionsTable(table) + " WHERE site = ? AND NOT sessionless"
+                sql.append("(session_id IN (SELECT session_id FROM " + Warehouse.sessionsTableBeside(table) + " WHERE site = ? AND NOT sessionless"
                         + " AND first_at < to_timestamp(?) AND last_at >= to_timestamp(?) AND ", request.site(), toSeconds, fromSeconds);
                 condition(sql, f.dimension().sessionColumn(), f);
                 sql.append(") OR (session_id IS NULL AND ");
@@ -36,11 +37,6 @@ final class EventScope {
                 condition(sql, f.dimension().column(), f);
             }
         }
-    }
-
-    /** The sessions rollup beside an events table: the same schema, {@code footfall_sessions}. */
-    private static String sessionsTable(String eventsTable) {
-        return eventsTable.substring(0, eventsTable.lastIndexOf('.') + 1) + "footfall_sessions";
     }
 
     private static void rangeOnly(Sql sql, StatsRequest request, double fromSeconds, double toSeconds) {
