@@ -7,8 +7,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A TCP relay on a local port, for the warehouse outage suite and tests: {@link #cut()} closes the listener and every relayed
@@ -18,7 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class TcpProxy implements AutoCloseable {
 
     private final int targetPort;
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Socket> sockets = new ArrayList<>();
     private volatile ServerSocket server;
     private final int port;
 
@@ -44,15 +44,27 @@ public final class TcpProxy implements AutoCloseable {
     private void accept(ServerSocket listener) {
         Thread t = new Thread(() -> {
             while (!listener.isClosed()) {
+                Socket client;
                 try {
-                    Socket client = listener.accept();
-                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                    sockets.add(client);
-                    sockets.add(upstream);
-                    pump(client, upstream);
-                    pump(upstream, client);
+                    client = listener.accept();
                 } catch (IOException e) {
-                    // listener closed by cut(), or the target refused: the client sees a closed connection
+                    continue; // listener closed by cut(): the loop ends
+                }
+                // Under the lock that cut() takes: a connection accepted just before a cut is closed, never relayed.
+                synchronized (TcpProxy.this) {
+                    if (listener != server || listener.isClosed()) {
+                        closeQuietly(client);
+                        continue;
+                    }
+                    try {
+                        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                        sockets.add(client);
+                        sockets.add(upstream);
+                        pump(client, upstream);
+                        pump(upstream, client);
+                    } catch (IOException e) {
+                        closeQuietly(client); // the target refused: the client sees a closed connection
+                    }
                 }
             }
         }, "tcp-proxy-accept");
@@ -73,6 +85,10 @@ public final class TcpProxy implements AutoCloseable {
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
+                synchronized (TcpProxy.this) {
+                    sockets.remove(from);
+                    sockets.remove(to);
+                }
             }
         }, "tcp-proxy-pump");
         t.setDaemon(true);
@@ -80,7 +96,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** The warehouse becomes unreachable: no listener, every open connection reset. */
-    public void cut() {
+    public synchronized void cut() {
         closeQuietly(server);
         for (Socket s : sockets) {
             closeQuietly(s);
@@ -89,7 +105,7 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     /** Listens again on the same port. */
-    public void restore() throws IOException {
+    public synchronized void restore() throws IOException {
         server = listen(port);
         accept(server);
     }

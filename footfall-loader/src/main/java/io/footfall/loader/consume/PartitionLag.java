@@ -5,12 +5,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -20,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * The loader's lag per partition as a gauge (one per partition, whichever of the process's loaders owns it):
  * log end offset − offset committed in the warehouse (not the consumer's position, which runs ahead of what is
  * stored). Refreshed at most once a second with one ListOffsets request, also while the partitions are paused
- * during a warehouse outage.
+ * during a warehouse outage, and for a partition assigned during one, whose stored offset cannot be read yet.
  */
 final class PartitionLag {
 
@@ -64,15 +66,26 @@ final class PartitionLag {
         }
         try {
             Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofMillis(500));
+            Set<TopicPartition> unread = new HashSet<>(ends.keySet());
+            unread.removeAll(committed.keySet());
+            Map<TopicPartition, OffsetAndMetadata> told = unread.isEmpty()
+                    ? Map.of() : consumer.committed(unread, Duration.ofMillis(500));
             for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
                 Long stored = committed.get(end.getKey());
+                long base;
                 if (stored != null) {
-                    long base = stored == OffsetCommit.NONE ? 0 : stored;
+                    base = stored == OffsetCommit.NONE ? 0 : stored;
                     if (drained.contains(end.getKey())) {
                         base = Math.max(base, consumer.position(end.getKey(), Duration.ZERO));
                     }
-                    gauge(end.getKey().partition()).set(Math.max(0, end.getValue() - base));
+                } else {
+                    // Stored offset not read yet (assigned while the warehouse is down): the group's offset in
+                    // Kafka, told after each commit, is at most the stored one, so the lag shown is never less
+                    // than the real one; with no offset there either, the whole partition counts.
+                    OffsetAndMetadata offset = told.get(end.getKey());
+                    base = offset == null ? 0 : offset.offset();
                 }
+                gauge(end.getKey().partition()).set(Math.max(0, end.getValue() - base));
             }
         } catch (KafkaException e) {
             LOG.debug("event=lag_refresh_failed error=\"{}\"", e.toString());
