@@ -21,6 +21,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,6 +76,41 @@ class PostgresWarehouseIT {
                 assertEquals(1, LoaderFixtures.count(c, "SELECT count(*) FROM pg_indexes WHERE schemaname = '" + schema
                         + "' AND indexname = 'events_site_received_at'"));
             }
+        }
+    }
+
+    /**
+     * Loaders of a shared deployment start together on a schema that does not exist yet: each migrates, one
+     * creates the schema and applies the migrations, the others wait and find them done.
+     */
+    @Test
+    void loadersStartingTogetherMigrateOnce() throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 3; round++) {
+                String schema = "pgw_new_" + Long.toHexString(System.nanoTime());
+                schemas.add(schema);
+                CountDownLatch go = new CountDownLatch(1);
+                List<Future<Integer>> starts = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    starts.add(threads.submit(() -> {
+                        try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
+                            go.await();
+                            w.migrate();
+                            return w.schemaVersion();
+                        }
+                    }));
+                }
+                go.countDown();
+                for (Future<Integer> start : starts) {
+                    assertEquals(LATEST, start.get(60, TimeUnit.SECONDS), "round " + round);
+                }
+                try (Connection c = LoaderFixtures.postgres()) {
+                    assertEquals(LATEST, LoaderFixtures.count(c, "SELECT count(*) FROM " + schema + ".footfall_schema_version"));
+                }
+            }
+        } finally {
+            threads.shutdownNow();
         }
     }
 

@@ -39,6 +39,9 @@ public final class Migrations {
     /** Stands for the dialect's "fill the sessions rollup from events" statement in a migration. */
     private static final String SESSIONS_BACKFILL = "${sessions_backfill}";
 
+    /** PostgreSQL advisory lock key of one schema's migrations. */
+    private static final String MIGRATION_LOCK = "hashtext('footfall.migrations.' || current_schema())";
+
     /** The migrations, in order. Never edit a released one: add the next. */
     public static final List<Migration> ALL = List.of(
             new Migration(1, "events and offsets", """
@@ -156,38 +159,65 @@ public final class Migrations {
         boolean autoCommit = connection.getAutoCommit();
         try (Statement st = connection.createStatement()) {
             connection.setAutoCommit(true);
-            st.execute(dialect.render("CREATE TABLE IF NOT EXISTS footfall_schema_version ("
-                    + "version INTEGER PRIMARY KEY, description ${text} NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"));
-            int current = currentVersion(st);
-            for (Migration m : ALL) {
-                if (m.version() <= current || m.version() > targetVersion) {
-                    continue;
-                }
-                connection.setAutoCommit(false);
-                try {
-                    String sql = dialect.render(m.sql()).replace("${table}", "events")
-                            .replace(SESSIONS_BACKFILL, SessionRollup.insertFrom(dialect, "events"));
-                    for (String statement : sql.split(";")) {
-                        if (!statement.isBlank() && m.dialects().contains(dialect)) {
-                            st.execute(statement);
-                        }
-                    }
-                    st.execute("INSERT INTO footfall_schema_version VALUES (" + m.version() + ", '"
-                            + m.description().replace("'", "''") + "', CURRENT_TIMESTAMP)");
-                    connection.commit();
-                } catch (SQLException e) {
-                    connection.rollback();
-                    throw e;
-                } finally {
-                    connection.setAutoCommit(true);
-                }
-                LOG.info("event=migration_applied version={} description=\"{}\"", m.version(), m.description());
-                current = m.version();
+            // Loaders of a shared deployment start together: one migrates, the others wait here and then find
+            // the schema at its version. Without the lock two CREATE TABLE IF NOT EXISTS of one table can both go
+            // ahead and the second fails on PostgreSQL's catalog. One lock per schema, held by the session.
+            if (dialect == Dialect.POSTGRES) {
+                st.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
             }
-            return current;
+            int version;
+            try {
+                version = applyLocked(connection, st, dialect, targetVersion);
+            } catch (SQLException | RuntimeException e) {
+                if (dialect == Dialect.POSTGRES) {
+                    try {
+                        st.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+                    } catch (SQLException unlock) {
+                        e.addSuppressed(unlock); // a broken session has let go of its locks anyway
+                    }
+                }
+                throw e;
+            }
+            if (dialect == Dialect.POSTGRES) {
+                st.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+            }
+            return version;
         } finally {
             connection.setAutoCommit(autoCommit);
         }
+    }
+
+    private static int applyLocked(Connection connection, Statement st, Dialect dialect, int targetVersion)
+            throws SQLException {
+        st.execute(dialect.render("CREATE TABLE IF NOT EXISTS footfall_schema_version ("
+                + "version INTEGER PRIMARY KEY, description ${text} NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"));
+        int current = currentVersion(st);
+        for (Migration m : ALL) {
+            if (m.version() <= current || m.version() > targetVersion) {
+                continue;
+            }
+            connection.setAutoCommit(false);
+            try {
+                String sql = dialect.render(m.sql()).replace("${table}", "events")
+                        .replace(SESSIONS_BACKFILL, SessionRollup.insertFrom(dialect, "events"));
+                for (String statement : sql.split(";")) {
+                    if (!statement.isBlank() && m.dialects().contains(dialect)) {
+                        st.execute(statement);
+                    }
+                }
+                st.execute("INSERT INTO footfall_schema_version VALUES (" + m.version() + ", '"
+                        + m.description().replace("'", "''") + "', CURRENT_TIMESTAMP)");
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                throw e;
+            } finally {
+                connection.setAutoCommit(true);
+            }
+            LOG.info("event=migration_applied version={} description=\"{}\"", m.version(), m.description());
+            current = m.version();
+        }
+        return current;
     }
 
     static int currentVersion(Statement st) throws SQLException {

@@ -94,7 +94,15 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     @Override
     public void migrate() throws SQLException {
         try (Connection c = pool.getConnection(); Statement st = c.createStatement()) {
-            st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+            try {
+                st.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+            } catch (SQLException e) {
+                // Two loaders starting together: both may find the schema missing; the second one's create then
+                // fails on the catalog's unique index, and the schema is there.
+                if (!"23505".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
             st.execute("SET search_path TO " + schema);
             Migrations.apply(c, Dialect.POSTGRES);
         }
