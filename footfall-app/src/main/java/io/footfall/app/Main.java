@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 io.footfall.app.cli.CollectorBenchCommand.class,
                 RoleCommands.Enricher.class,
                 RoleCommands.Loader.class,
+                RoleCommands.Server.class,
                 io.footfall.app.cli.BrokerCommand.class,
                 io.footfall.app.cli.ReplayCommand.class,
                 io.footfall.app.cli.PromoteCommand.class,

@@ -1,17 +1,22 @@
 package io.footfall.app.cli;
 
 import io.footfall.app.broker.Topics;
+import io.footfall.app.pipeline.LivePipelineProbe;
 import io.footfall.app.standalone.Roles;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
@@ -102,6 +107,59 @@ public final class RoleCommands {
         }
     }
 
+    @Command(name = "server", mixinStandardHelpOptions = true,
+            description = "Run the query server (stats API, dashboard, live view) alone on PostgreSQL; any number can serve one warehouse.")
+    public static final class Server implements Callable<Integer> {
+        @Mixin
+        ConfigOptions options;
+
+        @Override
+        public Integer call() throws InterruptedException, SQLException {
+            FootfallConfig config = external(options);
+            if (!config.loader().warehouse().equals("postgres")) {
+                throw new ConfigException("loader.warehouse: footfall server reads PostgreSQL (loader.warehouse=postgres,"
+                        + " loader.jdbcUrl=...); a DuckDB file takes one process, whose loader serves the queries");
+            }
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            Roles.bindProcessMetrics(registry);
+            Deque<AutoCloseable> started = new ArrayDeque<>();
+            try {
+                PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
+                started.push(warehouse);
+                requireMigrated(warehouse, config);
+                // The live view and the pipeline panel read the topics: an unreachable cluster fails the start.
+                Topics.ensure(config.kafka(), config.kafka().startTimeout());
+                Roles.Query query = Roles.query(config, warehouse, registry, Set.of());
+                started.push(query);
+                System.out.println("footfall: query server ready at http://" + config.query().host() + ":" + query.port()
+                        + " (PostgreSQL schema " + config.loader().schema() + ")");
+                System.out.println("footfall: " + Roles.sqlTokenLine(query.sqlToken()));
+            } catch (SQLException | RuntimeException e) {
+                closeAll(started);
+                throw e;
+            }
+            return runUntilStopped(started);
+        }
+
+        /** The server only reads: the loaders create and migrate the schema; a server started first says so. */
+        private static void requireMigrated(PostgresWarehouse warehouse, FootfallConfig config) throws SQLException {
+            int version;
+            try {
+                version = warehouse.schemaVersion();
+            } catch (SQLException e) {
+                if (!"42P01".equals(e.getSQLState())) { // undefined_table
+                    throw e;
+                }
+                version = 0;
+            }
+            if (version < Migrations.latestVersion()) {
+                throw new IllegalStateException("PostgreSQL schema " + config.loader().schema() + " is at version "
+                        + version + ", this footfall reads version " + Migrations.latestVersion()
+                        + ": start a loader on it first (loaders create and migrate the schema)");
+            }
+        }
+    }
+
     @Command(name = "loader", mixinStandardHelpOptions = true,
             description = "Run the warehouse loader alone, with the query server in the same process (DuckDB allows one writer process).")
     public static final class Loader implements Callable<Integer> {
@@ -146,7 +204,7 @@ public final class RoleCommands {
             W warehouse = Roles.warehouse(config);
             started.push(warehouse);
             started.push(Roles.loader(config, writerDecorator.apply(warehouse), registry));
-            return Roles.query(config, warehouse, registry);
+            return Roles.query(config, warehouse, registry, Set.of(LivePipelineProbe.Local.LOADER));
         }
     }
 }

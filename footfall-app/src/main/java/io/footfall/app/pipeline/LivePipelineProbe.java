@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,13 +31,16 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The pipeline panel's numbers, from what this process and the broker already know:
+ * The pipeline panel's numbers, from what this process, the broker and the warehouse already know:
  * <ul>
- *   <li>collector events/s: the {@code footfall.collector.events.accepted} counter (0 when no collector runs here);</li>
+ *   <li>collector events/s: the {@code footfall.collector.events.accepted} counter when a collector runs in this
+ *       process, else the growth of {@code footfall.raw} (one record per accepted event, from every collector);</li>
  *   <li>enricher events/s and lag: the enricher group's committed offsets on {@code footfall.raw} against its end;</li>
- *   <li>loader events/s: the {@code footfall.loader.rows.written} counter; lag: {@code footfall.events}' end against
- *       the offsets the loader commits in the warehouse with its rows;</li>
- *   <li>freshness: the loader's receipt-to-commit timer; bad events: the last records of {@code footfall.bad}.</li>
+ *   <li>loader events/s: the {@code footfall.loader.rows.written} counter when the loader runs in this process,
+ *       else the growth of the offsets stored in the warehouse; lag: {@code footfall.events}' end against those
+ *       offsets, which the loader commits with its rows;</li>
+ *   <li>freshness: the loader's receipt-to-commit timer (none without a loader here); bad events: the last
+ *       records of {@code footfall.bad}.</li>
  * </ul>
  * Rates are the change since the previous look; a look is cached for a second so that many dashboards cost
  * one set of broker requests.
@@ -46,7 +50,13 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
     private static final long CACHE_MS = 1_000;
     private static final long TIMEOUT_MS = 3_000;
 
+    /** The roles whose own counters this process holds; the others are seen through Kafka and the warehouse. */
+    public enum Local {
+        COLLECTOR, LOADER
+    }
+
     private final MeterRegistry registry;
+    private final Set<Local> local;
     private final Warehouse warehouse;
     private final String enricherGroup;
     private final Admin admin;
@@ -57,11 +67,13 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
     private long cachedAtMs;
 
     /** Cumulative counts at one moment; rates are differences of two samples. */
-    private record Sample(long atMs, double collected, long enricherConsumed, double loaded) {
+    private record Sample(long atMs, double collected, long enricherConsumed, Double loaded) {
     }
 
-    public LivePipelineProbe(FootfallConfig config, MeterRegistry registry, Warehouse warehouse, Clock clock) {
+    public LivePipelineProbe(FootfallConfig config, MeterRegistry registry, Set<Local> local, Warehouse warehouse,
+                             Clock clock) {
         this.registry = registry;
+        this.local = Set.copyOf(local);
         this.warehouse = warehouse;
         this.enricherGroup = config.enricher().applicationId();
         this.clock = clock;
@@ -94,16 +106,21 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
                 enricherConsumed += position;
                 enricherLag += Math.max(0, end.getValue() - position);
             }
-            Long loaderLag = loaderLag(eventsEnd);
-            Sample sample = new Sample(now, count("footfall.collector.events.accepted"), enricherConsumed,
-                    count("footfall.loader.rows.written"));
+            Map<Integer, Long> stored = storedOffsets();
+            Long loaderLag = stored == null ? null : loaderLag(eventsEnd, stored);
+            double collected = local.contains(Local.COLLECTOR) ? count("footfall.collector.events.accepted")
+                    : rawEnd.values().stream().mapToLong(Long::longValue).sum();
+            Double loaded = local.contains(Local.LOADER) ? Double.valueOf(count("footfall.loader.rows.written"))
+                    : stored == null ? null : Double.valueOf(stored.values().stream().mapToLong(Long::longValue).sum());
+            Sample sample = new Sample(now, collected, enricherConsumed, loaded);
             Sample before = previous;
             previous = sample;
             double seconds = before == null ? 0 : (sample.atMs - before.atMs) / 1000.0;
             List<PipelineStatus.Stage> stages = List.of(
                     new PipelineStatus.Stage("collector", rate(seconds, before == null ? 0 : sample.collected - before.collected), null),
                     new PipelineStatus.Stage("enricher", rate(seconds, before == null ? 0 : sample.enricherConsumed - before.enricherConsumed), enricherLag),
-                    new PipelineStatus.Stage("loader", rate(seconds, before == null ? 0 : sample.loaded - before.loaded), loaderLag));
+                    new PipelineStatus.Stage("loader", before == null || sample.loaded == null || before.loaded == null
+                            ? null : rate(seconds, sample.loaded - before.loaded), loaderLag));
             Timer freshness = registry.find("footfall.loader.freshness").timer();
             boolean fresh = freshness != null && freshness.count() > 0;
             RecentBadEvents.Sample bad = badEvents.sample();
@@ -144,8 +161,11 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
         return out;
     }
 
-    /** The loader's offsets live in the warehouse, committed with its rows: the exact position it will resume from. */
-    private Long loaderLag(Map<TopicPartition, Long> eventsEnd) {
+    /**
+     * The loader's offsets of {@code footfall.events} per partition: they live in the warehouse, committed with its
+     * rows, the exact position it will resume from. Null when the warehouse cannot be read.
+     */
+    private Map<Integer, Long> storedOffsets() {
         Map<Integer, Long> stored = new HashMap<>();
         try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = c.prepareStatement(
                 "SELECT \"partition\", next_offset FROM footfall_offsets WHERE topic = ?")) {
@@ -158,6 +178,10 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
         } catch (SQLException e) {
             return null;
         }
+        return stored;
+    }
+
+    private static long loaderLag(Map<TopicPartition, Long> eventsEnd, Map<Integer, Long> stored) {
         long lag = 0;
         for (Map.Entry<TopicPartition, Long> end : eventsEnd.entrySet()) {
             // Transaction markers take offsets too, so a caught-up loader may sit one marker short of the end.

@@ -17,6 +17,7 @@ import io.footfall.query.sql.ApiToken;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /** Starts each role of the pipeline; shared by {@code standalone} and the single-role commands. */
@@ -135,11 +136,13 @@ public final class Roles {
         }
     }
 
-    public static Query query(FootfallConfig config, Warehouse warehouse, PrometheusMeterRegistry registry) {
+    /** The query server on {@code warehouse}; {@code local}: the roles that run in this process beside it. */
+    public static Query query(FootfallConfig config, Warehouse warehouse, PrometheusMeterRegistry registry,
+                              Set<LivePipelineProbe.Local> local) {
         ApiToken token = ApiToken.loadOrCreate(config.dataDir());
         QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape).withSqlToken(token)
                 .withTap(config.kafka())
-                .withPipeline(new LivePipelineProbe(config, registry, warehouse, java.time.Clock.systemUTC()));
+                .withPipeline(new LivePipelineProbe(config, registry, local, warehouse, java.time.Clock.systemUTC()));
         return new Query(server, server.start(), token);
     }
 }

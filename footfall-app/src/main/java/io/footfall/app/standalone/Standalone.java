@@ -4,6 +4,7 @@ import io.footfall.app.broker.BrokerAddressFile;
 import io.footfall.app.broker.EmbeddedKafka;
 import io.footfall.app.broker.LocalPorts;
 import io.footfall.app.broker.Topics;
+import io.footfall.app.pipeline.LivePipelineProbe;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.enricher.EnricherApp;
 import io.footfall.loader.consume.Loaders;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.function.UnaryOperator;
 import io.footfall.loader.warehouse.WarehouseWriter;
@@ -92,7 +94,7 @@ public final class Standalone implements AutoCloseable {
             started.push(enricher);
             line(t0, "enricher ready (Kafka Streams, exactly_once_v2)");
 
-            Roles.Query query = Roles.query(wired, warehouse, registry);
+            Roles.Query query = Roles.query(wired, warehouse, registry, EnumSet.allOf(LivePipelineProbe.Local.class));
             started.push(query);
             queryPort = query.port();
             line(t0, "query server ready at http://" + wired.query().host() + ":" + queryPort + "/");

@@ -75,7 +75,7 @@ class CliIT {
     void helpListsTheCommands() throws Exception {
         Result r = run("--help");
         assertEquals(0, r.exitCode);
-        for (String command : new String[]{"standalone", "collector", "enricher", "loader", "config"}) {
+        for (String command : new String[]{"standalone", "collector", "enricher", "loader", "server", "config"}) {
             assertTrue(r.stdout.contains(command), command + " missing from help:\n" + r.stdout);
         }
     }
@@ -255,6 +255,32 @@ class CliIT {
                 "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:" + closedPort + "/test", "events_v2");
         assertEquals(1, r.exitCode);
         assertTrue(r.firstErrorLine().startsWith("footfall: warehouse error: Connection refused"), r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
+    void serverOnDuckDbSaysItReadsPostgresql() throws Exception {
+        Result r = run("server", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort(), "--set", "query.port=0",
+                "--set", "dataDir=" + dir.resolve("server"));
+        assertEquals(2, r.exitCode);
+        assertEquals("footfall: configuration error: loader.warehouse: footfall server reads PostgreSQL "
+                + "(loader.warehouse=postgres, loader.jdbcUrl=...); a DuckDB file takes one process, whose loader serves "
+                + "the queries", r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
+    @Test
+    void serverBeforeAnyLoaderSaysToStartOne() throws Exception {
+        String schema = "cli_no_loader_" + Long.toHexString(System.nanoTime());
+        Result r = run("server", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort(), "--set", "query.port=0",
+                "--set", "dataDir=" + dir.resolve("server"), "--set", "loader.warehouse=postgres",
+                "--set", "loader.user=postgres", "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:5432/test",
+                "--set", "loader.schema=" + schema);
+        assertEquals(1, r.exitCode);
+        assertEquals("footfall: cannot start: PostgreSQL schema " + schema + " is at version 0, this footfall reads "
+                + "version " + io.footfall.loader.schema.Migrations.latestVersion() + ": start a loader on it first "
+                + "(loaders create and migrate the schema)", r.firstErrorLine());
+        assertFalse(r.stdout.contains("ready"), r.stdout);
         assertNoStackTrace(r);
     }
 

@@ -2,6 +2,7 @@ package io.footfall.app.standalone;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.footfall.app.testing.Http;
 import io.footfall.app.testing.TestBroker;
@@ -50,12 +51,86 @@ class StandalonePostgresIT {
             assertEquals(200, summary.statusCode(), summary.body());
             assertEquals(true, summary.body().contains("\"pageviews\":200"), summary.body());
             assertEquals(true, summary.body().contains("\"events\":100"), summary.body());
+
+            // A query server of its own on the same warehouse and cluster, as a shared deployment runs them.
+            try (ServerProcess server = ServerProcess.start(dataDir.resolve("server"), standalone.bootstrapServers(), schema)) {
+                HttpResponse<String> fromServer = Http.get(server.port(),
+                        "/api/stats/summary?site=pg.test&from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z");
+                assertEquals(200, fromServer.statusCode(), fromServer.body());
+                assertEquals(summary.body(), fromServer.body());
+                assertEquals(200, Http.get(server.port(), "/api/pipeline").statusCode());
+                // No collector or loader in the server's process: their rates come from Kafka and the warehouse.
+                assertEquals(202, Http.send(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create("http://127.0.0.1:" + standalone.collectorPort() + "/v1/events"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build()).statusCode());
+                await().atMost(Duration.ofSeconds(60)).until(() -> rows(standalone) == 600);
+                Thread.sleep(1_100); // past the pipeline look's one-second cache
+                String pipeline = Http.get(server.port(), "/api/pipeline").body();
+                assertTrue(rate(pipeline, "collector") > 0, pipeline);
+                assertTrue(rate(pipeline, "loader") > 0, pipeline);
+                assertTrue(pipeline.matches(".*\\{\"name\":\"loader\",\"events_per_s\":[0-9.]+,\"lag\":[0-9]+}.*"), pipeline);
+            }
         } finally {
             try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
                  Statement st = c.createStatement()) {
                 st.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
             }
         }
+    }
+
+    /** {@code footfall server} in a child JVM, as an operator starts it; closing it stops it with SIGTERM. */
+    private record ServerProcess(Process process, int port) implements AutoCloseable {
+
+        static ServerProcess start(Path dir, String bootstrap, String schema) throws Exception {
+            Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "server",
+                    "--set", "kafka.bootstrapServers=" + bootstrap, "--set", "query.port=0",
+                    "--set", "dataDir=" + dir, "--set", "loader.warehouse=postgres",
+                    "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:5432/test", "--set", "loader.user=postgres",
+                    "--set", "loader.schema=" + schema)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            java.util.concurrent.CompletableFuture<Integer> port = new java.util.concurrent.CompletableFuture<>();
+            Thread reader = new Thread(() -> {
+                try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                        java.nio.charset.StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        var ready = java.util.regex.Pattern.compile("query server ready at http://127\\.0\\.0\\.1:(\\d+)")
+                                .matcher(line);
+                        if (ready.find()) {
+                            port.complete(Integer.parseInt(ready.group(1)));
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the process went away: the port never comes
+                }
+                port.completeExceptionally(new IllegalStateException("footfall server exited before it was ready"));
+            }, "server-stdout");
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                return new ServerProcess(process, port.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            } catch (Exception e) {
+                process.destroyForcibly();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** A stage's events/s in an {@code /api/pipeline} answer; -1 when it is not a number. */
+    private static double rate(String pipeline, String stage) {
+        var m = java.util.regex.Pattern.compile("\\{\"name\":\"" + stage + "\",\"events_per_s\":([0-9.]+)[,}]")
+                .matcher(pipeline);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 
     private static long rows(Standalone standalone) throws Exception {

@@ -59,11 +59,11 @@ final class PartitionLag {
         if (nowNanos - refreshedAtNanos < REFRESH_NANOS) {
             return;
         }
-        refreshedAtNanos = nowNanos;
         Set<TopicPartition> assigned = consumer.assignment();
         if (assigned.isEmpty()) {
-            return;
+            return; // not yet: the first figures come with the first assignment
         }
+        refreshedAtNanos = nowNanos;
         try {
             Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofMillis(500));
             Set<TopicPartition> unread = new HashSet<>(ends.keySet());

@@ -123,7 +123,12 @@ public final class Migrations {
      * @return the schema version after the run
      */
     public static int apply(Connection connection, Dialect dialect) throws SQLException {
-        return apply(connection, dialect, ALL.get(ALL.size() - 1).version());
+        return apply(connection, dialect, latestVersion());
+    }
+
+    /** The version the migrations bring a warehouse to. */
+    public static int latestVersion() {
+        return ALL.get(ALL.size() - 1).version();
     }
 
     /**

@@ -430,6 +430,19 @@ public final class StatsQueries {
             EventScope.edges(sql, dimension, table, warehouse.dialect(), request, request.range().fromSeconds(),
                     request.range().toSeconds(), true);
             sql.append(" edge GROUP BY path ORDER BY 2 DESC, 3 DESC, 1 NULLS LAST LIMIT ?", limit);
+        } else if (sessionColumn != null) {
+            // A session attribute is the session's own (its first event's) also when a path or event_name filter
+            // makes this an events-table list: each kept event takes its session's value from the rollup, so the
+            // later page views of a session from Google count for Google, not for the site's own links. An event
+            // without a session is a session of its own.
+            sql.append("SELECT CASE WHEN kept.session_id IS NULL THEN kept.attr ELSE s." + sessionColumn + " END, "
+                    + distinct("kept.visitor_id", estimate) + ", count(*) FILTER (WHERE kept.type = 'pageview'), "
+                    + "count(*) FILTER (WHERE kept.type = 'event'), " + rowsOfAllGroups() + " FROM (SELECT session_id, "
+                    + "visitor_id, type, " + dimension.column() + " AS attr FROM " + table + " WHERE ");
+            EventScope.append(sql, table, warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
+            sql.append(") kept LEFT JOIN " + Warehouse.sessionsTableBeside(table) + " s ON s.site = ? AND s.session_id = kept.session_id",
+                    request.site());
+            sql.append(" GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 NULLS LAST LIMIT ?", limit);
         } else {
             String column = dimension.column();
             sql.append("SELECT " + column + ", " + distinct("visitor_id", estimate) + ", count(*) FILTER (WHERE type = 'pageview'), "

@@ -225,6 +225,11 @@ class StatsApiIT {
         // Sessions from Google (s1: / then /pricing; s4: /blog) with all their page views.
         assertEquals(List.of("/|1|1|0", "/blog|1|1|0", "/pricing|1|1|0"), top(dialect, "path", "&filters=" + enc("referrer_host~google")));
         assertEquals(List.of("/|3|4|0", "/pricing|2|3|0", "/blog|2|2|0"), top(dialect, "path", "&include_bots=true"));
+        // Under a path filter a session attribute is still the session's: s1's /pricing view and signup came from
+        // Google (their own referrer is the site itself), the /pricing views of s3 (entered at /blog) and s5 directly.
+        assertEquals(List.of("direct|2|2|0", "search|1|1|1"), top(dialect, "referrer_type", "&filters=" + enc("path==/pricing")));
+        assertEquals(List.of("null|2|2|0", "google.com|1|1|1"), top(dialect, "referrer_host", "&filters=" + enc("path==/pricing")));
+        assertEquals(List.of("search|1|0|1"), top(dialect, "referrer_type", "&filters=" + enc("event_name==signup")));
     }
 
     /** start|visitors|pageviews|events|sessions of each point */
