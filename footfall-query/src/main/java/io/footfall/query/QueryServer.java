@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.footfall.core.config.QueryConfig;
 import io.footfall.core.warehouse.Warehouse;
+import io.footfall.query.http.BadParameterException;
 import io.footfall.query.http.Exchanges;
 import io.footfall.query.sql.ApiToken;
 import io.footfall.query.sql.SqlApi;
@@ -173,7 +174,10 @@ public final class QueryServer implements AutoCloseable {
 
     private void dispatch(HttpExchange exchange) throws IOException {
         if (exchange.getRequestURI().getPath().equals("/api/tap")) {
-            if (tapApi == null) {
+            if (!exchange.getRequestMethod().equals("GET")) {
+                exchange.getResponseHeaders().set("Allow", "GET");
+                Exchanges.error(exchange, 405, "method_not_allowed", "allowed methods: GET (an event stream)");
+            } else if (tapApi == null) {
                 Exchanges.error(exchange, 404, "not_found", "the live tap is not enabled on this server");
             } else {
                 tapApi.dispatch(exchange);
@@ -216,6 +220,12 @@ public final class QueryServer implements AutoCloseable {
             }
             switch (path) {
                 case "/api/pipeline" -> {
+                    try {
+                        Exchanges.noParams(exchange);
+                    } catch (BadParameterException e) {
+                        Exchanges.error(exchange, 400, "bad_parameter", e.getMessage());
+                        return;
+                    }
                     if (pipelineApi == null) {
                         Exchanges.error(exchange, 404, "not_found", "the pipeline status is not available on this server");
                     } else {

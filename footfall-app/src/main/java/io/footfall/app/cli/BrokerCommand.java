@@ -63,6 +63,6 @@ public final class BrokerCommand implements Callable<Integer> {
             RoleCommands.closeAll(started);
             throw e;
         }
-        return RoleCommands.runUntilStopped(started);
+        return RoleCommands.runUntilStopped("broker", started);
     }
 }

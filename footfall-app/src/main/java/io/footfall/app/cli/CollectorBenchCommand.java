@@ -64,7 +64,7 @@ public final class CollectorBenchCommand {
                 RoleCommands.closeAll(started);
                 throw e;
             }
-            return RoleCommands.runUntilStopped(started);
+            return RoleCommands.runUntilStopped("benchmark collector and its broker", started);
         }
     }
 

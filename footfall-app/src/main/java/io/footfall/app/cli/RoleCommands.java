@@ -38,11 +38,16 @@ public final class RoleCommands {
         return config;
     }
 
-    /** Runs until SIGTERM/Ctrl-C, then closes what was started in reverse order. */
-    static int runUntilStopped(Deque<AutoCloseable> started) throws InterruptedException {
+    /**
+     * Runs until SIGTERM/Ctrl-C, then closes what was started in reverse order, saying so on stdout as the
+     * standalone does ({@code what}: the role, e.g. "collector").
+     */
+    static int runUntilStopped(String what, Deque<AutoCloseable> started) throws InterruptedException {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("footfall: stopping the " + what);
             closeAll(started);
+            System.out.println("footfall: " + what + " stopped");
             stopped.countDown();
         }, "footfall-shutdown"));
         stopped.await();
@@ -86,7 +91,7 @@ public final class RoleCommands {
             Roles.Collector collector = Roles.collector(config, registry, sinkDecorator);
             started.push(collector);
             System.out.println("footfall: collector ready at http://" + config.collector().host() + ":" + collector.port() + "/v1/events");
-            return runUntilStopped(started);
+            return runUntilStopped("collector", started);
         }
     }
 
@@ -103,7 +108,7 @@ public final class RoleCommands {
             Deque<AutoCloseable> started = new ArrayDeque<>();
             started.push(Roles.enricher(config));
             System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
-            return runUntilStopped(started);
+            return runUntilStopped("enricher", started);
         }
     }
 
@@ -138,7 +143,7 @@ public final class RoleCommands {
                 closeAll(started);
                 throw e;
             }
-            return runUntilStopped(started);
+            return runUntilStopped("query server", started);
         }
 
         /** The server only reads: the loaders create and migrate the schema; a server started first says so. */
@@ -195,7 +200,7 @@ public final class RoleCommands {
                 closeAll(started);
                 throw e;
             }
-            return runUntilStopped(started);
+            return runUntilStopped("loader", started);
         }
 
         /** The configured warehouse (DuckDB or PostgreSQL), the loader writing to it and the query server reading it. */

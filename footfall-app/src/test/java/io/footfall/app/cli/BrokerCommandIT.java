@@ -31,11 +31,8 @@ class BrokerCommandIT {
                 "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "broker",
                 "--data-dir", dir.toString(), "--port", "0", "--partitions", "2")
                 .redirectError(dir.resolve("stderr.log").toFile()).start();
-        try {
-            String ready;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
-                ready = out.readLine();
-            }
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+            String ready = out.readLine();
             assertTrue(ready != null && ready.startsWith("footfall: broker ready at 127.0.0.1:"), "ready line: " + ready);
             String address = ready.split(" ")[4];
             assertEquals(address, Files.readString(dir.resolve("kafka").resolve("bootstrap.servers")).trim());
@@ -45,7 +42,9 @@ class BrokerCommandIT {
                 assertEquals(2, admin.describeTopics(List.of(KafkaConfig.RAW_TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS)
                         .get(KafkaConfig.RAW_TOPIC).partitions().size());
             }
-            broker.destroy();
+            broker.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the streams read below
+            // Like the standalone, a role says that it stops and that it has stopped.
+            assertEquals(List.of("footfall: stopping the broker", "footfall: broker stopped"), out.lines().toList());
             assertTrue(broker.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM");
             assertEquals(143, broker.exitValue(), "SIGTERM exits through the shutdown hook");
             assertFalse(Files.exists(dir.resolve("kafka").resolve("bootstrap.servers")), "the address file is removed on a clean stop");

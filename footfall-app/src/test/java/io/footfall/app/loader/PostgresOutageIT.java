@@ -47,9 +47,7 @@ class PostgresOutageIT {
     void anOutageUnderLoadTurnsIntoLagThenCatchesUpExactly() throws Exception {
         try (TestBroker broker = TestBroker.start(dir.resolve("broker"), 3);
              TcpProxy proxy = new TcpProxy(5432)) {
-            FootfallConfig config = broker.config(dir, Map.of("loader.warehouse", "postgres",
-                    "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test", "loader.user", "postgres",
-                    "loader.schema", schema, "loader.batchEvents", "2000", "loader.batchDelay", "100ms"));
+            FootfallConfig config = throughProxy(broker, proxy, "loader.batchEvents", "2000");
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
                  Loaders loader = new Loaders(config.kafka(), config.loader(), warehouse, registry)) {
@@ -90,9 +88,7 @@ class PostgresOutageIT {
     void partitionsTakenOverDuringAnOutageKeepShowingTheirLag() throws Exception {
         try (TestBroker broker = TestBroker.start(dir.resolve("broker"), 3);
              TcpProxy proxy = new TcpProxy(5432)) {
-            FootfallConfig config = broker.config(dir, Map.of("loader.warehouse", "postgres",
-                    "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test", "loader.user", "postgres",
-                    "loader.schema", schema, "loader.writers", "1", "loader.batchDelay", "100ms"));
+            FootfallConfig config = throughProxy(broker, proxy, "loader.writers", "1");
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
                  Loaders stays = new Loaders(config.kafka(), config.loader(), warehouse, registry)) {
@@ -124,6 +120,13 @@ class PostgresOutageIT {
                 assertTrue(stays.running());
             }
         }
+    }
+
+    /** A PostgreSQL loader's config that reaches this test's schema through the proxy; one more setting. */
+    private FootfallConfig throughProxy(TestBroker broker, TcpProxy proxy, String key, String value) {
+        return broker.config(dir, Map.of("loader.warehouse", "postgres",
+                "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/test", "loader.user", "postgres",
+                "loader.schema", schema, "loader.batchDelay", "100ms", key, value));
     }
 
     private static List<byte[]> chunk(int from, int to) {

@@ -224,6 +224,13 @@ class TapIT {
             assertEquals(400, r.statusCode(), r.body());
             assertTrue(r.body().contains("\"detail\":\"" + bad.getValue()), r.body());
         }
+        // A stream is read, never posted to: other methods are 405 (an answer, not a stream).
+        HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/tap?topic=events")).timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, posted.statusCode(), posted.body());
+        assertEquals("GET", posted.headers().firstValue("Allow").orElse(null));
+        assertTrue(posted.body().contains("\"error\":\"method_not_allowed\""), posted.body());
     }
 
     private Set<String> groups() throws Exception {

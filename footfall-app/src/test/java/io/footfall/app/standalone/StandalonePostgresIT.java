@@ -59,6 +59,10 @@ class StandalonePostgresIT {
                 assertEquals(200, fromServer.statusCode(), fromServer.body());
                 assertEquals(summary.body(), fromServer.body());
                 assertEquals(200, Http.get(server.port(), "/api/pipeline").statusCode());
+                HttpResponse<String> withParameter = Http.get(server.port(), "/api/pipeline?site=pg.test");
+                assertEquals(400, withParameter.statusCode(), withParameter.body());
+                assertTrue(withParameter.body().contains("site: unknown parameter; /api/pipeline takes none"),
+                        withParameter.body());
                 // No collector or loader in the server's process: their rates come from Kafka and the warehouse.
                 assertEquals(202, Http.send(java.net.http.HttpRequest.newBuilder(
                                 java.net.URI.create("http://127.0.0.1:" + standalone.collectorPort() + "/v1/events"))

@@ -19,6 +19,15 @@ public final class Exchanges {
      * The query parameters. A parameter given twice is refused: keeping one of them silently (a second
      * {@code filters}, a second {@code site}) would answer with numbers for something else than was asked.
      */
+    /** For an endpoint without parameters: a request that gives one is told so rather than ignored. */
+    public static void noParams(HttpExchange exchange) throws BadParameterException {
+        Map<String, String> params = params(exchange);
+        if (!params.isEmpty()) {
+            throw new BadParameterException(params.keySet().iterator().next(),
+                    "unknown parameter; " + exchange.getRequestURI().getPath() + " takes none");
+        }
+    }
+
     public static Map<String, String> params(HttpExchange exchange) throws BadParameterException {
         Map<String, String> out = new LinkedHashMap<>();
         String query = exchange.getRequestURI().getRawQuery();

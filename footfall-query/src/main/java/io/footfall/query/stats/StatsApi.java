@@ -43,7 +43,10 @@ public final class StatsApi {
                 case "/api/stats/timeseries" -> timeseries(exchange, params);
                 case "/api/stats/top" -> top(exchange, params);
                 case "/api/stats/realtime" -> realtime(exchange, params);
-                case "/api/sites" -> sites(exchange);
+                case "/api/sites" -> {
+                    Exchanges.noParams(exchange);
+                    sites(exchange);
+                }
                 default -> {
                     return false;
                 }

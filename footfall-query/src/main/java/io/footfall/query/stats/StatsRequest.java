@@ -22,10 +22,14 @@ public record StatsRequest(String site, TimeRange range, List<Filter> filters, b
     /** Reads the common parameters; {@code extra} lists the endpoint's own ones. */
     public static StatsRequest from(Map<String, String> params, boolean needsRange, Set<String> extra)
             throws BadParameterException {
+        // Without a range (realtime: the last minutes) from and to would be ignored: refused instead.
+        Set<String> known = new TreeSet<>(COMMON);
+        if (!needsRange) {
+            known.removeAll(Set.of("from", "to"));
+        }
+        known.addAll(extra);
         for (String name : params.keySet()) {
-            if (!COMMON.contains(name) && !extra.contains(name)) {
-                Set<String> known = new TreeSet<>(COMMON);
-                known.addAll(extra);
+            if (!known.contains(name)) {
                 throw new BadParameterException(name, "unknown parameter; known: " + String.join(", ", known));
             }
         }

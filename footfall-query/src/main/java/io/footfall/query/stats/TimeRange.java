@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** A half-open UTC interval [from, to) read from the {@code from} and {@code to} parameters (ISO-8601). */
 public record TimeRange(Instant from, Instant to) {
@@ -33,10 +34,17 @@ public record TimeRange(Instant from, Instant to) {
         return to.toEpochMilli() / 1000.0;
     }
 
+    /** A time whose offset's '+' was decoded as a space: the only place a space can stand in one. */
+    private static final Pattern UNENCODED_PLUS = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+ \\d\\d:\\d\\d");
+
     private static Instant instant(Map<String, String> params, String name) throws BadParameterException {
         String value = params.get(name);
         if (value == null || value.isBlank()) {
             throw new BadParameterException(name, "is required (ISO-8601, e.g. 2026-11-26T00:00:00Z)");
+        }
+        if (UNENCODED_PLUS.matcher(value).matches()) {
+            // An offset typed unencoded in a URL (…T08:00:00+01:00): the query string's '+' arrived as a space.
+            value = value.replace(' ', '+');
         }
         try {
             return OffsetDateTime.parse(value).toInstant();

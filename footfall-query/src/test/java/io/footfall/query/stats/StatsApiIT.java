@@ -301,6 +301,16 @@ class StatsApiIT {
                 .get("pageviews").asLong());
     }
 
+    /** An offset typed into a URL as is: its '+' arrives as a space, and still means the offset. */
+    @Test
+    void anUnencodedPlusInAnOffsetIsTheOffset() throws Exception {
+        String plain = summary(get("duckdb", "/api/stats/summary?" + RANGE, 200));
+        assertEquals(plain, summary(get("duckdb",
+                "/api/stats/summary?site=fix.test&from=2026-11-10T09:00:00+01:00&to=2026-11-12T09:00:00+01:00", 200)));
+        assertEquals(plain, summary(get("duckdb",
+                "/api/stats/summary?site=fix.test&from=2026-11-10T09:00:00%2B01:00&to=2026-11-12T09:00:00%2B01:00", 200)));
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '\t', value = {
             "/api/stats/summary?from=2026-11-10T08:00:00Z&to=2026-11-12T08:00:00Z\tsite",
@@ -322,7 +332,9 @@ class StatsApiIT {
             "/api/stats/top?" + RANGE + "&dimension=ip\tdimension",
             "/api/stats/top?" + RANGE + "&dimension=path&limit=0\tlimit",
             "/api/stats/top?" + RANGE + "&dimension=path&limit=ten\tlimit",
-            "/api/stats/realtime?site=fix.test&interval=day\tinterval"})
+            "/api/stats/realtime?site=fix.test&interval=day\tinterval",
+            "/api/stats/realtime?site=fix.test&from=2026-11-10T08:00:00Z\tfrom",
+            "/api/sites?site=fix.test\tsite"})
     void badParametersAre400NamingTheParameter(String query, String parameter) throws Exception {
         JsonNode error = get("duckdb", query.replace(" ", "%20"), 400);
         assertEquals("bad_parameter", error.get("error").asText());
