@@ -32,15 +32,17 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private final EnrichmentPipeline pipeline;
     private final Clock clock;
     private final boolean dedup;
+    private final long dedupWindowMs;
     private ProcessorContext<byte[], byte[]> context;
-    private PipelineState state;
+    private StreamsState state;
     /** Newest receive time processed by this task; with the clock it bounds session expiry. */
     private long newestReceivedMs;
 
-    EnrichProcessor(EnrichmentPipeline pipeline, Clock clock, boolean dedup) {
+    EnrichProcessor(EnrichmentPipeline pipeline, Clock clock, boolean dedup, Duration dedupWindow) {
         this.pipeline = pipeline;
         this.clock = clock;
         this.dedup = dedup;
+        this.dedupWindowMs = dedupWindow.toMillis();
     }
 
     @Override
@@ -65,6 +67,13 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         }
         if (outcome.stored() != null) {
             newestReceivedMs = Math.max(newestReceivedMs, outcome.stored().receivedAt());
+            if (dedup) {
+                try {
+                    state.keepSeenIdsSegment(outcome.stored().receivedAt(), dedupWindowMs);
+                } catch (PipelineState.StateException e) {
+                    throw e.getCause();
+                }
+            }
             byte[] key = VisitorKey.of(outcome.stored().site(), outcome.stored().visitorId(), null, null);
             context.forward(new Record<>(key, StoredEventJson.encode(outcome.stored()), record.timestamp()),
                     EnricherTopology.EVENTS_SINK);

@@ -47,7 +47,7 @@ public final class EnricherTopology {
         topology.addSource("raw-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(),
                 KafkaConfig.RAW_TOPIC);
         topology.addProcessor("enrich", () -> new EnrichProcessor(new EnrichmentPipeline(config, clock, resources),
-                clock, config.dedupEnabled()), "raw-source");
+                clock, config.dedupEnabled(), config.dedupWindow()), "raw-source");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SESSION_STORE),
                 Serdes.String(), Serdes.ByteArray()), "enrich");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SALT_STORE),

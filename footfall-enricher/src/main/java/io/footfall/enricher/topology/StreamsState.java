@@ -18,7 +18,7 @@ final class StreamsState implements PipelineState {
 
     private final Store sessions;
     private final Store salts;
-    private final SeenIds seenIds;
+    private final Windowed seenIds;
 
     StreamsState(KeyValueStore<String, byte[]> sessions, KeyValueStore<String, byte[]> salts,
                  WindowStore<String, byte[]> seenIds) {
@@ -35,6 +35,13 @@ final class StreamsState implements PipelineState {
     @Override
     public Store salts() {
         return salts;
+    }
+
+    /** See {@link Windowed#keepSegment}; nothing to do without id deduplication. */
+    void keepSeenIdsSegment(long timeMs, long windowMs) {
+        if (seenIds != null) {
+            seenIds.keepSegment(timeMs, windowMs);
+        }
     }
 
     @Override
@@ -96,7 +103,36 @@ final class StreamsState implements PipelineState {
      * between one and two windows after it was seen. RocksDB segments older than the store's retention (two
      * windows) are dropped whole as stream time advances: that is the expiry, without a scan.
      */
-    private record Windowed(WindowStore<String, byte[]> store) implements SeenIds {
+    private static final class Windowed implements SeenIds {
+
+        /** Never an id hash (those are hex): the entry that keeps a segment open, see {@link #keepSegment}. */
+        private static final String SEGMENT_KEEPER = "~segment";
+
+        private final WindowStore<String, byte[]> store;
+        private long keptBucket = Long.MIN_VALUE;
+
+        Windowed(WindowStore<String, byte[]> store) {
+            this.store = store;
+        }
+
+        /**
+         * Keeps a segment in the store for the window of {@code timeMs}: one entry per window and task. Kafka
+         * Streams 4.4 reads a window store's changelog offset from its segments (KIP-1035), so a store with none
+         * (no visitor overflowed in two windows, the usual case) has no offset after a clean stop; under
+         * exactly-once the task then counts as corrupted, and every start wiped the whole task's state (the
+         * visitors' records too) and replayed the changelogs, logging a TaskCorruptedException.
+         */
+        void keepSegment(long timeMs, long windowMs) {
+            long bucket = bucket(timeMs, windowMs);
+            if (bucket > keptBucket) {
+                guarded(() -> {
+                    store.put(SEGMENT_KEEPER, SEEN, bucket);
+                    return null;
+                });
+                keptBucket = bucket;
+            }
+        }
+
         @Override
         public boolean contains(String eventId, long timeMs, long windowMs) {
             long bucket = bucket(timeMs, windowMs);
