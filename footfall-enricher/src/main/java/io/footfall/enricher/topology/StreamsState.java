@@ -16,6 +16,9 @@ final class StreamsState implements PipelineState {
 
     private static final byte[] SEEN = new byte[0];
 
+    /** Never an id hash (those are hex): the seen-ids entry that keeps a segment, see {@link Windowed#keepSegment}. */
+    static final String SEGMENT_KEEPER = "~segment";
+
     private final Store sessions;
     private final Store salts;
     private final Windowed seenIds;
@@ -104,9 +107,6 @@ final class StreamsState implements PipelineState {
      * windows) are dropped whole as stream time advances: that is the expiry, without a scan.
      */
     private static final class Windowed implements SeenIds {
-
-        /** Never an id hash (those are hex): the entry that keeps a segment open, see {@link #keepSegment}. */
-        private static final String SEGMENT_KEEPER = "~segment";
 
         private final WindowStore<String, byte[]> store;
         private long keptBucket = Long.MIN_VALUE;
