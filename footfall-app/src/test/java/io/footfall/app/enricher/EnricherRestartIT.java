@@ -4,6 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.footfall.app.bench.RawWorkload;
 import io.footfall.app.testing.TestBroker;
 import io.footfall.core.config.FootfallConfig;
@@ -20,6 +23,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * A clean stop keeps the enricher's local state: the next start on the same state directory goes on from it,
@@ -65,6 +69,39 @@ class EnricherRestartIT {
                     .filter(i -> i.kind() == RawWorkload.Kind.VALID).count();
             assertEquals(expected, stored, "every unique valid event once, across the restart");
             assertTrue(stored > 0);
+        }
+    }
+
+    /** Tasks that got no record (here two of three partitions) must restart cleanly too. */
+    @Test
+    void idleTasksRestartWithoutBeingCountedCorrupted() throws Exception {
+        List<RawWorkload.Item> one = RawWorkload.generate(1, 9, Instant.now().toEpochMilli(), 1, 0.0, 0.0, 0.0,
+                EnricherResources.crawlerList().examples());
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+        try (TestBroker broker = TestBroker.start(dir, 3)) {
+            FootfallConfig config = broker.config(dir, Map.of("enricher.threads", "1"));
+            String app = config.enricher().applicationId();
+            Path state = dir.resolve("state");
+            RawTopic.produce(broker.bootstrapServers(), one);
+            try (EnricherApp enricher = new EnricherApp(config.kafka(), config.enricher(), state)) {
+                enricher.start(Duration.ofSeconds(60));
+                await().atMost(Duration.ofSeconds(60)).until(() -> RawTopic.consumedRaw(broker.bootstrapServers(), app) == 1);
+                Thread.sleep(2_000); // the idle tasks' keeper is written a second after their start
+            }
+            logged.start();
+            root.addAppender(logged);
+            try (EnricherApp enricher = new EnricherApp(config.kafka(), config.enricher(), state)) {
+                enricher.start(Duration.ofSeconds(60));
+            } finally {
+                root.detachAppender(logged);
+            }
+            List<String> corrupted = logged.list.stream()
+                    .filter(e -> (e.getFormattedMessage() + e.getThrowableProxy()).contains("TaskCorruptedException")
+                            || e.getFormattedMessage().contains("did not find checkpoint offsets"))
+                    .map(ILoggingEvent::getFormattedMessage).toList();
+            assertEquals(List.of(), corrupted, "tasks counted corrupted after a clean stop");
+            assertTrue(logged.list.size() > 0, "the restart was logged at all");
         }
     }
 

@@ -8,6 +8,7 @@ import io.footfall.enricher.pipeline.Outcome;
 import io.footfall.enricher.pipeline.PipelineState;
 import java.time.Clock;
 import java.time.Duration;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -35,6 +36,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     private final long dedupWindowMs;
     private ProcessorContext<byte[], byte[]> context;
     private StreamsState state;
+    private Cancellable idleKeeper;
     /** Newest receive time processed by this task; with the clock it bounds session expiry. */
     private long newestReceivedMs;
 
@@ -54,6 +56,18 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         this.state = new StreamsState(sessions, salts, seen);
         pipeline.stateReplaced();
         context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, ignored -> expire());
+        if (dedup) {
+            // A task without records writes no keeper in process(): one second after the start it gets one
+            // (stores take writes in a punctuation, not here in init), so that its restart is clean as well.
+            idleKeeper = context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, ignored -> {
+                try {
+                    state.keepSeenIdsSegmentIfIdle();
+                } catch (PipelineState.StateException e) {
+                    throw e.getCause();
+                }
+                idleKeeper.cancel();
+            });
+        }
     }
 
     @Override

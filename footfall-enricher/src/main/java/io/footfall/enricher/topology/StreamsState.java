@@ -47,6 +47,17 @@ final class StreamsState implements PipelineState {
         }
     }
 
+    /**
+     * For a task that has had no record since it started: a keeper at time 0, the oldest there is, so that it
+     * makes a segment in an empty store without moving the store's stream time (a put older than the store
+     * keeps is dropped: then the store already has newer segments).
+     */
+    void keepSeenIdsSegmentIfIdle() {
+        if (seenIds != null && seenIds.keptBucket == Long.MIN_VALUE) {
+            seenIds.keepSegment(0, 1);
+        }
+    }
+
     @Override
     public SeenIds seenIds() {
         if (seenIds == null) {
