@@ -13,11 +13,13 @@ import io.footfall.loader.warehouse.WarehouseWriter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
@@ -146,21 +148,44 @@ public final class RoleCommands {
             return runUntilStopped("query server", started);
         }
 
-        /** The server only reads: the loaders create and migrate the schema; a server started first says so. */
-        private static void requireMigrated(PostgresWarehouse warehouse, FootfallConfig config) throws SQLException {
-            int version;
-            try {
-                version = warehouse.schemaVersion();
-            } catch (SQLException e) {
-                if (!"42P01".equals(e.getSQLState())) { // undefined_table
-                    throw e;
+        /**
+         * The server only reads: the loaders create and migrate the schema. A server started with them (a new
+         * deployment, an upgrade) waits for it as long as it waits for the cluster ({@code kafka.startTimeout}),
+         * saying so, then gives up with what to do.
+         */
+        private static void requireMigrated(PostgresWarehouse warehouse, FootfallConfig config)
+                throws SQLException, InterruptedException {
+            Duration timeout = config.kafka().startTimeout();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long nextSay = 0;
+            while (true) {
+                int version = schemaVersion(warehouse);
+                if (version >= Migrations.latestVersion()) {
+                    return;
                 }
-                version = 0;
+                long now = System.nanoTime();
+                String where = "PostgreSQL schema " + config.loader().schema() + " is at version " + version
+                        + ", this footfall reads version " + Migrations.latestVersion();
+                if (now > deadline) {
+                    throw new IllegalStateException(where + ": start a loader on it first (loaders create and migrate"
+                            + " the schema; waited " + timeout.toSeconds() + " s, kafka.startTimeout)");
+                }
+                if (now >= nextSay) {
+                    System.out.println("footfall: " + where + "; waiting for a loader to migrate it");
+                    nextSay = now + TimeUnit.SECONDS.toNanos(10);
+                }
+                Thread.sleep(1_000);
             }
-            if (version < Migrations.latestVersion()) {
-                throw new IllegalStateException("PostgreSQL schema " + config.loader().schema() + " is at version "
-                        + version + ", this footfall reads version " + Migrations.latestVersion()
-                        + ": start a loader on it first (loaders create and migrate the schema)");
+        }
+
+        private static int schemaVersion(PostgresWarehouse warehouse) throws SQLException {
+            try {
+                return warehouse.schemaVersion();
+            } catch (SQLException e) {
+                if ("42P01".equals(e.getSQLState())) { // undefined_table: no loader has started on it yet
+                    return 0;
+                }
+                throw e;
             }
         }
     }
@@ -209,7 +234,10 @@ public final class RoleCommands {
             W warehouse = Roles.warehouse(config);
             started.push(warehouse);
             started.push(Roles.loader(config, writerDecorator.apply(warehouse), registry));
-            return Roles.query(config, warehouse, registry, Set.of(LivePipelineProbe.Local.LOADER));
+            // Loaders of one PostgreSQL warehouse are many: the rate of them all, from the stored offsets, is the
+            // same whichever process answers. A DuckDB loader is the only one.
+            return Roles.query(config, warehouse, registry, config.loader().warehouse().equals("postgres")
+                    ? Set.of() : Set.of(LivePipelineProbe.Local.LOADER));
         }
     }
 }

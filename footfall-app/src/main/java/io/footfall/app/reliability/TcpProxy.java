@@ -48,7 +48,10 @@ public final class TcpProxy implements AutoCloseable {
                 try {
                     client = listener.accept();
                 } catch (IOException e) {
-                    continue; // listener closed by cut(): the loop ends
+                    if (!listener.isClosed()) {
+                        closeQuietly(listener); // not cut(): a failing listener ends the relay, it does not spin
+                    }
+                    continue; // the loop ends
                 }
                 // Under the lock that cut() takes: a connection accepted just before a cut is closed, never relayed.
                 synchronized (TcpProxy.this) {
@@ -57,7 +60,8 @@ public final class TcpProxy implements AutoCloseable {
                         continue;
                     }
                     try {
-                        Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
+                        Socket upstream = new Socket();
+                        upstream.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), targetPort), 2_000);
                         sockets.add(client);
                         sockets.add(upstream);
                         pump(client, upstream);

@@ -43,9 +43,10 @@ class BrokerCommandIT {
                         .get(KafkaConfig.RAW_TOPIC).partitions().size());
             }
             broker.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the streams read below
-            // Like the standalone, a role says that it stops and that it has stopped.
-            assertEquals(List.of("footfall: stopping the broker", "footfall: broker stopped"), out.lines().toList());
             assertTrue(broker.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM");
+            // Like the standalone, a role says that it stops and that it has stopped (read once it has exited:
+            // the two lines wait in the pipe).
+            assertEquals(List.of("footfall: stopping the broker", "footfall: broker stopped"), out.lines().toList());
             assertEquals(143, broker.exitValue(), "SIGTERM exits through the shutdown hook");
             assertFalse(Files.exists(dir.resolve("kafka").resolve("bootstrap.servers")), "the address file is removed on a clean stop");
         } finally {

@@ -557,6 +557,16 @@ public final class LoaderService implements AutoCloseable {
                 consumer.wakeup();
                 return;
             }
+            if (open.holdsAny(List.of(tp.partition()))) {
+                // Records read past the stored offset wait in the open batch: Kafka is told the stored offset,
+                // never more, so that a loader that takes the partition over while the warehouse is down shows
+                // at least the real lag from it (PartitionLag).
+                Long stored = committed.get(tp);
+                if (stored == null || stored == OffsetCommit.NONE) {
+                    continue;
+                }
+                position = Math.min(position, stored);
+            }
             Long told = toldKafka.get(tp);
             if (told == null || position > told) {
                 offsets.put(tp, new org.apache.kafka.clients.consumer.OffsetAndMetadata(position));

@@ -65,11 +65,18 @@ final class PartitionLag {
         }
         refreshedAtNanos = nowNanos;
         try {
-            Map<TopicPartition, Long> ends = consumer.endOffsets(assigned, Duration.ofMillis(500));
+            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(assigned, Duration.ofMillis(500)));
             Set<TopicPartition> unread = new HashSet<>(ends.keySet());
             unread.removeAll(committed.keySet());
-            Map<TopicPartition, OffsetAndMetadata> told = unread.isEmpty()
-                    ? Map.of() : consumer.committed(unread, Duration.ofMillis(500));
+            Map<TopicPartition, OffsetAndMetadata> told = Map.of();
+            if (!unread.isEmpty()) {
+                try {
+                    told = consumer.committed(unread, Duration.ofMillis(500));
+                } catch (KafkaException e) {
+                    // those partitions keep their last figure; the others are refreshed below all the same
+                    unread.forEach(ends::remove);
+                }
+            }
             for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
                 Long stored = committed.get(end.getKey());
                 long base;

@@ -7,6 +7,7 @@ import java.sql.Statement;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -168,7 +169,7 @@ public final class Migrations {
             // the schema at its version. Without the lock two CREATE TABLE IF NOT EXISTS of one table can both go
             // ahead and the second fails on PostgreSQL's catalog. One lock per schema, held by the session.
             if (dialect == Dialect.POSTGRES) {
-                st.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+                lock(st);
             }
             int version;
             try {
@@ -189,6 +190,35 @@ public final class Migrations {
             return version;
         } finally {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Takes the schema's migration lock, trying once a second rather than blocking in one statement: another
+     * loader's migrations can outlast a socket timeout (an index or a backfill on a large table), and the wait
+     * is logged.
+     */
+    private static void lock(Statement st) throws SQLException {
+        long started = System.nanoTime();
+        long nextLog = 0;
+        while (true) {
+            try (ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + MIGRATION_LOCK + ")")) {
+                rs.next();
+                if (rs.getBoolean(1)) {
+                    return;
+                }
+            }
+            long waitedS = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+            if (waitedS >= nextLog) {
+                LOG.info("event=migrations_waiting reason=\"another process migrates this schema\" waited_s={}", waitedS);
+                nextLog = waitedS + 10;
+            }
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted while waiting for another process's migrations", e);
+            }
         }
     }
 

@@ -15,10 +15,6 @@ public final class Exchanges {
     private Exchanges() {
     }
 
-    /**
-     * The query parameters. A parameter given twice is refused: keeping one of them silently (a second
-     * {@code filters}, a second {@code site}) would answer with numbers for something else than was asked.
-     */
     /** For an endpoint without parameters: a request that gives one is told so rather than ignored. */
     public static void noParams(HttpExchange exchange) throws BadParameterException {
         Map<String, String> params = params(exchange);
@@ -28,6 +24,10 @@ public final class Exchanges {
         }
     }
 
+    /**
+     * The query parameters. A parameter given twice is refused: keeping one of them silently (a second
+     * {@code filters}, a second {@code site}) would answer with numbers for something else than was asked.
+     */
     public static Map<String, String> params(HttpExchange exchange) throws BadParameterException {
         Map<String, String> out = new LinkedHashMap<>();
         String query = exchange.getRequestURI().getRawQuery();

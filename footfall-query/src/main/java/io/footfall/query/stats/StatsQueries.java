@@ -440,8 +440,10 @@ public final class StatsQueries {
                     + "count(*) FILTER (WHERE kept.type = 'event'), " + rowsOfAllGroups() + " FROM (SELECT session_id, "
                     + "visitor_id, type, " + dimension.column() + " AS attr FROM " + table + " WHERE ");
             EventScope.append(sql, table, warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
-            sql.append(") kept LEFT JOIN " + Warehouse.sessionsTableBeside(table) + " s ON s.site = ? AND s.session_id = kept.session_id",
-                    request.site());
+            // Every session with a kept event overlaps the range: the bound keeps the join to those.
+            sql.append(") kept LEFT JOIN " + Warehouse.sessionsTableBeside(table) + " s ON s.site = ? AND s.session_id = kept.session_id"
+                    + " AND s.first_at < to_timestamp(?) AND s.last_at >= to_timestamp(?)",
+                    request.site(), request.range().toSeconds(), request.range().fromSeconds());
             sql.append(" GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 NULLS LAST LIMIT ?", limit);
         } else {
             String column = dimension.column();
