@@ -69,9 +69,17 @@ final class PartitionLag {
             Set<TopicPartition> unread = new HashSet<>(ends.keySet());
             unread.removeAll(committed.keySet());
             Map<TopicPartition, OffsetAndMetadata> told = Map.of();
+            Map<TopicPartition, Long> starts = Map.of();
             if (!unread.isEmpty()) {
                 try {
-                    told = consumer.committed(unread, Duration.ofMillis(500));
+                    Map<TopicPartition, OffsetAndMetadata> committedInKafka =
+                            consumer.committed(unread, Duration.ofMillis(500));
+                    told = committedInKafka;
+                    Set<TopicPartition> untold = new HashSet<>(unread);
+                    untold.removeIf(tp -> committedInKafka.get(tp) != null); // a partition never told maps to null
+                    if (!untold.isEmpty()) {
+                        starts = consumer.beginningOffsets(untold, Duration.ofMillis(500));
+                    }
                 } catch (KafkaException e) {
                     // those partitions keep their last figure; the others are refreshed below all the same
                     unread.forEach(ends::remove);
@@ -88,9 +96,9 @@ final class PartitionLag {
                 } else {
                     // Stored offset not read yet (assigned while the warehouse is down): the group's offset in
                     // Kafka, told after each commit, is at most the stored one, so the lag shown is never less
-                    // than the real one; with no offset there either, the whole partition counts.
+                    // than the real one; with no offset there either, the whole partition (what retention kept).
                     OffsetAndMetadata offset = told.get(end.getKey());
-                    base = offset == null ? 0 : offset.offset();
+                    base = offset != null ? offset.offset() : starts.getOrDefault(end.getKey(), 0L);
                 }
                 gauge(end.getKey().partition()).set(Math.max(0, end.getValue() - base));
             }
