@@ -19,7 +19,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -87,7 +90,10 @@ class EnricherRestartIT {
             try (EnricherApp enricher = new EnricherApp(config.kafka(), config.enricher(), state)) {
                 enricher.start(Duration.ofSeconds(60));
                 await().atMost(Duration.ofSeconds(60)).until(() -> RawTopic.consumedRaw(broker.bootstrapServers(), app) == 1);
-                Thread.sleep(2_000); // the idle tasks' keeper is written a second after their start
+                // The idle tasks write their keeper a second after their start: every partition of the seen-ids
+                // changelog then holds a record (and its commit marker).
+                await().atMost(Duration.ofSeconds(30)).until(() -> changelogEnds(broker.bootstrapServers(),
+                        app + "-seen-ids-changelog", 3).stream().allMatch(end -> end > 0));
             }
             logged.start();
             root.addAppender(logged);
@@ -102,6 +108,19 @@ class EnricherRestartIT {
                     .map(ILoggingEvent::getFormattedMessage).toList();
             assertEquals(List.of(), corrupted, "tasks counted corrupted after a clean stop");
             assertTrue(logged.list.size() > 0, "the restart was logged at all");
+        }
+    }
+
+    /** The end offset of each of a topic's {@code partitions} partitions (0 for one that does not exist yet). */
+    private static List<Long> changelogEnds(String bootstrap, String topic, int partitions) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> all = java.util.stream.IntStream.range(0, partitions)
+                    .mapToObj(p -> new TopicPartition(topic, p)).toList();
+            Map<TopicPartition, Long> ends = consumer.endOffsets(all, Duration.ofSeconds(5));
+            return all.stream().map(tp -> ends.getOrDefault(tp, 0L)).toList();
+        } catch (org.apache.kafka.common.KafkaException e) {
+            return List.of(0L);
         }
     }
 

@@ -69,11 +69,14 @@ class StandalonePostgresIT {
                         .header("Content-Type", "application/json")
                         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.toString())).build()).statusCode());
                 await().atMost(Duration.ofSeconds(60)).until(() -> rows(standalone) == 600);
-                Thread.sleep(1_100); // past the pipeline look's one-second cache
-                String pipeline = Http.get(server.port(), "/api/pipeline").body();
-                assertTrue(rate(pipeline, "collector") > 0, pipeline);
-                assertTrue(rate(pipeline, "loader") > 0, pipeline);
-                assertTrue(pipeline.matches(".*\\{\"name\":\"loader\",\"events_per_s\":[0-9.]+,\"lag\":[0-9]+}.*"), pipeline);
+                // A look is cached for a second: the next one after the events measures their rates.
+                String[] pipeline = new String[1];
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                    pipeline[0] = Http.get(server.port(), "/api/pipeline").body();
+                    assertTrue(rate(pipeline[0], "collector") > 0 && rate(pipeline[0], "loader") > 0, pipeline[0]);
+                });
+                assertTrue(pipeline[0].matches(".*\\{\"name\":\"loader\",\"events_per_s\":[0-9.]+,\"lag\":[0-9]+}.*"),
+                        pipeline[0]);
             }
         } finally {
             try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", "");
