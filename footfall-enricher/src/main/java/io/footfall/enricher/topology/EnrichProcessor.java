@@ -60,11 +60,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             // A task without records writes no keeper in process(): one second after the start it gets one
             // (stores take writes in a punctuation, not here in init), so that its restart is clean as well.
             idleKeeper = context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, ignored -> {
-                try {
-                    state.keepSeenIdsSegmentIfIdle();
-                } catch (PipelineState.StateException e) {
-                    throw e.getCause();
-                }
+                onStores(state::keepSeenIdsSegmentIfIdle);
                 idleKeeper.cancel();
             });
         }
@@ -82,11 +78,8 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         if (outcome.stored() != null) {
             newestReceivedMs = Math.max(newestReceivedMs, outcome.stored().receivedAt());
             if (dedup) {
-                try {
-                    state.keepSeenIdsSegment(outcome.stored().receivedAt(), dedupWindowMs);
-                } catch (PipelineState.StateException e) {
-                    throw e.getCause();
-                }
+                long receivedAt = outcome.stored().receivedAt();
+                onStores(() -> state.keepSeenIdsSegment(receivedAt, dedupWindowMs));
             }
             byte[] key = VisitorKey.of(outcome.stored().site(), outcome.stored().visitorId(), null, null);
             context.forward(new Record<>(key, StoredEventJson.encode(outcome.stored()), record.timestamp()),
@@ -94,6 +87,15 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         } else if (outcome.bad() != null) {
             context.forward(new Record<>(record.key(), BadEventJson.encode(outcome.bad()), record.timestamp()),
                     EnricherTopology.BAD_SINK);
+        }
+    }
+
+    /** A write of the processor's own to the stores; a failure there is Streams' own, and the task is retried. */
+    private static void onStores(Runnable write) {
+        try {
+            write.run();
+        } catch (PipelineState.StateException e) {
+            throw e.getCause();
         }
     }
 
