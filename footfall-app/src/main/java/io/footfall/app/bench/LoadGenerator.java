@@ -48,19 +48,23 @@ final class LoadGenerator implements AutoCloseable {
     void start() {
         for (int i = 0; i < options.connections(); i++) {
             long seed = 0x5eedL * (i + 1);
-            Thread t = new Thread(() -> work(new SplittableRandom(seed)), "bench-load-" + i);
+            int connection = i;
+            Thread t = new Thread(() -> work(new SplittableRandom(seed), connection), "bench-load-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
     }
 
-    private void work(SplittableRandom random) {
+    private void work(SplittableRandom random, int connection) {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
         long intervalNanos = options.ratePerSecond() <= 0 ? 0
                 : (long) (1e9 * options.batchSize() * options.connections() / options.ratePerSecond());
-        long next = System.nanoTime();
+        // The connections take turns: connection i sends first at (i + 1) / connections of an interval, so a low
+        // rate is an even stream rather than a burst of every connection at once, and a run of d seconds sends
+        // d × rate events (not one extra batch per connection at time 0).
+        long next = System.nanoTime() + intervalNanos / options.connections() * (connection + 1);
         while (running) {
             if (intervalNanos > 0) {
                 long wait = next - System.nanoTime();

@@ -1,5 +1,6 @@
 package io.footfall.app.bench;
 
+import io.footfall.core.event.ClientIps;
 import io.footfall.core.event.EventType;
 import io.footfall.core.event.RawEvent;
 import io.footfall.core.event.VisitorKey;
@@ -66,8 +67,12 @@ public final class RawWorkload {
         this.agents = new String[visitors];
         int bots = 0;
         for (int v = 0; v < visitors; v++) {
-            ips[v] = v % 7 == 0 ? "2001:db8:" + Integer.toHexString(v) + "::" + Integer.toHexString(random.nextInt(65535))
-                    : "10." + (v >> 16 & 255) + "." + (v >> 8 & 255) + "." + (v & 255);
+            // A network of its own per visitor (the cookieless id sees only the network), kept as the collector
+            // writes it: truncated.
+            ips[v] = ClientIps.anonymise(v % 7 == 0
+                    ? "2001:" + Integer.toHexString(0xdb8 + (v >> 16)) + ":" + Integer.toHexString(v & 0xffff) + "::"
+                            + Integer.toHexString(random.nextInt(65535))
+                    : (10 + (v >> 16)) + "." + (v >> 8 & 255) + "." + (v & 255) + "." + (1 + random.nextInt(254)));
             agents[v] = random.nextDouble() < botShare ? botAgents.get(bots++ % botAgents.size())
                     : browsers.get(random.nextInt(browsers.size()));
         }

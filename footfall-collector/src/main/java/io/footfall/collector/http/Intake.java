@@ -8,6 +8,7 @@ import io.footfall.collector.limit.RateLimiter;
 import io.footfall.collector.pixel.PixelQuery;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.core.event.BadEvent;
+import io.footfall.core.event.ClientIps;
 import io.footfall.core.event.EventRules;
 import io.footfall.core.event.RawEvent;
 import io.netty.buffer.ByteBuf;
@@ -123,8 +124,14 @@ final class Intake {
                 });
     }
 
-    /** Connection facts attached to every accepted event. */
+    /**
+     * Connection facts attached to every accepted event. The client's address is kept truncated to its network
+     * ({@link ClientIps}): the full one is used only in memory, by the rate limiter.
+     */
     private record Receipt(long receivedAt, String ip, String userAgent) {
+        Receipt {
+            ip = ClientIps.anonymise(ip);
+        }
     }
 
     private void publish(ChannelHandlerContext ctx, Route route, DecodedBatch batch, Receipt receipt, boolean keepAlive,

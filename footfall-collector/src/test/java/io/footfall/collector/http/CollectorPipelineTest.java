@@ -56,7 +56,7 @@ class CollectorPipelineTest {
             assertEquals(202, r.status());
             assertEquals("{\"accepted\":1,\"rejected\":[]}", r.text());
             RawEvent e = w.sink.events.get(0);
-            assertEquals("203.0.113.7", e.clientIp());
+            assertEquals("203.0.113.0", e.clientIp(), "the client's network (/24), never its full address");
             assertEquals("Mozilla/5.0 test", e.userAgent());
             assertEquals(Wire.NOW, e.receivedAt());
             assertNotNull(e.eventId(), "the collector assigns an event id");
@@ -174,7 +174,7 @@ class CollectorPipelineTest {
             Wire w = wire();
             w.send(Wire.post("/v1/events", "application/json", EVENT.getBytes(StandardCharsets.UTF_8),
                     "X-Forwarded-For: 198.51.100.1\r\n"));
-            assertEquals("203.0.113.7", w.sink.events.get(0).clientIp());
+            assertEquals("203.0.113.0", w.sink.events.get(0).clientIp());
         }
 
         @Test
@@ -182,15 +182,22 @@ class CollectorPipelineTest {
             Wire w = new Wire(Map.of("collector.trustedProxies", "10.0.0.0/8"), new InetSocketAddress("10.1.2.3", 40000));
             w.send(Wire.post("/v1/events", "application/json", EVENT.getBytes(StandardCharsets.UTF_8),
                     "X-Forwarded-For: 1.1.1.1, 198.51.100.1, 10.9.9.9\r\n"));
-            assertEquals("198.51.100.1", w.sink.events.get(0).clientIp(),
+            assertEquals("198.51.100.0", w.sink.events.get(0).clientIp(),
                     "the rightmost address not added by a trusted proxy; the leftmost could be forged");
+        }
+
+        @Test
+        void anIpv6PeerIsKeptAsItsSlash48() {
+            Wire w = new Wire(Map.of(), new InetSocketAddress("2001:db8:1:2::7", 40000));
+            w.send(Wire.post("/v1/events", "application/json", EVENT));
+            assertEquals("2001:db8:1:0:0:0:0:0", w.sink.events.get(0).clientIp());
         }
 
         @Test
         void noForwardedForFromATrustedProxyKeepsThePeer() {
             Wire w = new Wire(Map.of("collector.trustedProxies", "10.0.0.0/8"), new InetSocketAddress("10.1.2.3", 40000));
             w.send(Wire.post("/v1/events", "application/json", EVENT));
-            assertEquals("10.1.2.3", w.sink.events.get(0).clientIp());
+            assertEquals("10.1.2.0", w.sink.events.get(0).clientIp());
         }
     }
 

@@ -213,11 +213,24 @@ public final class Settings {
         return unused;
     }
 
-    /** Every key read so far with its effective value, secrets masked. */
+    /** Every key read so far with its effective value, secrets masked (also a password inside a URL). */
     public Map<String, String> effective() {
         Map<String, String> out = new TreeMap<>();
-        effective.forEach((k, v) -> out.put(k, isSecret(k) && v != null && !"null".equals(v) ? "******" : v));
+        effective.forEach((k, v) -> out.put(k, isSecret(k) && v != null && !"null".equals(v) ? "******" : maskUrlSecrets(v)));
         return out;
+    }
+
+    private static final java.util.regex.Pattern URL_PASSWORD = java.util.regex.Pattern.compile(
+            "(?i)([?&;]password=)[^&;]*");
+    private static final java.util.regex.Pattern URL_USER_INFO = java.util.regex.Pattern.compile("(://[^:/@?#]*:)[^@/?#]*@");
+
+    /** {@code jdbc:postgresql://h/db?user=u&password=p} and {@code scheme://u:p@host} with the password masked. */
+    static String maskUrlSecrets(String value) {
+        if (value == null || value.indexOf(':') < 0) {
+            return value;
+        }
+        String masked = URL_PASSWORD.matcher(value).replaceAll("$1******");
+        return URL_USER_INFO.matcher(masked).replaceAll("$1******@");
     }
 
     static boolean isSecret(String key) {

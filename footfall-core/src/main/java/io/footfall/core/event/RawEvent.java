@@ -4,8 +4,9 @@ package io.footfall.core.event;
  * One event as the collector received it, the value of a {@code footfall.raw} record.
  *
  * <p>Client fields are kept as sent (after validation); {@code receivedAt}, {@code clientIp} and
- * {@code userAgent} are attached by the collector. The client IP lives only on the raw topic: the
- * enricher uses it in memory (geo, cookieless visitor id) and never writes it on.
+ * {@code userAgent} are attached by the collector. The client IP, truncated to its network by the collector
+ * ({@link ClientIps}), lives only on the raw topic: the enricher uses it in memory (geo, cookieless visitor id)
+ * and never writes it on.
  *
  * @param clientTs   client time as epoch milliseconds, or {@code null}
  * @param props      the custom properties as a compact JSON object text, or {@code null}

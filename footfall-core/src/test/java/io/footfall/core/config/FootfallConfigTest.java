@@ -184,4 +184,16 @@ class FootfallConfigTest {
         assertEquals("******", c.effective().get("kafka.client.sasl.jaas.config"));
         assertEquals("8080", c.effective().get("collector.port"));
     }
+
+    @Test
+    void aPasswordInsideAUrlIsMaskedToo() {
+        FootfallConfig c = FootfallConfig.from(Settings.of(Map.of("loader.warehouse", "postgres",
+                "loader.jdbcUrl", "jdbc:postgresql://db:5432/footfall?user=footfall&password=hunter2&ssl=true")));
+        assertEquals("jdbc:postgresql://db:5432/footfall?user=footfall&password=******&ssl=true",
+                c.effective().get("loader.jdbcUrl"));
+        assertEquals("postgresql://footfall:******@db/footfall", Settings.maskUrlSecrets("postgresql://footfall:hunter2@db/footfall"));
+        assertEquals("jdbc:x://db/f;PASSWORD=******;a=b", Settings.maskUrlSecrets("jdbc:x://db/f;PASSWORD=x;a=b"));
+        assertEquals("jdbc:postgresql://127.0.0.1:5432/test", Settings.maskUrlSecrets("jdbc:postgresql://127.0.0.1:5432/test"),
+                "host:port is not user:password");
+    }
 }

@@ -1,6 +1,7 @@
 package io.footfall.enricher.pipeline;
 
 import io.footfall.core.config.EnricherConfig;
+import io.footfall.core.event.ClientIps;
 import io.footfall.core.event.RawEvent;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.enricher.dedup.Deduplicator;
@@ -97,9 +98,12 @@ public final class EnrichmentPipeline {
 
     private Outcome enrich(RawEvent event, PipelineState state) {
         long t = startStep();
+        // Truncated as the collector writes it; records from an older collector or another producer may hold the
+        // full address, and neither the visitor id nor the location may depend on more than the network.
+        String network = ClientIps.anonymise(event.clientIp());
         String visitorId = event.visitorId() != null ? event.visitorId()
                 : VisitorIds.cookieless(salts.saltFor(event.receivedAt(), state.salts()), event.site(),
-                event.clientIp(), event.userAgent());
+                network, event.userAgent());
         stopStep(Step.VISITOR, t);
 
         t = startStep();
@@ -125,7 +129,7 @@ public final class EnrichmentPipeline {
         stopStep(Step.USER_AGENT, t);
 
         t = startStep();
-        GeoLocation geo = resources.geo().locate(event.clientIp());
+        GeoLocation geo = resources.geo().locate(network);
         stopStep(Step.GEO, t);
 
         t = startStep();

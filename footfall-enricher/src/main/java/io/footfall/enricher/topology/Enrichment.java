@@ -20,9 +20,10 @@ public final class Enrichment {
 
     /**
      * Bumped whenever a rule changes what an event becomes; stored on every row. 2: tracking parameters
-     * stripped, referrer list, user agent and bots, geo, dedup.
+     * stripped, referrer list, user agent and bots, geo, dedup. 3: the cookieless visitor id and the location
+     * come from the client's network (IPv4 /24, IPv6 /48), not its full address.
      */
-    public static final String PIPELINE_VERSION = "2";
+    public static final String PIPELINE_VERSION = "3";
 
     private Enrichment() {
     }

@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * The cookieless visitor id: SHA-256 over (daily salt, site, client IP, user agent), truncated to 16
+ * The cookieless visitor id: SHA-256 over (daily salt, site, client network, user agent), truncated to 16
  * hex characters (64 bits: collisions stay below one in a million for 6 million visitors a day per
  * site). Without the salt, which is destroyed after its day, the id cannot be linked back to an IP.
  */
@@ -18,12 +18,13 @@ public final class VisitorIds {
     private VisitorIds() {
     }
 
-    public static String cookieless(byte[] salt, String site, String clientIp, String userAgent) {
+    /** @param network the client's address truncated to its network ({@code ClientIps.anonymise}), or null */
+    public static String cookieless(byte[] salt, String site, String network, String userAgent) {
         MessageDigest sha = SHA_256.get();
         sha.reset();
         sha.update(salt);
         update(sha, site);
-        update(sha, clientIp);
+        update(sha, network);
         update(sha, userAgent);
         byte[] digest = sha.digest();
         return HexFormat.of().formatHex(digest, 0, 8);

@@ -45,6 +45,24 @@ class EnrichmentPipelineTest {
     }
 
     @Test
+    void theCookielessVisitorIdSeesTheClientsNetworkNotItsAddress() {
+        EnrichmentPipeline pipeline = new EnrichmentPipeline(config, clock);
+        InMemoryState state = new InMemoryState();
+        RawEvent base = RawEvents.pageview("https://shop.test/", T0);
+        java.util.function.Function<String, String> visitorOf = ip -> pipeline.process(RawEvents.bytes(
+                new RawEvent(UUID.randomUUID().toString(), base.site(), base.type(), null, base.url(), null, null, null, null,
+                        null, null, null, null, base.receivedAt(), ip, base.userAgent())), state).stored().visitorId();
+        String network = visitorOf.apply("203.0.113.0");
+        assertEquals(network, visitorOf.apply("203.0.113.7"), "a full address written by an older collector");
+        assertEquals(network, visitorOf.apply("203.0.113.254"));
+        assertEquals(network, visitorOf.apply("::ffff:203.0.113.9"));
+        assertTrue(!network.equals(visitorOf.apply("203.0.114.7")), "another /24 is another visitor");
+        String v6 = visitorOf.apply("2001:db8:1:2::7");
+        assertEquals(v6, visitorOf.apply("2001:db8:1:ffff::1"), "one /48");
+        assertTrue(!v6.equals(visitorOf.apply("2001:db8:2::7")), "another /48 is another visitor");
+    }
+
+    @Test
     void visitorsAreKeptForTheLongerOfSessionTimeoutAndDedupWindow() {
         EnrichmentPipeline pipeline = new EnrichmentPipeline(config, clock);
         InMemoryState state = new InMemoryState();
