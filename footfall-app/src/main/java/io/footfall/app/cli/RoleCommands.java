@@ -2,11 +2,13 @@ package io.footfall.app.cli;
 
 import io.footfall.app.broker.Topics;
 import io.footfall.app.pipeline.LivePipelineProbe;
+import io.footfall.app.standalone.EnricherAdmin;
 import io.footfall.app.standalone.Roles;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.warehouse.Warehouse;
+import io.footfall.enricher.EnricherApp;
 import io.footfall.loader.schema.Migrations;
 import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
@@ -108,7 +110,18 @@ public final class RoleCommands {
             FootfallConfig config = external(options);
             Topics.ensure(config.kafka(), config.kafka().startTimeout());
             Deque<AutoCloseable> started = new ArrayDeque<>();
-            started.push(Roles.enricher(config));
+            EnricherApp app = Roles.newEnricher(config);
+            started.push(app);
+            try {
+                EnricherAdmin admin = EnricherAdmin.start(config.enricher().adminHost(), config.enricher().adminPort(), app);
+                started.push(admin);
+                System.out.println("footfall: enricher admin at http://" + config.enricher().adminHost() + ":" + admin.port()
+                        + "/ (/health/live, /health/ready, /metrics)");
+                Roles.start(app);
+            } catch (RuntimeException e) {
+                closeAll(started);
+                throw e;
+            }
             System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
             return runUntilStopped("enricher", started);
         }

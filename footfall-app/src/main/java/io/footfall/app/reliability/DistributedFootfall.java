@@ -88,7 +88,7 @@ final class DistributedFootfall implements AutoCloseable {
     private void define(Map<String, String> mains, String collectorHeap, List<String> collectorSettings) {
         Map<String, List<String>> settings = Map.of(
                 "loader", List.of("query.port=" + queryPort, "kafka.client.group.instance.id=footfall-loader-1"),
-                "enricher", List.of("kafka.client.main.consumer.group.instance.id=footfall-enricher-1"),
+                "enricher", List.of("kafka.client.main.consumer.group.instance.id=footfall-enricher-1", "enricher.adminPort=0"),
                 "collector", concat(List.of("collector.host=127.0.0.1", "collector.port=" + collectorPort), collectorSettings));
         for (String role : ROLES) {
             String main = mains.getOrDefault(role, "io.footfall.app.Main");

@@ -71,7 +71,16 @@ public final class Roles {
     private static final Duration ENRICHER_START_TIMEOUT = Duration.ofMinutes(3);
 
     public static EnricherApp enricher(FootfallConfig config) {
-        EnricherApp app = new EnricherApp(config.kafka(), config.enricher(), config.dataDir().resolve("streams"));
+        return start(newEnricher(config));
+    }
+
+    /** The enricher, not started yet (a lone enricher opens its admin port first, to be probed while it starts). */
+    public static EnricherApp newEnricher(FootfallConfig config) {
+        return new EnricherApp(config.kafka(), config.enricher(), config.dataDir().resolve("streams"));
+    }
+
+    /** Starts {@code app} and waits until it runs; closes it when it cannot. */
+    public static EnricherApp start(EnricherApp app) {
         try {
             // After a crash a restart rebuilds the state stores and waits out the dead member's session: minutes
             // on a loaded machine are slow but not broken, so only a much longer wait fails the start.

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
  * @param userAgentCacheSize distinct user agents whose analysis is kept in memory
  * @param geoipDatabase    a MaxMind GeoIP2/GeoLite2 City or Country {@code .mmdb}; null, or a file that cannot be
  *                         read (one warning at start): the geo fields stay null
+ * @param adminHost        where {@code footfall enricher} answers {@code /health/*} and {@code /metrics}
+ * @param adminPort        ... and on which port (0: a free one, printed at start); the standalone has none
  */
 public record EnricherConfig(
         String applicationId,
@@ -43,12 +45,17 @@ public record EnricherConfig(
         boolean userAgentEnabled,
         boolean botsEnabled,
         int userAgentCacheSize,
-        Path geoipDatabase) {
+        Path geoipDatabase,
+        String adminHost,
+        int adminPort) {
 
     /** Click ids and analytics cookies that ride on landing URLs; none of them is needed to count a page. */
     public static final List<String> DEFAULT_STRIP_PARAMS = List.of(
             "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
             "li_fat_id", "mc_eid", "igshid", "_ga", "_gl", "_hsenc", "_hsmi", "srsltid");
+
+    public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
+    public static final int DEFAULT_ADMIN_PORT = 8082;
 
     private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z0-9_.\\-\\[\\]]{1,64}");
 
@@ -59,7 +66,7 @@ public record EnricherConfig(
     /** The settings of the walking skeleton; every later step at its default. */
     public EnricherConfig(String applicationId, int threads, Duration commitInterval, Duration sessionTimeout) {
         this(applicationId, threads, commitInterval, sessionTimeout, true, Duration.ofHours(24), true, ZoneId.of("UTC"),
-                DEFAULT_STRIP_PARAMS, true, true, true, 10_000, null);
+                DEFAULT_STRIP_PARAMS, true, true, true, 10_000, null, DEFAULT_ADMIN_HOST, DEFAULT_ADMIN_PORT);
     }
 
     public static EnricherConfig from(Settings s) {
@@ -77,21 +84,23 @@ public record EnricherConfig(
                 s.bool("enricher.userAgent.enabled", true),
                 s.bool("enricher.bots.enabled", true),
                 s.integer("enricher.userAgent.cacheSize", 10_000, 100, 10_000_000),
-                geoip(s, "enricher.geoipDatabase"));
+                geoip(s, "enricher.geoipDatabase"),
+                s.string("enricher.adminHost", DEFAULT_ADMIN_HOST),
+                s.integer("enricher.adminPort", DEFAULT_ADMIN_PORT, 0, 65535));
     }
 
     /** The same settings with another session timeout, dedup window or salt zone (tests, replay). */
     public EnricherConfig with(Duration newSessionTimeout, Duration newDedupWindow, ZoneId newSaltZone) {
         return new EnricherConfig(applicationId, threads, commitInterval, newSessionTimeout, dedupEnabled, newDedupWindow,
                 sessionsEnabled, newSaltZone, stripParams, referrerEnabled, userAgentEnabled, botsEnabled,
-                userAgentCacheSize, geoipDatabase);
+                userAgentCacheSize, geoipDatabase, adminHost, adminPort);
     }
 
     /** The same settings with a GeoIP database (null for none). */
     public EnricherConfig withGeoipDatabase(Path database) {
         return new EnricherConfig(applicationId, threads, commitInterval, sessionTimeout, dedupEnabled, dedupWindow,
                 sessionsEnabled, saltZone, stripParams, referrerEnabled, userAgentEnabled, botsEnabled,
-                userAgentCacheSize, database);
+                userAgentCacheSize, database, adminHost, adminPort);
     }
 
     private static ZoneId zone(Settings s, String key) {

@@ -22,6 +22,8 @@ class EnricherConfigTest {
         assertTrue(c.stripParams().containsAll(List.of("fbclid", "gclid")));
         assertTrue(c.dedupEnabled() && c.sessionsEnabled() && c.referrerEnabled() && c.userAgentEnabled() && c.botsEnabled());
         assertNull(c.geoipDatabase());
+        assertEquals("127.0.0.1", c.adminHost());
+        assertEquals(8082, c.adminPort());
     }
 
     @Test
@@ -39,6 +41,7 @@ class EnricherConfigTest {
         assertKey("enricher.stripParams", Map.of("enricher.stripParams", "a b"));
         assertKey("enricher.userAgent.enabled", Map.of("enricher.userAgent.enabled", "maybe"));
         assertKey("enricher.userAgent.cacheSize", Map.of("enricher.userAgent.cacheSize", "5"));
+        assertKey("enricher.adminPort", Map.of("enricher.adminPort", "70000"));
     }
 
     @Test

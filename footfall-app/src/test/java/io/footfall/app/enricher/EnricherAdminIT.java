@@ -1,0 +1,71 @@
+package io.footfall.app.enricher;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.app.standalone.EnricherAdmin;
+import io.footfall.app.testing.Http;
+import io.footfall.app.testing.TestBroker;
+import io.footfall.core.config.ConfigException;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.enricher.EnricherApp;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The HTTP port of a lone enricher: live from the start, ready only while Streams runs, Prometheus metrics. */
+class EnricherAdminIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void healthFollowsTheStreamsStateAndMetricsShowTheStreamsClients() {
+        try (TestBroker broker = TestBroker.start(dir, 2)) {
+            FootfallConfig config = broker.config(dir, Map.of("enricher.adminPort", "0"));
+            EnricherApp app = new EnricherApp(config.kafka(), config.enricher(), dir.resolve("state"));
+            try (EnricherAdmin admin = EnricherAdmin.start("127.0.0.1", config.enricher().adminPort(), app)) {
+                int port = admin.port();
+                assertEquals(200, Http.get(port, "/health/live").statusCode());
+                HttpResponse<String> starting = Http.get(port, "/health/ready");
+                assertEquals(503, starting.statusCode(), "not ready before Streams runs");
+                assertEquals("{\"status\":\"not_ready\",\"state\":\"CREATED\"}", starting.body());
+
+                app.start(Duration.ofSeconds(60));
+                HttpResponse<String> ready = Http.get(port, "/health/ready");
+                assertEquals(200, ready.statusCode());
+                assertEquals("{\"status\":\"ready\"}", ready.body());
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    String metrics = Http.get(port, "/metrics").body();
+                    assertTrue(metrics.contains("footfall_enricher_running 1.0"), metrics);
+                    assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag_max"), "consumer lag of the stream thread");
+                    assertTrue(metrics.contains("jvm_memory_used_bytes"));
+                });
+
+                HttpResponse<String> post = Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                        .POST(HttpRequest.BodyPublishers.ofString("x")).build());
+                assertEquals(405, post.statusCode());
+                assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
+                assertEquals(404, Http.get(port, "/nothing").statusCode());
+
+                ConfigException taken = assertThrows(ConfigException.class, () -> EnricherAdmin.start("127.0.0.1", port, app));
+                assertTrue(taken.getMessage().startsWith("enricher.adminPort: 127.0.0.1:" + port + " is in use"), taken.getMessage());
+
+                app.close();
+                HttpResponse<String> stopped = Http.get(port, "/health/ready");
+                assertEquals(503, stopped.statusCode(), "a stopped enricher is not ready");
+                assertTrue(stopped.body().contains("NOT_RUNNING"), stopped.body());
+                assertEquals(200, Http.get(port, "/health/live").statusCode(), "the process itself still answers");
+            } finally {
+                app.close();
+            }
+        }
+    }
+}
