@@ -110,8 +110,12 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
             case PIXEL -> {
                 if (method.equals(HttpMethod.GET)) {
                     intake.pixel(ctx, request, keepAlive);
+                } else if (method.equals(HttpMethod.HEAD)) {
+                    // What a GET would answer, without its body and without recording a view: link checkers and
+                    // previews ask HEAD, and HEAD must not change anything.
+                    reply(ctx, route, Responses.pixel(), keepAlive);
                 } else {
-                    reply(ctx, route, Responses.methodNotAllowed("GET"), keepAlive);
+                    reply(ctx, route, Responses.methodNotAllowed("GET, HEAD"), keepAlive);
                 }
             }
             case TRACKER -> get(ctx, request, route, keepAlive, () -> script(request.headers()));

@@ -119,6 +119,19 @@ class CollectorPipelineTest {
         }
 
         @Test
+        void headOfThePixelAnswersItsHeadersAndRecordsNothing() {
+            Wire w = wire();
+            w.send(Wire.request("HEAD", "/v1/p.gif?site=shop.test&url=https%3A%2F%2Fshop.test%2Fx", ""));
+            String raw = new String(w.outbound(), StandardCharsets.ISO_8859_1);
+            assertTrue(raw.startsWith("HTTP/1.1 200 OK\r\n"), raw);
+            assertTrue(raw.contains("content-type: image/gif\r\n"), raw);
+            assertTrue(raw.contains("content-length: 43\r\n"), "the GET's length, as HEAD must: " + raw);
+            assertTrue(raw.endsWith("\r\n\r\n"), "no body after the headers: " + raw);
+            assertEquals(0, w.sink.events.size(), "a HEAD is not a page view");
+            assertEquals(0, w.sink.bad.size());
+        }
+
+        @Test
         void pixelWithoutSiteIsA400AndRecorded() {
             Wire w = wire();
             w.send(Wire.request("GET", "/v1/p.gif?url=https%3A%2F%2Fshop.test%2F", ""));
@@ -210,8 +223,8 @@ class CollectorPipelineTest {
                     Arguments.of("DELETE", "/v1/events", "POST, OPTIONS"),
                     Arguments.of("PATCH", "/v1/events", "POST, OPTIONS"),
                     Arguments.of("TRACE", "/v1/events", "POST, OPTIONS"),
-                    Arguments.of("POST", "/v1/p.gif", "GET"),
-                    Arguments.of("PUT", "/v1/p.gif", "GET"),
+                    Arguments.of("POST", "/v1/p.gif", "GET, HEAD"),
+                    Arguments.of("PUT", "/v1/p.gif", "GET, HEAD"),
                     Arguments.of("POST", "/footfall.js", "GET, HEAD"),
                     Arguments.of("DELETE", "/footfall.js", "GET, HEAD"),
                     Arguments.of("POST", "/health/live", "GET, HEAD"),

@@ -117,6 +117,12 @@ final class Wire {
         }
     }
 
+    /** Every byte written to the client so far, unparsed (a HEAD answer has a Content-Length but no body). */
+    byte[] outbound() {
+        settle();
+        return received.toByteArray();
+    }
+
     /** All responses written so far, parsed in order. */
     List<Response> responses() {
         settle();
