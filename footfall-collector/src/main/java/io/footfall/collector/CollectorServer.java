@@ -7,6 +7,7 @@ import io.footfall.collector.http.CollectorHandler;
 import io.footfall.collector.http.CollectorInitializer;
 import io.footfall.collector.http.CollectorMetrics;
 import io.footfall.collector.http.CollectorState;
+import io.footfall.collector.http.ServerTls;
 import io.footfall.collector.limit.RateLimiter;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.collector.tracker.TrackerScript;
@@ -43,6 +44,7 @@ public final class CollectorServer implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final CollectorInitializer initializer;
+    private final ServerTls tls;
     private Channel serverChannel;
 
     public CollectorServer(CollectorConfig config, EventSink sink, MeterRegistry registry, Supplier<String> metricsText) {
@@ -60,7 +62,8 @@ public final class CollectorServer implements AutoCloseable {
         CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
                 Clock.systemUTC(), metricsText, ClientAddress.trusting(config.trustedProxies()), limiter,
                 TrackerScript.load());
-        this.initializer = new CollectorInitializer(config, handler, metrics, state);
+        this.tls = config.tls() ? ServerTls.open(config.tlsCertificate(), config.tlsKey()) : null;
+        this.initializer = new CollectorInitializer(config, handler, metrics, state, tls);
         // Event loops last: a bad setting above fails before any thread exists.
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(Math.max(1, Runtime.getRuntime().availableProcessors()),
@@ -81,12 +84,20 @@ public final class CollectorServer implements AutoCloseable {
         try {
             serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
         } catch (Exception e) {
+            if (tls != null) {
+                tls.close();
+            }
             boss.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
             workers.shutdownGracefully(0, 0, java.util.concurrent.TimeUnit.MILLISECONDS);
             String why = e instanceof BindException ? "already in use or not permitted" : String.valueOf(e.getMessage());
             throw new IllegalStateException("collector port " + config.host() + ":" + config.port() + " cannot be bound: " + why);
         }
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** {@code https} when the collector ends TLS itself, else {@code http}. */
+    public String scheme() {
+        return tls != null ? "https" : "http";
     }
 
     public boolean ready() {
@@ -118,6 +129,9 @@ public final class CollectorServer implements AutoCloseable {
         sink.close();
         boss.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        if (tls != null) {
+            tls.close();
+        }
         LOG.info("event=collector_stopped");
     }
 

@@ -59,7 +59,7 @@ public final class CollectorBenchCommand {
                 System.out.println("footfall: broker ready at " + broker.bootstrapServers());
                 Roles.Collector collector = Roles.collector(wired, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
                 started.push(collector);
-                System.out.println("footfall: collector ready at http://" + wired.collector().host() + ":" + collector.port() + "/v1/events");
+                System.out.println("footfall: collector ready at " + collector.url(wired.collector().host()));
             } catch (RuntimeException e) {
                 RoleCommands.closeAll(started);
                 throw e;

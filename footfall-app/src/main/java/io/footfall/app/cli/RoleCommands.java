@@ -4,6 +4,7 @@ import io.footfall.app.broker.Topics;
 import io.footfall.app.pipeline.LivePipelineProbe;
 import io.footfall.app.standalone.EnricherAdmin;
 import io.footfall.app.standalone.Roles;
+import io.footfall.collector.http.ServerTls;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.ConfigException;
@@ -91,10 +92,13 @@ public final class RoleCommands {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
+            if (config.collector().tls()) {
+                ServerTls.check(config.collector().tlsCertificate(), config.collector().tlsKey());
+            }
             Topics.ensure(config.kafka(), config.kafka().startTimeout());
             Roles.Collector collector = Roles.collector(config, registry, sinkDecorator);
             started.push(collector);
-            System.out.println("footfall: collector ready at http://" + config.collector().host() + ":" + collector.port() + "/v1/events");
+            System.out.println("footfall: collector ready at " + collector.url(config.collector().host()));
             return runUntilStopped("collector", started);
         }
     }

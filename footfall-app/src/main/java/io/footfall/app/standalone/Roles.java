@@ -36,6 +36,11 @@ public final class Roles {
 
     /** A started collector; closing it drains and flushes. */
     public record Collector(CollectorServer server, int port) implements AutoCloseable {
+        /** Where events go: {@code http(s)://host:port/v1/events}. */
+        public String url(String host) {
+            return server.scheme() + "://" + host + ":" + port + "/v1/events";
+        }
+
         @Override
         public void close() {
             server.close();
@@ -59,8 +64,8 @@ public final class Roles {
             sink.close();
             throw e;
         }
-        CollectorServer server = new CollectorServer(config.collector(), sinkDecorator.apply(sink), registry, registry::scrape);
         try {
+            CollectorServer server = new CollectorServer(config.collector(), sinkDecorator.apply(sink), registry, registry::scrape);
             return new Collector(server, server.start());
         } catch (RuntimeException e) {
             sink.close();

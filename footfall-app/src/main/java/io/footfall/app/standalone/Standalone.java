@@ -5,6 +5,7 @@ import io.footfall.app.broker.EmbeddedKafka;
 import io.footfall.app.broker.LocalPorts;
 import io.footfall.app.broker.Topics;
 import io.footfall.app.pipeline.LivePipelineProbe;
+import io.footfall.collector.http.ServerTls;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.enricher.EnricherApp;
 import io.footfall.loader.consume.Loaders;
@@ -71,6 +72,9 @@ public final class Standalone implements AutoCloseable {
             // A taken port is refused now, not after the broker, the warehouse and the enricher have started.
             LocalPorts.requireFree("collector port", config.collector().host(), config.collector().port());
             LocalPorts.requireFree("query port", config.query().host(), config.query().port());
+            if (config.collector().tls()) {
+                ServerTls.check(config.collector().tlsCertificate(), config.collector().tlsKey());
+            }
             EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
             started.push(broker);
             bootstrapServers = broker.bootstrapServers();
@@ -103,7 +107,7 @@ public final class Standalone implements AutoCloseable {
             Roles.Collector collector = Roles.collector(wired, registry);
             started.push(collector);
             collectorPort = collector.port();
-            line(t0, "collector ready at http://" + wired.collector().host() + ":" + collectorPort + "/v1/events");
+            line(t0, "collector ready at " + collector.url(wired.collector().host()));
             line(t0, "standalone ready");
             return this;
         } catch (RuntimeException e) {

@@ -16,7 +16,7 @@ import io.netty.handler.flow.FlowControlHandler;
 
 /**
  * The collector's pipeline, wired in one place:
- * timeouts → HTTP codec → body budget (shared) → aggregation (bounded) → flow control (one request at a
+ * TLS (when configured; its handshake times out after 10 s) → timeouts → HTTP codec → body budget (shared) → aggregation (bounded) → flow control (one request at a
  * time) → handler.
  */
 public final class CollectorInitializer extends ChannelInitializer<Channel> {
@@ -31,9 +31,17 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
     private final CollectorMetrics metrics;
     private final CollectorState state;
     private final InflightBudget bodyBudget;
+    private final ServerTls tls;
 
     public CollectorInitializer(CollectorConfig config, CollectorHandler handler, CollectorMetrics metrics,
                                 CollectorState state) {
+        this(config, handler, metrics, state, null);
+    }
+
+    /** @param tls the HTTPS context, or null for plain HTTP */
+    public CollectorInitializer(CollectorConfig config, CollectorHandler handler, CollectorMetrics metrics,
+                                CollectorState state, ServerTls tls) {
+        this.tls = tls;
         this.config = config;
         this.handler = handler;
         this.metrics = metrics;
@@ -45,6 +53,9 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel channel) {
         state.opened(channel);
         ChannelPipeline pipeline = channel.pipeline();
+        if (tls != null) {
+            pipeline.addLast("tls", tls.context().newHandler(channel.alloc()));
+        }
         pipeline.addLast("timeouts", new ConnectionTimeouts(config.readTimeout(), config.idleTimeout(), metrics));
         pipeline.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
         pipeline.addLast("body-budget", new BodyBudget(bodyBudget, metrics));

@@ -28,6 +28,9 @@ import java.util.Set;
  * @param maxBufferedBodyBytes request bytes held across all connections while bodies arrive; beyond it a
  *                           request is answered 503. With the in-flight budget this bounds the heap a
  *                           collector needs whatever the number of clients (see docs/collector.md)
+ * @param tlsCertificate     PEM certificate chain: with {@code tlsKey}, the collector speaks HTTPS only; both null:
+ *                           plain HTTP (TLS ended in front of it)
+ * @param tlsKey             PEM private key of that certificate (PKCS#8, unencrypted)
  */
 public record CollectorConfig(
         String host,
@@ -45,7 +48,9 @@ public record CollectorConfig(
         Set<String> allowedSites,
         int rateLimitPerSecond,
         int rateLimitBurst,
-        long maxBufferedBodyBytes) {
+        long maxBufferedBodyBytes,
+        java.nio.file.Path tlsCertificate,
+        java.nio.file.Path tlsKey) {
 
     public CollectorConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -61,6 +66,13 @@ public record CollectorConfig(
         // BENCHMARKS.md). Under load records still batch while earlier produce requests are in flight.
         Duration linger = s.duration("collector.lingerTime", Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1));
         int rate = s.integer("collector.rateLimitPerSecond", 0, 0, 1_000_000);
+        String certificate = s.string("collector.tlsCertificate", "");
+        String key = s.string("collector.tlsKey", "");
+        if (certificate.isBlank() != key.isBlank()) {
+            String missing = certificate.isBlank() ? "collector.tlsCertificate" : "collector.tlsKey";
+            String given = certificate.isBlank() ? "collector.tlsKey" : "collector.tlsCertificate";
+            throw new ConfigException(missing + ": must be set too, since " + given + " is (both: HTTPS; neither: plain HTTP)");
+        }
         return new CollectorConfig(
                 s.string("collector.host", "0.0.0.0"),
                 s.integer("collector.port", 8080, 0, 65535),
@@ -77,7 +89,30 @@ public record CollectorConfig(
                 sites(s.string("collector.allowedSites", "")),
                 rate,
                 s.integer("collector.rateLimitBurst", Math.max(1, rate), 1, 10_000_000),
-                s.bytes("collector.maxBufferedBodyBytes", 64L * 1024 * 1024, maxRequestBytes, 4L * 1024 * 1024 * 1024));
+                s.bytes("collector.maxBufferedBodyBytes", 64L * 1024 * 1024, maxRequestBytes, 4L * 1024 * 1024 * 1024),
+                tlsFile("collector.tlsCertificate", certificate),
+                tlsFile("collector.tlsKey", key));
+    }
+
+    /** True when the collector answers HTTPS itself. */
+    public boolean tls() {
+        return tlsCertificate != null;
+    }
+
+    private static java.nio.file.Path tlsFile(String key, String value) {
+        if (value.isBlank()) {
+            return null;
+        }
+        java.nio.file.Path file;
+        try {
+            file = java.nio.file.Path.of(value);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException(key + ": not a file path: " + value);
+        }
+        if (!java.nio.file.Files.isReadable(file)) {
+            throw new ConfigException(key + ": " + file + " does not exist or cannot be read");
+        }
+        return file;
     }
 
     /** True when a per-client-IP request rate applies. */

@@ -151,6 +151,8 @@ class FootfallConfigTest {
             "loader.warehouse|oracle|loader.warehouse: must be one of [duckdb, postgres], got 'oracle'",
             "loader.schema|Robert'); DROP|loader.schema: must match [a-z_][a-z0-9_]{0,62}, got 'Robert'); DROP'",
             "collector.prot|8080|collector.prot: unknown configuration key",
+            "collector.tlsCertificate|/etc/ssl/x.pem|collector.tlsKey: must be set too, since collector.tlsCertificate is (both: HTTPS; neither: plain HTTP)",
+            "collector.tlsKey|/etc/ssl/x.key|collector.tlsCertificate: must be set too, since collector.tlsKey is (both: HTTPS; neither: plain HTTP)",
     })
     void eachBadValueFailsWithAMessageNamingTheKey(String key, String value, String message) {
         ConfigException e = assertThrows(ConfigException.class,
@@ -174,6 +176,13 @@ class FootfallConfigTest {
         ConfigException bad = assertThrows(ConfigException.class, () -> ConfigFiles.read(broken));
         assertTrue(bad.getMessage().contains("cannot be read"), bad.getMessage());
         assertTrue(!bad.getMessage().contains("\n"), "one line: " + bad.getMessage());
+    }
+
+    @Test
+    void tlsFilesMustExist() {
+        ConfigException e = assertThrows(ConfigException.class, () -> FootfallConfig.from(Settings.of(Map.of(
+                "collector.tlsCertificate", "/nonexistent/fullchain.pem", "collector.tlsKey", "/nonexistent/privkey.pem"))));
+        assertEquals("collector.tlsCertificate: /nonexistent/fullchain.pem does not exist or cannot be read", e.getMessage());
     }
 
     @Test
