@@ -59,6 +59,10 @@ public final class EnricherApp implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) kafka.replicationFactor());
+        if (kafka.minInsyncReplicas() > 0) {
+            // The changelogs and repartition topics Streams creates, as footfall's own topics.
+            p.put(StreamsConfig.topicPrefix("min.insync.replicas"), Integer.toString(kafka.minInsyncReplicas()));
+        }
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         // No record reaches this handler: the pipeline turns every record-caused failure into a footfall.bad
         // record. What does reach it is a state-store failure (disk, RocksDB); continuing would skip the record

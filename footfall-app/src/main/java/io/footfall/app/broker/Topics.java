@@ -46,11 +46,7 @@ public final class Topics {
             List<NewTopic> missing = new ArrayList<>();
             for (String name : List.of(KafkaConfig.RAW_TOPIC, KafkaConfig.EVENTS_TOPIC, KafkaConfig.BAD_TOPIC)) {
                 if (!existing.contains(name)) {
-                    NewTopic topic = new NewTopic(name, kafka.partitions(), kafka.replicationFactor());
-                    if (name.equals(KafkaConfig.RAW_TOPIC)) {
-                        topic.configs(Map.of("retention.ms", Long.toString(kafka.rawRetention().toMillis())));
-                    }
-                    missing.add(topic);
+                    missing.add(newTopic(name, kafka));
                 }
             }
             if (!missing.isEmpty()) {
@@ -74,6 +70,18 @@ public final class Topics {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics");
         }
+    }
+
+    /** A topic as footfall creates it: the configured partitions and replicas, raw's retention, min in-sync replicas. */
+    static NewTopic newTopic(String name, KafkaConfig kafka) {
+        Map<String, String> configs = new HashMap<>();
+        if (name.equals(KafkaConfig.RAW_TOPIC)) {
+            configs.put("retention.ms", Long.toString(kafka.rawRetention().toMillis()));
+        }
+        if (kafka.minInsyncReplicas() > 0) {
+            configs.put("min.insync.replicas", Integer.toString(kafka.minInsyncReplicas()));
+        }
+        return new NewTopic(name, kafka.partitions(), kafka.replicationFactor()).configs(configs);
     }
 
     private static IllegalStateException unreachable(KafkaConfig kafka, Duration timeout) {

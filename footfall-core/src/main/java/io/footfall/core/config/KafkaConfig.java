@@ -42,6 +42,16 @@ public record KafkaConfig(
         return bootstrapServers.isEmpty();
     }
 
+    /**
+     * {@code min.insync.replicas} of the topics footfall creates, or 0 to leave the broker's default: with 3
+     * or more replicas, 2 — an {@code acks=all} write (a collector's 202, an enricher's commit) is then on two
+     * brokers before it counts, and one broker may be down without refusing writes. With fewer replicas the
+     * broker's default stays (requiring both of 2 would refuse every write while either is down).
+     */
+    public int minInsyncReplicas() {
+        return replicationFactor >= 3 ? 2 : 0;
+    }
+
     /** The same settings with one more client property (for the clients of one role). */
     public KafkaConfig withClientProperty(String key, String value) {
         Map<String, String> properties = new java.util.HashMap<>(clientProperties);
