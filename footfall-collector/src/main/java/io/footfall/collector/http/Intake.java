@@ -146,7 +146,9 @@ final class Intake {
         List<RawEvent> events = new ArrayList<>(batch.accepted().size());
         for (RawEvent e : batch.accepted()) {
             RawEvent withId = e.eventId() == null ? e.withEventId(EventRules.newEventId()) : e;
-            events.add(withId.withReceipt(receipt.receivedAt(), receipt.ip(), receipt.userAgent()));
+            // A server reporting for a visitor may name the visitor's user agent in the event; else the request's.
+            String userAgent = e.userAgent() != null ? e.userAgent() : receipt.userAgent();
+            events.add(withId.withReceipt(receipt.receivedAt(), receipt.ip(), userAgent));
         }
         List<BadEvent> bad = new ArrayList<>(batch.rejected().size());
         for (DecodedBatch.Rejection r : batch.rejected()) {

@@ -101,6 +101,17 @@ class CollectorPipelineTest {
         }
 
         @Test
+        void aServerMayNameTheVisitorsUserAgentInTheEvent() {
+            Wire w = wire();
+            w.send(Wire.post("/v1/events", "application/json", ("[{\"site\":\"shop.test\",\"type\":\"pageview\","
+                    + "\"url\":\"https://shop.test/\",\"user_agent\":\"Mozilla/5.0 (visitor)\"}," + EVENT + "]")
+                    .getBytes(StandardCharsets.UTF_8), "User-Agent: footfall-client/1\r\n"));
+            assertEquals(202, w.only().status());
+            assertEquals("Mozilla/5.0 (visitor)", w.sink.events.get(0).userAgent(), "the event's own");
+            assertEquals("footfall-client/1", w.sink.events.get(1).userAgent(), "else the request's");
+        }
+
+        @Test
         void pixelAnswersAGifThatIsNeverCached() {
             Wire w = wire();
             w.send(Wire.request("GET", "/v1/p.gif?site=shop.test&url=https%3A%2F%2Fshop.test%2Fx&ref=https%3A%2F%2Fsearch.test%2F",

@@ -63,6 +63,7 @@ public final class EventReader {
         private String language;
         private String timezone;
         private String props;
+        private String userAgent;
         private int seen;
 
         void read(String field, JsonParser parser, long receivedAt) throws IOException, InvalidEventException {
@@ -87,6 +88,7 @@ public final class EventReader {
                 case "language" -> language = EventRules.language(text(parser, field));
                 case "timezone" -> timezone = EventRules.timezone(text(parser, field));
                 case "props" -> props = props(parser);
+                case "user_agent" -> userAgent = EventRules.userAgent(text(parser, field));
                 default -> parser.skipChildren(); // unknown fields are ignored: newer trackers may send more
             }
         }
@@ -96,7 +98,7 @@ public final class EventReader {
             EventType eventType = EventRules.type(type);
             EventRules.name(eventType, name);
             return new RawEvent(eventId, site, eventType, name, url, referrer, title, clientTs, visitorId,
-                    screen, language, timezone, props, 0L, null, null);
+                    screen, language, timezone, props, 0L, null, userAgent);
         }
 
         private static int bit(String field) {
@@ -114,6 +116,7 @@ public final class EventReader {
                 case "language" -> 1 << 10;
                 case "timezone" -> 1 << 11;
                 case "props" -> 1 << 12;
+                case "user_agent" -> 1 << 13;
                 default -> 0;
             };
         }

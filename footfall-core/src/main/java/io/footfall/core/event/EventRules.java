@@ -16,6 +16,7 @@ public final class EventRules {
     public static final int MAX_URL_CHARS = 4096;
     public static final int MAX_TITLE_CHARS = 1024;
     public static final int MAX_VISITOR_ID_CHARS = 128;
+    public static final int MAX_USER_AGENT_CHARS = 1024;
     public static final int MAX_PROPS = 32;
     public static final int MAX_PROP_KEY_CHARS = 64;
     public static final int MAX_PROP_VALUE_CHARS = 1024;
@@ -176,6 +177,14 @@ public final class EventRules {
             throw new InvalidEventException("invalid_visitor_id", "visitor_id must be 1 to 128 characters");
         }
         return id;
+    }
+
+    /** A visitor's user agent sent in the event (servers reporting for a visitor); 1 to 1024 characters. */
+    public static String userAgent(String ua) throws InvalidEventException {
+        if (ua != null && (ua.isBlank() || ua.length() > MAX_USER_AGENT_CHARS)) {
+            throw new InvalidEventException("invalid_user_agent", "user_agent must be 1 to 1024 characters");
+        }
+        return ua;
     }
 
     public static String screen(String screen) throws InvalidEventException {

@@ -46,6 +46,9 @@ public final class CachingParser implements UserAgentParser {
                                ConcurrentHashMap<String, UserAgentInfo> previous) {
     }
 
+    /** The user agent footfall's Java client sends by default ({@code footfall-client/1}). */
+    static final String SERVER_CLIENT = "footfall-client/";
+
     @Override
     public UserAgentInfo parse(String userAgent) {
         if (userAgent == null || userAgent.isEmpty()) {
@@ -81,6 +84,11 @@ public final class CachingParser implements UserAgentParser {
     }
 
     private UserAgentInfo analyse(String userAgent) {
+        if (userAgent.startsWith(SERVER_CLIENT)) {
+            // A server reporting for a visitor through footfall's Java client without naming the visitor's own
+            // user agent: a person's action (a sign-up, a purchase), not a bot's; the browser is not known.
+            return UserAgentInfo.UNKNOWN;
+        }
         UserAgentInfo info = yauaa == null ? UserAgentInfo.UNKNOWN : yauaa.parse(userAgent);
         if (!botsEnabled) {
             return info.isBot() ? new UserAgentInfo(info.browser(), info.browserVersion(), info.os(), info.osVersion(),

@@ -29,6 +29,14 @@ class CachingParserTest {
     }
 
     @Test
+    void footfallsJavaClientReportsForAPersonNotABot() {
+        CachingParser parser = new CachingParser(ua -> PERSON.asBot(), CrawlerList.shipped(), true, 100);
+        assertEquals(UserAgentInfo.UNKNOWN, parser.parse("footfall-client/1"));
+        assertFalse(parser.parse("footfall-client/1").isBot());
+        assertTrue(parser.parse("footfall-crawler/1").isBot(), "only the client's own agent");
+    }
+
+    @Test
     void withBotsDisabledNothingIsABot() {
         CachingParser parser = new CachingParser(ua -> PERSON.asBot(), CrawlerList.shipped(), false, 100);
         assertFalse(parser.parse("Googlebot/2.1").isBot());

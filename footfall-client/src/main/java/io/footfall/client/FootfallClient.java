@@ -1,0 +1,476 @@
+package io.footfall.client;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Sends events to a footfall collector from a server, in the background: {@link #send} puts an event on a bounded
+ * queue and returns at once; one thread posts batches (a JSON array, gzip), and a batch the collector could not
+ * take ({@code 503}, {@code 429}, a timeout, a lost connection) is sent again, with the same event ids, after an
+ * exponential backoff (or the collector's {@code Retry-After}), so footfall stores each event once.
+ *
+ * <p>Nothing is lost without a trace: an event the queue has no room for makes {@code send} return false; an event
+ * the collector refuses (invalid) is counted as rejected, with its reason, and one that could not be delivered
+ * within {@link Builder#giveUpAfter} or before {@link #close} ends is counted as failed; a {@link Listener} hears of
+ * each. {@link #stats()} has the counts.
+ *
+ * <pre>{@code
+ * try (FootfallClient footfall = FootfallClient.builder(URI.create("https://collector.example.com")).build()) {
+ *     footfall.send(Event.custom("example.com", "signup").visitorId(userId).prop("plan", "pro"));
+ * }
+ * }</pre>
+ */
+public final class FootfallClient implements AutoCloseable {
+
+    /** What happened to events that were not delivered; called on the client's thread, so keep it short. */
+    public interface Listener {
+        /** The collector refused this event; {@code error} is its reason (e.g. {@code invalid_url}). */
+        default void rejected(Event event, String error) {
+        }
+
+        /** These events could not be delivered before the client gave up or was closed. */
+        default void failed(List<Event> events, String reason) {
+        }
+    }
+
+    /** Counts since the client was built. */
+    public record Stats(long delivered, long rejected, long dropped, long failed, long retries, int queued) {
+    }
+
+    private static final long POLL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final Pattern ACCEPTED = Pattern.compile("\"accepted\"\\s*:\\s*(\\d+)");
+    private static final Pattern REJECTED = Pattern.compile("\"index\"\\s*:\\s*(\\d+)\\s*,\\s*\"error\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+    private static final Pattern ERROR = Pattern.compile("\"error\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    private final URI endpoint;
+    private final HttpClient http;
+    private final int batchSize;
+    private final Duration flushInterval;
+    private final boolean gzip;
+    private final Duration requestTimeout;
+    private final Duration retryInitial;
+    private final Duration retryMax;
+    private final Duration giveUpAfter;
+    private final Duration closeTimeout;
+    private final String userAgent;
+    private final Listener listener;
+    private final BlockingQueue<Event> queue;
+    private final Thread sender;
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    /** Events taken by {@link #send} and not yet delivered, rejected or given up on. */
+    private final AtomicLong pending = new AtomicLong();
+    private final Object idle = new Object();
+    private volatile boolean closing;
+    private volatile long closeDeadline = Long.MAX_VALUE;
+
+    private FootfallClient(Builder b) {
+        this.endpoint = b.collector.resolve("/v1/events");
+        this.http = b.http != null ? b.http : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(b.requestTimeout).build();
+        this.batchSize = b.batchSize;
+        this.flushInterval = b.flushInterval;
+        this.gzip = b.gzip;
+        this.requestTimeout = b.requestTimeout;
+        this.retryInitial = b.retryInitial;
+        this.retryMax = b.retryMax;
+        this.giveUpAfter = b.giveUpAfter;
+        this.closeTimeout = b.closeTimeout;
+        this.userAgent = b.userAgent;
+        this.listener = b.listener;
+        this.queue = new ArrayBlockingQueue<>(b.maxQueuedEvents);
+        this.sender = new Thread(this::run, "footfall-client");
+        this.sender.setDaemon(true);
+        this.sender.start();
+    }
+
+    /** @param collector the collector's base address, e.g. {@code https://collector.example.com} */
+    public static Builder builder(URI collector) {
+        return new Builder(collector);
+    }
+
+    /**
+     * Queues an event and returns at once.
+     *
+     * @return false when the queue is full (the collector has been unreachable for a while, or events come faster
+     *         than it takes them) or the client is closed: the event was not taken, and counts as dropped
+     */
+    public boolean send(Event event) {
+        Objects.requireNonNull(event, "event");
+        if (closing) {
+            dropped.incrementAndGet();
+            return false;
+        }
+        pending.incrementAndGet();
+        if (!queue.offer(event)) {
+            finished(1);
+            dropped.incrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Waits until every event queued so far has been delivered, rejected or given up on.
+     *
+     * @return false when {@code timeout} passed first
+     */
+    public boolean flush(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (pending.get() > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                idle.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+        return true;
+    }
+
+    public Stats stats() {
+        return new Stats(delivered.get(), rejected.get(), dropped.get(), failed.get(), retries.get(), queue.size());
+    }
+
+    /**
+     * Takes no more events, delivers what is queued for up to the builder's {@code closeTimeout} (10 s by default),
+     * and counts whatever is left as failed.
+     */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closeDeadline = System.nanoTime() + closeTimeout.toNanos();
+        closing = true;
+        try {
+            sender.join(closeTimeout.toMillis() + requestTimeout.toMillis() + 1_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        sender.interrupt();
+        List<Event> left = new ArrayList<>();
+        queue.drainTo(left);
+        giveUp(left, "client closed");
+    }
+
+    private void run() {
+        List<Event> batch = new ArrayList<>(batchSize);
+        while (true) {
+            try {
+                Event first = queue.poll(POLL_SLICE_NANOS, TimeUnit.NANOSECONDS);
+                if (first == null) {
+                    if (closing) {
+                        return;
+                    }
+                    continue;
+                }
+                batch.add(first);
+                long batchDeadline = System.nanoTime() + flushInterval.toNanos();
+                while (batch.size() < batchSize && !closing) {
+                    long left = batchDeadline - System.nanoTime();
+                    // In slices, so that close() is noticed while a batch waits to fill.
+                    Event next = left > 0 ? queue.poll(Math.min(left, POLL_SLICE_NANOS), TimeUnit.NANOSECONDS) : queue.poll();
+                    if (next != null) {
+                        batch.add(next);
+                    } else if (left <= POLL_SLICE_NANOS) {
+                        break;
+                    }
+                }
+                if (closing) {
+                    queue.drainTo(batch, batchSize - batch.size());
+                }
+                deliver(batch);
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                giveUp(batch, "client closed"); // taken from the queue while the batch filled, never sent
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /**
+     * Sends one batch until the collector has taken or refused every event in it, or it is time to give up (also
+     * when the thread is interrupted: the batch then counts as failed and the interrupt stays set).
+     */
+    private void deliver(List<Event> batch) {
+        long started = System.nanoTime();
+        long backoff = retryInitial.toNanos();
+        while (true) {
+            String problem;
+            long retryAfter = -1;
+            try {
+                HttpResponse<String> response = http.send(request(batch), HttpResponse.BodyHandlers.ofString());
+                int status = response.statusCode();
+                if (status == 202 || status == 200) {
+                    taken(batch, response.body());
+                    return;
+                }
+                if (status == 413 && batch.size() > 1) {
+                    // Over the collector's size limit for one request: halve it until it fits.
+                    int half = batch.size() / 2;
+                    deliver(new ArrayList<>(batch.subList(0, half)));
+                    List<Event> second = new ArrayList<>(batch.subList(half, batch.size()));
+                    if (Thread.currentThread().isInterrupted()) {
+                        giveUp(second, "client closed");
+                    } else {
+                        deliver(second);
+                    }
+                    return;
+                }
+                if (status >= 400 && status < 500 && status != 408 && status != 429) {
+                    // The request itself is refused (bad site, too large, wrong media type): sending it again
+                    // would get the same answer.
+                    String error = firstGroup(ERROR, response.body(), "http_" + status);
+                    for (Event e : batch) {
+                        reject(e, error);
+                    }
+                    finished(batch.size());
+                    return;
+                }
+                problem = "HTTP " + status;
+                retryAfter = response.headers().firstValue("Retry-After").map(FootfallClient::seconds).orElse(-1L);
+            } catch (IOException e) {
+                problem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                giveUp(batch, "client closed");
+                Thread.currentThread().interrupt();
+                return;
+            }
+            long now = System.nanoTime();
+            long wait = retryAfter >= 0 ? TimeUnit.SECONDS.toNanos(retryAfter)
+                    : ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1);
+            if (now + wait - started > giveUpAfter.toNanos() || now + wait > closeDeadline) {
+                giveUp(batch, problem);
+                return;
+            }
+            retries.incrementAndGet();
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                giveUp(batch, "client closed");
+                Thread.currentThread().interrupt();
+                return;
+            }
+            backoff = Math.min(backoff * 2, retryMax.toNanos());
+        }
+    }
+
+    private HttpRequest request(List<Event> batch) throws IOException {
+        StringBuilder json = new StringBuilder(batch.size() * 300).append('[');
+        for (int i = 0; i < batch.size(); i++) {
+            if (i > 0) {
+                json.append(',');
+            }
+            json.append(batch.get(i).toJson());
+        }
+        byte[] body = json.append(']').toString().getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(requestTimeout)
+                .header("Content-Type", "application/json").header("User-Agent", userAgent);
+        if (gzip) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(body.length / 4 + 64);
+            try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+                zip.write(body);
+            }
+            body = out.toByteArray();
+            request.header("Content-Encoding", "gzip");
+        }
+        return request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+    }
+
+    /** A 202: the events not listed under {@code rejected} are stored; the listed ones are refused for good. */
+    private void taken(List<Event> batch, String body) {
+        Matcher m = REJECTED.matcher(body);
+        while (m.find()) {
+            int index = Integer.parseInt(m.group(1));
+            if (index >= 0 && index < batch.size()) {
+                reject(batch.get(index), m.group(2));
+            }
+        }
+        delivered.addAndGet(Integer.parseInt(firstGroup(ACCEPTED, body, "0")));
+        finished(batch.size());
+    }
+
+    private void finished(int events) {
+        if (pending.addAndGet(-events) <= 0) {
+            synchronized (idle) {
+                idle.notifyAll();
+            }
+        }
+    }
+
+    private void reject(Event event, String error) {
+        rejected.incrementAndGet();
+        try {
+            listener.rejected(event, error);
+        } catch (RuntimeException ignored) {
+            // a listener's failure must not stop delivery
+        }
+    }
+
+    private void giveUp(List<Event> events, String reason) {
+        if (events.isEmpty()) {
+            return;
+        }
+        failed.addAndGet(events.size());
+        try {
+            listener.failed(List.copyOf(events), reason);
+        } catch (RuntimeException ignored) {
+            // a listener's failure must not stop delivery
+        } finally {
+            finished(events.size());
+        }
+    }
+
+    private static String firstGroup(Pattern pattern, String text, String otherwise) {
+        Matcher m = pattern.matcher(text == null ? "" : text);
+        return m.find() ? m.group(1) : otherwise;
+    }
+
+    private static long seconds(String retryAfter) {
+        try {
+            return Math.max(0, Math.min(Long.parseLong(retryAfter.trim()), 3600));
+        } catch (NumberFormatException e) {
+            return -1; // an HTTP date: fall back to the backoff
+        }
+    }
+
+    /** Settings; every one has a default. */
+    public static final class Builder {
+        private final URI collector;
+        private HttpClient http;
+        private int maxQueuedEvents = 10_000;
+        private int batchSize = 100;
+        private Duration flushInterval = Duration.ofSeconds(1);
+        private boolean gzip = true;
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private Duration retryInitial = Duration.ofMillis(200);
+        private Duration retryMax = Duration.ofSeconds(30);
+        private Duration giveUpAfter = Duration.ofMinutes(5);
+        private Duration closeTimeout = Duration.ofSeconds(10);
+        private String userAgent = "footfall-client/1";
+        private Listener listener = new Listener() {
+        };
+
+        private Builder(URI collector) {
+            this.collector = Objects.requireNonNull(collector, "collector");
+            String scheme = collector.getScheme();
+            if (!"http".equals(scheme) && !"https".equals(scheme) || collector.getHost() == null) {
+                throw new IllegalArgumentException("collector: an http or https address such as https://collector.example.com, got "
+                        + collector);
+            }
+        }
+
+        /** Events held while the collector is slow or away (10,000); beyond them {@code send} returns false. */
+        public Builder maxQueuedEvents(int n) {
+            this.maxQueuedEvents = positive("maxQueuedEvents", n, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /** Events per request (100; the collector takes at most 500 by default). */
+        public Builder batchSize(int n) {
+            this.batchSize = positive("batchSize", n, 100_000);
+            return this;
+        }
+
+        /** Longest an event waits for its batch to fill (1 s). */
+        public Builder flushInterval(Duration d) {
+            this.flushInterval = positive("flushInterval", d);
+            return this;
+        }
+
+        /** Compress request bodies (on). */
+        public Builder gzip(boolean on) {
+            this.gzip = on;
+            return this;
+        }
+
+        /** Longest wait for one answer (10 s); a timeout is retried. */
+        public Builder requestTimeout(Duration d) {
+            this.requestTimeout = positive("requestTimeout", d);
+            return this;
+        }
+
+        /** First and longest wait between tries of one batch (200 ms, doubling up to 30 s, with jitter). */
+        public Builder retryBackoff(Duration initial, Duration max) {
+            this.retryInitial = positive("retryBackoff initial", initial);
+            this.retryMax = positive("retryBackoff max", max);
+            if (max.compareTo(initial) < 0) {
+                throw new IllegalArgumentException("retryBackoff: max " + max + " is below initial " + initial);
+            }
+            return this;
+        }
+
+        /** How long one batch is retried before its events count as failed (5 minutes). */
+        public Builder giveUpAfter(Duration d) {
+            this.giveUpAfter = positive("giveUpAfter", d);
+            return this;
+        }
+
+        /** How long {@link FootfallClient#close()} goes on delivering what is queued (10 s). */
+        public Builder closeTimeout(Duration d) {
+            this.closeTimeout = positive("closeTimeout", d);
+            return this;
+        }
+
+        public Builder userAgent(String value) {
+            this.userAgent = Objects.requireNonNull(value, "userAgent");
+            return this;
+        }
+
+        public Builder listener(Listener value) {
+            this.listener = Objects.requireNonNull(value, "listener");
+            return this;
+        }
+
+        /** Your own HTTP client (a proxy, a trust store); it should speak HTTP/1.1. */
+        public Builder httpClient(HttpClient value) {
+            this.http = Objects.requireNonNull(value, "httpClient");
+            return this;
+        }
+
+        /** Starts the client's thread. */
+        public FootfallClient build() {
+            return new FootfallClient(this);
+        }
+
+        private static int positive(String name, int n, int max) {
+            if (n < 1 || n > max) {
+                throw new IllegalArgumentException(name + ": must be between 1 and " + max + ", got " + n);
+            }
+            return n;
+        }
+
+        private static Duration positive(String name, Duration d) {
+            if (d == null || d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + ": must be a positive duration, got " + d);
+            }
+            return d;
+        }
+    }
+}

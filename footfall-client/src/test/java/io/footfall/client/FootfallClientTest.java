@@ -1,0 +1,286 @@
+package io.footfall.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The client against a stand-in collector that answers as footfall's does (202, 503, 413, 403, ...). */
+class FootfallClientTest {
+
+    private static final Pattern EVENT_ID = Pattern.compile("\"event_id\":\"([0-9a-f-]{36})\"");
+
+    /** What the stand-in answers to one request: status, body and an optional Retry-After. */
+    private record Answer(int status, String body, String retryAfter) {
+        static Answer accepted(int n) {
+            return new Answer(202, "{\"accepted\":" + n + ",\"rejected\":[]}", null);
+        }
+    }
+
+    private interface Collector {
+        Answer answer(int request, List<String> ids);
+    }
+
+    private HttpServer server;
+    private final List<List<String>> requests = new CopyOnWriteArrayList<>();
+    private final List<String> encodings = new CopyOnWriteArrayList<>();
+
+    private URI start(Collector collector) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        AtomicInteger n = new AtomicInteger();
+        server.createContext("/v1/events", exchange -> {
+            byte[] raw = exchange.getRequestBody().readAllBytes();
+            String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
+            encodings.add(String.valueOf(encoding));
+            InputStream in = "gzip".equals(encoding) ? new GZIPInputStream(new ByteArrayInputStream(raw))
+                    : new ByteArrayInputStream(raw);
+            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            List<String> ids = new ArrayList<>();
+            Matcher m = EVENT_ID.matcher(body);
+            while (m.find()) {
+                ids.add(m.group(1));
+            }
+            requests.add(ids);
+            reply(exchange, collector.answer(n.getAndIncrement(), ids));
+        });
+        server.start();
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    private static void reply(HttpExchange exchange, Answer answer) throws IOException {
+        byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
+        if (answer.retryAfter() != null) {
+            exchange.getResponseHeaders().set("Retry-After", answer.retryAfter());
+        }
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(answer.status(), bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private static List<Event> pageviews(int n) {
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            events.add(Event.pageview("shop.test", "https://shop.test/p/" + i).visitorId("user-" + (i % 7)));
+        }
+        return events;
+    }
+
+    private static Set<String> ids(List<Event> events) {
+        Set<String> ids = new HashSet<>();
+        events.forEach(e -> ids.add(e.eventId()));
+        return ids;
+    }
+
+    @Test
+    void eventsGoInGzipBatchesOfTheConfiguredSize() throws Exception {
+        URI collector = start((i, ids) -> Answer.accepted(ids.size()));
+        List<Event> events = pageviews(250);
+        try (FootfallClient client = FootfallClient.builder(collector).batchSize(100).flushInterval(Duration.ofMillis(500)).build()) {
+            events.forEach(e -> assertTrue(client.send(e)));
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(new FootfallClient.Stats(250, 0, 0, 0, 0, 0), client.stats());
+        }
+        assertEquals(List.of(100, 100, 50), requests.stream().map(List::size).toList());
+        assertTrue(encodings.stream().allMatch("gzip"::equals), encodings.toString());
+        Set<String> sent = new HashSet<>();
+        requests.forEach(sent::addAll);
+        assertEquals(ids(events), sent, "every event once, with the id it was made with");
+    }
+
+    @Test
+    void aPartialBatchIsSentAfterTheFlushInterval() throws Exception {
+        URI collector = start((i, ids) -> Answer.accepted(ids.size()));
+        try (FootfallClient client = FootfallClient.builder(collector).flushInterval(Duration.ofMillis(200)).build()) {
+            client.send(Event.custom("shop.test", "signup").prop("plan", "pro"));
+            long t0 = System.nanoTime();
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(4), "not held for a full batch");
+            assertEquals(1, client.stats().delivered());
+        }
+    }
+
+    @Test
+    void anUnavailableCollectorGetsTheSameBatchAgainAfterItsRetryAfter() throws Exception {
+        URI collector = start((i, ids) -> i < 2 ? new Answer(503, "{\"error\":\"overloaded\"}", "0") : Answer.accepted(ids.size()));
+        List<Event> events = pageviews(30);
+        try (FootfallClient client = FootfallClient.builder(collector).build()) {
+            events.forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(new FootfallClient.Stats(30, 0, 0, 0, 2, 0), client.stats());
+        }
+        assertEquals(3, requests.size());
+        assertEquals(requests.get(0), requests.get(1), "a retry carries the same ids: footfall stores each once");
+        assertEquals(requests.get(0), requests.get(2));
+    }
+
+    @Test
+    void eventsTheCollectorRejectsAreCountedAndReportedNotRetried() throws Exception {
+        URI collector = start((i, ids) -> new Answer(202,
+                "{\"accepted\":2,\"rejected\":[{\"index\":1,\"error\":\"invalid_url\",\"detail\":\"url must be http(s)\"}]}", null));
+        List<String> reported = new CopyOnWriteArrayList<>();
+        List<Event> events = pageviews(3);
+        try (FootfallClient client = FootfallClient.builder(collector).listener(new FootfallClient.Listener() {
+            @Override
+            public void rejected(Event event, String error) {
+                reported.add(event.eventId() + " " + error);
+            }
+        }).build()) {
+            events.forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(new FootfallClient.Stats(2, 1, 0, 0, 0, 0), client.stats());
+        }
+        assertEquals(List.of(events.get(1).eventId() + " invalid_url"), reported);
+        assertEquals(1, requests.size());
+    }
+
+    @Test
+    void aRefusedRequestRejectsItsEventsWithTheCollectorsReason() throws Exception {
+        URI collector = start((i, ids) -> new Answer(403, "{\"error\":\"unknown_site\",\"detail\":\"...\"}", null));
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        try (FootfallClient client = FootfallClient.builder(collector).listener(new FootfallClient.Listener() {
+            @Override
+            public void rejected(Event event, String error) {
+                reasons.add(error);
+            }
+        }).build()) {
+            pageviews(4).forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(new FootfallClient.Stats(0, 4, 0, 0, 0, 0), client.stats());
+        }
+        assertEquals(Collections.nCopies(4, "unknown_site"), reasons);
+    }
+
+    @Test
+    void aBatchOverTheCollectorsSizeLimitIsHalvedUntilItFits() throws Exception {
+        URI collector = start((i, ids) -> ids.size() > 3 ? new Answer(413, "{\"error\":\"too_many_events\"}", null)
+                : Answer.accepted(ids.size()));
+        List<Event> events = pageviews(10);
+        try (FootfallClient client = FootfallClient.builder(collector).batchSize(10).build()) {
+            events.forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(10, client.stats().delivered());
+        }
+        Set<String> accepted = new HashSet<>();
+        requests.stream().filter(r -> r.size() <= 3).forEach(accepted::addAll);
+        assertEquals(ids(events), accepted);
+    }
+
+    @Test
+    void anUnreachableCollectorIsRetriedUntilGiveUpAndTheEventsAreReportedFailed() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        List<Event> failed = new CopyOnWriteArrayList<>();
+        List<String> why = new CopyOnWriteArrayList<>();
+        List<Event> events = pageviews(5);
+        try (FootfallClient client = FootfallClient.builder(URI.create("http://127.0.0.1:" + port))
+                .retryBackoff(Duration.ofMillis(20), Duration.ofMillis(100)).giveUpAfter(Duration.ofMillis(600))
+                .listener(new FootfallClient.Listener() {
+                    @Override
+                    public void failed(List<Event> lost, String reason) {
+                        failed.addAll(lost);
+                        why.add(reason);
+                    }
+                }).build()) {
+            events.forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            FootfallClient.Stats stats = client.stats();
+            assertEquals(5, stats.failed());
+            assertEquals(0, stats.delivered());
+            assertTrue(stats.retries() >= 2, "retried before giving up: " + stats);
+        }
+        assertEquals(ids(events), ids(failed));
+        assertTrue(why.get(0).startsWith("ConnectException"), why.toString());
+    }
+
+    @Test
+    void aFullQueueRefusesNewEventsInsteadOfGrowing() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        URI collector = start((i, ids) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Answer.accepted(ids.size());
+        });
+        try (FootfallClient client = FootfallClient.builder(collector).maxQueuedEvents(5).batchSize(1).build()) {
+            int taken = 0;
+            for (Event e : pageviews(20)) {
+                if (client.send(e)) {
+                    taken++;
+                }
+            }
+            assertTrue(taken <= 6, "at most the queue and the one request waiting on the collector: " + taken);
+            assertEquals(20 - taken, client.stats().dropped());
+            release.countDown();
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(taken, client.stats().delivered());
+        }
+    }
+
+    @Test
+    void closeDeliversWhatIsQueuedThenRefusesMore() throws Exception {
+        URI collector = start((i, ids) -> Answer.accepted(ids.size()));
+        FootfallClient client = FootfallClient.builder(collector).flushInterval(Duration.ofMinutes(1)).build();
+        pageviews(42).forEach(client::send);
+        Thread.sleep(300); // the client's thread has taken all 42 and waits for the batch to fill
+        long t0 = System.nanoTime();
+        client.close();
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "close does not wait for the flush interval");
+        assertEquals(42, client.stats().delivered(), "close does not wait a minute for the batch to fill, nor drop it");
+        assertFalse(client.send(Event.pageview("shop.test", "https://shop.test/")));
+        assertEquals(1, client.stats().dropped());
+    }
+
+    @Test
+    void theJsonIsWhatTheCollectorReads() {
+        Event e = Event.custom("shop.test", "sign\"up").url("https://shop.test/a?b=c").title("Tab\tand \"quotes\" \u0001")
+                .visitorId("u1").userAgent("Mozilla/5.0 (X11)").prop("plan", "pro").prop("seats", 3).prop("trial", true).prop("ratio", Double.NaN);
+        String json = e.toJson();
+        assertTrue(json.startsWith("{\"event_id\":\"" + e.eventId() + "\",\"site\":\"shop.test\",\"type\":\"event\","
+                + "\"name\":\"sign\\\"up\",\"url\":\"https://shop.test/a?b=c\",\"title\":\"Tab\\tand \\\"quotes\\\" \\u0001\","
+                + "\"visitor_id\":\"u1\",\"user_agent\":\"Mozilla/5.0 (X11)\",\"ts\":"), json);
+        assertTrue(json.endsWith(",\"props\":{\"plan\":\"pro\",\"seats\":3,\"trial\":true,\"ratio\":\"NaN\"}}"), json);
+        assertThrows(IllegalArgumentException.class, () -> e.prop("nested", List.of(1)));
+        assertThrows(IllegalStateException.class, () -> Event.pageview("shop.test", "https://shop.test/").url("https://x/"));
+        assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(URI.create("ftp://collector")));
+        assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(URI.create("http://c")).batchSize(0));
+    }
+}
