@@ -50,6 +50,10 @@ public final class FootfallClient implements AutoCloseable {
         }
     }
 
+    /** An event as it was when it was sent: later changes to the {@code Event} object do not reach the collector. */
+    private record Queued(Event event, String json) {
+    }
+
     /** Counts since the client was built. */
     public record Stats(long delivered, long rejected, long dropped, long failed, long retries, int queued) {
     }
@@ -71,15 +75,16 @@ public final class FootfallClient implements AutoCloseable {
     private final Duration closeTimeout;
     private final String userAgent;
     private final Listener listener;
-    private final BlockingQueue<Event> queue;
+    private final BlockingQueue<Queued> queue;
     private final Thread sender;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
-    /** Events taken by {@link #send} and not yet delivered, rejected or given up on. */
-    private final AtomicLong pending = new AtomicLong();
+    /** Events taken by {@link #send} so far, and of those delivered, rejected or given up on: {@link #flush}. */
+    private final AtomicLong enqueued = new AtomicLong();
+    private final AtomicLong finished = new AtomicLong();
     private final Object idle = new Object();
     private volatile boolean closing;
     private volatile long closeDeadline = Long.MAX_VALUE;
@@ -117,28 +122,31 @@ public final class FootfallClient implements AutoCloseable {
      */
     public boolean send(Event event) {
         Objects.requireNonNull(event, "event");
-        if (closing) {
+        Queued queued = new Queued(event, event.toJson());
+        if (closing || !queue.offer(queued)) {
             dropped.incrementAndGet();
             return false;
         }
-        pending.incrementAndGet();
-        if (!queue.offer(event)) {
-            finished(1);
+        if (closing && queue.remove(queued)) {
+            // close() drained the queue between the check and the offer: not taken after all.
             dropped.incrementAndGet();
             return false;
         }
+        enqueued.incrementAndGet();
         return true;
     }
 
     /**
-     * Waits until every event queued so far has been delivered, rejected or given up on.
+     * Waits until every event sent before this call has been delivered, rejected or given up on (events are
+     * handled in the order they were sent; those sent meanwhile are not waited for).
      *
      * @return false when {@code timeout} passed first
      */
     public boolean flush(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long target = enqueued.get();
         synchronized (idle) {
-            while (pending.get() > 0) {
+            while (finished.get() < target) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
@@ -155,7 +163,8 @@ public final class FootfallClient implements AutoCloseable {
 
     /**
      * Takes no more events, delivers what is queued for up to the builder's {@code closeTimeout} (10 s by default),
-     * and counts whatever is left as failed.
+     * then stops the client's thread (a request still waiting is abandoned) and counts whatever is left as failed
+     * (the listener hears of those on the caller's thread).
      */
     @Override
     public void close() {
@@ -165,21 +174,23 @@ public final class FootfallClient implements AutoCloseable {
         closeDeadline = System.nanoTime() + closeTimeout.toNanos();
         closing = true;
         try {
-            sender.join(closeTimeout.toMillis() + requestTimeout.toMillis() + 1_000);
+            sender.join(closeTimeout.toMillis());
+            sender.interrupt();
+            sender.join(1_000);
         } catch (InterruptedException e) {
+            sender.interrupt();
             Thread.currentThread().interrupt();
         }
-        sender.interrupt();
-        List<Event> left = new ArrayList<>();
+        List<Queued> left = new ArrayList<>();
         queue.drainTo(left);
         giveUp(left, "client closed");
     }
 
     private void run() {
-        List<Event> batch = new ArrayList<>(batchSize);
+        List<Queued> batch = new ArrayList<>(batchSize);
         while (true) {
             try {
-                Event first = queue.poll(POLL_SLICE_NANOS, TimeUnit.NANOSECONDS);
+                Queued first = queue.poll(POLL_SLICE_NANOS, TimeUnit.NANOSECONDS);
                 if (first == null) {
                     if (closing) {
                         return;
@@ -191,7 +202,7 @@ public final class FootfallClient implements AutoCloseable {
                 while (batch.size() < batchSize && !closing) {
                     long left = batchDeadline - System.nanoTime();
                     // In slices, so that close() is noticed while a batch waits to fill.
-                    Event next = left > 0 ? queue.poll(Math.min(left, POLL_SLICE_NANOS), TimeUnit.NANOSECONDS) : queue.poll();
+                    Queued next = left > 0 ? queue.poll(Math.min(left, POLL_SLICE_NANOS), TimeUnit.NANOSECONDS) : queue.poll();
                     if (next != null) {
                         batch.add(next);
                     } else if (left <= POLL_SLICE_NANOS) {
@@ -201,7 +212,12 @@ public final class FootfallClient implements AutoCloseable {
                 if (closing) {
                     queue.drainTo(batch, batchSize - batch.size());
                 }
-                deliver(batch);
+                try {
+                    deliver(batch);
+                } catch (RuntimeException e) {
+                    // Whatever it was (a listener, an answer this client cannot read), the thread goes on.
+                    giveUp(batch, "client error: " + e);
+                }
                 if (Thread.currentThread().isInterrupted()) {
                     return;
                 }
@@ -218,7 +234,7 @@ public final class FootfallClient implements AutoCloseable {
      * Sends one batch until the collector has taken or refused every event in it, or it is time to give up (also
      * when the thread is interrupted: the batch then counts as failed and the interrupt stays set).
      */
-    private void deliver(List<Event> batch) {
+    private void deliver(List<Queued> batch) {
         long started = System.nanoTime();
         long backoff = retryInitial.toNanos();
         while (true) {
@@ -228,14 +244,14 @@ public final class FootfallClient implements AutoCloseable {
                 HttpResponse<String> response = http.send(request(batch), HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
                 if (status == 202 || status == 200) {
-                    taken(batch, response.body());
+                    taken(batch, response.body(), status);
                     return;
                 }
                 if (status == 413 && batch.size() > 1) {
                     // Over the collector's size limit for one request: halve it until it fits.
                     int half = batch.size() / 2;
                     deliver(new ArrayList<>(batch.subList(0, half)));
-                    List<Event> second = new ArrayList<>(batch.subList(half, batch.size()));
+                    List<Queued> second = new ArrayList<>(batch.subList(half, batch.size()));
                     if (Thread.currentThread().isInterrupted()) {
                         giveUp(second, "client closed");
                     } else {
@@ -247,10 +263,16 @@ public final class FootfallClient implements AutoCloseable {
                     // The request itself is refused (bad site, too large, wrong media type): sending it again
                     // would get the same answer.
                     String error = firstGroup(ERROR, response.body(), "http_" + status);
-                    for (Event e : batch) {
-                        reject(e, error);
+                    for (Queued q : batch) {
+                        reject(q.event(), error);
                     }
                     finished(batch.size());
+                    return;
+                }
+                if (status != 408 && status != 429 && status < 500) {
+                    // A redirect or another success than the collector's: not footfall answering (a wrong address,
+                    // http:// where https:// is served). Retrying would only hold the queue up.
+                    giveUp(batch, "HTTP " + status + " is not a footfall collector's answer (is " + endpoint + " right?)");
                     return;
                 }
                 problem = "HTTP " + status;
@@ -281,13 +303,13 @@ public final class FootfallClient implements AutoCloseable {
         }
     }
 
-    private HttpRequest request(List<Event> batch) throws IOException {
+    private HttpRequest request(List<Queued> batch) throws IOException {
         StringBuilder json = new StringBuilder(batch.size() * 300).append('[');
         for (int i = 0; i < batch.size(); i++) {
             if (i > 0) {
                 json.append(',');
             }
-            json.append(batch.get(i).toJson());
+            json.append(batch.get(i).json());
         }
         byte[] body = json.append(']').toString().getBytes(StandardCharsets.UTF_8);
         HttpRequest.Builder request = HttpRequest.newBuilder(endpoint).timeout(requestTimeout)
@@ -303,24 +325,37 @@ public final class FootfallClient implements AutoCloseable {
         return request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     }
 
-    /** A 202: the events not listed under {@code rejected} are stored; the listed ones are refused for good. */
-    private void taken(List<Event> batch, String body) {
+    /**
+     * A 202: the events listed under {@code rejected} are refused for good, the others stored. An answer without
+     * that count (a proxy's page) proves nothing: its events count as failed.
+     */
+    private void taken(List<Queued> batch, String body, int status) {
+        Matcher accepted = ACCEPTED.matcher(body == null ? "" : body);
+        if (!accepted.find() || accepted.group(1).length() > 9) {
+            giveUp(batch, "HTTP " + status + " without a footfall collector's count of accepted events");
+            return;
+        }
+        int refused = 0;
         Matcher m = REJECTED.matcher(body);
         while (m.find()) {
-            int index = Integer.parseInt(m.group(1));
-            if (index >= 0 && index < batch.size()) {
-                reject(batch.get(index), m.group(2));
+            if (m.group(1).length() <= 9 && Integer.parseInt(m.group(1)) < batch.size()) {
+                reject(batch.get(Integer.parseInt(m.group(1))).event(), m.group(2));
+                refused++;
             }
         }
-        delivered.addAndGet(Integer.parseInt(firstGroup(ACCEPTED, body, "0")));
+        int stored = Math.min(Integer.parseInt(accepted.group(1)), batch.size() - refused);
+        delivered.addAndGet(stored);
+        int unaccounted = batch.size() - refused - stored;
+        if (unaccounted > 0) {
+            failed.addAndGet(unaccounted);
+        }
         finished(batch.size());
     }
 
     private void finished(int events) {
-        if (pending.addAndGet(-events) <= 0) {
-            synchronized (idle) {
-                idle.notifyAll();
-            }
+        finished.addAndGet(events);
+        synchronized (idle) {
+            idle.notifyAll();
         }
     }
 
@@ -333,17 +368,18 @@ public final class FootfallClient implements AutoCloseable {
         }
     }
 
-    private void giveUp(List<Event> events, String reason) {
-        if (events.isEmpty()) {
+    private void giveUp(List<Queued> queued, String reason) {
+        if (queued.isEmpty()) {
             return;
         }
-        failed.addAndGet(events.size());
+        failed.addAndGet(queued.size());
+        List<Event> events = queued.stream().map(Queued::event).toList();
         try {
-            listener.failed(List.copyOf(events), reason);
+            listener.failed(events, reason);
         } catch (RuntimeException ignored) {
             // a listener's failure must not stop delivery
         } finally {
-            finished(events.size());
+            finished(queued.size());
         }
     }
 
@@ -439,7 +475,11 @@ public final class FootfallClient implements AutoCloseable {
         }
 
         public Builder userAgent(String value) {
-            this.userAgent = Objects.requireNonNull(value, "userAgent");
+            Objects.requireNonNull(value, "userAgent");
+            if (value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw new IllegalArgumentException("userAgent: must be printable text on one line, got '" + value + "'");
+            }
+            this.userAgent = value;
             return this;
         }
 

@@ -50,6 +50,7 @@ class FootfallClientTest {
     private HttpServer server;
     private final List<List<String>> requests = new CopyOnWriteArrayList<>();
     private final List<String> encodings = new CopyOnWriteArrayList<>();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
 
     private URI start(Collector collector) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -67,6 +68,7 @@ class FootfallClientTest {
                 ids.add(m.group(1));
             }
             requests.add(ids);
+            bodies.add(body);
             reply(exchange, collector.answer(n.getAndIncrement(), ids));
         });
         server.start();
@@ -201,6 +203,48 @@ class FootfallClientTest {
     }
 
     @Test
+    void anAnswerThatIsNotACollectorsFailsAtOnceInsteadOfHoldingTheQueue() throws Exception {
+        URI collector = start((i, ids) -> i == 0 ? new Answer(301, "moved", null) : new Answer(200, "<html>ok</html>", null));
+        List<String> why = new CopyOnWriteArrayList<>();
+        try (FootfallClient client = FootfallClient.builder(collector).listener(new FootfallClient.Listener() {
+            @Override
+            public void failed(List<Event> lost, String reason) {
+                why.add(lost.size() + " " + reason);
+            }
+        }).build()) {
+            pageviews(3).forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            pageviews(2).forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            assertEquals(new FootfallClient.Stats(0, 0, 0, 5, 0, 0), client.stats());
+        }
+        assertEquals(2, requests.size(), "neither was retried");
+        assertTrue(why.get(0).startsWith("3 HTTP 301 is not a footfall collector's answer"), why.toString());
+        assertTrue(why.get(1).startsWith("2 HTTP 200 without a footfall collector's count"), why.toString());
+    }
+
+    @Test
+    void anEventIsSentAsItWasWhenSentAndAThrowingListenerStopsNothing() throws Exception {
+        URI collector = start((i, ids) -> new Answer(202, "{\"accepted\":0,\"rejected\":[{\"index\":0,\"error\":\"invalid_url\"}]}", null));
+        try (FootfallClient client = FootfallClient.builder(collector).listener(new FootfallClient.Listener() {
+            @Override
+            public void rejected(Event event, String error) {
+                throw new IllegalStateException("a listener with a bug");
+            }
+        }).build()) {
+            Event e = Event.custom("shop.test", "signup").prop("plan", "pro");
+            client.send(e);
+            e.prop("late", true);
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            client.send(Event.custom("shop.test", "again"));
+            assertTrue(client.flush(Duration.ofSeconds(5)), "the client's thread survived the listener");
+            assertEquals(2, client.stats().rejected());
+        }
+        assertEquals(2, requests.size());
+        assertTrue(bodies.get(0).contains("\"plan\":\"pro\"") && !bodies.get(0).contains("late"), bodies.get(0));
+    }
+
+    @Test
     void anUnreachableCollectorIsRetriedUntilGiveUpAndTheEventsAreReportedFailed() throws Exception {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
@@ -282,5 +326,6 @@ class FootfallClientTest {
         assertThrows(IllegalStateException.class, () -> Event.pageview("shop.test", "https://shop.test/").url("https://x/"));
         assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(URI.create("ftp://collector")));
         assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(URI.create("http://c")).batchSize(0));
+        assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(URI.create("http://c")).userAgent("a\r\nX-Evil: 1"));
     }
 }

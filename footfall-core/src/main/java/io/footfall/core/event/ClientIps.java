@@ -8,12 +8,14 @@ import java.net.UnknownHostException;
  * before anything is stored. The collector writes only the truncated address to {@code footfall.raw}; the
  * enricher truncates again (a no-op for what the collector wrote, and the rule for records written by an
  * older collector or another producer) before it derives the cookieless visitor id and the geo location.
- * A /24 still locates a city; it no longer names a household.
+ * A /24 still locates a city; it no longer names a household. A 6to4 address (2002::/16), whose /48 would be
+ * its client's whole IPv4 address, keeps that address's /24 (a /40).
  */
 public final class ClientIps {
 
     /** The /48 of an IPv6 address; an IPv4 address keeps its first three bytes (/24). */
     private static final int IPV6_KEPT_BYTES = 6;
+    private static final int SIX_TO_FOUR_KEPT_BYTES = 5;
 
     private ClientIps() {
     }
@@ -55,7 +57,9 @@ public final class ClientIps {
             return anonymise(new byte[] {address[12], address[13], address[14], address[15]});
         }
         byte[] kept = new byte[16];
-        System.arraycopy(address, 0, kept, 0, IPV6_KEPT_BYTES);
+        // A 6to4 address (2002::/16) carries its client's IPv4 address in bytes 2–5: keep only that address's /24.
+        boolean sixToFour = address[0] == 0x20 && address[1] == 0x02;
+        System.arraycopy(address, 0, kept, 0, sixToFour ? SIX_TO_FOUR_KEPT_BYTES : IPV6_KEPT_BYTES);
         try {
             return InetAddress.getByAddress(kept).getHostAddress();
         } catch (UnknownHostException e) {

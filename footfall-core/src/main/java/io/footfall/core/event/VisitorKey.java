@@ -5,7 +5,7 @@ package io.footfall.core.event;
  * instance and one session store) sees all of a visitor's events in order.
  *
  * <p>64-bit FNV-1a, not a cryptographic hash: the key only has to be stable and well spread. It is
- * computed from the site's own visitor id when the event carries one, otherwise from (site, client IP,
+ * computed from the site's own visitor id when the event carries one, otherwise from (site, client network,
  * user agent) — the same inputs as the cookieless visitor id, minus the daily salt.
  */
 public final class VisitorKey {
@@ -21,7 +21,8 @@ public final class VisitorKey {
         if (visitorId != null) {
             h = mix(mix(h, "\u0001"), visitorId);
         } else {
-            h = mix(mix(mix(h, "\u0002"), clientIp), userAgent);
+            // The network, as the enricher's cookieless id sees it: one visitor, one partition, whoever wrote the record.
+            h = mix(mix(mix(h, "\u0002"), ClientIps.anonymise(clientIp)), userAgent);
         }
         byte[] key = new byte[8];
         for (int i = 7; i >= 0; i--) {

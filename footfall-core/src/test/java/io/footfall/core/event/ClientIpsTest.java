@@ -26,6 +26,13 @@ class ClientIpsTest {
     }
 
     @Test
+    void aSixToFourAddressDoesNotKeepItsEmbeddedIpv4Address() {
+        // 2002:cb00:7107::/48 is 6to4 for 203.0.113.7: the /48 alone would be the whole IPv4 address.
+        assertEquals("2002:cb00:7100:0:0:0:0:0", ClientIps.anonymise("2002:cb00:7107::1"));
+        assertEquals("2002:cb00:7100:0:0:0:0:0", ClientIps.anonymise("2002:cb00:71ff:1234::1"));
+    }
+
+    @Test
     void ipv4MappedIpv6IsTruncatedAsIpv4() throws Exception {
         assertEquals("192.0.2.0", ClientIps.anonymise("::ffff:192.0.2.77"));
         byte[] mapped = new byte[16];
