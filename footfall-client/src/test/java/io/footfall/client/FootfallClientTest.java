@@ -304,7 +304,8 @@ class FootfallClientTest {
         URI collector = start((i, ids) -> Answer.accepted(ids.size()));
         FootfallClient client = FootfallClient.builder(collector).flushInterval(Duration.ofMinutes(1)).build();
         pageviews(42).forEach(client::send);
-        Thread.sleep(300); // the client's thread has taken all 42 and waits for the batch to fill
+        // The client's thread has taken all 42 and waits for the batch to fill.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> client.stats().queued() == 0);
         long t0 = System.nanoTime();
         client.close();
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5), "close does not wait for the flush interval");
