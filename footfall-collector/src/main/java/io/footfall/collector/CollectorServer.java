@@ -48,6 +48,12 @@ public final class CollectorServer implements AutoCloseable {
     private Channel serverChannel;
 
     public CollectorServer(CollectorConfig config, EventSink sink, MeterRegistry registry, Supplier<String> metricsText) {
+        this(config, sink, registry, metricsText, ServerTls.of(config));
+    }
+
+    /** @param tls the HTTPS context ({@link ServerTls#of}), or null for plain HTTP; the server closes it */
+    public CollectorServer(CollectorConfig config, EventSink sink, MeterRegistry registry, Supplier<String> metricsText,
+                           ServerTls tls) {
         this.config = config;
         this.sink = sink;
         CollectorMetrics metrics = new CollectorMetrics(registry);
@@ -62,7 +68,7 @@ public final class CollectorServer implements AutoCloseable {
         CollectorHandler handler = new CollectorHandler(new BodyDecoder(Limits.from(config)), sink, metrics, state,
                 Clock.systemUTC(), metricsText, ClientAddress.trusting(config.trustedProxies()), limiter,
                 TrackerScript.load());
-        this.tls = config.tls() ? ServerTls.open(config.tlsCertificate(), config.tlsKey()) : null;
+        this.tls = tls;
         this.initializer = new CollectorInitializer(config, handler, metrics, state, tls);
         // Event loops last: a bad setting above fails before any thread exists.
         this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

@@ -92,11 +92,18 @@ public final class RoleCommands {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
-            if (config.collector().tls()) {
-                ServerTls.check(config.collector().tlsCertificate(), config.collector().tlsKey());
+            // Opened first: a certificate that cannot be used stops the start before the cluster is contacted.
+            ServerTls tls = ServerTls.of(config.collector());
+            if (tls != null) {
+                started.push(tls);
             }
-            Topics.ensure(config.kafka(), config.kafka().startTimeout());
-            Roles.Collector collector = Roles.collector(config, registry, sinkDecorator);
+            try {
+                Topics.ensure(config.kafka(), config.kafka().startTimeout());
+            } catch (RuntimeException e) {
+                closeAll(started);
+                throw e;
+            }
+            Roles.Collector collector = Roles.collector(config, registry, sinkDecorator, tls);
             started.push(collector);
             System.out.println("footfall: collector ready at " + collector.url(config.collector().host()));
             return runUntilStopped("collector", started);

@@ -1,6 +1,7 @@
 package io.footfall.app.standalone;
 
 import io.footfall.collector.CollectorServer;
+import io.footfall.collector.http.ServerTls;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.collector.produce.KafkaEventSink;
 import io.footfall.core.config.FootfallConfig;
@@ -48,7 +49,7 @@ public final class Roles {
     }
 
     public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry) {
-        return collector(config, registry, UnaryOperator.identity());
+        return collector(config, registry, UnaryOperator.identity(), ServerTls.of(config.collector()));
     }
 
     /**
@@ -57,15 +58,28 @@ public final class Roles {
      */
     public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry,
                                       UnaryOperator<EventSink> sinkDecorator) {
+        return collector(config, registry, sinkDecorator, ServerTls.of(config.collector()));
+    }
+
+    /**
+     * @param tls the collector's HTTPS context, opened by the host before anything else starts ({@link ServerTls#of});
+     *            null for plain HTTP. Closed with the collector, or here when the collector cannot start.
+     */
+    public static Collector collector(FootfallConfig config, PrometheusMeterRegistry registry,
+                                      UnaryOperator<EventSink> sinkDecorator, ServerTls tls) {
         KafkaEventSink sink = new KafkaEventSink(config.kafka(), config.collector());
         try {
             sink.start(KafkaConfig.RAW_TOPIC, config.kafka().startTimeout());
         } catch (RuntimeException e) {
             sink.close();
+            if (tls != null) {
+                tls.close();
+            }
             throw e;
         }
         try {
-            CollectorServer server = new CollectorServer(config.collector(), sinkDecorator.apply(sink), registry, registry::scrape);
+            CollectorServer server = new CollectorServer(config.collector(), sinkDecorator.apply(sink), registry,
+                    registry::scrape, tls);
             return new Collector(server, server.start());
         } catch (RuntimeException e) {
             sink.close();

@@ -72,8 +72,10 @@ public final class Standalone implements AutoCloseable {
             // A taken port is refused now, not after the broker, the warehouse and the enricher have started.
             LocalPorts.requireFree("collector port", config.collector().host(), config.collector().port());
             LocalPorts.requireFree("query port", config.query().host(), config.query().port());
-            if (config.collector().tls()) {
-                ServerTls.check(config.collector().tlsCertificate(), config.collector().tlsKey());
+            // Opened now: a certificate that cannot be used stops the start before anything else runs.
+            ServerTls tls = ServerTls.of(config.collector());
+            if (tls != null) {
+                started.push(tls);
             }
             EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
             started.push(broker);
@@ -104,7 +106,7 @@ public final class Standalone implements AutoCloseable {
             line(t0, "query server ready at http://" + wired.query().host() + ":" + queryPort + "/");
             line(t0, Roles.sqlTokenLine(query.sqlToken()));
 
-            Roles.Collector collector = Roles.collector(wired, registry);
+            Roles.Collector collector = Roles.collector(wired, registry, java.util.function.UnaryOperator.identity(), tls);
             started.push(collector);
             collectorPort = collector.port();
             line(t0, "collector ready at " + collector.url(wired.collector().host()));

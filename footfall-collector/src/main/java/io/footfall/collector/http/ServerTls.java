@@ -58,13 +58,13 @@ public final class ServerTls implements AutoCloseable {
     }
 
     /**
-     * Reads the pair once and lets it go: hosts call it before they start anything else, so that a certificate
-     * that cannot be used stops the start at once.
+     * The collector's HTTPS context, or null when it serves plain HTTP. Hosts open it before they start anything
+     * else, so that a certificate that cannot be used stops the start at once, and hand it to the server.
      *
      * @throws ConfigException as {@link #open}
      */
-    public static void check(Path certificate, Path key) {
-        open(certificate, key).close();
+    public static ServerTls of(io.footfall.core.config.CollectorConfig config) {
+        return config.tls() ? open(config.tlsCertificate(), config.tlsKey()) : null;
     }
 
     /** The context for the next connection. */
@@ -101,6 +101,7 @@ public final class ServerTls implements AutoCloseable {
         return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
+    /** Stops the reloading; closing again does nothing. */
     @Override
     public void close() {
         reloader.shutdownNow();
