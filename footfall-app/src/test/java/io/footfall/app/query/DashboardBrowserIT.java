@@ -100,6 +100,20 @@ class DashboardBrowserIT {
                 assertEquals(202, sent.statusCode(), sent.body());
                 wait.until(d -> labels(d, "#live-list .what").contains("/live-check"));
 
+                // The event's custom properties: the Properties tab lists its keys, a key its values, and a value
+                // filters the dashboard to the events that carry it (the signup only: no page view).
+                click(browser, "#panel-events .tabs button[data-dim='prop']");
+                wait.until(d -> labels(d, "#panel-events .row .label").equals(List.of("plan")));
+                click(browser, "#panel-events .row");
+                wait.until(d -> labels(d, "#panel-events .row .label").equals(List.of("pro")));
+                assertEquals("‹ plan", text(browser, "#panel-events .col-name"));
+                click(browser, "#panel-events .row");
+                wait.until(d -> "0".equals(text(d, "#kpi-pageviews .value")));
+                assertEquals("1", text(browser, "#kpi-sessions .value"));
+                assertTrue(text(browser, "#filters").replaceAll("\\s+", " ").contains("plan is pro"), text(browser, "#filters"));
+                click(browser, "#filters .chip button");
+                wait.until(d -> !"0".equals(text(d, "#kpi-pageviews .value")) && text(d, "#filters").isEmpty());
+
                 // Clicking a row filters the dashboard.
                 fresh(() -> {
                     browser.findElements(By.cssSelector("#panel-pages .row")).stream()
@@ -117,6 +131,13 @@ class DashboardBrowserIT {
                 site.stop(0);
             }
         }
+    }
+
+    private static void click(WebDriver d, String css) {
+        fresh(() -> {
+            d.findElement(By.cssSelector(css)).click();
+            return null;
+        });
     }
 
     private static String text(WebDriver d, String css) {

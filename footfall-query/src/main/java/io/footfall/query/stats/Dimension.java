@@ -1,5 +1,6 @@
 package io.footfall.query.stats;
 
+import io.footfall.core.event.EventRules;
 import io.footfall.query.http.BadParameterException;
 import java.util.Arrays;
 import java.util.Locale;
@@ -26,7 +27,14 @@ public enum Dimension {
     DEVICE_TYPE("device_type", "device_type", Kind.EVENT),
     SCREEN("screen", "screen", Kind.EVENT),
     LANGUAGE("language", "language", Kind.EVENT),
-    EVENT_NAME("event_name", "name", Kind.CUSTOM_EVENT);
+    EVENT_NAME("event_name", "name", Kind.CUSTOM_EVENT),
+    /** The keys of the custom properties ({@code props}) events carry; a top list only. */
+    PROP_KEY("prop", "props", Kind.PROP_KEY),
+    /** One custom property's values, {@code prop:<key>}; the key travels beside it and is always a bound parameter. */
+    PROP("prop:", "props", Kind.PROP);
+
+    /** The wire prefix of a custom property's dimension. */
+    static final String PROP_PREFIX = "prop:";
 
     /** How a dimension relates to the rows: a plain column, or a property of the session a row belongs to. */
     enum Kind {
@@ -39,7 +47,11 @@ public enum Dimension {
         /** The path of a session's first page view in the range. */
         SESSION_ENTRY,
         /** The path of a session's last page view in the range. */
-        SESSION_EXIT
+        SESSION_EXIT,
+        /** The keys of an event's {@code props}. */
+        PROP_KEY,
+        /** The value of one key of an event's {@code props}, as text. */
+        PROP
     }
 
     private final String wireName;
@@ -73,15 +85,26 @@ public enum Dimension {
             case SESSION_ENTRY -> "entry_path";
             case SESSION_EXIT -> "exit_path";
             case EVENT -> column;
-            case PAGEVIEW, CUSTOM_EVENT -> null;
+            case PAGEVIEW, CUSTOM_EVENT, PROP_KEY, PROP -> null;
         };
+    }
+
+    /** Whether the summaries of finished hours and days ({@link SketchCache}) can answer this dimension's list. */
+    boolean summarisable() {
+        return kind != Kind.PROP_KEY && kind != Kind.PROP;
     }
 
     boolean isSessionLevel() {
         return kind == Kind.SESSION_ENTRY || kind == Kind.SESSION_EXIT;
     }
 
+    /**
+     * The dimension a wire name stands for; {@code prop:<key>} is {@link #PROP}, whose key {@link #propKey} reads.
+     */
     public static Dimension fromWire(String parameter, String value) throws BadParameterException {
+        if (value.startsWith(PROP_PREFIX)) {
+            return PROP;
+        }
         for (Dimension d : values()) {
             if (d.wireName.equals(value)) {
                 return d;
@@ -90,8 +113,21 @@ public enum Dimension {
         throw new BadParameterException(parameter, "unknown dimension '" + value + "'; one of " + names());
     }
 
+    /**
+     * The key of a {@code prop:<key>} dimension: 1 to 64 characters, as the collector accepts in {@code props}.
+     *
+     * @param key the text after {@code prop:}, unescaped
+     */
+    static String propKey(String parameter, String key) throws BadParameterException {
+        if (key.isEmpty() || key.length() > EventRules.MAX_PROP_KEY_CHARS) {
+            throw new BadParameterException(parameter, "a custom property is 'prop:<key>' with a key of 1 to "
+                    + EventRules.MAX_PROP_KEY_CHARS + " characters");
+        }
+        return key;
+    }
+
     static String names() {
-        return Arrays.stream(values()).map(d -> d.wireName).collect(Collectors.joining(", "));
+        return Arrays.stream(values()).map(d -> d == PROP ? PROP_PREFIX + "<key>" : d.wireName).collect(Collectors.joining(", "));
     }
 
     @Override

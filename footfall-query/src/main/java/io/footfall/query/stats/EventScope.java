@@ -33,6 +33,8 @@ final class EventScope {
                 sql.append(") OR (session_id IS NULL AND ");
                 condition(sql, f.dimension().column(), f);
                 sql.append("))");
+            } else if (f.dimension() == Dimension.PROP) {
+                condition(sql, propValue(dialect, f.key()), f);
             } else {
                 condition(sql, f.dimension().column(), f);
             }
@@ -84,8 +86,35 @@ final class EventScope {
         }
     }
 
+    /**
+     * A column, or an expression over one with its own bound parameters (a custom property's value), that a
+     * condition may name several times.
+     */
+    record Column(String sql, Object... params) {
+        void appendTo(Sql statement) {
+            statement.append(sql, params);
+        }
+    }
+
+    /**
+     * The text of one custom property of an event, SQL NULL when the event has none (or a JSON null): strings as
+     * they are, numbers and booleans as the warehouse prints them. DuckDB takes the key as a JSON pointer, in which
+     * any key can be written ({@code ~} and {@code /} escaped), so a key that starts with {@code $} or {@code /}
+     * is read as a key, not as a path.
+     */
+    static Column propValue(String dialect, String key) {
+        return dialect.equals("duckdb")
+                ? new Column("json_extract_string(props, CAST(? AS VARCHAR))", "/" + key.replace("~", "~0").replace("/", "~1"))
+                : new Column("(props ->> CAST(? AS text))", key);
+    }
+
     /** A condition on one column; NULL counts as the value {@code (none)}. */
     static void condition(Sql sql, String column, Filter f) {
+        condition(sql, new Column(column), f);
+    }
+
+    /** A condition on a column or expression; NULL counts as the value {@code (none)}. */
+    static void condition(Sql sql, Column column, Filter f) {
         List<String> values = f.values();
         boolean none = values.contains(Filter.NONE);
         List<String> real = values.stream().filter(v -> !v.equals(Filter.NONE)).toList();
@@ -98,12 +127,16 @@ final class EventScope {
                     sep = " OR ";
                 }
                 if (none) {
-                    sql.append(sep).append(column).append(" IS NULL");
+                    sql.append(sep);
+                    column.appendTo(sql);
+                    sql.append(" IS NULL");
                 }
                 sql.append(")");
             }
             case IS_NOT -> {
-                sql.append("(").append(column).append(none ? " IS NOT NULL" : " IS NULL");
+                sql.append("(");
+                column.appendTo(sql);
+                sql.append(none ? " IS NOT NULL" : " IS NULL");
                 if (!real.isEmpty()) {
                     sql.append(none ? " AND NOT " : " OR NOT ");
                     in(sql, column, real);
@@ -113,22 +146,29 @@ final class EventScope {
             case CONTAINS -> {
                 sql.append("(");
                 for (int i = 0; i < values.size(); i++) {
-                    sql.append(i == 0 ? "" : " OR ").append("strpos(lower(" + column + "), lower(?)) > 0", values.get(i));
+                    sql.append(i == 0 ? "strpos(lower(" : " OR strpos(lower(");
+                    column.appendTo(sql);
+                    sql.append("), lower(?)) > 0", values.get(i));
                 }
                 sql.append(")");
             }
             case NOT_CONTAINS -> {
-                sql.append("(").append(column).append(" IS NULL OR (");
+                sql.append("(");
+                column.appendTo(sql);
+                sql.append(" IS NULL OR (");
                 for (int i = 0; i < values.size(); i++) {
-                    sql.append(i == 0 ? "" : " AND ").append("strpos(lower(" + column + "), lower(?)) = 0", values.get(i));
+                    sql.append(i == 0 ? "strpos(lower(" : " AND strpos(lower(");
+                    column.appendTo(sql);
+                    sql.append("), lower(?)) = 0", values.get(i));
                 }
                 sql.append("))");
             }
         }
     }
 
-    private static void in(Sql sql, String column, List<String> values) {
-        sql.append(column).append(" IN (");
+    private static void in(Sql sql, Column column, List<String> values) {
+        column.appendTo(sql);
+        sql.append(" IN (");
         for (int i = 0; i < values.size(); i++) {
             sql.append(i == 0 ? "?" : ", ?", values.get(i));
         }

@@ -41,23 +41,43 @@ public final class Filters {
     }
 
     private static Filter condition(String condition) throws BadParameterException {
-        Matcher m = CONDITION.matcher(condition);
-        if (!m.matches()) {
-            throw new BadParameterException("filters", "'" + unescape(condition)
-                    + "' is not 'dimension==value', 'dimension!=value', 'dimension~text' or 'dimension!~text'");
+        String dimensionText;
+        String rest;
+        if (condition.startsWith(Dimension.PROP_PREFIX)) {
+            // A property's key is free text: it ends at the first unescaped operator.
+            int at = operatorAt(condition, Dimension.PROP_PREFIX.length());
+            if (at < 0) {
+                throw notACondition(condition);
+            }
+            dimensionText = condition.substring(0, at);
+            rest = condition.substring(at);
+        } else {
+            Matcher m = CONDITION.matcher(condition);
+            if (!m.matches()) {
+                throw notACondition(condition);
+            }
+            dimensionText = m.group(1);
+            rest = m.group(2) + m.group(3);
         }
-        Dimension dimension = Dimension.fromWire("filters", m.group(1));
-        Filter.Operator operator = switch (m.group(2)) {
+        Dimension dimension = Dimension.fromWire("filters", dimensionText);
+        if (dimension == Dimension.PROP_KEY) {
+            throw new BadParameterException("filters", "filter on one custom property: 'prop:<key>==value'");
+        }
+        String key = dimension == Dimension.PROP
+                ? Dimension.propKey("filters", unescape(dimensionText.substring(Dimension.PROP_PREFIX.length()))) : null;
+        String symbol = rest.startsWith("==") || rest.startsWith("!=") || rest.startsWith("!~") ? rest.substring(0, 2) : "~";
+        Filter.Operator operator = switch (symbol) {
             case "==" -> Filter.Operator.IS;
             case "!=" -> Filter.Operator.IS_NOT;
             case "~" -> Filter.Operator.CONTAINS;
             default -> Filter.Operator.NOT_CONTAINS;
         };
+        String label = key == null ? dimension.wireName() : Dimension.PROP_PREFIX + key;
         List<String> values = new ArrayList<>();
-        for (String raw : split(m.group(3), '|')) {
+        for (String raw : split(rest.substring(symbol.length()), '|')) {
             String value = unescape(raw);
             if (value.isEmpty()) {
-                throw new BadParameterException("filters", "empty value for " + dimension.wireName());
+                throw new BadParameterException("filters", "empty value for " + label);
             }
             if (value.length() > MAX_VALUE_LENGTH) {
                 throw new BadParameterException("filters", "a value is longer than " + MAX_VALUE_LENGTH + " characters");
@@ -67,7 +87,26 @@ public final class Filters {
         if (values.size() > MAX_VALUES) {
             throw new BadParameterException("filters", "at most " + MAX_VALUES + " alternatives per condition");
         }
-        return new Filter(dimension, operator, List.copyOf(values));
+        return new Filter(dimension, key, operator, List.copyOf(values));
+    }
+
+    private static BadParameterException notACondition(String condition) {
+        return new BadParameterException("filters", "'" + unescape(condition)
+                + "' is not 'dimension==value', 'dimension!=value', 'dimension~text' or 'dimension!~text'");
+    }
+
+    /** Where the first unescaped operator ({@code ==}, {@code !=}, {@code !~} or {@code ~}) starts, or -1. */
+    private static int operatorAt(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '~' || (c == '=' || c == '!') && i + 1 < text.length()
+                    && (text.charAt(i + 1) == '=' || c == '!' && text.charAt(i + 1) == '~')) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Splits on an unescaped separator, keeping escapes for the next level. */

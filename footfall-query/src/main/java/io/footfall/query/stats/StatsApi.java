@@ -144,13 +144,14 @@ public final class StatsApi {
             throw new BadParameterException("dimension", "is required; one of " + Dimension.names());
         }
         Dimension dimension = Dimension.fromWire("dimension", name);
+        String key = dimension == Dimension.PROP ? Dimension.propKey("dimension", name.substring(Dimension.PROP_PREFIX.length())) : null;
         int limit = limit(params.get("limit"));
-        StatsQueries.Counted<List<StatsQueries.TopRow>> rows = queries.top(request, dimension, limit);
+        StatsQueries.Counted<List<StatsQueries.TopRow>> rows = queries.top(request, dimension, key, limit);
         Exchanges.json(exchange, 200, g -> {
             g.writeStartObject();
             g.writeStringField("site", request.site());
             range(g, request.range());
-            g.writeStringField("dimension", dimension.wireName());
+            g.writeStringField("dimension", key == null ? dimension.wireName() : Dimension.PROP_PREFIX + key);
             g.writeBooleanField("visitors_estimated", rows.visitorsEstimated());
             g.writeArrayFieldStart("rows");
             for (StatsQueries.TopRow r : rows.value()) {

@@ -374,8 +374,19 @@ public final class StatsQueries {
     }
 
     public Counted<List<TopRow>> top(StatsRequest request, Dimension dimension, int limit) throws SQLException {
-        return countingVisitors(shape("top " + dimension, request),
-                estimate -> top(request, dimension, limit, estimate));
+        return top(request, dimension, null, limit);
+    }
+
+    /**
+     * A top list; {@code key} names the custom property of {@link Dimension#PROP} (null for every other
+     * dimension).
+     */
+    public Counted<List<TopRow>> top(StatsRequest request, Dimension dimension, String key, int limit) throws SQLException {
+        if ((dimension == Dimension.PROP) != (key != null)) {
+            throw new IllegalArgumentException("a key goes with the prop dimension, and only with it: " + dimension + " " + key);
+        }
+        return countingVisitors(shape("top " + dimension + (key == null ? "" : key), request),
+                estimate -> top(request, dimension, key, limit, estimate));
     }
 
     /**
@@ -386,7 +397,7 @@ public final class StatsQueries {
         return estimates() ? "sum(count(*)) OVER ()" : "0";
     }
 
-    private Scan<List<TopRow>> top(StatsRequest request, Dimension dimension, int limit, boolean estimate)
+    private Scan<List<TopRow>> top(StatsRequest request, Dimension dimension, String key, int limit, boolean estimate)
             throws SQLException {
         String table = warehouse.eventsTable();
         Sql sql = new Sql();
@@ -419,7 +430,7 @@ public final class StatsQueries {
             }
             return new Scan<>(rows, scanned);
         }
-        if (summarised(request, estimate)) {
+        if (summarised(request, estimate) && dimension.summarisable()) {
             Scan<List<TopRow>> summarised = sketches.top(warehouse, request, dimension, limit, clock.instant());
             if (summarised != null) {
                 return summarised;
@@ -445,6 +456,25 @@ public final class StatsQueries {
                     + " AND s.first_at < to_timestamp(?) AND s.last_at >= to_timestamp(?)",
                     request.site(), request.range().toSeconds(), request.range().fromSeconds());
             sql.append(" GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 NULLS LAST LIMIT ?", limit);
+        } else if (dimension == Dimension.PROP_KEY) {
+            // Each event once per key it carries.
+            String keys = warehouse.dialect().equals("duckdb") ? "unnest(json_keys(props))" : "jsonb_object_keys(props)";
+            sql.append("SELECT k, " + distinct("visitor_id", estimate) + ", count(*) FILTER (WHERE type = 'pageview'), "
+                    + "count(*) FILTER (WHERE type = 'event'), " + rowsOfAllGroups() + " FROM (SELECT " + keys + " AS k, visitor_id, "
+                    + "type FROM " + table + " WHERE props IS NOT NULL AND ");
+            EventScope.append(sql, table, warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
+            sql.append(") keyed GROUP BY k ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 LIMIT ?", limit);
+        } else if (dimension == Dimension.PROP) {
+            // The events that carry the property, by its value.
+            EventScope.Column value = EventScope.propValue(warehouse.dialect(), key);
+            sql.append("SELECT ");
+            value.appendTo(sql);
+            sql.append(", " + distinct("visitor_id", estimate) + ", count(*) FILTER (WHERE type = 'pageview'), "
+                    + "count(*) FILTER (WHERE type = 'event'), " + rowsOfAllGroups() + " FROM " + table + " WHERE props IS NOT NULL AND ");
+            EventScope.append(sql, table, warehouse.dialect(), request, request.range().fromSeconds(), request.range().toSeconds());
+            sql.append(" AND ");
+            value.appendTo(sql);
+            sql.append(" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 3 DESC, 4 DESC, 1 LIMIT ?", limit);
         } else {
             String column = dimension.column();
             sql.append("SELECT " + column + ", " + distinct("visitor_id", estimate) + ", count(*) FILTER (WHERE type = 'pageview'), "
@@ -549,7 +579,7 @@ public final class StatsQueries {
         if (!sites.isEmpty()) {
             StatsRequest latest = new StatsRequest(sites.get(0), range, List.of(), false);
             for (Dimension dimension : Dimension.values()) {
-                if (!WARM_DIMENSIONS.contains(dimension)) {
+                if (dimension.summarisable() && !WARM_DIMENSIONS.contains(dimension)) {
                     sketches.top(warehouse, latest, dimension, 1, now);
                 }
             }

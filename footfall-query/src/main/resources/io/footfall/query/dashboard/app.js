@@ -117,8 +117,11 @@ function currentRange() {
 /* ---------- API ---------- */
 function escapeFilterValue(v) { return v.replace(/\\/g, '\\\\').replace(/;/g, '\\;').replace(/\|/g, '\\|'); }
 
+// A custom property's key ends at the first operator, so operators inside it are escaped too.
+function escapeFilterDimension(d) { return d.startsWith('prop:') ? 'prop:' + d.slice(5).replace(/[\\;|=!~]/g, '\\$&') : d; }
+
 function filtersParam() {
-  return state.filters.map((f) => f.dimension + f.op + escapeFilterValue(f.value)).join(';');
+  return state.filters.map((f) => escapeFilterDimension(f.dimension) + f.op + escapeFilterValue(f.value)).join(';');
 }
 
 async function api(path, params) {
@@ -272,13 +275,20 @@ function setupPanels() {
 
 async function loadPanel(panel, range, seq) {
   const dim = state.tabs[panel.id];
-  panel.querySelectorAll('.tabs button').forEach((b) => b.classList.toggle('active', b.dataset.dim === dim));
+  // 'prop' lists the custom properties' keys; 'prop:<key>' one key's values, under the Properties tab.
+  const propKey = dim.startsWith('prop:') ? dim.slice(5) : null;
+  const tab = propKey === null ? dim : 'prop';
+  panel.querySelectorAll('.tabs button').forEach((b) => b.classList.toggle('active', b.dataset.dim === tab));
   const sessionLevel = dim === 'entry_page' || dim === 'exit_page';
-  const names = { path: 'Page', entry_page: 'Entry page', exit_page: 'Exit page', referrer_host: 'Source', referrer_type: 'Channel',
-    utm_campaign: 'Campaign', utm_source: 'UTM source', utm_medium: 'UTM medium', country: 'Country', region: 'Region', city: 'City',
-    browser: 'Browser', os: 'Operating system', device_type: 'Device', screen: 'Screen size', language: 'Language', event_name: 'Goal' };
-  panel.querySelector('.col-name').textContent = names[dim] || dim;
-  panel.querySelector('.col-num').textContent = dim === 'event_name' ? 'Events · Visitors' : sessionLevel ? 'Visits · Visitors'
+  const counted = dim === 'event_name' || tab === 'prop';
+  const nameCell = panel.querySelector('.col-name');
+  if (propKey !== null) {
+    nameCell.replaceChildren(h('button', { type: 'button', class: 'back', title: 'Back to all properties', text: '‹ ' + propKey,
+      onclick: () => { state.tabs[panel.id] = 'prop'; loadPanel(panel, currentRange(), loadSeq); } }));
+  } else {
+    nameCell.textContent = DIM_NAMES[dim] || dim;
+  }
+  panel.querySelector('.col-num').textContent = counted ? 'Events · Visitors' : sessionLevel ? 'Visits · Visitors'
     : dim === 'path' ? 'Views · Visitors' : 'Visitors';
   const list = panel.querySelector('.rows');
   list.dataset.dimension = dim;
@@ -289,20 +299,26 @@ async function loadPanel(panel, range, seq) {
     list.replaceChildren(h('li', { class: 'empty', text: 'Cannot load: ' + e.message }));
     return;
   }
-  if (seq !== loadSeq) return;
+  if (seq !== loadSeq || state.tabs[panel.id] !== dim) return;
   let rows = data.rows;
   if (dim.startsWith('utm_')) rows = rows.filter((r) => r.value !== null);
   if (!rows.length) {
-    list.replaceChildren(h('li', { class: 'empty', text: 'No data for this period' }));
+    list.replaceChildren(h('li', { class: 'empty', text: tab !== 'prop' ? 'No data for this period'
+      : propKey === null ? 'No custom properties in this period' : 'No event with this property in this period' }));
     return;
   }
   const max = Math.max(...rows.map((r) => r.visitors), 1);
   list.replaceChildren(...rows.map((r) => {
-    const second = dim === 'event_name' ? r.events : sessionLevel ? r.sessions : dim === 'path' ? r.pageviews : null;
+    const second = counted ? r.pageviews + r.events : sessionLevel ? r.sessions : dim === 'path' ? r.pageviews : null;
     const bar = h('span', { class: 'bar' });
     bar.style.width = Math.max(2, (r.visitors / max) * 100) + '%';
-    return h('li', { class: 'row', title: 'Filter by ' + displayValue(dim, r.value), 'data-value': r.value === null ? '(none)' : r.value,
-      onclick: () => addFilter(dim, '==', r.value === null ? '(none)' : r.value) },
+    const value = r.value === null ? '(none)' : r.value;
+    // A key opens its values; any other row filters by its value.
+    const open = dim === 'prop'
+      ? () => { state.tabs[panel.id] = 'prop:' + r.value; loadPanel(panel, currentRange(), loadSeq); }
+      : () => addFilter(dim, '==', value);
+    return h('li', { class: 'row', title: dim === 'prop' ? 'Show the values of ' + r.value : 'Filter by ' + displayValue(dim, r.value),
+      'data-value': value, onclick: open },
       bar,
       h('span', { class: 'label' + (r.value === null ? ' none' : ''), text: displayValue(dim, r.value) }),
       h('span', { class: 'num' }, second === null ? null : h('span', { class: 'sub', text: compact(second) }), h('span', { text: compact(r.visitors) })));
@@ -310,6 +326,10 @@ async function loadPanel(panel, range, seq) {
 }
 
 /* ---------- filters ---------- */
+const DIM_NAMES = { path: 'Page', entry_page: 'Entry page', exit_page: 'Exit page', referrer_host: 'Source', referrer_type: 'Channel',
+  utm_campaign: 'Campaign', utm_source: 'UTM source', utm_medium: 'UTM medium', country: 'Country', region: 'Region', city: 'City',
+  browser: 'Browser', os: 'Operating system', device_type: 'Device', screen: 'Screen size', language: 'Language', event_name: 'Goal',
+  prop: 'Property' };
 const DIM_LABELS = { path: 'Page', entry_page: 'Entry page', exit_page: 'Exit page', referrer_host: 'Source', referrer_type: 'Channel',
   utm_campaign: 'Campaign', utm_source: 'UTM source', utm_medium: 'UTM medium', country: 'Country', region: 'Region', city: 'City',
   browser: 'Browser', os: 'OS', device_type: 'Device', screen: 'Screen', language: 'Language', event_name: 'Goal' };
@@ -322,7 +342,7 @@ function addFilter(dimension, op, value) {
 function renderFilters() {
   const box = $('filters');
   const chips = state.filters.map((f, i) => h('span', { class: 'chip' },
-    h('span', null, (DIM_LABELS[f.dimension] || f.dimension) + (f.op === '==' ? ' is ' : f.op === '!=' ? ' is not ' : ' contains ')),
+    h('span', null, (f.dimension.startsWith('prop:') ? f.dimension.slice(5) : DIM_LABELS[f.dimension] || f.dimension) + (f.op === '==' ? ' is ' : f.op === '!=' ? ' is not ' : ' contains ')),
     h('b', { text: displayValue(f.dimension, f.value === '(none)' ? null : f.value) }),
     h('button', { type: 'button', 'aria-label': 'Remove filter', text: '×', onclick: () => { state.filters.splice(i, 1); refresh(); } })));
   if (chips.length > 1) chips.push(h('button', { type: 'button', class: 'chip-clear', text: 'Clear all', onclick: () => { state.filters = []; refresh(); } }));

@@ -28,8 +28,20 @@ class FiltersTest {
     }
 
     @Test
+    void aCustomPropertysKeyEndsAtTheFirstUnescapedOperator() throws Exception {
+        assertEquals(new Filter(Dimension.PROP, "plan", Filter.Operator.IS, List.of("pro", "team")),
+                Filters.parse("prop:plan==pro|team").get(0));
+        assertEquals(new Filter(Dimension.PROP, "a=b!c", Filter.Operator.NOT_CONTAINS, List.of("x")),
+                Filters.parse("prop:a=b!c!~x").get(0));
+        assertEquals(new Filter(Dimension.PROP, "a~b==c;d", Filter.Operator.IS_NOT, List.of("1")),
+                Filters.parse("prop:a\\~b\\==c\\;d!=1").get(0));
+        assertEquals(new Filter(Dimension.PROP, "$y", Filter.Operator.CONTAINS, List.of("tr")), Filters.parse("prop:$y~tr").get(0));
+    }
+
+    @Test
     void refusalsNameTheParameter() {
-        for (String bad : List.of("path", "ip==1.2.3.4", "path==", "path==a|", "Path==/")) {
+        for (String bad : List.of("path", "ip==1.2.3.4", "path==", "path==a|", "Path==/", "prop==plan",
+                "prop:==x", "prop:plan", "prop:" + "k".repeat(65) + "==x")) {
             BadParameterException e = assertThrows(BadParameterException.class, () -> Filters.parse(bad), bad);
             assertTrue(e.getMessage().startsWith("filters:"), e.getMessage());
         }

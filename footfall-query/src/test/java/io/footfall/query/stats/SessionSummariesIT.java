@@ -139,6 +139,9 @@ class SessionSummariesIT {
     void aShortListIsTheHeadOfTheFullOne() throws Exception {
         for (StatsRequest r : ranges()) {
             for (Dimension d : Dimension.values()) {
+                if (d == Dimension.PROP) {
+                    continue; // a property's list names its key: StatsApiIT
+                }
                 List<StatsQueries.TopRow> full = estimating().top(r, d, 100).value();
                 for (int limit : new int[] {1, 3}) {
                     assertEquals(full.subList(0, Math.min(limit, full.size())), estimating().top(r, d, limit).value(),

@@ -79,16 +79,19 @@ class StatsApiIT {
         String[] fr = {"Safari", "iOS", "mobile", "FR", "IDF", "Paris", "390x844", "fr-FR"};
         w.insert(as(pageview("2026-11-10T10:00:00Z", "v1", "s1", 1, "/").referrer("google.com", "search"), de));
         w.insert(as(pageview("2026-11-10T10:00:30Z", "v1", "s1", 2, "/pricing").referrer(null, "internal"), de));
-        w.insert(as(event("2026-11-10T10:01:00Z", "v1", "s1", 3, "/pricing", "signup").referrer(null, "internal"), de));
+        w.insert(as(event("2026-11-10T10:01:00Z", "v1", "s1", 3, "/pricing", "signup").referrer(null, "internal")
+                .props("{\"plan\":\"pro\",\"seats\":3,\"$y\":true}"), de));
         w.insert(as(pageview("2026-11-11T07:30:00Z", "v2", "s2", 1, "/").referrer("t.co", "social")
                 .utm("newsletter", "email", "launch"), us));
         w.insert(as(pageview("2026-11-11T08:30:00Z", "v2", "s3", 1, "/blog"), us));
-        w.insert(as(pageview("2026-11-11T08:32:00Z", "v2", "s3", 2, "/pricing").referrer(null, "internal"), us));
-        w.insert(as(pageview("2026-11-11T20:00:00Z", "v3", "s4", 1, "/blog").referrer("google.com", "search"), fr));
+        w.insert(as(pageview("2026-11-11T08:32:00Z", "v2", "s3", 2, "/pricing").referrer(null, "internal")
+                .props("{\"plan\":\"free\",\"a/b~c\":\"x\"}"), us));
+        w.insert(as(pageview("2026-11-11T20:00:00Z", "v3", "s4", 1, "/blog").referrer("google.com", "search")
+                .props("{\"plan\":\"pro\",\"$y\":true}"), fr));
         w.insert(as(pageview("2026-11-11T15:00:00Z", "v1", "s5", 1, "/pricing"), de));
-        w.insert(as(pageview("2026-11-11T12:00:00Z", "vb", "sb", 1, "/").bot(), de));
+        w.insert(as(pageview("2026-11-11T12:00:00Z", "vb", "sb", 1, "/").bot().props("{\"plan\":\"pro\"}"), de));
         w.insert(as(pageview("2026-11-11T20:01:00Z", "vb", "sb2", 1, "/").bot(), de));
-        w.insert(as(pageview("2026-11-09T12:00:00Z", "v1", "s0", 1, "/"), de));
+        w.insert(as(pageview("2026-11-09T12:00:00Z", "v1", "s0", 1, "/").props("{\"plan\":\"enterprise\"}"), de));
         w.insert(as(pageview("2026-11-12T09:00:00Z", "v4", "s6", 1, "/"), de));
         w.insert(as(pageview("2026-11-10T12:00:00Z", "v9", "s9", 1, "/").site("other.test"), de));
         w.rebuildSessions();
@@ -173,7 +176,14 @@ class StatsApiIT {
             "path==/a\\;b\t0|0|0|0|0.0|0.0|0.0",
             // A session attribute keeps the session's later events, whose own referrer is the site itself.
             "path==/pricing;referrer_host~google\t1|1|1|1|1.0|0.0|30.0",
-            "event_name==signup;referrer_type==search\t1|1|0|1|0.0|0.0|0.0"})
+            "event_name==signup;referrer_type==search\t1|1|0|1|0.0|0.0|0.0",
+            // A custom property keeps the events that carry it (s1's signup, s4's page view), as event_name does.
+            "prop:plan==pro\t2|2|1|1|0.5|50.0|0.0",
+            "prop:plan~PR\t2|2|1|1|0.5|50.0|0.0",
+            "prop:a/b\\~c==x\t1|1|1|0|1.0|100.0|0.0",
+            "prop:$y==true;country==FR\t1|1|1|0|1.0|100.0|0.0",
+            "prop:seats==3|4\t1|1|0|1|0.0|0.0|0.0",
+            "prop:nothing==x\t0|0|0|0|0.0|0.0|0.0"})
     void filtersNarrowEveryMetric(String filters, String expected) throws Exception {
         for (String dialect : List.of("duckdb", "postgres")) {
             assertEquals(expected, summary(get(dialect, "/api/stats/summary?" + RANGE + "&filters=" + enc(filters), 200)),
@@ -210,10 +220,16 @@ class StatsApiIT {
             "device_type\tdesktop|2|6|1, mobile|1|1|0",
             "screen\t1920x1080|1|3|1, 1440x900|1|3|0, 390x844|1|1|0",
             "language\ten-US|1|3|1, en-GB|1|3|0, fr-FR|1|1|0",
-            "event_name\tsignup|1|0|1"})
+            "event_name\tsignup|1|0|1",
+            "prop\tplan|3|2|1, $y|2|1|1, a/b~c|1|1|0, seats|1|0|1",
+            "prop:plan\tpro|2|1|1, free|1|1|0",
+            "prop:seats\t3|1|0|1",
+            "prop:%24y\ttrue|2|1|1",
+            "prop:a%2Fb~c\tx|1|1|0",
+            "prop:nothing\t"})
     void topListsEveryDimension(String dimension, String expected) throws Exception {
         for (String dialect : List.of("duckdb", "postgres")) {
-            assertEquals(List.of(expected.split(", ")), top(dialect, dimension, ""), dialect + " " + dimension);
+            assertEquals(expected == null ? List.of() : List.of(expected.split(", ")), top(dialect, dimension, ""), dialect + " " + dimension);
         }
     }
 
@@ -230,6 +246,12 @@ class StatsApiIT {
         assertEquals(List.of("direct|2|2|0", "search|1|1|1"), top(dialect, "referrer_type", "&filters=" + enc("path==/pricing")));
         assertEquals(List.of("null|2|2|0", "google.com|1|1|1"), top(dialect, "referrer_host", "&filters=" + enc("path==/pricing")));
         assertEquals(List.of("search|1|0|1"), top(dialect, "referrer_type", "&filters=" + enc("event_name==signup")));
+        // A property's values under filters, with bots, and the pages of events without it.
+        assertEquals(List.of("pro|1|0|1"), top(dialect, "prop:plan", "&filters=" + enc("event_name==signup")));
+        assertEquals(List.of("pro|3|2|1", "free|1|1|0"), top(dialect, "prop:plan", "&include_bots=true"));
+        assertEquals(List.of("/pricing|2|3|0", "/|2|2|0", "/blog|1|1|0"), top(dialect, "path", "&filters=" + enc("prop:plan!=pro")));
+        assertEquals(List.of("/|2|2|0", "/pricing|1|2|0", "/blog|1|1|0"), top(dialect, "path", "&filters=" + enc("prop:plan==(none)")));
+        assertEquals("prop:a/b~c", get(dialect, "/api/stats/top?" + RANGE + "&dimension=" + enc("prop:a/b~c"), 200).get("dimension").asText());
     }
 
     /** start|visitors|pageviews|events|sessions of each point */
@@ -331,6 +353,11 @@ class StatsApiIT {
             "/api/stats/top?" + RANGE + "\tdimension",
             "/api/stats/top?" + RANGE + "&dimension=ip\tdimension",
             "/api/stats/top?" + RANGE + "&dimension=path&limit=0\tlimit",
+            "/api/stats/top?" + RANGE + "&dimension=prop:\tdimension",
+            "/api/stats/top?" + RANGE + "&dimension=prop:" + "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk" + "\tdimension",
+            "/api/stats/summary?" + RANGE + "&filters=prop==plan\tfilters",
+            "/api/stats/summary?" + RANGE + "&filters=prop:%3D%3Dpro\tfilters",
+            "/api/stats/summary?" + RANGE + "&filters=prop:plan\tfilters",
             "/api/stats/top?" + RANGE + "&dimension=path&limit=ten\tlimit",
             "/api/stats/realtime?site=fix.test&interval=day\tinterval",
             "/api/stats/realtime?site=fix.test&from=2026-11-10T08:00:00Z\tfrom",

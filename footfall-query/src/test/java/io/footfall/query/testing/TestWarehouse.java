@@ -78,8 +78,9 @@ public final class TestWarehouse implements Warehouse {
         try (Connection c = readConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO events (event_id, site, type, name, received_at, path, referrer_host, referrer_type, "
                         + "utm_source, utm_medium, utm_campaign, visitor_id, session_id, session_seq, is_new_session, "
-                        + "browser, os, device_type, is_bot, country, region, city, screen, language) "
-                        + "VALUES (CAST(? AS UUID), ?, ?, ?, to_timestamp(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + "browser, os, device_type, is_bot, country, region, city, screen, language, props) "
+                        + "VALUES (CAST(? AS UUID), ?, ?, ?, to_timestamp(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS "
+                        + (duck != null ? "JSON" : "JSONB") + "))")) {
             int i = 1;
             ps.setString(i++, UUID.randomUUID().toString());
             ps.setString(i++, r.site);
@@ -105,6 +106,7 @@ public final class TestWarehouse implements Warehouse {
             ps.setString(i++, r.city);
             ps.setString(i++, r.screen);
             ps.setString(i++, r.language);
+            ps.setString(i++, r.props);
             ps.executeUpdate();
         }
     }
@@ -158,6 +160,7 @@ public final class TestWarehouse implements Warehouse {
         String city;
         String screen = "1920x1080";
         String language = "en-US";
+        String props;
 
         public static Row pageview(String at, String visitor, String session, int seq, String path) {
             Row r = new Row();
@@ -184,5 +187,7 @@ public final class TestWarehouse implements Warehouse {
         public Row screen(String s) { screen = s; return this; }
         public Row language(String l) { language = l; return this; }
         public Row bot() { bot = true; return this; }
+        /** The event's custom properties, a JSON object. */
+        public Row props(String json) { props = json; return this; }
     }
 }
