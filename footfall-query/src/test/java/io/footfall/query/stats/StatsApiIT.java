@@ -278,6 +278,9 @@ class StatsApiIT {
         assertEquals(48, hours.size());
         assertEquals("2026-11-10T02:00:00-08:00|1|2|1|1", hours.get(2));
         assertEquals(List.of("2026-11-09T00:00:00-08:00|3|7|1|5"), series(dialect, "&interval=week&tz=America/Los_Angeles"));
+        // Under a custom property's filter: s1's signup, then s4's page view.
+        assertEquals(List.of("2026-11-10T00:00:00Z|1|0|1|1", "2026-11-11T00:00:00Z|1|1|0|1", "2026-11-12T00:00:00Z|0|0|0|0"),
+                series(dialect, "&interval=day&filters=" + enc("prop:plan==pro")));
         // Minutes count events (page views at 10:00:00 and 10:00:30, the custom event at 10:01:00 UTC); India is
         // 5:30 ahead, so a zone's half hours land on whole minutes too.
         List<Point> minutes = new ArrayList<>();
@@ -306,6 +309,8 @@ class StatsApiIT {
         JsonNode withBots = get(dialect, "/api/stats/realtime?site=fix.test&include_bots=true", 200);
         assertEquals(2, withBots.get("visitors").asLong());
         assertEquals(1L, withBots.get("pageviews_per_minute").get(27).asLong());
+        assertEquals(1, get(dialect, "/api/stats/realtime?site=fix.test&filters=" + enc("prop:plan==pro"), 200).get("visitors").asLong());
+        assertEquals(0, get(dialect, "/api/stats/realtime?site=fix.test&filters=" + enc("prop:plan==free"), 200).get("visitors").asLong());
     }
 
     @ParameterizedTest
