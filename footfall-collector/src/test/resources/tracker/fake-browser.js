@@ -5,7 +5,7 @@ const src = fs.readFileSync(process.argv[2], 'utf8');
 function browser(attrs, nav) {
   const sent = [], listeners = {}, docListeners = {};
   let ids = 0;
-  const loc = {href: 'https://shop.test/a?x=1'};
+  const loc = {href: 'https://shop.test/a?x=1', get host() { return new URL(this.href).host; }};
   const timers = [];
   const w = {
     location: loc, screen: {width: 1920, height: 1080}, crypto: {randomUUID: () => '123e4567-e89b-42d3-a456-' + String(++ids).padStart(12, '0')},
@@ -36,5 +36,23 @@ const dntIgnored = browser({'data-site': 'shop.test'}, {globalPrivacyControl: tr
 dntIgnored.listeners.pagehide.forEach((f) => f());
 const api = browser({'data-site': 'shop.test', 'data-api': 'https://other.test/v1/events'}, {});
 api.listeners.pagehide.forEach((f) => f());
+// Clicks on links: another host (sent at once), the same host, a mailto link, a click outside any link.
+function link(href) {
+  const u = new URL(href);
+  const a = {href: u.href, protocol: u.protocol, host: u.host};
+  return {closest: (selector) => selector === 'a[href]' ? a : null};
+}
+const out = browser({'data-site': 'shop.test', 'data-outbound-links': ''}, {});
+out.flushTimers(); out.sent.length = 0;
+const click = (target) => out.docListeners.click.forEach((f) => f({target}));
+click(link('https://docs.other.test/guide?x=1'));
+const outboundSent = out.sent.length;
+click(link('https://shop.test/pricing'));
+click(link('mailto:sales@shop.test'));
+click({closest: () => null});
+out.docListeners.auxclick.forEach((f) => f({target: link('http://partner.test/')}));
+out.listeners.pagehide.forEach((f) => f());
+const plain = browser({'data-site': 'shop.test'}, {});
 console.log(JSON.stringify({sentBeforeHidden: beforeHidden, beacons: b.sent, gpcRespected: dnt.sent.length,
-  gpcNotAsked: dntIgnored.sent.length, apiUrl: api.sent[0].url}));
+  gpcNotAsked: dntIgnored.sent.length, apiUrl: api.sent[0].url, outboundSentAtOnce: outboundSent,
+  outbound: out.sent.flatMap((x) => x.body), plainListensForClicks: 'click' in plain.docListeners}));

@@ -73,13 +73,17 @@ class DashboardBrowserIT {
                 js.executeScript("footfall('event', 'signup', {plan: 'pro'})");
                 // A title longer than the collector takes (1024 characters) is cut, not the view lost.
                 js.executeScript("document.title = 'long '.repeat(600); history.pushState({}, '', '/long-title')");
+                // A link to another host (the site asks for outbound links): the click is an event with the link's
+                // address, sent before the browser leaves the page.
+                js.executeScript("var a = document.createElement('a'); a.href = 'http://127.0.0.1:9/elsewhere'; a.textContent = 'out';"
+                        + " document.body.appendChild(a); a.click()");
 
                 int query = standalone.queryPort();
                 Instant from = Instant.now().truncatedTo(ChronoUnit.DAYS);
                 String range = "site=" + SITE + "&from=" + from + "&to=" + from.plus(1, ChronoUnit.DAYS);
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                     String summary = Http.get(query, "/api/stats/summary?" + range).body();
-                    assertTrue(summary.contains("\"pageviews\":4,") && summary.contains("\"events\":1,"), summary);
+                    assertTrue(summary.contains("\"pageviews\":4,") && summary.contains("\"events\":2,"), summary);
                 });
 
                 browser.get("http://127.0.0.1:" + query + "/#site=" + SITE + "&range=today");
@@ -90,7 +94,9 @@ class DashboardBrowserIT {
                 assertEquals("1", text(browser, "#kpi-sessions .value"));
                 wait.until(d -> labels(d, "#panel-pages .row .label").size() == 4);
                 assertEquals(List.of("/", "/about", "/long-title", "/spa/next"), labels(browser, "#panel-pages .row .label").stream().sorted().toList());
-                assertEquals(List.of("signup"), labels(browser, "#panel-events .row .label"));
+                assertEquals(List.of("Outbound Link: Click", "signup"), labels(browser, "#panel-events .row .label"));
+                assertTrue(Http.get(query, "/api/stats/top?" + range + "&dimension=prop:url").body()
+                        .contains("{\"value\":\"http://127.0.0.1:9/elsewhere\",\"visitors\":1,\"pageviews\":0,\"events\":1}"));
                 wait.until(d -> !d.findElements(By.cssSelector("#stage-loader")).isEmpty());
 
                 // The live list is fed by /api/tap: a page view sent now appears without a reload.
@@ -103,7 +109,7 @@ class DashboardBrowserIT {
                 // The event's custom properties: the Properties tab lists its keys, a key its values, and a value
                 // filters the dashboard to the events that carry it (the signup only: no page view).
                 click(browser, "#panel-events .tabs button[data-dim='prop']");
-                wait.until(d -> labels(d, "#panel-events .row .label").equals(List.of("plan")));
+                wait.until(d -> labels(d, "#panel-events .row .label").equals(List.of("plan", "url")));
                 click(browser, "#panel-events .row");
                 wait.until(d -> labels(d, "#panel-events .row .label").equals(List.of("pro")));
                 assertEquals("‹ plan", text(browser, "#panel-events .col-name"));
@@ -181,7 +187,7 @@ class DashboardBrowserIT {
     /** Two pages with the tracker; the second has a link that navigates like a single-page app. */
     private static HttpServer testSite(int collectorPort) throws Exception {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        String tag = "<script defer src=\"http://127.0.0.1:" + collectorPort + "/footfall.js\" data-site=\"" + SITE + "\"></script>";
+        String tag = "<script defer src=\"http://127.0.0.1:" + collectorPort + "/footfall.js\" data-site=\"" + SITE + "\" data-outbound-links></script>";
         server.createContext("/", exchange -> {
             String path = exchange.getRequestURI().getPath();
             String body = switch (path) {

@@ -1,6 +1,7 @@
 /* footfall.js: page views (also single-page-app navigation) and custom events. No cookies, no storage.
    <script defer src="https://collector/footfall.js" data-site="example.com"></script>
-   Optional: data-api="https://collector/v1/events", data-respect-dnt (honour Do Not Track / GPC).
+   Optional: data-api="https://collector/v1/events", data-respect-dnt (honour Do Not Track / GPC),
+   data-outbound-links (a click on a link to another host sends 'Outbound Link: Click' with props.url).
    Custom events: footfall('event', 'signup', {plan: 'pro'}) */
 (function (w, d, n) {
   var s = d.currentScript, site = s && s.getAttribute('data-site');
@@ -63,6 +64,18 @@
   w.addEventListener('popstate', page);
   w.addEventListener('pagehide', flush);
   d.addEventListener('visibilitychange', function () { if (d.visibilityState == 'hidden') flush(); });
+
+  function outbound(ev) {
+    var a = ev.target && ev.target.closest && ev.target.closest('a[href]');
+    if (a && /^https?:$/.test(a.protocol) && a.host != location.host) {
+      track('event', 'Outbound Link: Click', {url: a.href.slice(0, 1024)});
+      flush(); // the page is probably going away: a beacon outlives it
+    }
+  }
+  if (s.hasAttribute('data-outbound-links')) {
+    d.addEventListener('click', outbound, true);
+    d.addEventListener('auxclick', outbound, true); // middle click: a new tab
+  }
 
   var early = (w.footfall && w.footfall.q) || [];
   w.footfall = function (command, name, props) {

@@ -92,6 +92,17 @@ class TrackerBehaviourTest {
     }
 
     @Test
+    void outboundLinkClicksAreEventsOnlyWhenTheSiteAsks() {
+        assertEquals(1, sent.get("outboundSentAtOnce").asInt(), "sent with the click, before the page goes");
+        JsonNode events = sent.get("outbound");
+        assertEquals(2, events.size(), events.toString());
+        assertEquals("Outbound Link: Click", events.get(0).get("name").asText());
+        assertEquals("https://docs.other.test/guide?x=1", events.get(0).get("props").get("url").asText());
+        assertEquals("http://partner.test/", events.get(1).get("props").get("url").asText());
+        assertEquals(false, sent.get("plainListensForClicks").asBoolean());
+    }
+
+    @Test
     void theCollectorAcceptsEverythingTheTrackerSends() throws Exception {
         byte[] body = sent.get("beacons").get(0).get("body").toString().getBytes(StandardCharsets.UTF_8);
         BodyDecoder decoder = new BodyDecoder(new Limits(32 * 1024, 500, 1024 * 1024, 100, Set.of()));
