@@ -158,19 +158,21 @@ public final class EnrichmentPipeline {
 
     /**
      * Deletes what no later event can use: visitors idle for longer than both the session timeout and the
-     * dedup window (whichever steps are on) before {@code visitorHorizonMs} (the host passes the older of its
-     * clock and the newest receive time it has processed), and salts of days before yesterday by this
-     * pipeline's clock. Hosts call it from a timer; the visitor scan reads the whole store, so it runs at most
-     * every {@link #visitorScanInterval} (a 48th of the retention, one minute to half an hour), salts every time.
+     * dedup window (whichever steps are on) before {@code horizonMs}, and salts of days before the day before
+     * it. The host passes the older of its clock and the newest receive time it has processed: while it works
+     * through a backlog, the backlog's day keeps its salt (by the clock alone, each minute would destroy it and
+     * the next event make a new one, giving every visitor of that day a new id, and a new session, every
+     * minute). Hosts call it from a timer; the visitor scan reads the whole store, so it runs at most every
+     * {@link #visitorScanInterval} (a 48th of the retention, one minute to half an hour), salts every time.
      */
-    public Expired expire(PipelineState state, long visitorHorizonMs) {
+    public Expired expire(PipelineState state, long horizonMs) {
         int visitors = 0;
         long now = clock.millis();
         if (keepsVisitors && now >= nextVisitorScanMs) {
             nextVisitorScanMs = now + visitorScanInterval.toMillis();
-            visitors = expireVisitors(state, visitorHorizonMs);
+            visitors = expireVisitors(state, horizonMs);
         }
-        int destroyed = salts.destroyOld(now, state.salts());
+        int destroyed = salts.destroyOld(horizonMs, state.salts());
         return new Expired(visitors, destroyed);
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.footfall.core.config.EnricherConfig;
 import io.footfall.core.config.Settings;
 import io.footfall.core.event.RawEvent;
+import io.footfall.core.event.StoredEvent;
 import io.footfall.enricher.MutableClock;
 import io.footfall.enricher.RawEvents;
 import java.time.Duration;
@@ -42,6 +43,30 @@ class EnrichmentPipelineTest {
         assertEquals(1, expired.salts());
         assertEquals(0, state.sessionCount());
         assertEquals(0, state.saltCount());
+    }
+
+    /**
+     * An enricher back after two days works through the backlog of the first: that day's salt lives until the
+     * backlog has moved past it, so a visitor keeps one id and one session however long the catch-up takes.
+     */
+    @Test
+    void aBacklogsDayKeepsItsSaltWhileTheEnricherCatchesUp() {
+        EnrichmentPipeline pipeline = new EnrichmentPipeline(config, clock);
+        InMemoryState state = new InMemoryState();
+        clock.set(T0.plus(Duration.ofHours(45)));
+        RawEvent first = RawEvents.pageview("https://shop.test/", T0);
+        StoredEvent stored = pipeline.process(RawEvents.bytes(first), state).stored();
+        // The processor's timer: its horizon is the older of the clock and the newest event processed.
+        pipeline.expire(state, Math.min(clock.millis(), first.receivedAt()));
+        clock.set(T0.plus(Duration.ofHours(45).plusMinutes(1)));
+        RawEvent next = RawEvents.pageview("https://shop.test/b", T0.plus(Duration.ofMinutes(5)))
+                .withEventId(UUID.randomUUID().toString());
+        StoredEvent later = pipeline.process(RawEvents.bytes(next), state).stored();
+        assertEquals(stored.visitorId(), later.visitorId());
+        assertEquals(stored.sessionId(), later.sessionId());
+        assertEquals(1, state.saltCount());
+        // Once the events are two days on, the day's salt goes.
+        assertEquals(1, pipeline.expire(state, T0.plus(Duration.ofDays(2)).toEpochMilli()).salts());
     }
 
     @Test

@@ -29,8 +29,8 @@ public final class RowCheck {
         if (e.props() != null && !isJsonObject(e.props())) {
             return "invalid_props_json";
         }
-        if (dialect == Dialect.POSTGRES && hasNul(e)) {
-            // PostgreSQL text and jsonb cannot hold U+0000; DuckDB can.
+        if (dialect == Dialect.POSTGRES && (hasNul(e) || e.props() != null && hasNulEscape(e.props()))) {
+            // PostgreSQL text and jsonb cannot hold U+0000, not even written as a JSON escape; DuckDB can.
             return "nul_character";
         }
         return null;
@@ -58,6 +58,20 @@ public final class RowCheck {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /**
+     * Whether JSON text holds U+0000 as its escape, a backslash then {@code u0000} (JSON never holds it raw):
+     * jsonb refuses it with "unsupported Unicode escape sequence". Each backslash starts an escape of the character
+     * after it, so an escaped backslash followed by {@code u0000} is text, not the escape.
+     */
+    static boolean hasNulEscape(String json) {
+        for (int i = json.indexOf('\\'); i >= 0; i = json.indexOf('\\', i + 2)) {
+            if (json.startsWith("u0000", i + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean hasNul(StoredEvent e) {

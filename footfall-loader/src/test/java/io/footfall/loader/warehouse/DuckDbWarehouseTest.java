@@ -1,7 +1,9 @@
 package io.footfall.loader.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.footfall.core.event.StoredEvent;
@@ -174,6 +176,17 @@ class DuckDbWarehouseTest {
                 null, false, null, null, null, null, null, null, null, null);
         assertEquals("nul_character", RowCheck.problem(nul, Dialect.POSTGRES));
         assertNull(RowCheck.problem(nul, Dialect.DUCKDB));
+    }
+
+    @Test
+    void aNulEscapeInJsonIsFoundAndAnEscapedBackslashBeforeU0000IsNot() {
+        assertTrue(RowCheck.hasNulEscape("{\"plan\":\"a\\u0000b\"}"));
+        assertTrue(RowCheck.hasNulEscape("{\"a\\u0000\":1}"));
+        assertTrue(RowCheck.hasNulEscape("{\"k\":\"\\\\\\u0000\"}"));
+        assertFalse(RowCheck.hasNulEscape("{\"k\":\"\\\\u0000\"}"));
+        assertFalse(RowCheck.hasNulEscape("{\"k\":\"\\u0001 u0000\"}"));
+        assertFalse(RowCheck.hasNulEscape("{\"k\":\"\\\"\",\"u0000\":1}"));
+        assertFalse(RowCheck.hasNulEscape("{\"k\":\"v\\\\\"}"));
     }
 
     private DuckDbWarehouse open() throws SQLException {
