@@ -59,6 +59,7 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
     private final Set<Local> local;
     private final Warehouse warehouse;
     private final String enricherGroup;
+    private final String loaderGroup;
     private final Admin admin;
     private final RecentBadEvents badEvents;
     private final Clock clock;
@@ -76,6 +77,7 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
         this.local = Set.copyOf(local);
         this.warehouse = warehouse;
         this.enricherGroup = config.enricher().applicationId();
+        this.loaderGroup = config.loader().groupId();
         this.clock = clock;
         Properties p = new Properties();
         p.putAll(config.kafka().clientProperties());
@@ -107,7 +109,8 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
                 enricherLag += Math.max(0, end.getValue() - position);
             }
             Map<Integer, Long> stored = storedOffsets();
-            Long loaderLag = stored == null ? null : loaderLag(eventsEnd, stored);
+            Long loaderLag = stored == null ? null : loaderLag(eventsEnd, stored, admin.listConsumerGroupOffsets(loaderGroup)
+                    .partitionsToOffsetAndMetadata().get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
             double collected = local.contains(Local.COLLECTOR) ? count("footfall.collector.events.accepted")
                     : rawEnd.values().stream().mapToLong(Long::longValue).sum();
             Double loaded = local.contains(Local.LOADER) ? Double.valueOf(count("footfall.loader.rows.written"))
@@ -181,11 +184,25 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
         return stored;
     }
 
-    private static long loaderLag(Map<TopicPartition, Long> eventsEnd, Map<Integer, Long> stored) {
+    /** How far past the offset stored with the rows the loader's told position may be and still count: markers. */
+    static final long MARKERS_PAST_STORED = 16;
+
+    /**
+     * {@code footfall.events}' end against the offsets stored with the rows. A transactional producer's commit
+     * markers take offsets too but are never records, so a caught-up loader's stored offset sits a marker short of
+     * the end for ever; the position the loader tells Kafka (for information, after each commit) has stepped over
+     * them, and counts instead when it is at most a few markers past what is stored. Further past, it is not this
+     * warehouse's (a schema dropped and loaded again, say), and the stored offset alone counts.
+     */
+    static long loaderLag(Map<TopicPartition, Long> eventsEnd, Map<Integer, Long> stored, Map<TopicPartition, OffsetAndMetadata> told) {
         long lag = 0;
         for (Map.Entry<TopicPartition, Long> end : eventsEnd.entrySet()) {
-            // Transaction markers take offsets too, so a caught-up loader may sit one marker short of the end.
-            lag += Math.max(0, end.getValue() - stored.getOrDefault(end.getKey().partition(), 0L));
+            long at = stored.getOrDefault(end.getKey().partition(), 0L);
+            OffsetAndMetadata position = told.get(end.getKey());
+            if (position != null && position.offset() > at && position.offset() - at <= MARKERS_PAST_STORED) {
+                at = position.offset();
+            }
+            lag += Math.max(0, end.getValue() - at);
         }
         return lag;
     }
