@@ -22,6 +22,8 @@ public final class ConfigOptions {
         Map<String, String> all = new LinkedHashMap<>(overrides);
         all.putAll(flags);
         Map<String, String> file = configFile == null ? Map.of() : ConfigFiles.read(configFile);
-        return FootfallConfig.from(new Settings(all, System.getenv(), file));
+        FootfallConfig config = FootfallConfig.from(new Settings(all, System.getenv(), file));
+        KafkaClientSettings.check(config.kafka().clientProperties());
+        return config;
     }
 }

@@ -287,6 +287,17 @@ class CliIT {
         assertNoStackTrace(r);
     }
 
+    /** Kafka itself only warns of a name it does not know: a misspelt security setting would leave TLS off. */
+    @Test
+    void aMisspeltKafkaClientSettingStopsTheStart() throws Exception {
+        Result r = run("collector", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort(),
+                "--set", "kafka.client.securty.protocol=SSL");
+        assertEquals(2, r.exitCode);
+        assertEquals("footfall: configuration error: kafka.client.securty.protocol: not a setting of Kafka's producer, consumer, "
+                + "admin client or Streams (misspelt?); kafka.client.* settings are passed to Kafka as they are", r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
     @Test
     void singleRoleWithoutClusterNamesTheKey() throws Exception {
         Result r = run("enricher");
