@@ -8,6 +8,7 @@ import io.footfall.collector.http.ServerTls;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.ConfigException;
+import io.footfall.loader.consume.Loaders;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.enricher.EnricherApp;
 import io.footfall.loader.schema.Migrations;
@@ -57,6 +58,20 @@ public final class RoleCommands {
         }, "footfall-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * A loader that stopped by itself (fenced out of its group by a second process with its
+     * {@code group.instance.id}, say) loads nothing more, while the process would go on answering as if it did:
+     * the process exits instead, status 1, for its supervisor to start it again. Nothing acknowledged is lost:
+     * the events wait in Kafka. The exit runs on a thread of its own: the shutdown hooks wait for the loader's.
+     */
+    static void exitWhenALoaderFails(Loaders loaders, String what) {
+        loaders.onFailure(reason -> new Thread(() -> {
+            System.err.println("footfall: the loader stopped (" + reason + "); stopping the " + what
+                    + " (exit status 1) for a supervisor to start it again: what it did not load waits in Kafka");
+            System.exit(1);
+        }, "footfall-loader-failed").start());
     }
 
     static void closeAll(Deque<AutoCloseable> started) {
@@ -257,7 +272,9 @@ public final class RoleCommands {
                 PrometheusMeterRegistry registry, UnaryOperator<WarehouseWriter> writerDecorator, Deque<AutoCloseable> started) {
             W warehouse = Roles.warehouse(config);
             started.push(warehouse);
-            started.push(Roles.loader(config, writerDecorator.apply(warehouse), registry));
+            Loaders loaders = Roles.loader(config, writerDecorator.apply(warehouse), registry);
+            started.push(loaders);
+            exitWhenALoaderFails(loaders, "loader");
             // Loaders of one PostgreSQL warehouse are many: the rate of them all, from the stored offsets, is the
             // same whichever process answers. A DuckDB loader is the only one.
             return Roles.query(config, warehouse, registry, config.loader().warehouse().equals("postgres")

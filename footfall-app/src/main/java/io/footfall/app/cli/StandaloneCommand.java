@@ -65,6 +65,7 @@ public final class StandaloneCommand implements Callable<Integer> {
         put(flags, "kafka.partitions", partitions);
         FootfallConfig config = withOwnBroker(configOptions.load(flags));
         Standalone standalone = new Standalone(config, System.out, writerDecorator).start();
+        RoleCommands.exitWhenALoaderFails(standalone.loaders(), "standalone");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("footfall: stopping (draining the collector first)");

@@ -151,7 +151,14 @@ public final class Roles {
             loader.start();
             return loader;
         } catch (SQLException e) {
-            // start() has closed the loaders.
+            // start() has closed the loaders. Name the warehouse: the driver's reason alone ("Connection refused")
+            // does not say which setting to look at.
+            if (config.loader().warehouse().equals("postgres")) {
+                String url = config.loader().jdbcUrl();
+                int query = url.indexOf('?'); // where a password may be
+                throw new IllegalStateException("PostgreSQL at " + (query < 0 ? url : url.substring(0, query))
+                        + " (loader.jdbcUrl) cannot be reached or its schema migrated: " + warehouseReason(e));
+            }
             throw new IllegalStateException("warehouse schema cannot be migrated: " + warehouseReason(e));
         }
     }

@@ -30,6 +30,9 @@ import io.footfall.loader.warehouse.WarehouseWriter;
  */
 public final class Standalone implements AutoCloseable {
 
+    /** The loaders, once started: the command watches them ({@link Loaders#onFailure}). */
+    private volatile Loaders loaders;
+
     /** The group.instance.id of the loader's and the enricher's consumers: one of each per standalone. */
     private static final String STATIC_MEMBER_ID = "footfall-standalone";
 
@@ -92,6 +95,7 @@ public final class Standalone implements AutoCloseable {
             Loaders loader = Roles.loader(staticMember(wired, "group.instance.id"), writerDecorator.apply(writer),
                     registry);
             started.push(loader);
+            loaders = loader;
             line(t0, "loader ready, writing to " + (wired.loader().warehouse().equals("duckdb")
                     ? wired.loader().duckdbPath().toString()
                     : wired.loader().jdbcUrl() + " (schema " + wired.loader().schema() + ", " + loader.size() + " writers)"));
@@ -123,6 +127,11 @@ public final class Standalone implements AutoCloseable {
      * every start: as static members, a restart after a crash takes their partitions over at once instead of
      * waiting for the dead process's session to expire (10 s).
      */
+    /** The started loaders (null before {@link #start} has started them). */
+    public Loaders loaders() {
+        return loaders;
+    }
+
     private static FootfallConfig staticMember(FootfallConfig config, String property) {
         return config.withKafka(config.kafka().withClientProperty(property, STATIC_MEMBER_ID));
     }

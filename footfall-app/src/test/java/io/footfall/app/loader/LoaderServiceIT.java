@@ -13,6 +13,7 @@ import io.footfall.core.event.StoredEvent;
 import io.footfall.core.json.BadEventJson;
 import io.footfall.core.json.StoredEventJson;
 import io.footfall.loader.consume.LoaderService;
+import io.footfall.loader.consume.Loaders;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.loader.warehouse.OffsetCommit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -99,6 +100,33 @@ class LoaderServiceIT {
             assertEquals(2, bad.size());
             String metrics = registry.scrape();
             assertTrue(metrics.contains("footfall_loader_rows_rejected_total 2.0"), metrics);
+        }
+    }
+
+    /**
+     * A loader that stops by itself (here its writer throws what no retry can mend) says so to whoever watches it
+     * (the commands exit for their supervisor to restart them), with the reason, instead of idling unseen.
+     */
+    @Test
+    void aLoaderThatStopsByItselfTellsItsWatcherWhy() throws Exception {
+        LoaderFixtures.produce(broker.bootstrapServers(), List.of(StoredEventJson.encode(LoaderFixtures.event(7))));
+        FootfallConfig config = config("fails");
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"));
+             Loaders loaders = new Loaders(config.kafka(), config.loader(), new ForwardingWarehouseWriter(warehouse) {
+                 @Override
+                 public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) {
+                     throw new UnsupportedOperationException("a writer that cannot write");
+                 }
+             }, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))) {
+            loaders.onFailure(told::add);
+            loaders.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !told.isEmpty());
+            assertEquals(List.of("java.lang.UnsupportedOperationException: a writer that cannot write"), told);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !loaders.running());
+            List<String> late = new ArrayList<>();
+            loaders.onFailure(late::add);
+            assertEquals(told, late, "a watcher that comes after the failure hears of it at once");
         }
     }
 

@@ -106,6 +106,9 @@ public final class LoaderService implements AutoCloseable {
     private volatile boolean running = true;
     /** " writer=N" in the log lines of one of several loaders in the process, empty for a lone one. */
     private final String writerTag;
+    /** Why the loop ended on its own, if it did; told to {@link #onFailure}'s listener. */
+    private volatile String failure;
+    private volatile java.util.function.Consumer<String> failureListener;
     /** Partitions assigned, written on the consumer thread only. */
     private volatile int owned;
     private volatile long lastWriteMs;
@@ -264,6 +267,11 @@ public final class LoaderService implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.error("event=loader_failed{} error=\"{}\"", writerTag, e.toString());
+            failure = (writerTag.isEmpty() ? "" : writerTag.trim() + ": ") + e;
+            java.util.function.Consumer<String> listener = failureListener;
+            if (listener != null) {
+                listener.accept(failure);
+            }
         } finally {
             awaitQuietly();
             writerThread.shutdownNow();
@@ -652,6 +660,18 @@ public final class LoaderService implements AutoCloseable {
 
     public boolean running() {
         return thread.isAlive();
+    }
+
+    /**
+     * Tells {@code listener} (on the loader's own thread, which ends right after: it must not wait for the
+     * loader) why the loader stopped by itself, e.g. fenced out of its group; at once if it already has.
+     */
+    void onFailure(java.util.function.Consumer<String> listener) {
+        failureListener = listener;
+        String already = failure;
+        if (already != null) {
+            listener.accept(already);
+        }
     }
 
     /** Tells the loader thread to stop (it writes its open batch first) without waiting for it. */

@@ -90,6 +90,14 @@ public final class Loaders implements AutoCloseable {
         return services.stream().allMatch(LoaderService::running);
     }
 
+    /**
+     * Tells {@code listener} when one of these loaders stops by itself (the others go on): it loads nothing more
+     * until the process starts again. Called on that loader's thread, which must not be waited for there.
+     */
+    public void onFailure(java.util.function.Consumer<String> listener) {
+        services.forEach(s -> s.onFailure(listener));
+    }
+
     public int size() {
         return services.size();
     }
