@@ -16,6 +16,9 @@ import org.apache.kafka.clients.admin.NewTopic;
 /** Creates footfall's topics when they are missing; existing topics are left as they are. */
 public final class Topics {
 
+    /** How long Kafka may take to answer before the start says it is waiting. */
+    private static final long FIRST_WAIT_MS = 3_000;
+
     private Topics() {
     }
 
@@ -42,7 +45,17 @@ public final class Topics {
                     + cause.getMessage());
         }
         try (Admin admin = created) {
-            Set<String> existing = admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            org.apache.kafka.common.KafkaFuture<Set<String>> names = admin.listTopics().names();
+            long firstMs = Math.min(FIRST_WAIT_MS, timeout.toMillis());
+            Set<String> existing;
+            try {
+                existing = names.get(firstMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException slow) {
+                // Say what is awaited, and for how long, rather than sit silent for the whole start timeout.
+                System.out.println("footfall: waiting for Kafka at " + kafka.bootstrapServers() + " (kafka.bootstrapServers), up to "
+                        + timeout.toSeconds() + " s (kafka.startTimeout)");
+                existing = names.get(timeout.toMillis() - firstMs, TimeUnit.MILLISECONDS);
+            }
             List<NewTopic> missing = new ArrayList<>();
             for (String name : List.of(KafkaConfig.RAW_TOPIC, KafkaConfig.EVENTS_TOPIC, KafkaConfig.BAD_TOPIC)) {
                 if (!existing.contains(name)) {
@@ -85,7 +98,7 @@ public final class Topics {
     }
 
     private static IllegalStateException unreachable(KafkaConfig kafka, Duration timeout) {
-        return new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " did not answer within "
-                + timeout.toSeconds() + " s");
+        return new IllegalStateException("Kafka at " + kafka.bootstrapServers() + " (kafka.bootstrapServers) did not answer within "
+                + timeout.toSeconds() + " s (kafka.startTimeout)");
     }
 }

@@ -134,15 +134,16 @@ public final class RoleCommands {
         @Override
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
-            Topics.ensure(config.kafka(), config.kafka().startTimeout());
             Deque<AutoCloseable> started = new ArrayDeque<>();
             EnricherApp app = Roles.newEnricher(config);
             started.push(app);
             try {
+                // The admin port first, so that a supervisor can probe (live, not yet ready) while Kafka is awaited.
                 EnricherAdmin admin = EnricherAdmin.start(config.enricher().adminHost(), config.enricher().adminPort(), app);
                 started.push(admin);
                 System.out.println("footfall: enricher admin at http://" + config.enricher().adminHost() + ":" + admin.port()
                         + "/ (/health/live, /health/ready, /metrics)");
+                Topics.ensure(config.kafka(), config.kafka().startTimeout());
                 Roles.start(app);
             } catch (RuntimeException e) {
                 closeAll(started);

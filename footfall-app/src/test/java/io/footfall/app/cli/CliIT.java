@@ -193,7 +193,7 @@ class CliIT {
         Result r = run("collector", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort,
                 "--set", "kafka.startTimeout=2s", "--set", "collector.port=0");
         assertEquals(1, r.exitCode);
-        assertEquals("footfall: cannot start: Kafka at 127.0.0.1:" + closedPort + " did not answer within 2 s",
+        assertEquals("footfall: cannot start: Kafka at 127.0.0.1:" + closedPort + " (kafka.bootstrapServers) did not answer within 2 s (kafka.startTimeout)",
                 r.firstErrorLine());
         assertNoStackTrace(r);
     }
@@ -204,7 +204,7 @@ class CliIT {
         Result r = run("loader", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort, "--set", "kafka.startTimeout=2s",
                 "--set", "query.port=0", "--set", "dataDir=" + dir.resolve("loader"));
         assertEquals(1, r.exitCode);
-        assertEquals("footfall: cannot start: Kafka at 127.0.0.1:" + closedPort + " did not answer within 2 s",
+        assertEquals("footfall: cannot start: Kafka at 127.0.0.1:" + closedPort + " (kafka.bootstrapServers) did not answer within 2 s (kafka.startTimeout)",
                 r.firstErrorLine());
         assertFalse(r.stdout.contains("ready"), r.stdout);
         assertNoStackTrace(r);

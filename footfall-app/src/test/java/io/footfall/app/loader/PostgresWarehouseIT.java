@@ -163,12 +163,12 @@ class PostgresWarehouseIT {
     }
 
     /**
-     * PostgreSQL's jsonb refuses U+0000 even as the JSON escape a client can send in {@code props}: the loader
-     * names such a row before the batch is written (it goes to footfall.bad), since a batch holding it would
-     * fail on every retry; the same characters as text (an escaped backslash) load.
+     * PostgreSQL's jsonb refuses U+0000 even as the JSON escape a client can send in {@code props}, and numbers
+     * past its numeric range: the loader names such a row before the batch is written (it goes to footfall.bad),
+     * since a batch holding it would fail on every retry; the same characters as text (an escaped backslash) load.
      */
     @Test
-    void aNulEscapedInPropsIsNamedBeforePostgresRefusesIt() throws SQLException {
+    void propsPostgresRefusesAreNamedBeforeTheBatch() throws SQLException {
         String schema = schema();
         try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
             w.migrate();
@@ -177,6 +177,15 @@ class PostgresWarehouseIT {
             assertEquals("nul_character", w.rejection(nul));
             assertNull(w.rejection(text));
             assertThrows(SQLException.class, () -> w.write(List.of(nul), TOPIC, List.of(new OffsetCommit(1, OffsetCommit.NONE, 1))));
+            // Likewise a number past PostgreSQL's numeric, even a zero.
+            for (String number : List.of("1e-16384", "0e-16384", "1e400")) {
+                StoredEvent huge = withProps(LoaderFixtures.event(52), "{\"n\":" + number + "}");
+                assertEquals("numeric_out_of_range", w.rejection(huge), number);
+                if (!number.equals("1e400")) {
+                    assertThrows(SQLException.class, () -> w.write(List.of(huge), TOPIC,
+                            List.of(new OffsetCommit(1, OffsetCommit.NONE, 1))), number);
+                }
+            }
             assertEquals(1, w.write(List.of(text), TOPIC, List.of(new OffsetCommit(1, OffsetCommit.NONE, 1))));
             try (Connection c = w.readConnection(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT props->>'plan' FROM events")) {

@@ -32,7 +32,7 @@ public final class CollectorMetrics {
         this.eventsAccepted = Counter.builder("footfall.collector.events.accepted")
                 .description("events acknowledged by the broker and answered 202").register(registry);
         this.unavailable = Counter.builder("footfall.collector.unavailable")
-                .description("requests answered 503: stream unreachable, budget full or shutting down").register(registry);
+                .description("requests answered 503 (health probes apart): stream unreachable, budget full or shutting down").register(registry);
         this.rateLimited = Counter.builder("footfall.collector.rate.limited")
                 .description("requests answered 429 by the per-client rate limit").register(registry);
         this.bytesIn = DistributionSummary.builder("footfall.collector.request.bytes")
@@ -55,7 +55,8 @@ public final class CollectorMetrics {
             requests.set(slot, counter);
         }
         counter.increment();
-        if (status == 503) {
+        if (status == 503 && route != Route.HEALTH) {
+            // A readiness probe's 503 is the collector saying it is not ready, not a request refused.
             unavailable.increment();
         } else if (status == 429) {
             rateLimited.increment();

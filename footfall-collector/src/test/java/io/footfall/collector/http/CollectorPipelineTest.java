@@ -538,6 +538,7 @@ class CollectorPipelineTest {
             assertEquals(200, all.get(0).status());
             assertEquals(503, all.get(1).status());
             assertEquals("1", all.get(1).header("Retry-After"));
+            assertEquals(0.0, w.counter("footfall.collector.unavailable"), "a probe's 503 is not a request refused");
         }
 
         @Test

@@ -239,7 +239,14 @@ public final class EventReader {
                 }
                 generator.writeString(text);
             }
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> generator.writeNumber(parser.getText());
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> {
+                String text = parser.getText();
+                if (!EventRules.isStorableNumber(text)) {
+                    throw new InvalidEventException("invalid_props",
+                            "props numbers must be within a double's range (about ±1.8e308, and 0 or beyond ±4.9e-324)");
+                }
+                generator.writeNumber(text);
+            }
             case VALUE_TRUE, VALUE_FALSE -> generator.writeBoolean(value == JsonToken.VALUE_TRUE);
             default -> throw new InvalidEventException("invalid_props",
                     "props values must be strings, numbers or booleans");

@@ -58,6 +58,41 @@ public final class EventRules {
         return name;
     }
 
+    /**
+     * Whether a JSON number's text is one every warehouse stores as sent: a finite double that is not an
+     * underflow to zero, with an exponent of at most three digits (±999). PostgreSQL's jsonb refuses exponents past its numeric range ({@code 1e-16384},
+     * {@code 1e131072}), and one such value would otherwise fail its whole batch at every retry.
+     */
+    public static boolean isStorableNumber(String text) {
+        double d;
+        try {
+            d = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (Double.isInfinite(d) || Double.isNaN(d)) {
+            return false;
+        }
+        int e = Math.max(text.indexOf('e'), text.indexOf('E'));
+        if (e >= 0 && !(text.length() - e <= 5 && Math.abs(Integer.parseInt(text.substring(e + 1))) <= 999)) {
+            // Even 0e-16384, a zero, is past PostgreSQL's numeric.
+            return false;
+        }
+        if (d == 0) {
+            // 1e-400 parses as 0.0: a number too small for a double, not a zero.
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c == 'e' || c == 'E') {
+                    break;
+                }
+                if (c >= '1' && c <= '9') {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** {@code [a-z0-9._-]{1,64}} without a regex: it runs for every event (a profile showed the Matcher). */
     static boolean isSiteId(String site) {
         int n = site.length();

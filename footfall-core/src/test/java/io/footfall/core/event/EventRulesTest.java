@@ -70,4 +70,16 @@ class EventRulesTest {
     void idsAreLowerCaseHex() {
         assertTrue(EventRules.newEventId().matches("[0-9a-f-]{36}"));
     }
+
+    @org.junit.jupiter.api.Test
+    void propsNumbersAreWhatEveryWarehouseStores() {
+        for (String ok : new String[] {"0", "-0.0", "1e308", "-1.7976931348623157E308", "4.9e-324", "0e-999", "123456789012345678901234567890",
+                "1.50", "1E+2"}) {
+            org.junit.jupiter.api.Assertions.assertTrue(EventRules.isStorableNumber(ok), ok);
+        }
+        for (String bad : new String[] {"1e309", "1e-400", "1e-16384", "0e-16384", "1e131072", "0e1000", "1" + "0".repeat(400),
+                "1e99999999999"}) {
+            org.junit.jupiter.api.Assertions.assertFalse(EventRules.isStorableNumber(bad), bad);
+        }
+    }
 }

@@ -2,6 +2,7 @@ package io.footfall.loader.warehouse;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.footfall.core.event.EventRules;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.json.Json;
 import io.footfall.loader.schema.Dialect;
@@ -26,8 +27,11 @@ public final class RowCheck {
         if (e.site() == null || e.type() == null) {
             return "missing_required_column";
         }
-        if (e.props() != null && !isJsonObject(e.props())) {
-            return "invalid_props_json";
+        if (e.props() != null) {
+            String props = propsProblem(e.props(), dialect);
+            if (props != null) {
+                return props;
+            }
         }
         if (dialect == Dialect.POSTGRES && (hasNul(e) || e.props() != null && hasNulEscape(e.props()))) {
             // PostgreSQL text and jsonb cannot hold U+0000, not even written as a JSON escape; DuckDB can.
@@ -48,16 +52,38 @@ public final class RowCheck {
         }
     }
 
-    private static boolean isJsonObject(String text) {
+    /**
+     * {@code invalid_props_json} for text that is not one JSON object; on PostgreSQL {@code numeric_out_of_range}
+     * for a number its jsonb refuses (events from before the collector checked them, or from other producers).
+     */
+    private static String propsProblem(String text, Dialect dialect) {
+        boolean outOfRange = false;
         try (JsonParser p = Json.FACTORY.createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                return false;
+                return "invalid_props_json";
             }
-            p.skipChildren();
-            return p.nextToken() == null;
+            int depth = 1;
+            while (depth > 0) {
+                JsonToken t = p.nextToken();
+                if (t == null) {
+                    return "invalid_props_json";
+                }
+                switch (t) {
+                    case START_OBJECT, START_ARRAY -> depth++;
+                    case END_OBJECT, END_ARRAY -> depth--;
+                    case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> outOfRange |= dialect == Dialect.POSTGRES
+                            && !EventRules.isStorableNumber(p.getText());
+                    default -> {
+                    }
+                }
+            }
+            if (p.nextToken() != null) {
+                return "invalid_props_json";
+            }
         } catch (IOException e) {
-            return false;
+            return "invalid_props_json";
         }
+        return outOfRange ? "numeric_out_of_range" : null;
     }
 
     /**

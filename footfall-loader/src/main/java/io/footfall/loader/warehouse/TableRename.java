@@ -12,9 +12,14 @@ final class TableRename {
     private TableRename() {
     }
 
+    /**
+     * Whether the schema holds {@code table} as a table of its own: not a temporary table (the DuckDB loader's
+     * staging tables, {@code events_stage} and {@code sessions_stage}, live in DuckDB's {@code temp} catalog
+     * under the same schema name, and promoting one would leave the warehouse without its events).
+     */
     static boolean exists(Connection c, String table) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM information_schema.tables "
-                + "WHERE table_schema = current_schema() AND table_name = ?")) {
+                + "WHERE table_schema = current_schema() AND table_name = ? AND table_type = 'BASE TABLE'")) {
             ps.setString(1, table);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

@@ -93,6 +93,12 @@ class DuckDbWarehouseTest {
             assertEquals(3, w.append("events_v2", events(0, 3)));
             assertEquals(0, w.append("events_v2", events(0, 3)));
             assertEquals(5, count(w, "SELECT count(*) FROM events"), "the live table is untouched by a replay");
+            // The loader's staging tables are temporary, not tables a replay made: promoting one is refused.
+            for (String staging : List.of("events_stage", "sessions_stage")) {
+                IllegalStateException refused = assertThrows(IllegalStateException.class, () -> w.promote(staging));
+                assertEquals("table " + staging + " does not exist", refused.getMessage());
+            }
+            assertEquals(5, count(w, "SELECT count(*) FROM events"));
             w.promote("events_v2");
             assertEquals(3, count(w, "SELECT count(*) FROM events"));
             assertEquals(5, count(w, "SELECT count(*) FROM events_prev"));
