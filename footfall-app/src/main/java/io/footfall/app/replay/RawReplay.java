@@ -53,7 +53,11 @@ public final class RawReplay {
     }
 
     /** What a replay did. */
-    public record Result(long records, long rows, long bad) {
+    /**
+     * @param missing records of the range that retention deleted before the replay could read them (0 when it read
+     *                every one)
+     */
+    public record Result(long records, long rows, long bad, long missing) {
     }
 
     /**
@@ -92,7 +96,8 @@ public final class RawReplay {
             // Only now: a replay that cannot read the topic leaves no empty table behind to block its retry.
             writer.createTable(table);
             progress.start(total);
-            return copy(consumer, table, ends);
+            Result copied = copy(consumer, table, ends);
+            return new Result(copied.records(), copied.rows(), copied.bad(), Math.max(0, total - copied.records()));
         }
     }
 
@@ -133,7 +138,7 @@ public final class RawReplay {
         }
         rows += writer.append(table, pending);
         progress.finish(records);
-        return new Result(records, rows, bad);
+        return new Result(records, rows, bad, 0);
     }
 
     private static boolean done(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {
@@ -214,6 +219,9 @@ public final class RawReplay {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+        // Retention may delete the segment being read (the oldest days of a long replay): go on from the oldest
+        // record left, and count what was lost, rather than jump to the end (Kafka's default) and call it done.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         return p;
     }
 }
