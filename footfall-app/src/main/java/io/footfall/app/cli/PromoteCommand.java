@@ -40,13 +40,36 @@ public final class PromoteCommand implements Callable<Integer> {
         return promote(options.load(flags));
     }
 
+    /**
+     * How many events of the live table {@code table} lacks, and the newest one's receipt in epoch ms; counted
+     * just before the swap, so a live loader may add a few more.
+     */
+    private static long[] notIn(Warehouse warehouse, String table) throws SQLException {
+        try (java.sql.Connection c = warehouse.readConnection(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT count(*), CAST(coalesce(max(extract(epoch FROM received_at)), 0) * 1000 AS BIGINT)"
+                     + " FROM " + WarehouseWriter.LIVE_TABLE + " e WHERE NOT EXISTS (SELECT 1 FROM " + table
+                     + " n WHERE n.event_id = e.event_id)")) {
+            rs.next();
+            return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+    }
+
     private <W extends Warehouse & WarehouseWriter> int promote(FootfallConfig config) throws SQLException {
+        long[] left;
         try (W warehouse = Roles.warehouse(config)) {
             warehouse.migrate();
+            left = warehouse.tableExists(table) ? notIn(warehouse, table) : new long[] {0, 0};
             warehouse.promote(table);
         }
         System.out.println("footfall: " + table + " is now the live table '" + WarehouseWriter.LIVE_TABLE
                 + "'; the previous one is kept as '" + WarehouseWriter.PREVIOUS_TABLE + "'");
+        if (left[0] > 0) {
+            // Events before the replay's --from or after its end (a live loader kept loading): say so, they are
+            // easy to miss, and only events_prev has them now.
+            System.err.println("footfall: note: " + left[0] + " events of the previous live table are not in " + table
+                    + " (the newest received at " + java.time.Instant.ofEpochMilli(left[1]) + "): only '"
+                    + WarehouseWriter.PREVIOUS_TABLE + "' has them; replay their range again to bring them in");
+        }
         return 0;
     }
 }
