@@ -61,7 +61,8 @@ public final class Settings {
     }
 
     private <T> T record(String key, T value) {
-        effective.put(key, String.valueOf(value));
+        // Durations as they are written in a file (30s, 14d), not Java's PT30S.
+        effective.put(key, value instanceof Duration d ? words(d) : String.valueOf(value));
         return value;
     }
 
@@ -216,7 +217,9 @@ public final class Settings {
     /** Every key read so far with its effective value, secrets masked (also a password inside a URL). */
     public Map<String, String> effective() {
         Map<String, String> out = new TreeMap<>();
-        effective.forEach((k, v) -> out.put(k, isSecret(k) && v != null && !"null".equals(v) ? "******" : maskUrlSecrets(v)));
+        // An unset secret shows as unset: "******" would say one is set.
+        effective.forEach((k, v) -> out.put(k, isSecret(k) && v != null && !"null".equals(v) && !v.isEmpty() ? "******"
+                : maskUrlSecrets(v)));
         return out;
     }
 

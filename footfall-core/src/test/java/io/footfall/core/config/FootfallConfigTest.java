@@ -192,6 +192,15 @@ class FootfallConfigTest {
         assertEquals("******", c.effective().get("loader.password"));
         assertEquals("******", c.effective().get("kafka.client.sasl.jaas.config"));
         assertEquals("8080", c.effective().get("collector.port"));
+        assertEquals("", FootfallConfig.from(Settings.of(Map.of())).effective().get("loader.password"), "unset shows unset");
+    }
+
+    @Test
+    void durationsPrintAsTheyAreWritten() {
+        Map<String, String> effective = FootfallConfig.from(Settings.of(Map.of("kafka.rawRetention", "14d"))).effective();
+        assertEquals("14d", effective.get("kafka.rawRetention"));
+        assertEquals("30s", effective.get("collector.deliveryTimeout"));
+        assertEquals("250ms", effective.get("loader.batchDelay"));
     }
 
     @Test
