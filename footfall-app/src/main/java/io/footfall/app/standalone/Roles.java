@@ -5,6 +5,7 @@ import io.footfall.collector.http.ServerTls;
 import io.footfall.collector.produce.EventSink;
 import io.footfall.collector.produce.KafkaEventSink;
 import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.config.Settings;
 import io.footfall.core.config.KafkaConfig;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.enricher.EnricherApp;
@@ -154,9 +155,7 @@ public final class Roles {
             // start() has closed the loaders. Name the warehouse: the driver's reason alone ("Connection refused")
             // does not say which setting to look at.
             if (config.loader().warehouse().equals("postgres")) {
-                String url = config.loader().jdbcUrl();
-                int query = url.indexOf('?'); // where a password may be
-                throw new IllegalStateException("PostgreSQL at " + (query < 0 ? url : url.substring(0, query))
+                throw new IllegalStateException("PostgreSQL at " + Settings.maskUrlSecrets(config.loader().jdbcUrl())
                         + " (loader.jdbcUrl) cannot be reached or its schema migrated: " + warehouseReason(e));
             }
             throw new IllegalStateException("warehouse schema cannot be migrated: " + warehouseReason(e));

@@ -30,11 +30,10 @@ import io.footfall.loader.warehouse.WarehouseWriter;
  */
 public final class Standalone implements AutoCloseable {
 
-    /** The loaders, once started: the command watches them ({@link Loaders#onFailure}). */
-    private volatile Loaders loaders;
-
     /** The group.instance.id of the loader's and the enricher's consumers: one of each per standalone. */
     private static final String STATIC_MEMBER_ID = "footfall-standalone";
+    /** The loaders, once started: the command watches them ({@link Loaders#onFailure}). */
+    private volatile Loaders loaders;
 
     private final FootfallConfig config;
     private final PrintStream out;
@@ -122,16 +121,16 @@ public final class Standalone implements AutoCloseable {
         }
     }
 
-    /**
-     * The loader and the enricher of a standalone are the only members of their groups and the same ones on
-     * every start: as static members, a restart after a crash takes their partitions over at once instead of
-     * waiting for the dead process's session to expire (10 s).
-     */
     /** The started loaders (null before {@link #start} has started them). */
     public Loaders loaders() {
         return loaders;
     }
 
+    /**
+     * The loader and the enricher of a standalone are the only members of their groups and the same ones on
+     * every start: as static members, a restart after a crash takes their partitions over at once instead of
+     * waiting for the dead process's session to expire (10 s).
+     */
     private static FootfallConfig staticMember(FootfallConfig config, String property) {
         return config.withKafka(config.kafka().withClientProperty(property, STATIC_MEMBER_ID));
     }

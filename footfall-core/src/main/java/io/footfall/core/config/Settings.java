@@ -228,7 +228,7 @@ public final class Settings {
     private static final java.util.regex.Pattern URL_USER_INFO = java.util.regex.Pattern.compile("(://[^:/@?#]*:)[^@/?#]*@");
 
     /** {@code jdbc:postgresql://h/db?user=u&password=p} and {@code scheme://u:p@host} with the password masked. */
-    static String maskUrlSecrets(String value) {
+    public static String maskUrlSecrets(String value) {
         if (value == null || value.indexOf(':') < 0) {
             return value;
         }

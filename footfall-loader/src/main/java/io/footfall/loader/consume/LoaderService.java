@@ -31,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -108,7 +109,7 @@ public final class LoaderService implements AutoCloseable {
     private final String writerTag;
     /** Why the loop ended on its own, if it did; told to {@link #onFailure}'s listener. */
     private volatile String failure;
-    private volatile java.util.function.Consumer<String> failureListener;
+    private volatile Consumer<String> failureListener;
     /** Partitions assigned, written on the consumer thread only. */
     private volatile int owned;
     private volatile long lastWriteMs;
@@ -268,7 +269,7 @@ public final class LoaderService implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("event=loader_failed{} error=\"{}\"", writerTag, e.toString());
             failure = (writerTag.isEmpty() ? "" : writerTag.trim() + ": ") + e;
-            java.util.function.Consumer<String> listener = failureListener;
+            Consumer<String> listener = failureListener;
             if (listener != null) {
                 listener.accept(failure);
             }
@@ -666,7 +667,7 @@ public final class LoaderService implements AutoCloseable {
      * Tells {@code listener} (on the loader's own thread, which ends right after: it must not wait for the
      * loader) why the loader stopped by itself, e.g. fenced out of its group; at once if it already has.
      */
-    void onFailure(java.util.function.Consumer<String> listener) {
+    void onFailure(Consumer<String> listener) {
         failureListener = listener;
         String already = failure;
         if (already != null) {

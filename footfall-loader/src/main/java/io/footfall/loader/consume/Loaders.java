@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -94,7 +95,7 @@ public final class Loaders implements AutoCloseable {
      * Tells {@code listener} when one of these loaders stops by itself (the others go on): it loads nothing more
      * until the process starts again. Called on that loader's thread, which must not be waited for there.
      */
-    public void onFailure(java.util.function.Consumer<String> listener) {
+    public void onFailure(Consumer<String> listener) {
         services.forEach(s -> s.onFailure(listener));
     }
 

@@ -326,13 +326,11 @@ async function loadPanel(panel, range, seq) {
 }
 
 /* ---------- filters ---------- */
-const DIM_NAMES = { path: 'Page', entry_page: 'Entry page', exit_page: 'Exit page', referrer_host: 'Source', referrer_type: 'Channel',
-  utm_campaign: 'Campaign', utm_source: 'UTM source', utm_medium: 'UTM medium', country: 'Country', region: 'Region', city: 'City',
-  browser: 'Browser', os: 'Operating system', device_type: 'Device', screen: 'Screen size', language: 'Language', event_name: 'Goal',
-  prop: 'Property' };
 const DIM_LABELS = { path: 'Page', entry_page: 'Entry page', exit_page: 'Exit page', referrer_host: 'Source', referrer_type: 'Channel',
   utm_campaign: 'Campaign', utm_source: 'UTM source', utm_medium: 'UTM medium', country: 'Country', region: 'Region', city: 'City',
   browser: 'Browser', os: 'OS', device_type: 'Device', screen: 'Screen', language: 'Language', event_name: 'Goal' };
+// A list's column heading: the filter chip's label, spelt out where the chip abbreviates.
+const DIM_NAMES = { ...DIM_LABELS, os: 'Operating system', screen: 'Screen size', prop: 'Property' };
 
 function addFilter(dimension, op, value) {
   state.filters = state.filters.filter((f) => f.dimension !== dimension).concat([{ dimension, op, value }]);
