@@ -95,8 +95,11 @@ class DashboardBrowserIT {
                 wait.until(d -> labels(d, "#panel-pages .row .label").size() == 4);
                 assertEquals(List.of("/", "/about", "/long-title", "/spa/next"), labels(browser, "#panel-pages .row .label").stream().sorted().toList());
                 assertEquals(List.of("Outbound Link: Click", "signup"), labels(browser, "#panel-events .row .label"));
+                // Each goal's conversion rate: the one visitor of the day did both.
+                assertEquals(List.of("100%", "100%"), labels(browser, "#panel-events .row .cr"));
+                assertEquals("EVENTS · VISITORS · CR", text(browser, "#panel-events .col-num"), "the heading, as CSS capitalises it");
                 assertTrue(Http.get(query, "/api/stats/top?" + range + "&dimension=prop:url").body()
-                        .contains("{\"value\":\"http://127.0.0.1:9/elsewhere\",\"visitors\":1,\"pageviews\":0,\"events\":1}"));
+                        .contains("{\"value\":\"http://127.0.0.1:9/elsewhere\",\"visitors\":1,\"pageviews\":0,\"events\":1,\"conversion_rate\":100.0}"));
                 wait.until(d -> !d.findElements(By.cssSelector("#stage-loader")).isEmpty());
 
                 // The live list is fed by /api/tap: a page view sent now appears without a reload.

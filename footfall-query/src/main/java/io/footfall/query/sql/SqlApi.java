@@ -58,7 +58,13 @@ public final class SqlApi {
             String checked = SqlGuard.check(sql);
             SqlRunner.Result result = runner.run(checked);
             long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
-            Exchanges.json(exchange, 200, g -> write(g, result, elapsedMs));
+            if (wantsCsv(exchange)) {
+                exchange.getResponseHeaders().set("X-Row-Count", Integer.toString(result.rows().size()));
+                exchange.getResponseHeaders().set("X-Truncated", Boolean.toString(result.truncated()));
+                Exchanges.send(exchange, 200, "text/csv; charset=utf-8; header=present", csv(result).getBytes(StandardCharsets.UTF_8));
+            } else {
+                Exchanges.json(exchange, 200, g -> write(g, result, elapsedMs));
+            }
         } catch (RefusedSqlException e) {
             Exchanges.error(exchange, e.status(), e.status() == 403 ? "forbidden" : "not_read_only_select", e.getMessage());
         } catch (SqlRunner.SqlTimeoutException e) {
@@ -107,6 +113,50 @@ public final class SqlApi {
             }
         }
         return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Whether the client asked for CSV ({@code Accept: text/csv}) rather than the JSON answer. */
+    static boolean wantsCsv(HttpExchange exchange) {
+        String accept = exchange.getRequestHeaders().getFirst("Accept");
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains("text/csv");
+    }
+
+    /**
+     * The rows as CSV (RFC 4180): a header of the column names, CRLF line ends, a field quoted when it holds a comma,
+     * a quote or a line break, SQL NULL as an empty field. Text that a spreadsheet would run as a formula (starting
+     * with {@code = + - @}, a tab or a carriage return) gets a leading {@code '}: paths, titles and properties come
+     * from any visitor of a site, and an export is opened in spreadsheets.
+     */
+    static String csv(SqlRunner.Result r) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < r.columns().size(); i++) {
+            field(out.append(i == 0 ? "" : ","), r.columns().get(i));
+        }
+        out.append("\r\n");
+        for (Object[] row : r.rows()) {
+            for (int i = 0; i < row.length; i++) {
+                Object v = row[i];
+                if (i > 0) {
+                    out.append(',');
+                }
+                if (v instanceof Number || v instanceof Boolean) {
+                    out.append(v instanceof java.math.BigDecimal d ? d.toPlainString() : v.toString());
+                } else if (v != null) {
+                    field(out, v.toString());
+                }
+            }
+            out.append("\r\n");
+        }
+        return out.toString();
+    }
+
+    private static void field(StringBuilder out, String text) {
+        String value = !text.isEmpty() && "=+-@\t\r".indexOf(text.charAt(0)) >= 0 ? "'" + text : text;
+        if (value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {
+            out.append('"').append(value.replace("\"", "\"\"")).append('"');
+        } else {
+            out.append(value);
+        }
     }
 
     private static void write(JsonGenerator g, SqlRunner.Result r, long elapsedMs) throws IOException {

@@ -147,12 +147,16 @@ public final class StatsApi {
         String key = dimension == Dimension.PROP ? Dimension.propKey("dimension", name.substring(Dimension.PROP_PREFIX.length())) : null;
         int limit = limit(params.get("limit"));
         StatsQueries.Counted<List<StatsQueries.TopRow>> rows = queries.top(request, dimension, key, limit);
+        StatsQueries.Counted<Long> base = StatsQueries.hasConversionRate(dimension) ? queries.conversionBase(request) : null;
         Exchanges.json(exchange, 200, g -> {
             g.writeStartObject();
             g.writeStringField("site", request.site());
             range(g, request.range());
             g.writeStringField("dimension", key == null ? dimension.wireName() : Dimension.PROP_PREFIX + key);
-            g.writeBooleanField("visitors_estimated", rows.visitorsEstimated());
+            g.writeBooleanField("visitors_estimated", rows.visitorsEstimated() || base != null && base.visitorsEstimated());
+            if (base != null) {
+                g.writeNumberField("conversion_base", base.value());
+            }
             g.writeArrayFieldStart("rows");
             for (StatsQueries.TopRow r : rows.value()) {
                 g.writeStartObject();
@@ -163,6 +167,9 @@ public final class StatsApi {
                 } else {
                     g.writeNumberField("pageviews", r.pageviews());
                     g.writeNumberField("events", r.events());
+                }
+                if (base != null) {
+                    g.writeNumberField("conversion_rate", StatsQueries.conversionRate(r.visitors(), base.value()));
                 }
                 g.writeEndObject();
             }

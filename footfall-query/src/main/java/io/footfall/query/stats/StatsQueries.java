@@ -501,6 +501,39 @@ public final class StatsQueries {
         return new Scan<>(rows, scanned);
     }
 
+    /** Whether a top list of this dimension counts custom events that can be goals: it carries conversion rates. */
+    public static boolean hasConversionRate(Dimension dimension) {
+        return dimension == Dimension.EVENT_NAME || dimension == Dimension.PROP_KEY || dimension == Dimension.PROP;
+    }
+
+    /**
+     * The base of a goal's conversion rate: distinct visitors with any event (page view or custom event) received in
+     * the range, with the request's filters except those that pick custom events ({@code event_name}, {@code
+     * prop:<key>}). So with {@code filters=country==FR;event_name==signup} a signup's rate is French signing-up
+     * visitors over French visitors. Counted over the events like the custom-event lists, so a row's visitors are a
+     * subset of it.
+     */
+    public Counted<Long> conversionBase(StatsRequest request) throws SQLException {
+        StatsRequest base = new StatsRequest(request.site(), request.range(), request.filters().stream()
+                .filter(f -> f.dimension() != Dimension.EVENT_NAME && f.dimension() != Dimension.PROP).toList(),
+                request.includeBots());
+        String table = warehouse.eventsTable();
+        return countingVisitors(shape("visitors", base), estimate -> {
+            Sql sql = new Sql().append("SELECT " + distinct("visitor_id", estimate) + ", count(*) FROM " + table + " WHERE ");
+            EventScope.append(sql, table, warehouse.dialect(), base, base.range().fromSeconds(), base.range().toSeconds());
+            try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Scan<>(rs.getLong(1), rs.getLong(2));
+            }
+        });
+    }
+
+    /** {@code visitors} as a percentage of {@code base}, 2 decimals, at most 100 (an estimate can overshoot); 0 without a base. */
+    public static double conversionRate(long visitors, long base) {
+        return base == 0 ? 0 : Math.min(100.0, round2(100.0 * visitors / base));
+    }
+
     public Realtime realtime(StatsRequest request) throws SQLException {
         Instant now = clock.instant();
         long nowMinute = Math.floorDiv(now.getEpochSecond(), 60);

@@ -41,6 +41,9 @@ function compact(n) {
   return Number.isInteger(n) ? String(n) : n.toFixed(1);
 }
 
+// A rate in percent: one decimal below 10 %, none above.
+function percent(v) { return (v < 10 ? v.toFixed(1) : String(Math.round(v))) + '%'; }
+
 function duration(seconds) {
   if (!seconds) return '0s';
   const m = Math.floor(seconds / 60);
@@ -288,7 +291,7 @@ async function loadPanel(panel, range, seq) {
   } else {
     nameCell.textContent = DIM_NAMES[dim] || dim;
   }
-  panel.querySelector('.col-num').textContent = counted ? 'Events · Visitors' : sessionLevel ? 'Visits · Visitors'
+  panel.querySelector('.col-num').textContent = counted ? 'Events · Visitors · CR' : sessionLevel ? 'Visits · Visitors'
     : dim === 'path' ? 'Views · Visitors' : 'Visitors';
   const list = panel.querySelector('.rows');
   list.dataset.dimension = dim;
@@ -321,7 +324,10 @@ async function loadPanel(panel, range, seq) {
       'data-value': value, onclick: open },
       bar,
       h('span', { class: 'label' + (r.value === null ? ' none' : ''), text: displayValue(dim, r.value) }),
-      h('span', { class: 'num' }, second === null ? null : h('span', { class: 'sub', text: compact(second) }), h('span', { text: compact(r.visitors) })));
+      h('span', { class: 'num' }, second === null ? null : h('span', { class: 'sub', text: compact(second) }), h('span', { text: compact(r.visitors) }),
+        // A goal's conversion rate: its visitors over all the period's visitors under the other filters.
+        r.conversion_rate === undefined ? null : h('span', { class: 'sub cr', title: 'Conversion rate: ' + r.visitors + ' of '
+          + data.conversion_base + ' visitors', text: percent(r.conversion_rate) })));
   }));
 }
 

@@ -102,6 +102,26 @@ class SqlApiIT {
         assertEquals("[[3]]", JSON.readTree(json.body()).get("rows").toString());
     }
 
+    /**
+     * {@code Accept: text/csv}: the same rows as a spreadsheet opens them. A field with a comma, a quote or a line
+     * break is quoted; NULL is empty; text that a spreadsheet would run as a formula is defused with a {@code '}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void csvOnRequest(String dialect) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(dialect) + "/api/sql"))
+                .header("Authorization", "Bearer " + token.value()).header("Accept", "text/csv")
+                .POST(HttpRequest.BodyPublishers.ofString("SELECT path, count(*) AS n, 'a,b \"c\"' AS q, NULL AS none, "
+                        + "'=1+2' AS formula, -1.5 AS neg, 'two' || chr(10) || 'lines' AS l FROM events GROUP BY path ORDER BY path"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("text/csv; charset=utf-8; header=present", r.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("3", r.headers().firstValue("X-Row-Count").orElse(""));
+        assertEquals("false", r.headers().firstValue("X-Truncated").orElse(""));
+        String row = ",1,\"a,b \"\"c\"\"\",,'=1+2,-1.5,\"two\nlines\"\r\n";
+        assertEquals("path,n,q,none,formula,neg,l\r\n/p0" + row + "/p1" + row + "/p2" + row, r.body());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"duckdb", "postgres"})
     void withoutTheTokenNothingRuns(String dialect) throws Exception {

@@ -3,6 +3,7 @@ package io.footfall.query.stats;
 import static io.footfall.query.testing.TestWarehouse.Row.event;
 import static io.footfall.query.testing.TestWarehouse.Row.pageview;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -252,6 +253,38 @@ class StatsApiIT {
         assertEquals(List.of("/pricing|2|3|0", "/|2|2|0", "/blog|1|1|0"), top(dialect, "path", "&filters=" + enc("prop:plan!=pro")));
         assertEquals(List.of("/|2|2|0", "/pricing|1|2|0", "/blog|1|1|0"), top(dialect, "path", "&filters=" + enc("prop:plan==(none)")));
         assertEquals("prop:a/b~c", get(dialect, "/api/stats/top?" + RANGE + "&dimension=" + enc("prop:a/b~c"), 200).get("dimension").asText());
+    }
+
+    /** base|value rate, ... of a custom-event list: its conversion base and each row's conversion rate. */
+    private String rates(String dialect, String dimension, String extra) throws Exception {
+        JsonNode n = get(dialect, "/api/stats/top?" + RANGE + "&dimension=" + dimension + extra, 200);
+        List<String> rows = new ArrayList<>();
+        for (JsonNode r : n.get("rows")) {
+            rows.add(r.get("value").asText() + " " + r.get("conversion_rate").asDouble());
+        }
+        return n.get("conversion_base").asLong() + "|" + String.join(", ", rows);
+    }
+
+    /**
+     * A goal's conversion rate: its visitors over the visitors with any event in the range (v1, v2, v3; vb is a
+     * bot, v4 after the range), under the filters except those that pick custom events.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void customEventListsCarryConversionRates(String dialect) throws Exception {
+        assertEquals("3|signup 33.33", rates(dialect, "event_name", ""));
+        assertEquals("3|plan 100.0, $y 66.67, a/b~c 33.33, seats 33.33", rates(dialect, "prop", ""));
+        assertEquals("3|pro 66.67, free 33.33", rates(dialect, "prop:plan", ""));
+        // The goal's own filter picks the converted visitors, not the base.
+        assertEquals("3|signup 33.33", rates(dialect, "event_name", "&filters=" + enc("event_name==signup")));
+        assertEquals("3|signup 33.33", rates(dialect, "event_name", "&filters=" + enc("prop:plan==pro")));
+        // Any other filter narrows the base: v1 is the only visitor from Germany, v3 from France.
+        assertEquals("1|signup 100.0", rates(dialect, "event_name", "&filters=" + enc("country==DE")));
+        assertEquals("1|", rates(dialect, "event_name", "&filters=" + enc("country==FR")));
+        assertEquals("2|signup 50.0", rates(dialect, "event_name", "&filters=" + enc("path==/pricing")));
+        assertEquals("4|signup 25.0", rates(dialect, "event_name", "&include_bots=true"));
+        assertFalse(get(dialect, "/api/stats/top?" + RANGE + "&dimension=path", 200).has("conversion_base"));
+        assertFalse(get(dialect, "/api/stats/top?" + RANGE + "&dimension=path", 200).get("rows").get(0).has("conversion_rate"));
     }
 
     /** start|visitors|pageviews|events|sessions of each point */
