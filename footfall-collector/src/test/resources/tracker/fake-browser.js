@@ -6,12 +6,14 @@ function browser(attrs, nav) {
   const sent = [], listeners = {}, docListeners = {};
   let ids = 0;
   const loc = {href: 'https://shop.test/a?x=1', get host() { return new URL(this.href).host; }};
-  const timers = [];
+  const timers = new Map();
+  let timerIds = 0;
+  const warnings = [];
   const w = {
     location: loc, screen: {width: 1920, height: 1080}, crypto: {randomUUID: () => '123e4567-e89b-42d3-a456-' + String(++ids).padStart(12, '0')},
     addEventListener: (t, f) => (listeners[t] = listeners[t] || []).push(f),
-    setTimeout: (f) => { timers.push(f); return timers.length; }, clearTimeout: () => { timers.length = 0; },
-    Intl: Intl, JSON: JSON, URL: URL, String: String,
+    setTimeout: (f) => { timers.set(++timerIds, f); return timerIds; }, clearTimeout: (id) => { timers.delete(id); },
+    Intl: Intl, JSON: JSON, URL: URL, String: String, console: {warn: (m) => warnings.push(m)},
   };
   const d = {
     currentScript: {getAttribute: (n) => attrs[n] === undefined ? null : attrs[n], hasAttribute: (n) => n in attrs, src: 'https://collector.test/footfall.js'},
@@ -20,16 +22,21 @@ function browser(attrs, nav) {
   };
   const n = Object.assign({language: 'en-GB', sendBeacon: (url, body) => { sent.push({url, body: JSON.parse(body)}); return true; }}, nav);
   const history = {pushState(s, t, u) { loc.href = new URL(u, loc.href).href; }, replaceState(s, t, u) { loc.href = new URL(u, loc.href).href; }};
-  const fn = new Function('window', 'document', 'navigator', 'history', 'location', 'screen', 'crypto', 'setTimeout', 'clearTimeout', 'URL', src);
-  fn(w, d, n, history, loc, w.screen, w.crypto, w.setTimeout, w.clearTimeout, URL);
-  return {w, d, history, sent, listeners, docListeners, loc, flushTimers: () => { const t = timers.splice(0); t.forEach((f) => f()); }};
+  const fn = new Function('window', 'document', 'navigator', 'history', 'location', 'screen', 'crypto', 'setTimeout', 'clearTimeout',
+    'URL', 'console', src);
+  const run = () => fn(w, d, n, history, loc, w.screen, w.crypto, w.setTimeout, w.clearTimeout, URL, w.console);
+  if (!nav.later) run();
+  return {w, d, history, sent, listeners, docListeners, loc, warnings, run,
+    flushTimers: () => { const t = [...timers.values()]; timers.clear(); t.forEach((f) => f()); },
+    hide: () => { d.visibilityState = 'hidden'; docListeners.visibilitychange.forEach((f) => f()); },
+    events: () => sent.flatMap((x) => x.body)};
 }
 const b = browser({'data-site': 'shop.test'}, {});
 b.history.pushState({}, '', '/b');
 b.history.replaceState({}, '', '/b');           // same URL: no second view
 b.w.footfall('event', 'signup', {plan: 'pro'});
 const beforeHidden = b.sent.length;
-b.docListeners.visibilitychange.forEach((f) => { b.d.visibilityState = 'hidden'; f(); });
+b.hide();
 const dnt = browser({'data-site': 'shop.test', 'data-respect-dnt': ''}, {globalPrivacyControl: true});
 dnt.flushTimers(); dnt.listeners.pagehide.forEach((f) => f());
 const dntIgnored = browser({'data-site': 'shop.test'}, {globalPrivacyControl: true});
@@ -50,9 +57,55 @@ const outboundSent = out.sent.length;
 click(link('https://shop.test/pricing'));
 click(link('mailto:sales@shop.test'));
 click({closest: () => null});
-out.docListeners.auxclick.forEach((f) => f({target: link('http://partner.test/')}));
+out.docListeners.auxclick.forEach((f) => f({target: link('http://partner.test/'), button: 1}));
+out.docListeners.auxclick.forEach((f) => f({target: link('http://menu.test/'), button: 2})); // the right button's menu
 out.listeners.pagehide.forEach((f) => f());
 const plain = browser({'data-site': 'shop.test'}, {});
+
+// Props are what they were when the event was tracked; what the collector would refuse is left out, with a warning,
+// and the rest of the event and the batch are kept.
+const props = browser({'data-site': 'shop.test'}, {});
+const step = {step: 1};
+props.w.footfall('event', 'Wizard', step);
+step.step = 2;
+props.w.footfall('event', 'Wizard', step);
+const cyclic = {ok: 'yes', when: new Date(Date.UTC(2026, 10, 28))};
+cyclic.self = cyclic;
+props.w.footfall('event', 'Odd', Object.assign(cyclic, {big: 10n, list: [1], nested: {a: 1}, nan: NaN, long: 'x'.repeat(2000),
+  ['k'.repeat(65)]: 1, '': 2}));
+props.w.footfall('event', 'n'.repeat(200));
+props.w.footfall('event', 'Listed', ['a', 'b']);
+props.hide();
+
+// 50 events of 1.4 KB each: more than one beacon may carry (64 KB), so several, none over 20,000 characters.
+const big = browser({'data-site': 'shop.test'}, {});
+for (let i = 0; i < 50; i++) big.w.footfall('event', 'Field', {i, value: 'x'.repeat(1000), label: 'y'.repeat(400)});
+big.w.footfall('flush');
+
+// A router: the URL first, then the title; a link to a fragment; back to a fragment of an earlier page.
+const spa = browser({'data-site': 'shop.test'}, {});
+spa.history.pushState({}, '', '/pricing');
+spa.d.title = 'Pricing';
+spa.flushTimers();
+spa.loc.href = 'https://shop.test/pricing#faq';
+spa.listeners.popstate.forEach((f) => f());
+spa.flushTimers();
+spa.history.pushState({}, '', '/about');
+spa.w.footfall('event', 'Contact');       // before the navigation's timer: the view first, then the event
+spa.hide();
+
+// The script included twice, and calls queued before it loaded.
+const twice = browser({'data-site': 'shop.test'}, {later: true});
+twice.w.footfall = Object.assign(function () {}, {q: [['event', 'Early']]});
+twice.run();
+twice.run();
+twice.history.pushState({}, '', '/next');
+twice.hide();
+const none = browser({}, {});
+
 console.log(JSON.stringify({sentBeforeHidden: beforeHidden, beacons: b.sent, gpcRespected: dnt.sent.length,
   gpcNotAsked: dntIgnored.sent.length, apiUrl: api.sent[0].url, outboundSentAtOnce: outboundSent,
-  outbound: out.sent.flatMap((x) => x.body), plainListensForClicks: 'click' in plain.docListeners}));
+  outbound: out.events(), plainListensForClicks: 'click' in plain.docListeners,
+  props: props.events(), propWarnings: props.warnings,
+  bigBeacons: big.sent.map((x) => JSON.stringify(x.body).length), bigEvents: big.events().length,
+  spa: spa.events(), twice: twice.events(), noSite: {warnings: none.warnings, footfall: typeof none.w.footfall}}));

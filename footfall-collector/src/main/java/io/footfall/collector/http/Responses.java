@@ -142,6 +142,9 @@ public final class Responses {
         response.headers()
                 .set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*")
                 .set("X-Content-Type-Options", "nosniff")
+                // The script and the pixel load on other sites' pages, also those that isolate themselves
+                // (Cross-Origin-Embedder-Policy: require-corp).
+                .set("Cross-Origin-Resource-Policy", "cross-origin")
                 .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         return response;
     }

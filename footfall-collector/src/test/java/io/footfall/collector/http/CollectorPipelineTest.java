@@ -277,13 +277,15 @@ class CollectorPipelineTest {
         }
 
         @ParameterizedTest(name = "{0} {1} carries nosniff and CORS")
-        @CsvSource({"GET,/health/live", "GET,/v1/events", "GET,/nope", "GET,/footfall.js", "OPTIONS,/v1/events", "GET,/metrics"})
+        @CsvSource({"GET,/health/live", "GET,/v1/events", "GET,/nope", "GET,/footfall.js", "OPTIONS,/v1/events", "GET,/metrics",
+                "GET,/v1/p.gif?site=shop.test&url=https%3A%2F%2Fshop.test%2F"})
         void everyResponseCarriesSecurityHeaders(String method, String path) {
             Wire w = wire();
             w.send(Wire.request(method, path, ""));
             Wire.Response r = w.only();
             assertEquals("nosniff", r.header("X-Content-Type-Options"));
             assertEquals("*", r.header("Access-Control-Allow-Origin"));
+            assertEquals("cross-origin", r.header("Cross-Origin-Resource-Policy"), "loadable by a page with COEP require-corp");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.footfall.collector.tracker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,11 +106,76 @@ class TrackerBehaviourTest {
 
     @Test
     void theCollectorAcceptsEverythingTheTrackerSends() throws Exception {
-        byte[] body = sent.get("beacons").get(0).get("body").toString().getBytes(StandardCharsets.UTF_8);
-        BodyDecoder decoder = new BodyDecoder(new Limits(32 * 1024, 500, 1024 * 1024, 100, Set.of()));
-        // sendBeacon with a string body sends text/plain;charset=UTF-8
-        DecodedBatch batch = decoder.decode(body, body.length, "text/plain;charset=UTF-8", null, System.currentTimeMillis());
-        assertEquals(java.util.List.of(), batch.rejected());
-        assertEquals(3, batch.accepted().size());
+        for (String scenario : new String[] {"beacons", "props", "spa", "twice"}) {
+            JsonNode events = scenario.equals("beacons") ? sent.get("beacons").get(0).get("body") : sent.get(scenario);
+            byte[] body = events.toString().getBytes(StandardCharsets.UTF_8);
+            BodyDecoder decoder = new BodyDecoder(new Limits(32 * 1024, 500, 1024 * 1024, 100, Set.of()));
+            // sendBeacon with a string body sends text/plain;charset=UTF-8
+            DecodedBatch batch = decoder.decode(body, body.length, "text/plain;charset=UTF-8", null, System.currentTimeMillis());
+            assertEquals(java.util.List.of(), batch.rejected(), scenario);
+            assertEquals(events.size(), batch.accepted().size(), scenario);
+        }
+    }
+
+    @Test
+    void propsAreTakenWhenTheEventIsTrackedNotWhenItIsSent() {
+        JsonNode events = sent.get("props");
+        assertEquals("{\"step\":1}", events.get(1).get("props").toString());
+        assertEquals("{\"step\":2}", events.get(2).get("props").toString());
+    }
+
+    /** A prop the collector would refuse (and one JSON cannot even write) would lose the whole batch: it is left out. */
+    @Test
+    void whatTheCollectorWouldRefuseIsLeftOutWithAWarning() {
+        JsonNode events = sent.get("props");
+        assertEquals(6, events.size(), "the page view and every event: " + events);
+        JsonNode odd = events.get(3).get("props");
+        assertEquals(List.of("ok", "when", "long"), fieldNames(odd));
+        assertEquals("2026-11-28T00:00:00.000Z", odd.get("when").asText(), "a date as its ISO text");
+        assertEquals(1024, odd.get("long").asText().length(), "a long text cut to the collector's 1,024");
+        assertEquals(128, events.get(4).get("name").asText().length(), "a long name cut to the collector's 128");
+        assertEquals(false, events.get(5).has("props"), "an array is not props");
+        List<String> warnings = new java.util.ArrayList<>();
+        sent.get("propWarnings").forEach(w -> warnings.add(w.asText().split(" ")[2]));
+        assertEquals(List.of("self", "big", "list", "nested", "nan", "k".repeat(65), ""), warnings);
+    }
+
+    @Test
+    void aBatchLargerThanABeaconCarriesIsSplit() {
+        assertEquals(51, sent.get("bigEvents").asInt(), "the page view and 50 events");
+        assertEquals(5, sent.get("bigBeacons").size());
+        sent.get("bigBeacons").forEach(n -> assertTrue(n.asInt() < 20_000, "a beacon of " + n + " characters"));
+    }
+
+    @Test
+    void aRoutersViewHasItsTitleAFragmentIsNoPageAndAViewComesBeforeTheEventsOnIt() {
+        JsonNode events = sent.get("spa");
+        assertEquals(4, events.size(), events.toString());
+        assertEquals("https://shop.test/pricing", events.get(1).get("url").asText());
+        assertEquals("Pricing", events.get(1).get("title").asText(), "the title the router set after the URL");
+        assertEquals("https://shop.test/about", events.get(2).get("url").asText(), "no view for #faq");
+        assertEquals("pageview", events.get(2).get("type").asText());
+        assertEquals("Contact", events.get(3).get("name").asText());
+        assertEquals("https://shop.test/pricing", events.get(3).get("referrer").asText(), "an event's referrer is its page's");
+    }
+
+    @Test
+    void includedTwiceItCountsOnceAndQueuedCallsComeAfterTheLoadsView() {
+        JsonNode events = sent.get("twice");
+        assertEquals(3, events.size(), events.toString());
+        assertEquals("pageview", events.get(0).get("type").asText());
+        assertEquals("Early", events.get(1).get("name").asText());
+        assertEquals("https://shop.test/next", events.get(2).get("url").asText());
+    }
+
+    @Test
+    void withoutDataSiteItSaysSo() {
+        assertEquals("[\"footfall.js: no data-site attribute: nothing is tracked\"]", sent.get("noSite").get("warnings").toString());
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 }

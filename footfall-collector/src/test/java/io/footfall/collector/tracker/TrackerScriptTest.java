@@ -19,6 +19,14 @@ class TrackerScriptTest {
         assertTrue(script.body(true).length < 2048, "gzipped size " + script.body(true).length);
     }
 
+    @Test
+    void isServedWithoutItsCommentsButLineForLine() {
+        assertEquals("/* footfall.js: docs/collector.md */\nvar a = 1;\nc('//', 2);\nd() // kept: no semicolon before it\n",
+                TrackerScript.compact("/* header\n   more */\n  // a comment\n\n  var a = 1; // says what a is\n"
+                        + "  c('//', 2);\n  d() // kept: no semicolon before it\n"));
+        assertFalse(source.contains("// "), "no comment is served: " + source);
+    }
+
     @ParameterizedTest(name = "uses {0}")
     @ValueSource(strings = {"sendBeacon", "pushState", "replaceState", "popstate", "pagehide", "visibilitychange",
             "data-site", "data-api", "data-respect-dnt", "globalPrivacyControl", "doNotTrack", "'event'"})
