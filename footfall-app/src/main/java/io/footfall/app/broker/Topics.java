@@ -69,8 +69,12 @@ public final class Topics {
                 // Just created: a new topic may not be described yet (the metadata spreads after the create).
                 return kafka.partitions();
             }
-            return admin.describeTopics(List.of(KafkaConfig.RAW_TOPIC)).allTopicNames()
+            int partitions = admin.describeTopics(List.of(KafkaConfig.RAW_TOPIC)).allTopicNames()
                     .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(KafkaConfig.RAW_TOPIC).partitions().size();
+            if (kafka.partitionsGiven() && partitions != kafka.partitions()) {
+                System.out.println(partitionsNote(partitions, kafka.partitions()));
+            }
+            return partitions;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 throw unreachable(kafka, timeout);
@@ -83,6 +87,15 @@ public final class Topics {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics");
         }
+    }
+
+    /**
+     * Says that a changed {@code kafka.partitions} does not reach topics that exist: their count is kept, since
+     * adding partitions would send a visitor's later events to another partition than its session's state.
+     */
+    static String partitionsNote(int actual, int configured) {
+        return "footfall: " + KafkaConfig.RAW_TOPIC + " exists with " + actual + " partitions; kafka.partitions (" + configured
+                + ") applies only to topics footfall creates, so " + actual + " it stays (docs/deploy.md, \"Kafka\")";
     }
 
     /** A topic as footfall creates it: the configured partitions and replicas, raw's retention, min in-sync replicas. */

@@ -64,5 +64,19 @@ class BrokerCommandIT {
             again.waitFor(60, TimeUnit.SECONDS);
             again.destroyForcibly();
         }
+        // Asked for another count: the topics keep theirs, and the start says so instead of passing over it.
+        Process changed = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "broker", "--data-dir", dir.toString(),
+                "--port", "0", "--partitions", "3").redirectError(dir.resolve("stderr-changed.log").toFile()).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(changed.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals("footfall: footfall.raw exists with 2 partitions; kafka.partitions (3) applies only to topics footfall "
+                    + "creates, so 2 it stays (docs/deploy.md, \"Kafka\")", out.readLine());
+            String ready = out.readLine();
+            assertTrue(ready != null && ready.endsWith(", 2 partitions)"), "ready line with another count asked for: " + ready);
+        } finally {
+            changed.destroy();
+            changed.waitFor(60, TimeUnit.SECONDS);
+            changed.destroyForcibly();
+        }
     }
 }

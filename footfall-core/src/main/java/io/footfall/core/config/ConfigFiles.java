@@ -1,5 +1,8 @@
 package io.footfall.core.config;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -12,6 +15,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /** Reads a configuration file — YAML ({@code .yaml}, {@code .yml}) or Java properties — into dotted keys. */
 public final class ConfigFiles {
@@ -29,6 +33,15 @@ public final class ConfigFiles {
                 return readProperties(path);
             }
             return readYaml(path);
+        } catch (JsonProcessingException e) {
+            // Not YAML, or a key given twice (the second would silently win): where, as an editor counts lines.
+            JsonLocation at = e.getLocation();
+            String what = firstLine(e.getOriginalMessage());
+            if (e.getCause() instanceof MarkedYAMLException yaml) {
+                what = "cannot be read as YAML: " + (yaml.getContext() == null ? "" : yaml.getContext() + ", ") + yaml.getProblem();
+            }
+            throw new ConfigException("config file " + path + (at == null || at.getLineNr() < 1 ? "" : ", line " + at.getLineNr()
+                    + " column " + at.getColumnNr()) + ": " + firstLine(what));
         } catch (NoSuchFileException e) {
             throw new ConfigException("config file " + path + ": does not exist");
         } catch (IOException e) {
@@ -49,7 +62,8 @@ public final class ConfigFiles {
     }
 
     private static Map<String, String> readYaml(Path path) throws IOException {
-        JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(path.toFile());
+        JsonNode root = new ObjectMapper(new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION))
+                .readTree(path.toFile());
         Map<String, String> out = new LinkedHashMap<>();
         if (root == null || root.isMissingNode() || root.isNull()) {
             return out;

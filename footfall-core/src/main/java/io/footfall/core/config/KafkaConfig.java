@@ -9,6 +9,7 @@ import java.util.Map;
  * @param bootstrapServers   an external cluster, or empty for the embedded broker of {@code standalone}
  * @param embeddedPort       the embedded broker's client port; 0 picks a free one
  * @param partitions         partitions per topic; the most instances of any role that can share the work
+ * @param partitionsGiven    whether {@code kafka.partitions} was set rather than left at its default
  * @param replicationFactor  1 on a single node; 3 in a shared deployment
  * @param rawRetention       how long {@code footfall.raw} is kept, so {@code replay} can rebuild
  * @param clientProperties   passed to every Kafka client as-is (TLS, SASL): {@code kafka.client.*}
@@ -18,6 +19,7 @@ public record KafkaConfig(
         String bootstrapServers,
         int embeddedPort,
         int partitions,
+        boolean partitionsGiven,
         short replicationFactor,
         Duration rawRetention,
         Map<String, String> clientProperties,
@@ -32,6 +34,7 @@ public record KafkaConfig(
                 s.string("kafka.bootstrapServers", ""),
                 s.integer("kafka.embeddedPort", 0, 0, 65535),
                 s.integer("kafka.partitions", 6, 1, 1024),
+                s.given("kafka.partitions"),
                 (short) s.integer("kafka.replicationFactor", 1, 1, 7),
                 s.duration("kafka.rawRetention", Duration.ofDays(7), Duration.ofHours(1), Duration.ofDays(3650)),
                 s.passThrough("kafka.client."),
@@ -56,13 +59,13 @@ public record KafkaConfig(
     public KafkaConfig withClientProperty(String key, String value) {
         Map<String, String> properties = new java.util.HashMap<>(clientProperties);
         properties.put(key, value);
-        return new KafkaConfig(bootstrapServers, embeddedPort, partitions, replicationFactor, rawRetention,
+        return new KafkaConfig(bootstrapServers, embeddedPort, partitions, partitionsGiven, replicationFactor, rawRetention,
                 Map.copyOf(properties), startTimeout);
     }
 
     /** The same settings pointed at a known broker address (the embedded one, once it is up). */
     public KafkaConfig withBootstrapServers(String servers) {
-        return new KafkaConfig(servers, embeddedPort, partitions, replicationFactor, rawRetention, clientProperties,
+        return new KafkaConfig(servers, embeddedPort, partitions, partitionsGiven, replicationFactor, rawRetention, clientProperties,
                 startTimeout);
     }
 }

@@ -66,6 +66,11 @@ public final class Settings {
         return value;
     }
 
+    /** Whether {@code key} is given (flag, environment or file) rather than left to its default. */
+    public boolean given(String key) {
+        return flags.containsKey(key) || env.containsKey(envName(key)) || file.containsKey(key);
+    }
+
     public String string(String key, String defaultValue) {
         String value = raw(key);
         return record(key, value == null ? defaultValue : value.trim());

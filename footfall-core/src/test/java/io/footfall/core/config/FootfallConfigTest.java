@@ -174,8 +174,19 @@ class FootfallConfigTest {
         Path broken = dir.resolve("broken.yaml");
         Files.writeString(broken, "collector: [unclosed\n");
         ConfigException bad = assertThrows(ConfigException.class, () -> ConfigFiles.read(broken));
-        assertTrue(bad.getMessage().contains("cannot be read"), bad.getMessage());
+        assertEquals("config file " + broken + ", line 1 column 21: cannot be read as YAML: while parsing a flow sequence, "
+                + "expected ',' or ']', but got <stream end>", bad.getMessage());
         assertTrue(!bad.getMessage().contains("\n"), "one line: " + bad.getMessage());
+        // Where the file goes wrong, as an editor counts lines.
+        Path indented = dir.resolve("indented.yaml");
+        Files.writeString(indented, "kafka:\n  partitions: 3\n   replicationFactor: 1\n");
+        ConfigException misplaced = assertThrows(ConfigException.class, () -> ConfigFiles.read(indented));
+        assertEquals("config file " + indented + ", line 3 column 21: cannot be read as YAML: mapping values are not allowed here", misplaced.getMessage());
+        // A section or key given twice is refused: the second would silently replace the first.
+        Path twice = dir.resolve("twice.yaml");
+        Files.writeString(twice, "collector:\n  port: 8080\nkafka:\n  partitions: 3\ncollector:\n  maxEventBytes: 16KB\n");
+        ConfigException duplicate = assertThrows(ConfigException.class, () -> ConfigFiles.read(twice));
+        assertEquals("config file " + twice + ", line 5 column 10: Duplicate field 'collector'", duplicate.getMessage());
     }
 
     @Test
