@@ -41,6 +41,10 @@ public final class Exchanges {
             int eq = pair.indexOf('=');
             String key = decode(eq < 0 ? pair : pair.substring(0, eq));
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+            if (value.indexOf('\u0000') >= 0) {
+                // No parameter can hold one, and PostgreSQL refuses it in any text it is sent.
+                throw new BadParameterException(key, "must not contain a NUL character (%00)");
+            }
             if (out.putIfAbsent(key, value) != null) {
                 throw new BadParameterException(key, "given more than once; give it once"
                         + (key.equals("filters") ? " and join conditions with ;" : ""));

@@ -224,15 +224,15 @@ public final class StatsQueries {
             if (hours != null) {
                 // Each hour's sessions in the bucket the hour is in: in a zone whose offsets are whole hours, no
                 // hour straddles two buckets.
-                Map<LocalDateTime, SketchCache.Tally> buckets = new HashMap<>();
+                Map<Instant, SketchCache.Tally> buckets = new HashMap<>();
                 long rows = 0;
                 for (Map.Entry<Long, SketchCache.Tally> e : hours.entrySet()) {
-                    LocalDateTime bucket = interval.truncate(LocalDateTime.ofInstant(Instant.ofEpochSecond(e.getKey() * 3600), zone));
+                    Instant bucket = interval.bucketStart(Instant.ofEpochSecond(e.getKey() * 3600), zone);
                     buckets.computeIfAbsent(bucket, b -> new SketchCache.Tally(SketchCache.Source.SESSIONS)).add(e.getValue());
                     rows += e.getValue().counts[SketchCache.ROWS];
                 }
-                Map<LocalDateTime, Point> found = new HashMap<>();
-                buckets.forEach((bucket, t) -> found.put(bucket, new Point(ZonedDateTime.ofLocal(bucket, zone, null), t.visitors(),
+                Map<Instant, Point> found = new HashMap<>();
+                buckets.forEach((bucket, t) -> found.put(bucket, new Point(ZonedDateTime.ofInstant(bucket, zone), t.visitors(),
                         t.counts[SketchCache.PAGEVIEWS], t.counts[SketchCache.EVENTS], t.counts[SketchCache.SESSIONS])));
                 return new Scan<>(series(found, request.range(), interval, zone), rows);
             }
@@ -257,33 +257,45 @@ public final class StatsQueries {
             EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, from, to);
         }
         sql.append(" GROUP BY 1");
-        Map<LocalDateTime, Point> found = new HashMap<>();
+        Map<Instant, Point> found = new HashMap<>();
         long rows = 0;
-        long fixed = fixedBucketMicros(interval);
         try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 rows += rs.getLong(6);
-                LocalDateTime bucket = fixed > 0
-                        ? LocalDateTime.ofEpochSecond(Math.floorDiv(rs.getLong(1) * fixed - WEEK_SHIFT_MICROS, 1_000_000L), 0,
-                        java.time.ZoneOffset.UTC)
-                        : LocalDateTime.parse(rs.getString(1).replace(' ', 'T'));
-                found.put(bucket, new Point(ZonedDateTime.ofLocal(bucket, zone, null), rs.getLong(2), rs.getLong(3),
+                Instant bucket = bucketInstant(rs, interval, zone);
+                found.put(bucket, new Point(ZonedDateTime.ofInstant(bucket, zone), rs.getLong(2), rs.getLong(3),
                         rs.getLong(4), rs.getLong(5)));
             }
         }
         return new Scan<>(series(found, request.range(), interval, zone), rows);
     }
 
-    /** Every bucket of the range in order, those without data at zero. */
-    private static List<Point> series(Map<LocalDateTime, Point> found, TimeRange range, Interval interval, ZoneId zone) {
+    /**
+     * Every bucket of the range in order, those without data at zero. Buckets are told apart by the instant they
+     * start at, so the hour that repeats when clocks go back is two points, and the hour skipped when they go
+     * forward none.
+     */
+    private static List<Point> series(Map<Instant, Point> found, TimeRange range, Interval interval, ZoneId zone) {
         List<Point> out = new ArrayList<>();
-        for (LocalDateTime b = firstBucket(range, interval, zone); ZonedDateTime.ofLocal(b, zone, null)
-                .toInstant().isBefore(range.to()); b = interval.next(b)) {
-            Point p = found.get(b);
-            out.add(p != null ? p : new Point(ZonedDateTime.ofLocal(b, zone, null), 0, 0, 0, 0));
+        for (ZonedDateTime b = interval.first(range.from(), zone); b.toInstant().isBefore(range.to()); b = interval.next(b)) {
+            Point p = found.get(b.toInstant());
+            out.add(p != null ? p : new Point(b, 0, 0, 0, 0));
         }
         return out;
+    }
+
+    /** The start of the bucket a row of a time-series query names (column 1, as {@link #localBucket} wrote it). */
+    private Instant bucketInstant(ResultSet rs, Interval interval, ZoneId zone) throws SQLException {
+        if (warehouse.dialect().equals("postgres") || interval.fixedInstants()) {
+            return Instant.EPOCH.plus(rs.getLong(1), java.time.temporal.ChronoUnit.MICROS);
+        }
+        long fixed = fixedBucketMicros(interval);
+        LocalDateTime local = fixed > 0
+                ? LocalDateTime.ofEpochSecond(Math.floorDiv(rs.getLong(1) * fixed - WEEK_SHIFT_MICROS, 1_000_000L), 0,
+                java.time.ZoneOffset.UTC)
+                : LocalDateTime.parse(rs.getString(1).replace(' ', 'T'));
+        return ZonedDateTime.ofLocal(local, zone, null).toInstant();
     }
 
     /** Whether every offset of {@code zone} in the range is whole hours and changes at whole UTC hours. */
@@ -332,7 +344,9 @@ public final class StatsQueries {
      */
     private void localBucket(Sql sql, String column, Interval interval, ZoneId zone, TimeRange range) {
         if (warehouse.dialect().equals("postgres")) {
-            sql.append("CAST(date_trunc('" + interval.sqlName() + "', " + column + " AT TIME ZONE ?) AS VARCHAR)", zone.getId());
+            // The bucket's start as an instant (µs since the epoch): date_trunc in the zone gives a timestamptz.
+            sql.append("CAST(extract(epoch FROM date_trunc('" + interval.sqlName() + "', " + column + ", ?)) * 1000000 AS BIGINT)",
+                    postgresZone(zone));
             return;
         }
         java.time.zone.ZoneRules rules = zone.getRules();
@@ -347,9 +361,18 @@ public final class StatsQueries {
         }
         values.add(rules.getOffset(range.to().minusNanos(1)).getTotalSeconds() * 1_000_000L);
         offset.append(" ELSE ? END");
-        String local = "epoch_us(" + column + ") + " + (values.size() == 1 ? "?" : "(" + offset + ")");
+        String offsetAtRow = values.size() == 1 ? "?" : "(" + offset + ")";
+        String local = "epoch_us(" + column + ") + " + offsetAtRow;
         long fixed = fixedBucketMicros(interval);
-        if (fixed > 0) {
+        if (interval.fixedInstants()) {
+            // A minute or an hour: its start as an instant, the local start minus the offset at the row, so the hour
+            // that repeats when clocks go back is two buckets.
+            List<Object> params = new ArrayList<>(values);
+            params.add(fixed);
+            params.add(fixed);
+            params.addAll(values);
+            sql.append("((" + local + ") // ? * ? - " + offsetAtRow + ")", params.toArray());
+        } else if (fixed > 0) {
             values.add(WEEK_SHIFT_MICROS);
             values.add(fixed);
             sql.append("((" + local + " + ?) // ?)", values.toArray());
@@ -359,15 +382,28 @@ public final class StatsQueries {
         }
     }
 
-    static LocalDateTime firstBucket(TimeRange range, Interval interval, ZoneId zone) {
-        return interval.truncate(LocalDateTime.ofInstant(range.from(), zone));
+    /**
+     * The zone as PostgreSQL reads it. A fixed offset (+05:30, UTC-8) would be read as a POSIX zone, whose sign is
+     * the other way round: it goes as a POSIX spec that says what is meant ({@code <+0530>-05:30}).
+     */
+    static String postgresZone(ZoneId zone) {
+        if (!(zone.normalized() instanceof java.time.ZoneOffset offset)) {
+            return zone.getId();
+        }
+        int seconds = offset.getTotalSeconds();
+        if (seconds == 0) {
+            return "UTC";
+        }
+        String name = offset.getId().replace(":", "");
+        int abs = Math.abs(seconds);
+        return "<" + name + ">" + (seconds > 0 ? "-" : "+") + String.format("%02d:%02d:%02d", abs / 3600, abs / 60 % 60, abs % 60);
     }
 
     /** How many buckets a series would have, computed without building it, to refuse huge ones early. */
     public static long bucketCount(TimeRange range, Interval interval, ZoneId zone) {
         long n = 0;
-        LocalDateTime end = LocalDateTime.ofInstant(range.to(), zone);
-        for (LocalDateTime b = firstBucket(range, interval, zone); b.isBefore(end) && n <= MAX_BUCKETS; b = interval.next(b)) {
+        for (ZonedDateTime b = interval.first(range.from(), zone); b.toInstant().isBefore(range.to()) && n <= MAX_BUCKETS;
+             b = interval.next(b)) {
             n++;
         }
         return n;

@@ -20,6 +20,13 @@ public record TimeRange(Instant from, Instant to) {
         return new TimeRange(from, to);
     }
 
+    /**
+     * The times a range may name: no event is older than 1970, and a range (and the period before it, which the
+     * summary compares with) stays within what both warehouses' timestamps hold.
+     */
+    static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
+
     /** The period of equal length just before this one: what the summary compares with. */
     public TimeRange previous() {
         Duration length = Duration.between(from, to);
@@ -46,14 +53,23 @@ public record TimeRange(Instant from, Instant to) {
             // An offset typed unencoded in a URL (…T08:00:00+01:00): the query string's '+' arrived as a space.
             value = value.replace(' ', '+');
         }
+        Instant at;
         try {
-            return OffsetDateTime.parse(value).toInstant();
+            at = OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
             try {
-                return Instant.parse(value);
+                at = Instant.parse(value);
             } catch (DateTimeParseException again) {
                 throw new BadParameterException(name, "must be an ISO-8601 time with offset, e.g. 2026-11-26T00:00:00Z");
             }
         }
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw new BadParameterException(name, "must be from " + EARLIEST + " to " + LATEST + "; got " + value);
+        }
+        if (at.getNano() % 1_000_000 != 0) {
+            // Counted to the millisecond: a finer time would be cut and move the range's edge.
+            throw new BadParameterException(name, "must be to the millisecond at most; got " + value);
+        }
+        return at;
     }
 }

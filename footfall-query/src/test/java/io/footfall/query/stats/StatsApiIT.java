@@ -95,6 +95,12 @@ class StatsApiIT {
         w.insert(as(pageview("2026-11-09T12:00:00Z", "v1", "s0", 1, "/").props("{\"plan\":\"enterprise\"}"), de));
         w.insert(as(pageview("2026-11-12T09:00:00Z", "v4", "s6", 1, "/"), de));
         w.insert(as(pageview("2026-11-10T12:00:00Z", "v9", "s9", 1, "/").site("other.test"), de));
+        // Around Los Angeles's daylight-saving changes: 01:10 and 01:45 PDT, then 01:05 and 01:30 PST on 1 November
+        // (the hour from 01:00 happens twice); 01:30 PST, then 03:30 PDT on 8 March (02:00 to 03:00 never happens).
+        for (String at : new String[] {"2026-11-01T08:10:00Z", "2026-11-01T08:45:00Z", "2026-11-01T09:05:00Z",
+                "2026-11-01T09:30:00Z", "2026-03-08T09:30:00Z", "2026-03-08T10:30:00Z"}) {
+            w.insert(as(pageview(at, "vd" + at, "sd" + at, 1, "/").site("other.test"), de));
+        }
         w.rebuildSessions();
     }
 
@@ -328,6 +334,61 @@ class StatsApiIT {
     private record Point(String start, long pageviews, long events) {
     }
 
+    /** start|pageviews of each hour of other.test's daylight-saving days in Los Angeles. */
+    private List<String> hours(String dialect, String from, String to) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode p : get(dialect, "/api/stats/timeseries?site=other.test&from=" + from + "&to=" + to
+                + "&interval=hour&tz=America/Los_Angeles", 200).get("points")) {
+            out.add(p.get("start").asText() + "|" + p.get("pageviews").asLong());
+        }
+        return out;
+    }
+
+    /** An hour is an hour of the world's clock: the one that repeats is two points, the one skipped none. */
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void hoursAcrossDaylightSavingChanges(String dialect) throws Exception {
+        assertEquals(List.of("2026-11-01T00:00:00-07:00|0", "2026-11-01T01:00:00-07:00|2", "2026-11-01T01:00:00-08:00|2",
+                "2026-11-01T02:00:00-08:00|0"), hours(dialect, "2026-11-01T07:00:00Z", "2026-11-01T11:00:00Z"));
+        assertEquals(List.of("2026-03-08T00:00:00-08:00|0", "2026-03-08T01:00:00-08:00|1", "2026-03-08T03:00:00-07:00|1",
+                "2026-03-08T04:00:00-07:00|0"), hours(dialect, "2026-03-08T08:00:00Z", "2026-03-08T12:00:00Z"));
+        // Minutes across the repeated hour: 120 of them, each once.
+        JsonNode minutes = get(dialect, "/api/stats/timeseries?site=other.test&from=2026-11-01T08:00:00Z&to=2026-11-01T10:00:00Z"
+                + "&interval=minute&tz=America/Los_Angeles", 200).get("points");
+        java.util.Set<String> starts = new java.util.HashSet<>();
+        long views = 0;
+        for (JsonNode p : minutes) {
+            starts.add(p.get("start").asText());
+            views += p.get("pageviews").asLong();
+        }
+        assertEquals(120, minutes.size());
+        assertEquals(120, starts.size());
+        assertEquals(4, views);
+        // The same days by day: 1 November lasts 25 hours, 8 March 23.
+        assertEquals(List.of("2026-11-01T00:00:00-07:00|4"), dayPoints(dialect, "other.test", "2026-11-01T07:00:00Z", "2026-11-02T08:00:00Z",
+                "America/Los_Angeles"));
+    }
+
+    private List<String> dayPoints(String dialect, String site, String from, String to, String tz) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode p : get(dialect, "/api/stats/timeseries?site=" + site + "&from=" + from + "&to=" + to + "&interval=day&tz="
+                + enc(tz), 200).get("points")) {
+            out.add(p.get("start").asText() + "|" + p.get("pageviews").asLong());
+        }
+        return out;
+    }
+
+    /** A zone given as an offset means that offset on both warehouses (PostgreSQL alone would read it the other way). */
+    @ParameterizedTest
+    @ValueSource(strings = {"duckdb", "postgres"})
+    void offsetZonesMeanWhatTheySay(String dialect) throws Exception {
+        List<String> expected = List.of("2026-11-10T00:00:00-08:00|3", "2026-11-11T00:00:00-08:00|4");
+        assertEquals(expected, dayPoints(dialect, "fix.test", "2026-11-10T08:00:00Z", "2026-11-12T08:00:00Z", "UTC-8"));
+        assertEquals(expected, dayPoints(dialect, "fix.test", "2026-11-10T08:00:00Z", "2026-11-12T08:00:00Z", "-08:00"));
+        assertEquals(List.of("2026-11-10T00:00:00+05:30|2", "2026-11-11T00:00:00+05:30|4", "2026-11-12T00:00:00+05:30|1"),
+                dayPoints(dialect, "fix.test", "2026-11-10T08:00:00Z", "2026-11-12T08:00:00Z", "+05:30"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"duckdb", "postgres"})
     void realtimeCountsTheLastMinutes(String dialect) throws Exception {
@@ -378,6 +439,15 @@ class StatsApiIT {
             "/api/stats/summary?site=fix.test&from=yesterday&to=2026-11-12T08:00:00Z\tfrom",
             "/api/stats/summary?site=fix.test&from=2026-11-10T08:00:00Z\tto",
             "/api/stats/summary?site=fix.test&from=2026-11-12T08:00:00Z&to=2026-11-10T08:00:00Z\tto",
+            // Times no warehouse holds (the previous period of a range from year 1 starts before PostgreSQL's
+            // earliest), and times finer than the millisecond the range is counted in.
+            "/api/stats/summary?site=fix.test&from=-999999999-01-01T00:00:00Z&to=2026-11-12T08:00:00Z\tfrom",
+            "/api/stats/summary?site=fix.test&from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z\tfrom",
+            "/api/stats/summary?site=fix.test&from=2026-11-10T08:00:00Z&to=%2B999999999-12-31T23:59:59Z\tto",
+            "/api/stats/summary?site=fix.test&from=2026-11-10T08:00:00.0005Z&to=2026-11-12T08:00:00Z\tfrom",
+            // No parameter holds a NUL character (PostgreSQL refuses it in any text).
+            "/api/stats/summary?" + RANGE + "&filters=path%3D%3D%00\tfilters",
+            "/api/stats/top?" + RANGE + "&dimension=prop:a%00b\tdimension",
             "/api/stats/summary?" + RANGE + "&include_bots=maybe\tinclude_bots",
             "/api/stats/summary?" + RANGE + "&filter=path==/\tfilter",
             "/api/stats/summary?" + RANGE + "&filters=path\tfilters",
