@@ -157,7 +157,7 @@ public final class StatsQueries {
                 hours.values().forEach(all::add);
                 long[] n = all.counts;
                 return new Scan<>(summary(all.visitors(), n[SketchCache.SESSIONS], n[SketchCache.PAGEVIEWS], n[SketchCache.EVENTS],
-                        n[SketchCache.BOUNCED], n[SketchCache.SESSIONS] == 0 ? 0 : n[SketchCache.DURATION_MICROS] / 1e6 / n[SketchCache.SESSIONS],
+                        n[SketchCache.BOUNCED], n[SketchCache.DURATION_MICROS],
                         true), n[SketchCache.ROWS]);
             }
         }
@@ -171,8 +171,7 @@ public final class StatsQueries {
             sql.append("SELECT " + distinct("visitor_key", estimate) + ", CAST(coalesce(sum(pageviews), 0) AS BIGINT), "
                     + "CAST(coalesce(sum(events), 0) AS BIGINT), " + sessions + ", "
                     + "coalesce(sum(CAST(pageviews = 1 AND events = 0 AND NOT sessionless AS INTEGER)), 0), "
-                    + "CAST(coalesce(sum(" + seconds("first_at", "last_at") + ") / nullif(" + sessions + ", 0), 0) "
-                    + "AS DOUBLE PRECISION), count(*) FROM " + warehouse.sessionsTable() + " WHERE ");
+                    + "CAST(coalesce(sum(" + micros("first_at", "last_at") + "), 0) AS BIGINT), count(*) FROM " + warehouse.sessionsTable() + " WHERE ");
             SessionScope.append(sql, request, from, to);
         } else {
             // One pass: group the range's events by session (a session belongs to one visitor, so grouping by
@@ -180,10 +179,10 @@ public final class StatsQueries {
             sql.append("SELECT " + distinct("visitor_id", estimate) + ", CAST(coalesce(sum(pv), 0) AS BIGINT), "
                             + "CAST(coalesce(sum(ev), 0) AS BIGINT), count(session_id), "
                             + "count(session_id) FILTER (WHERE pv = 1 AND ev = 0), "
-                            + "CAST(coalesce(avg(dur) FILTER (WHERE session_id IS NOT NULL), 0) AS DOUBLE PRECISION), count(*) FROM ("
+                            + "CAST(coalesce(sum(dur) FILTER (WHERE session_id IS NOT NULL), 0) AS BIGINT), count(*) FROM ("
                             + "SELECT session_id, visitor_id, count(*) FILTER (WHERE type = 'pageview') AS pv, "
                             + "count(*) FILTER (WHERE type = 'event') AS ev, "
-                            + seconds("min(received_at)", "max(received_at)") + " AS dur FROM ")
+                            + micros("min(received_at)", "max(received_at)") + " AS dur FROM ")
                     .append(warehouse.eventsTable()).append(" WHERE ");
             EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, from, to);
             sql.append(" GROUP BY session_id, visitor_id) s");
@@ -191,25 +190,35 @@ public final class StatsQueries {
         try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {
             rs.next();
-            return new Scan<>(summary(rs.getLong(1), rs.getLong(4), rs.getLong(2), rs.getLong(3), rs.getLong(5), rs.getDouble(6),
+            return new Scan<>(summary(rs.getLong(1), rs.getLong(4), rs.getLong(2), rs.getLong(3), rs.getLong(5), rs.getLong(6),
                     estimate), rs.getLong(7));
         }
     }
 
+    /**
+     * The headline numbers from whole counts; each ratio is rounded from the exact quotient (674.855 s is 674.86 on
+     * both warehouses, 201 views in 200 sessions 1.01), not from a binary double.
+     *
+     * @param durationMicros the sessions' durations summed, in µs
+     */
     private static Summary summary(long visitors, long sessions, long pageviews, long events, long bounced,
-                                   double durationSeconds, boolean estimate) {
-        return new Summary(visitors, sessions, pageviews, events,
-                sessions == 0 ? 0 : round2((double) pageviews / sessions),
-                sessions == 0 ? 0 : round2(100.0 * bounced / sessions),
-                round2(durationSeconds), estimate);
+                                   long durationMicros, boolean estimate) {
+        return new Summary(visitors, sessions, pageviews, events, ratio2(pageviews, sessions), ratio2(100 * bounced, sessions),
+                ratio2(durationMicros, sessions * 1_000_000L), estimate);
     }
 
-    /** Seconds from one timestamp expression to another. */
-    private String seconds(String from, String to) {
+    /** {@code numerator / denominator} rounded half up to 2 decimals; 0 without a denominator. */
+    static double ratio2(long numerator, long denominator) {
+        return denominator == 0 ? 0 : java.math.BigDecimal.valueOf(numerator)
+                .divide(java.math.BigDecimal.valueOf(denominator), 2, java.math.RoundingMode.HALF_UP).doubleValue();
+    }
+
+    /** Microseconds from one timestamp expression to another, a whole number on both warehouses. */
+    private String micros(String from, String to) {
         return warehouse.dialect().equals("postgres")
-                ? "extract(epoch FROM " + to + " - " + from + ")"
+                ? "CAST(extract(epoch FROM " + to + " - " + from + ") * 1000000 AS BIGINT)"
                 // epoch_us is a cast; epoch_ms of a TIMESTAMPTZ costs several times more (2/3 of a 30-day summary).
-                : "(epoch_us(" + to + ") - epoch_us(" + from + ")) / 1000000.0";
+                : "(epoch_us(" + to + ") - epoch_us(" + from + "))";
     }
 
     public Counted<List<Point>> timeseries(StatsRequest request, Interval interval, ZoneId zone) throws SQLException {
@@ -567,7 +576,7 @@ public final class StatsQueries {
 
     /** {@code visitors} as a percentage of {@code base}, 2 decimals, at most 100 (an estimate can overshoot); 0 without a base. */
     public static double conversionRate(long visitors, long base) {
-        return base == 0 ? 0 : Math.min(100.0, round2(100.0 * visitors / base));
+        return Math.min(100.0, ratio2(100 * visitors, base));
     }
 
     public Realtime realtime(StatsRequest request) throws SQLException {
@@ -694,9 +703,5 @@ public final class StatsQueries {
         } catch (SQLException e) {
             return false;
         }
-    }
-
-    static double round2(double v) {
-        return Math.round(v * 100.0) / 100.0;
     }
 }

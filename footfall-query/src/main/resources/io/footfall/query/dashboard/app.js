@@ -114,7 +114,7 @@ function currentRange() {
   } else { from = addDays(today, -6); to = addDays(today, 1); }
   const days = Math.round((to - from) / 86400000);
   const interval = days <= 2 ? 'hour' : days <= 92 ? 'day' : days <= 400 ? 'week' : 'month';
-  return { from, to, interval };
+  return { from, to, interval, days };
 }
 
 /* ---------- API ---------- */
@@ -458,7 +458,9 @@ async function refresh() {
   const seq = ++loadSeq;
   const range = currentRange();
   const params = baseParams(range);
-  const prevRange = { from: new Date(range.from - (range.to - range.from)), to: range.from, interval: range.interval };
+  // The same number of calendar days before: a week across a daylight-saving change is 167 or 169 hours long,
+  // and the previous week's days must line up with this one's.
+  const prevRange = { from: addDays(range.from, -range.days), to: range.from, interval: range.interval };
   const summary = api('/api/stats/summary', params);
   const series = api('/api/stats/timeseries', { ...params, interval: range.interval, tz: TZ });
   const previous = state.compare ? api('/api/stats/timeseries', { ...baseParams(prevRange), interval: range.interval, tz: TZ }) : null;
