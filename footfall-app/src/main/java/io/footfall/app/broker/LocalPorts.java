@@ -11,7 +11,7 @@ public final class LocalPorts {
     }
 
     /**
-     * @param what names the port in the message, e.g. "collector port"
+     * @param what names the port in the message: its setting ("collector.port"), or what it is ("Kafka port")
      * @param port 0 (any free port) is always fine
      * @throws IllegalStateException when something else listens there
      */
@@ -24,7 +24,8 @@ public final class LocalPorts {
             socket.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
             throw new IllegalStateException(what + " " + host + ":" + port + " cannot be bound: already in use or not permitted"
-                    + (e instanceof java.net.BindException ? "" : " (" + e.getMessage() + ")"));
+                    + (e instanceof java.net.BindException ? "" : " (" + e.getMessage() + ")")
+                    + (what.contains(".") ? "; set another " + what + ", or 0 for a free one" : ""));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.footfall.app.cli;
 
+import io.footfall.app.broker.LocalPorts;
 import io.footfall.app.broker.Topics;
 import io.footfall.app.pipeline.LivePipelineProbe;
 import io.footfall.app.standalone.EnricherAdmin;
@@ -104,6 +105,7 @@ public final class RoleCommands {
         @Override
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
+            LocalPorts.requireFree("collector.port", config.collector().host(), config.collector().port());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -167,11 +169,12 @@ public final class RoleCommands {
                 throw new ConfigException("loader.warehouse: footfall server reads PostgreSQL (loader.warehouse=postgres,"
                         + " loader.jdbcUrl=...); a DuckDB file takes one process, whose loader serves the queries");
             }
+            LocalPorts.requireFree("query.port", config.query().host(), config.query().port());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
             Deque<AutoCloseable> started = new ArrayDeque<>();
             try {
-                PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
+                PostgresWarehouse warehouse = Roles.postgres(config);
                 started.push(warehouse);
                 requireMigrated(warehouse, config);
                 // The live view and the pipeline panel read the topics: an unreachable cluster fails the start.
@@ -250,6 +253,8 @@ public final class RoleCommands {
         @Override
         public Integer call() throws InterruptedException {
             FootfallConfig config = external(options);
+            // Before the loaders join their group: a port found taken afterwards would cost the others two rebalances.
+            LocalPorts.requireFree("query.port", config.query().host(), config.query().port());
             // Like the other roles: an unreachable cluster fails the start, rather than a loader that says ready
             // and waits in silence.
             Topics.ensure(config.kafka(), config.kafka().startTimeout());

@@ -116,12 +116,28 @@ public final class Roles {
     public static <W extends Warehouse & WarehouseWriter> W warehouse(FootfallConfig config) {
         if (config.loader().warehouse().equals("postgres")) {
             @SuppressWarnings("unchecked")
-            W postgres = (W) PostgresWarehouse.open(config.loader());
+            W postgres = (W) postgres(config);
             return postgres;
         }
         @SuppressWarnings("unchecked")
         W warehouse = (W) DuckDbWarehouse.open(config.loader().duckdbPath(), config.loader().duckdbCheckpointBytes());
         return warehouse;
+    }
+
+    /**
+     * Opens the configured PostgreSQL warehouse and reaches it once, so that every command that needs it (loader,
+     * server, replay, promote) says which database it could not reach and which setting names it, rather than
+     * the driver's bare "Connection refused".
+     */
+    public static PostgresWarehouse postgres(FootfallConfig config) {
+        PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
+        try (java.sql.Connection c = warehouse.readConnection()) {
+            return warehouse;
+        } catch (SQLException e) {
+            warehouse.close();
+            throw new IllegalStateException("PostgreSQL at " + Settings.maskUrlSecrets(config.loader().jdbcUrl())
+                    + " (loader.jdbcUrl) cannot be reached: " + warehouseReason(e));
+        }
     }
 
     /** The line that tells the operator where the SQL API token is, showing the token itself only once. */

@@ -72,8 +72,8 @@ public final class Standalone implements AutoCloseable {
         try {
             Path dataDir = prepareDataDir(config.dataDir());
             // A taken port is refused now, not after the broker, the warehouse and the enricher have started.
-            LocalPorts.requireFree("collector port", config.collector().host(), config.collector().port());
-            LocalPorts.requireFree("query port", config.query().host(), config.query().port());
+            LocalPorts.requireFree("collector.port", config.collector().host(), config.collector().port());
+            LocalPorts.requireFree("query.port", config.query().host(), config.query().port());
             // Opened now: a certificate that cannot be used stops the start before anything else runs.
             ServerTls tls = ServerTls.of(config.collector());
             if (tls != null) {

@@ -120,11 +120,42 @@ class CliIT {
             Result r = run("standalone", "--data-dir", dir.resolve("data").toString(), "--admin-port", "0",
                     "--collector-port", Integer.toString(taken.getLocalPort()));
             assertEquals(1, r.exitCode);
-            assertEquals("footfall: cannot start: collector port 0.0.0.0:" + taken.getLocalPort()
-                    + " cannot be bound: already in use or not permitted", r.firstErrorLine());
+            assertEquals("footfall: cannot start: collector.port 0.0.0.0:" + taken.getLocalPort()
+                    + " cannot be bound: already in use or not permitted; set another collector.port, or 0 for a free one",
+                    r.firstErrorLine());
             assertNoStackTrace(r);
             assertFalse(r.stdout.contains("ready"), "refused before anything started: " + r.stdout);
         }
+    }
+
+    /**
+     * A loader whose query port is taken stops before it reaches Kafka (here, an address where nothing answers): it
+     * would otherwise join the loaders' group, take partitions and give them back, two rebalances for the others.
+     */
+    @Test
+    void loaderQueryPortInUseStopsBeforeJoiningAnything() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Result r = run("loader", "--set", "kafka.bootstrapServers=127.0.0.1:1", "--set", "kafka.startTimeout=30s",
+                    "--set", "dataDir=" + dir.resolve("loader"), "--set", "query.port=" + taken.getLocalPort());
+            assertEquals(1, r.exitCode);
+            assertEquals("footfall: cannot start: query.port 127.0.0.1:" + taken.getLocalPort()
+                    + " cannot be bound: already in use or not permitted; set another query.port, or 0 for a free one", r.firstErrorLine());
+            assertFalse(r.stdout.contains("waiting for Kafka"), "refused before Kafka is asked: " + r.stdout);
+            assertNoStackTrace(r);
+        }
+    }
+
+    /** The query server (like replay and promote) says which database it cannot reach, and by which setting. */
+    @Test
+    void serverWithAnUnreachableDatabaseNamesIt() throws Exception {
+        Result r = run("server", "--set", "kafka.bootstrapServers=127.0.0.1:1", "--set", "loader.warehouse=postgres",
+                "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:1/test?password=secret", "--set", "query.port=0",
+                "--set", "dataDir=" + dir.resolve("server"));
+        assertEquals(1, r.exitCode);
+        assertTrue(r.firstErrorLine().startsWith("footfall: cannot start: PostgreSQL at jdbc:postgresql://127.0.0.1:1/test?password="
+                + "****** (loader.jdbcUrl) cannot be reached: Connection"), r.firstErrorLine());
+        assertFalse(r.stderr.contains("secret"), "the password stays out of the message");
+        assertNoStackTrace(r);
     }
 
     @Test
@@ -254,7 +285,8 @@ class CliIT {
         Result r = run("promote", "--set", "loader.warehouse=postgres", "--set", "loader.user=postgres",
                 "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:" + closedPort + "/test", "events_v2");
         assertEquals(1, r.exitCode);
-        assertTrue(r.firstErrorLine().startsWith("footfall: warehouse error: Connection refused"), r.firstErrorLine());
+        assertTrue(r.firstErrorLine().startsWith("footfall: cannot start: PostgreSQL at jdbc:postgresql://127.0.0.1:" + closedPort
+                + "/test (loader.jdbcUrl) cannot be reached: Connection refused"), r.firstErrorLine());
         assertNoStackTrace(r);
     }
 

@@ -75,7 +75,9 @@ public final class ServerTls implements AutoCloseable {
     private void load() throws IOException {
         FileTime certTime = Files.getLastModifiedTime(certificate);
         FileTime kTime = Files.getLastModifiedTime(key);
-        context = SslContextBuilder.forServer(certificate.toFile(), key.toFile()).build();
+        SslContext loaded = SslContextBuilder.forServer(certificate.toFile(), key.toFile()).build();
+        checkPair(certificate, key);
+        context = loaded;
         certificateTime = certTime;
         keyTime = kTime;
     }
@@ -90,6 +92,55 @@ public final class ServerTls implements AutoCloseable {
             LOG.info("event=tls_reloaded certificate=\"{}\"", certificate);
         } catch (IOException | RuntimeException e) {
             LOG.warn("event=tls_reload_failed certificate=\"{}\" error=\"{}\" action=keep_current", certificate, reason(e));
+        }
+    }
+
+    /**
+     * Proves that the key belongs to the certificate (the first of the chain): a signature made with the key must
+     * verify with the certificate's public key. Netty builds a context from any certificate and any key, and then
+     * every handshake fails; a renewal that writes one file before the other would do the same for a minute.
+     */
+    static void checkPair(Path certificate, Path key) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(certificate)) {
+            java.security.cert.Certificate leaf = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+            java.security.PublicKey publicKey = leaf.getPublicKey();
+            String pem = Files.readString(key, java.nio.charset.StandardCharsets.US_ASCII);
+            int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+            int end = pem.indexOf("-----END PRIVATE KEY-----");
+            if (begin < 0 || end < begin) {
+                throw new IllegalArgumentException("the key file holds no PKCS#8 private key");
+            }
+            byte[] der = java.util.Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
+            String algorithm = publicKey.getAlgorithm();
+            java.security.PrivateKey privateKey;
+            try {
+                privateKey = java.security.KeyFactory.getInstance(algorithm).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
+            } catch (java.security.spec.InvalidKeySpecException e) {
+                throw new IllegalArgumentException("the key is not a " + algorithm + " key, as the certificate's is");
+            }
+            String scheme = switch (algorithm) {
+                case "RSA" -> "SHA256withRSA";
+                case "EC" -> "SHA256withECDSA";
+                case "EdDSA", "Ed25519", "Ed448" -> algorithm.equals("Ed448") ? "Ed448" : "Ed25519";
+                default -> null;
+            };
+            if (scheme == null) {
+                return; // another kind of key (RSASSA-PSS, DSA): left to the handshake
+            }
+            byte[] challenge = new byte[32];
+            new java.security.SecureRandom().nextBytes(challenge);
+            java.security.Signature signer = java.security.Signature.getInstance(scheme);
+            signer.initSign(privateKey);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(scheme);
+            verifier.initVerify(publicKey);
+            verifier.update(challenge);
+            if (!verifier.verify(signature)) {
+                throw new IllegalArgumentException("the key does not belong to the certificate");
+            }
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException("the certificate and key cannot be checked: " + e.getMessage(), e);
         }
     }
 

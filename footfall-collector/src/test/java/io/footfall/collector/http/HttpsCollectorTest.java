@@ -85,6 +85,13 @@ class HttpsCollectorTest {
             SslContext second = tls.context();
             assertNotSame(first, second, "the renewed pair is served to new connections");
 
+            // A renewal caught half-written: the new certificate beside the old key.
+            TestCertificates third = TestCertificates.create(dir, "collector-c");
+            Files.copy(third.certificate, current.certificate, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.setLastModifiedTime(current.certificate, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5_000));
+            tls.reloadIfChanged();
+            assertSame(second, tls.context(), "a certificate without its key leaves the working context in place");
+
             Files.writeString(current.certificate, "not a certificate");
             Files.setLastModifiedTime(current.certificate, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 10_000));
             tls.reloadIfChanged();
@@ -105,6 +112,14 @@ class HttpsCollectorTest {
         CollectorConfig swapped = CollectorConfig.from(Settings.of(Map.of("collector.port", "0",
                 "collector.tlsCertificate", certs.key.toString(), "collector.tlsKey", certs.certificate.toString())));
         assertThrows(ConfigException.class, () -> new CollectorServer(swapped, new RecordingSink(), new SimpleMeterRegistry(), () -> ""));
+
+        // A certificate and a key that are each fine but not of one pair: every handshake would fail.
+        TestCertificates other = TestCertificates.create(dir, "collector-other");
+        CollectorConfig mismatched = CollectorConfig.from(Settings.of(Map.of("collector.port", "0",
+                "collector.tlsCertificate", certs.certificate.toString(), "collector.tlsKey", other.key.toString())));
+        ConfigException m = assertThrows(ConfigException.class,
+                () -> new CollectorServer(mismatched, new RecordingSink(), new SimpleMeterRegistry(), () -> ""));
+        assertTrue(m.getMessage().contains("the key does not belong to the certificate"), m.getMessage());
     }
 
     private static HttpClient client(SSLContext tls) {
