@@ -42,11 +42,15 @@ record BenchReport(
         out.append(String.format(Locale.ROOT, "  sustained accepted:  %,.0f events/s over %.0f s (%,d accepted of %,d sent)%n",
                 acceptedPerSecond(), seconds, eventsAccepted, eventsSent));
         out.append(String.format(Locale.ROOT, "  responses by status: %s, transport errors %d%n", statuses, transportErrors));
-        out.append(String.format(Locale.ROOT, "  freshness (202 → visible in the query API): p50 %d ms, p95 %d ms, p99 %d ms (%d markers)%n",
-                freshnessP50Ms, freshnessP95Ms, freshnessP99Ms, freshnessSamples));
+        if (freshnessSamples > 0) {
+            out.append(String.format(Locale.ROOT, "  freshness (202 → visible in the query API): p50 %d ms, p95 %d ms, p99 %d ms (%d markers)%n",
+                    freshnessP50Ms, freshnessP95Ms, freshnessP99Ms, freshnessSamples));
+        } else {
+            out.append("  freshness (202 → visible in the query API): none measured (no marker event was accepted and seen)\n");
+        }
         out.append(String.format(Locale.ROOT, "  consumer lag at end: %s, max during run: %s%n", finalLag, maxLag));
-        out.append(String.format(Locale.ROOT, "  footfall process: average CPU %.0f%% of all cores, max heap used %.0f MB%n",
-                avgCpu * 100, maxHeapMb));
+        out.append(String.format(Locale.ROOT, "  footfall process (the one behind the query API): average CPU %.0f%% of all"
+                + " cores, max heap used %.0f MB%n", avgCpu * 100, maxHeapMb));
         if (machineCpu >= 0) {
             out.append(String.format(Locale.ROOT, "  this machine: CPU %.0f%% of all cores (every process on it, a local"
                     + " PostgreSQL's included)%n", machineCpu * 100));

@@ -101,6 +101,11 @@ public final class BenchCommand implements Callable<Integer> {
                 report.writeJson(json);
                 System.out.println("  report written to " + json);
             }
+            if (report.accepted() == 0) {
+                // A run whose every request was refused (a site not in collector.allowedSites, say) measured nothing.
+                System.err.println("footfall: bench: no event was accepted; see the responses by status above");
+                return 1;
+            }
             return 0;
         } finally {
             if (own != null) {

@@ -35,6 +35,14 @@ public final class PromoteCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new io.footfall.core.config.ConfigException("TABLE: " + e.getMessage());
         }
+        if (table.equals(WarehouseWriter.LIVE_TABLE)) {
+            throw new io.footfall.core.config.ConfigException("TABLE: " + table + " is the live table already; promote a table"
+                    + " that footfall replay made, e.g. events_v2");
+        }
+        if (table.startsWith("footfall_")) {
+            throw new io.footfall.core.config.ConfigException("TABLE: " + table + " is one of footfall's own tables, not an"
+                    + " events table that footfall replay made");
+        }
         Map<String, String> flags = new LinkedHashMap<>();
         StandaloneCommand.put(flags, "dataDir", dataDir);
         return promote(options.load(flags));

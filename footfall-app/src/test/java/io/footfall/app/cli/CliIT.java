@@ -290,6 +290,19 @@ class CliIT {
         assertNoStackTrace(r);
     }
 
+    /** Promote takes a table replay made: not the live one, not one of footfall's own (a raw SQL error before). */
+    @Test
+    void promoteRefusesTheLiveTableAndFootfallsOwn() throws Exception {
+        Result live = run("promote", "--data-dir", dir.resolve("promote").toString(), "events");
+        assertEquals(2, live.exitCode);
+        assertEquals("footfall: configuration error: TABLE: events is the live table already; promote a table that footfall"
+                + " replay made, e.g. events_v2", live.firstErrorLine());
+        Result own = run("promote", "--data-dir", dir.resolve("promote").toString(), "footfall_sessions");
+        assertEquals(2, own.exitCode);
+        assertEquals("footfall: configuration error: TABLE: footfall_sessions is one of footfall's own tables, not an events"
+                + " table that footfall replay made", own.firstErrorLine());
+    }
+
     @Test
     void serverOnDuckDbSaysItReadsPostgresql() throws Exception {
         Result r = run("server", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort(), "--set", "query.port=0",
