@@ -27,10 +27,7 @@ class BrokerCommandIT {
 
     @Test
     void startsWithTheTopicsWritesItsAddressAndStopsCleanlyOnSigterm() throws Exception {
-        Process broker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "broker",
-                "--data-dir", dir.toString(), "--port", "0", "--partitions", "2")
-                .redirectError(dir.resolve("stderr.log").toFile()).start();
+        Process broker = broker("stderr.log", "--partitions", "2");
         try (BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
             String ready = out.readLine();
             assertTrue(ready != null && ready.startsWith("footfall: broker ready at 127.0.0.1:"), "ready line: " + ready);
@@ -53,9 +50,7 @@ class BrokerCommandIT {
             broker.destroyForcibly();
         }
         // Started again without --partitions: the ready line gives the topics' count, not the default of 6.
-        Process again = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "broker", "--data-dir", dir.toString(),
-                "--port", "0").redirectError(dir.resolve("stderr-again.log").toFile()).start();
+        Process again = broker("stderr-again.log");
         try (BufferedReader out = new BufferedReader(new InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8))) {
             String ready = out.readLine();
             assertTrue(ready != null && ready.endsWith(", 2 partitions)"), "ready line after a restart: " + ready);
@@ -65,9 +60,7 @@ class BrokerCommandIT {
             again.destroyForcibly();
         }
         // Asked for another count: the topics keep theirs, and the start says so instead of passing over it.
-        Process changed = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "broker", "--data-dir", dir.toString(),
-                "--port", "0", "--partitions", "3").redirectError(dir.resolve("stderr-changed.log").toFile()).start();
+        Process changed = broker("stderr-changed.log", "--partitions", "3");
         try (BufferedReader out = new BufferedReader(new InputStreamReader(changed.getInputStream(), StandardCharsets.UTF_8))) {
             assertEquals("footfall: footfall.raw exists with 2 partitions; kafka.partitions (3) applies only to topics footfall "
                     + "creates, so 2 it stays (docs/deploy.md, \"Kafka\")", out.readLine());
@@ -78,5 +71,14 @@ class BrokerCommandIT {
             changed.waitFor(60, TimeUnit.SECONDS);
             changed.destroyForcibly();
         }
+    }
+
+    /** {@code footfall broker} on this test's data directory and any free port, in a child JVM. */
+    private Process broker(String stderrLog, String... extra) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "broker",
+                "--data-dir", dir.toString(), "--port", "0"));
+        command.addAll(List.of(extra));
+        return new ProcessBuilder(command).redirectError(dir.resolve(stderrLog).toFile()).start();
     }
 }

@@ -34,11 +34,21 @@ public record TimeRange(Instant from, Instant to) {
     }
 
     double fromSeconds() {
-        return from.toEpochMilli() / 1000.0;
+        return seconds(from);
     }
 
     double toSeconds() {
-        return to.toEpochMilli() / 1000.0;
+        return seconds(to);
+    }
+
+    /**
+     * Seconds since the epoch to the microsecond the warehouses store, a finer time rounded up: a stored time t is
+     * at or after {@code from} (before {@code to}) exactly when it is at or after (before) that microsecond. A double
+     * holds today's epoch seconds to a quarter of a microsecond, so the warehouses read back the very microsecond.
+     */
+    static double seconds(Instant t) {
+        long micros = Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), (t.getNano() + 999) / 1_000);
+        return Math.floorDiv(micros, 1_000_000L) + Math.floorMod(micros, 1_000_000L) / 1e6;
     }
 
     /** A time whose offset's '+' was decoded as a space: the only place a space can stand in one. */
@@ -65,10 +75,6 @@ public record TimeRange(Instant from, Instant to) {
         }
         if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
             throw new BadParameterException(name, "must be from " + EARLIEST + " to " + LATEST + "; got " + value);
-        }
-        if (at.getNano() % 1_000_000 != 0) {
-            // Counted to the millisecond: a finer time would be cut and move the range's edge.
-            throw new BadParameterException(name, "must be to the millisecond at most; got " + value);
         }
         return at;
     }
