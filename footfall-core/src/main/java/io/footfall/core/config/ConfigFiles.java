@@ -87,7 +87,9 @@ public final class ConfigFiles {
                 StringBuilder joined = new StringBuilder();
                 value.forEach(item -> joined.append(joined.length() == 0 ? "" : ",").append(item.asText()));
                 out.put(key, joined.toString());
-            } else if (!value.isNull()) {
+            } else if (value.isNull()) {
+                out.put(key, Settings.EMPTY_IN_FILE);
+            } else {
                 out.put(key, value.asText());
             }
         }

@@ -30,6 +30,7 @@ public final class Settings {
     private final Map<String, String> file;
     private final Map<String, String> effective = new TreeMap<>();
     private final Set<String> read = new TreeSet<>();
+    private final Set<String> passedThrough = new TreeSet<>();
 
     public Settings(Map<String, String> flags, Map<String, String> env, Map<String, String> file) {
         this.flags = new HashMap<>(flags);
@@ -48,6 +49,12 @@ public final class Settings {
                 .toUpperCase(Locale.ROOT);
     }
 
+    /**
+     * The value a file gives a key written without one ({@code port:}, or a section whose lines are all commented
+     * out): the key is unset, but its name is still checked, so a misspelt empty key fails the start too.
+     */
+    public static final String EMPTY_IN_FILE = "\u0000(empty)";
+
     private String raw(String key) {
         read.add(key);
         String value = flags.get(key);
@@ -57,7 +64,7 @@ public final class Settings {
         if (value == null) {
             value = file.get(key);
         }
-        return value;
+        return EMPTY_IN_FILE.equals(value) ? null : value;
     }
 
     private <T> T record(String key, T value) {
@@ -68,7 +75,7 @@ public final class Settings {
 
     /** Whether {@code key} is given (flag, environment or file) rather than left to its default. */
     public boolean given(String key) {
-        return flags.containsKey(key) || env.containsKey(envName(key)) || file.containsKey(key);
+        return flags.containsKey(key) || env.containsKey(envName(key)) || file.containsKey(key) && !EMPTY_IN_FILE.equals(file.get(key));
     }
 
     public String string(String key, String defaultValue) {
@@ -196,6 +203,8 @@ public final class Settings {
             }
         }
         collect(flags, prefix, out);
+        out.values().removeIf(EMPTY_IN_FILE::equals);
+        passedThrough.add(prefix);
         for (String key : out.keySet()) {
             read.add(prefix + key);
             effective.put(prefix + key, out.get(key));
@@ -211,11 +220,16 @@ public final class Settings {
         }
     }
 
-    /** Keys given in the file or as flags that no component read: almost always typos. */
+    /**
+     * Keys given in the file or as flags that no component read: almost always typos. A key the file gives no value
+     * is not one when it names a section of read keys ({@code kafka.client:} with its lines commented out).
+     */
     public Set<String> unusedKeys() {
         Set<String> unused = new TreeSet<>(file.keySet());
         unused.addAll(flags.keySet());
         unused.removeAll(read);
+        unused.removeIf(key -> EMPTY_IN_FILE.equals(file.get(key)) && (read.stream().anyMatch(r -> r.startsWith(key + "."))
+                || passedThrough.stream().anyMatch(p -> p.startsWith(key + "."))));
         return unused;
     }
 

@@ -167,6 +167,23 @@ class FootfallConfigTest {
         assertTrue(e.getMessage().startsWith("loader.jdbcUrl: must be a jdbc:postgresql: URL"), e.getMessage());
     }
 
+    /** A key written without a value is unset, but its name is checked; an empty section is fine. */
+    @Test
+    void emptyKeysAreUnsetButMisspeltOnesAreStillRefused() throws Exception {
+        Path empty = dir.resolve("empty.yaml");
+        Files.writeString(empty, "kafka:\n  client:\n  partitions:\ncollector:\n  port: 9090\nloader:\n");
+        FootfallConfig ok = FootfallConfig.from(new Settings(Map.of(), Map.of(), ConfigFiles.read(empty)));
+        assertEquals(6, ok.kafka().partitions(), "an empty key keeps its default");
+        assertEquals(9090, ok.collector().port());
+        assertEquals(Map.of(), ok.kafka().clientProperties());
+
+        Path misspelt = dir.resolve("misspelt.yaml");
+        Files.writeString(misspelt, "collector:\n  prot:\n  port: 9090\n");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(new Settings(Map.of(), Map.of(), ConfigFiles.read(misspelt))));
+        assertEquals("collector.prot: unknown configuration key", e.getMessage());
+    }
+
     @Test
     void missingAndBrokenFilesAreOneLineErrors() throws Exception {
         ConfigException missing = assertThrows(ConfigException.class, () -> ConfigFiles.read(dir.resolve("nope.yaml")));
