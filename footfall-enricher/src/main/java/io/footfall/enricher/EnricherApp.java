@@ -89,21 +89,25 @@ public final class EnricherApp implements AutoCloseable {
      * member's session to expire: that can take a while, so the wait says every 10 s what it is waiting for.
      */
     public void start(Duration timeout) {
-        if (userAgentEnabled) {
-            YauaaParser.warmUpInBackground();
+        if (userAgentEnabled && !YauaaParser.built()) {
+            // Processing starts once the user-agent parser is built: a first parse inside an open transaction
+            // could outlast the transaction's timeout on a slow machine (100 s seen at a load average of 35) and
+            // get the producer fenced. Joining the group and restoring state go on meanwhile.
+            streams.pause();
+            YauaaParser.warmUpInBackground(streams::resume);
         }
         streams.start();
         long started = System.nanoTime();
         long deadline = started + timeout.toNanos();
         long nextReport = started + PROGRESS_EVERY_NANOS;
-        while (streams.state() != KafkaStreams.State.RUNNING) {
+        while (!ready()) {
             long now = System.nanoTime();
             if (now > deadline || !streams.state().isRunningOrRebalancing()) {
                 throw new IllegalStateException("enricher did not reach RUNNING within " + timeout.toSeconds()
-                        + " s (state " + streams.state() + ")");
+                        + " s (state " + streams.state() + (streams.isPaused() ? ", waiting for the user-agent parser" : "") + ")");
             }
             if (now > nextReport) {
-                LOG.info("event=enricher_starting state={} waited_s={}", streams.state(),
+                LOG.info("event=enricher_starting state={} parser_ready={} waited_s={}", streams.state(), !streams.isPaused(),
                         TimeUnit.NANOSECONDS.toSeconds(now - started));
                 nextReport = now + PROGRESS_EVERY_NANOS;
             }
@@ -118,6 +122,11 @@ public final class EnricherApp implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Processing: Kafka Streams is RUNNING and not waiting for the user-agent parser. */
+    public boolean ready() {
+        return streams.state() == KafkaStreams.State.RUNNING && !streams.isPaused();
     }
 
     public KafkaStreams streams() {

@@ -56,8 +56,8 @@ public final class EnricherAdmin implements AutoCloseable {
         Roles.bindProcessMetrics(registry);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(app.streams());
         streamsMetrics.bindTo(registry);
-        Gauge.builder("footfall.enricher.running", app, a -> a.state() == KafkaStreams.State.RUNNING ? 1 : 0)
-                .description("1 while Kafka Streams is RUNNING (processing), else 0").register(registry);
+        Gauge.builder("footfall.enricher.running", app, a -> a.ready() ? 1 : 0)
+                .description("1 while Kafka Streams is RUNNING and processing (its user-agent parser built), else 0").register(registry);
         // One thread: probes and scrapes are rare, and none of them may take the stream threads' cores.
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "enricher-admin");
@@ -91,9 +91,10 @@ public final class EnricherAdmin implements AutoCloseable {
                 send(exchange, 200, "application/json", "{\"status\":\"live\"}");
             } else {
                 KafkaStreams.State state = app.state();
-                boolean running = state == KafkaStreams.State.RUNNING;
-                send(exchange, running ? 200 : 503, "application/json", running ? "{\"status\":\"ready\"}"
-                        : "{\"status\":\"not_ready\",\"state\":\"" + state + "\"}");
+                boolean ready = app.ready();
+                // RUNNING but paused: the user-agent parser is still being built.
+                send(exchange, ready ? 200 : 503, "application/json", ready ? "{\"status\":\"ready\"}"
+                        : "{\"status\":\"not_ready\",\"state\":\"" + (state == KafkaStreams.State.RUNNING ? "WAITING_FOR_PARSER" : state) + "\"}");
             }
         }
     }

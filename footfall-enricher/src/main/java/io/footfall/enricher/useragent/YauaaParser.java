@@ -25,6 +25,9 @@ public final class YauaaParser implements UserAgentParser {
         static final UserAgentAnalyzer ANALYZER = build();
     }
 
+    /** Whether the analyzer is built (or its build failed): parsing no longer waits for it. */
+    private static volatile boolean built;
+
     private static UserAgentAnalyzer build() {
         long start = System.nanoTime();
         UserAgentAnalyzer analyzer = UserAgentAnalyzer.newBuilder()
@@ -36,7 +39,13 @@ public final class YauaaParser implements UserAgentParser {
                 .immediateInitialization()
                 .build();
         LOG.info("event=yauaa_ready build_ms={}", (System.nanoTime() - start) / 1_000_000);
+        built = true;
         return analyzer;
+    }
+
+    /** Whether a parse would run now rather than wait for the analyzer's build. */
+    public static boolean built() {
+        return built;
     }
 
     /** The process-wide parser; the first call builds the analyzer. */
@@ -52,12 +61,22 @@ public final class YauaaParser implements UserAgentParser {
     }
 
     /**
-     * Starts building the analyzer on a background thread if nobody has yet, and returns at once. Hosts call
-     * it when they start: the seconds of building then overlap the broker connection and the first
-     * rebalance, instead of delaying readiness or being spent inside a stream thread's first transaction.
+     * Starts building the analyzer on a background thread if nobody has yet, and returns at once; {@code then}
+     * runs once it is built (or its build failed, which the first parse then reports). Hosts call it when they
+     * start: the seconds of building overlap the broker connection and the first rebalance, instead of being
+     * spent inside a stream thread's first transaction.
      */
-    public static void warmUpInBackground() {
-        Thread builder = new Thread(() -> Holder.ANALYZER.getAllPossibleFieldNamesSorted(), "yauaa-warm-up");
+    public static void warmUpInBackground(Runnable then) {
+        Thread builder = new Thread(() -> {
+            try {
+                Holder.ANALYZER.getAllPossibleFieldNamesSorted();
+            } catch (Throwable e) {
+                LOG.error("event=yauaa_build_failed error=\"{}\"", e);
+            } finally {
+                built = true;
+                then.run();
+            }
+        }, "yauaa-warm-up");
         builder.setDaemon(true);
         builder.start();
     }
