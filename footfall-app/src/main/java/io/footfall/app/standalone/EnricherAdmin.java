@@ -40,15 +40,16 @@ public final class EnricherAdmin implements AutoCloseable {
     }
 
     /**
-     * @throws ConfigException naming {@code enricher.adminPort} when the address is taken
+     * @throws IllegalStateException naming {@code enricher.adminPort} when the address is taken
      */
     public static EnricherAdmin start(String host, int port, EnricherApp app) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
         } catch (BindException e) {
-            throw new ConfigException("enricher.adminPort: " + host + ":" + port + " is in use (another enricher on this"
-                    + " machine?): set another port, or 0 for a free one");
+            // Like every role's taken port: a start-up failure (exit 1), not a bad setting.
+            throw new IllegalStateException("enricher.adminPort " + host + ":" + port + " cannot be bound: already in use or"
+                    + " not permitted (another enricher on this machine?); set another enricher.adminPort, or 0 for a free one");
         } catch (IOException e) {
             throw new ConfigException("enricher.adminHost: cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }

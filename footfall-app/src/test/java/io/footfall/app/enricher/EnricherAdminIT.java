@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.footfall.app.standalone.EnricherAdmin;
 import io.footfall.app.testing.Http;
 import io.footfall.app.testing.TestBroker;
-import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.enricher.EnricherApp;
 import java.net.URI;
@@ -55,8 +54,8 @@ class EnricherAdminIT {
                 assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
                 assertEquals(404, Http.get(port, "/nothing").statusCode());
 
-                ConfigException taken = assertThrows(ConfigException.class, () -> EnricherAdmin.start("127.0.0.1", port, app));
-                assertTrue(taken.getMessage().startsWith("enricher.adminPort: 127.0.0.1:" + port + " is in use"), taken.getMessage());
+                IllegalStateException taken = assertThrows(IllegalStateException.class, () -> EnricherAdmin.start("127.0.0.1", port, app));
+                assertTrue(taken.getMessage().startsWith("enricher.adminPort 127.0.0.1:" + port + " cannot be bound"), taken.getMessage());
 
                 app.close();
                 HttpResponse<String> stopped = Http.get(port, "/health/ready");

@@ -89,6 +89,8 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
             int status = refusal.status().code();
             metrics.request(Route.of(CollectorHandler.pathOf(
                     start instanceof io.netty.handler.codec.http.HttpRequest r ? r.uri() : "")), status);
+            // Counted by reason like any refused body (curl sends Expect: 100-continue for bodies over 1 MB).
+            metrics.rejected(status == 413 ? "body_too_large" : "expectation_failed", 1);
             FullHttpResponse response = status == 413
                     ? Responses.error(413, "body_too_large", "the body is larger than " + maxBytes + " bytes")
                     : Responses.error(status, "expectation_failed", "only 'Expect: 100-continue' is supported");

@@ -338,15 +338,16 @@ class CollectorPipelineTest {
         }
 
         @ParameterizedTest(name = "{0} with Content-Length {1} → {2}")
-        @CsvSource({"100-continue, 5000000, 413", "something-else, 10, 417"})
-        void refusedExpectationIsAJsonAnswerAndCloses(String expect, int length, int status) {
+        @CsvSource({"100-continue, 5000000, 413, body_too_large", "something-else, 10, 417, expectation_failed"})
+        void refusedExpectationIsAJsonAnswerAndCloses(String expect, int length, int status, String reason) {
             Wire w = wire();
             w.send("POST /v1/events HTTP/1.1\r\nHost: c\r\nContent-Type: application/json\r\nExpect: " + expect
                     + "\r\nContent-Length: " + length + "\r\n\r\n");
             Wire.Response r = w.only();
             assertEquals(status, r.status());
-            assertTrue(r.text().startsWith("{\"error\":"), r.text());
+            assertTrue(r.text().startsWith("{\"error\":\"" + reason + "\""), r.text());
             assertFalse(w.open());
+            assertEquals(1.0, w.counter("footfall.collector.events.rejected", "reason", reason), "counted by reason");
         }
 
         @Test

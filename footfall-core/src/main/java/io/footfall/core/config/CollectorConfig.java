@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The HTTP collector's limits and producer settings. Defaults follow DESIGN.md.
+ * The HTTP collector's limits and producer settings; docs/collector.md lists them with their defaults.
  *
  * @param maxInflightBytes   bytes of events handed to the producer and not yet acknowledged; beyond this the
  *                           collector answers 503 at once. 64 MB holds ~180k 350-byte events: over a second of

@@ -6,7 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.UUID;
 
 /**
- * The event contract of DESIGN.md as checks on single fields. Shared by the collector (first line of
+ * The event contract (docs/collector.md, "Errors") as checks on single fields. Shared by the collector (first line of
  * defence, answers the client) and the enricher (second line, guards against anything else that writes
  * to the raw topic).
  */

@@ -2,7 +2,7 @@ package io.footfall.core.event;
 
 /**
  * One enriched event: a row of the warehouse table {@code events} and the value of a
- * {@code footfall.events} record. Field names follow DESIGN.md's "Stored event" contract.
+ * {@code footfall.events} record; docs/loader.md ("The events table") says what each column holds.
  *
  * <p>Times are epoch milliseconds (UTC). No field ever holds an IP address.
  */

@@ -110,7 +110,9 @@ public enum Dimension {
                 return d;
             }
         }
-        throw new BadParameterException(parameter, "unknown dimension '" + value + "'; one of " + names());
+        // A filter names one property's value (prop:<key>), never the list of keys.
+        throw new BadParameterException(parameter, "unknown dimension '" + value + "'; one of "
+                + (parameter.equals("filters") ? names().replace(PROP_KEY.wireName + ", ", "") : names()));
     }
 
     /**

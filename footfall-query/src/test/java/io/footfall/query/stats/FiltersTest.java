@@ -45,6 +45,9 @@ class FiltersTest {
             BadParameterException e = assertThrows(BadParameterException.class, () -> Filters.parse(bad), bad);
             assertTrue(e.getMessage().startsWith("filters:"), e.getMessage());
         }
+        // An unknown dimension's answer lists what a filter can name: a property's value, not the list of keys.
+        BadParameterException unknown = assertThrows(BadParameterException.class, () -> Filters.parse("ip==1.2.3.4"));
+        assertTrue(unknown.getMessage().contains("event_name, prop:<key>"), unknown.getMessage());
         String many = "country==DE;".repeat(Filters.MAX_FILTERS + 1);
         assertThrows(BadParameterException.class, () -> Filters.parse(many));
     }
