@@ -50,26 +50,28 @@ class BrokerCommandIT {
             broker.destroyForcibly();
         }
         // Started again without --partitions: the ready line gives the topics' count, not the default of 6.
-        Process again = broker("stderr-again.log");
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8))) {
-            String ready = out.readLine();
-            assertTrue(ready != null && ready.endsWith(", 2 partitions)"), "ready line after a restart: " + ready);
-        } finally {
-            again.destroy();
-            again.waitFor(60, TimeUnit.SECONDS);
-            again.destroyForcibly();
-        }
+        String ready = firstLines(broker("stderr-again.log"), 1).get(0);
+        assertTrue(ready != null && ready.endsWith(", 2 partitions)"), "ready line after a restart: " + ready);
         // Asked for another count: the topics keep theirs, and the start says so instead of passing over it.
-        Process changed = broker("stderr-changed.log", "--partitions", "3");
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(changed.getInputStream(), StandardCharsets.UTF_8))) {
-            assertEquals("footfall: footfall.raw exists with 2 partitions; kafka.partitions (3) applies only to topics footfall "
-                    + "creates, so 2 it stays (docs/deploy.md, \"Kafka\")", out.readLine());
-            String ready = out.readLine();
-            assertTrue(ready != null && ready.endsWith(", 2 partitions)"), "ready line with another count asked for: " + ready);
+        List<String> changed = firstLines(broker("stderr-changed.log", "--partitions", "3"), 2);
+        assertEquals("footfall: footfall.raw exists with 2 partitions; kafka.partitions (3) applies only to topics footfall "
+                + "creates, so 2 it stays (docs/deploy.md, \"Kafka\")", changed.get(0));
+        assertTrue(changed.get(1) != null && changed.get(1).endsWith(", 2 partitions)"),
+                "ready line with another count asked for: " + changed.get(1));
+    }
+
+    /** The first {@code n} lines a broker prints; then it is stopped. */
+    private static List<String> firstLines(Process broker, int n) throws java.io.IOException, InterruptedException {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+            List<String> lines = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                lines.add(out.readLine());
+            }
+            return lines;
         } finally {
-            changed.destroy();
-            changed.waitFor(60, TimeUnit.SECONDS);
-            changed.destroyForcibly();
+            broker.destroy();
+            broker.waitFor(60, TimeUnit.SECONDS);
+            broker.destroyForcibly();
         }
     }
 
