@@ -18,9 +18,10 @@
   }
 
   function send(body) {
-    // sendBeacon posts text/plain: a simple request, no CORS preflight, survives page unload (up to 64 KB).
+    // sendBeacon posts text/plain: a simple request, no CORS preflight, survives page unload (up to 64 KB: 21,000
+    // characters are at most 63,000 bytes of UTF-8). A larger body goes without keepalive, while the page lives.
     if (n.sendBeacon && n.sendBeacon(api, body)) return;
-    if (w.fetch) fetch(api, {method: 'POST', body: body, keepalive: body.length < 2e4, credentials: 'omit',
+    if (w.fetch) fetch(api, {method: 'POST', body: body, keepalive: body.length < 21e3, credentials: 'omit',
       headers: {'Content-Type': 'text/plain'}}).catch(function () {});
   }
 
