@@ -562,16 +562,20 @@ public final class StatsQueries {
         StatsRequest base = new StatsRequest(request.site(), request.range(), request.filters().stream()
                 .filter(f -> f.dimension() != Dimension.EVENT_NAME && f.dimension() != Dimension.PROP).toList(),
                 request.includeBots());
+        return countingVisitors(shape("visitors", base),
+                estimate -> eventVisitors(base, base.range().fromSeconds(), base.range().toSeconds(), estimate));
+    }
+
+    /** Distinct visitors with an event received in [from, to) under the request's filters, and the events counted. */
+    private Scan<Long> eventVisitors(StatsRequest request, double fromSeconds, double toSeconds, boolean estimate) throws SQLException {
         String table = warehouse.eventsTable();
-        return countingVisitors(shape("visitors", base), estimate -> {
-            Sql sql = new Sql().append("SELECT " + distinct("visitor_id", estimate) + ", count(*) FROM " + table + " WHERE ");
-            EventScope.append(sql, table, warehouse.dialect(), base, base.range().fromSeconds(), base.range().toSeconds());
-            try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Scan<>(rs.getLong(1), rs.getLong(2));
-            }
-        });
+        Sql sql = new Sql().append("SELECT " + distinct("visitor_id", estimate) + ", count(*) FROM " + table + " WHERE ");
+        EventScope.append(sql, table, warehouse.dialect(), request, fromSeconds, toSeconds);
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return new Scan<>(rs.getLong(1), rs.getLong(2));
+        }
     }
 
     /** {@code visitors} as a percentage of {@code base}, 2 decimals, at most 100 (an estimate can overshoot); 0 without a base. */
@@ -588,15 +592,7 @@ public final class StatsQueries {
         double seriesTo = (nowMinute + 1) * 60.0;
         String table = warehouse.eventsTable();
         Counted<Long> visitorCount = countingVisitors("realtime|" + request.site() + '|' + request.filters() + '|'
-                + request.includeBots(), estimate -> {
-            Sql visitors = new Sql().append("SELECT " + distinct("visitor_id", estimate) + ", count(*) FROM " + table + " WHERE ");
-            EventScope.append(visitors, table, warehouse.dialect(), request, visitorsFrom, seriesTo);
-            try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = visitors.prepare(c);
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Scan<>(rs.getLong(1), rs.getLong(2));
-            }
-        });
+                + request.includeBots(), estimate -> eventVisitors(request, visitorsFrom, seriesTo, estimate));
         Sql series = new Sql().append("SELECT CAST(floor(extract(epoch FROM received_at) / 60) AS BIGINT) AS m, count(*) FROM "
                 + table + " WHERE ");
         EventScope.append(series, table, warehouse.dialect(), request, seriesFrom, seriesTo);
