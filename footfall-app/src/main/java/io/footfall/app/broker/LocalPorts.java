@@ -23,9 +23,14 @@ public final class LocalPorts {
             socket.setReuseAddress(true);
             socket.bind(new InetSocketAddress(host, port));
         } catch (IOException e) {
-            throw new IllegalStateException(what + " " + host + ":" + port + " cannot be bound: already in use or not permitted"
-                    + (e instanceof java.net.BindException ? "" : " (" + e.getMessage() + ")")
-                    + (what.contains(".") ? "; set another " + what + ", or 0 for a free one" : ""));
+            throw taken(what, host, port, e);
         }
+    }
+
+    /** The one-line start-up failure for a port that cannot be bound, naming the setting to change when there is one. */
+    public static IllegalStateException taken(String what, String host, int port, IOException cause) {
+        return new IllegalStateException(what + " " + host + ":" + port + " cannot be bound: already in use or not permitted"
+                + (cause instanceof java.net.BindException ? "" : " (" + cause.getMessage() + ")")
+                + (what.contains(".") ? "; set another " + what + ", or 0 for a free one" : ""));
     }
 }

@@ -48,8 +48,7 @@ public final class EnricherAdmin implements AutoCloseable {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
         } catch (BindException e) {
             // Like every role's taken port: a start-up failure (exit 1), not a bad setting.
-            throw new IllegalStateException("enricher.adminPort " + host + ":" + port + " cannot be bound: already in use or"
-                    + " not permitted (another enricher on this machine?); set another enricher.adminPort, or 0 for a free one");
+            throw io.footfall.app.broker.LocalPorts.taken("enricher.adminPort", host, port, e);
         } catch (IOException e) {
             throw new ConfigException("enricher.adminHost: cannot listen on " + host + ":" + port + ": " + e.getMessage());
         }

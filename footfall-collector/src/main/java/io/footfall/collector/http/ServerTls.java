@@ -4,9 +4,22 @@ import io.footfall.core.config.ConfigException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -101,21 +114,21 @@ public final class ServerTls implements AutoCloseable {
      * every handshake fails; a renewal that writes one file before the other would do the same for a minute.
      */
     static void checkPair(Path certificate, Path key) throws IOException {
-        try (java.io.InputStream in = Files.newInputStream(certificate)) {
-            java.security.cert.Certificate leaf = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
-            java.security.PublicKey publicKey = leaf.getPublicKey();
-            String pem = Files.readString(key, java.nio.charset.StandardCharsets.US_ASCII);
+        try (InputStream in = Files.newInputStream(certificate)) {
+            Certificate leaf = CertificateFactory.getInstance("X.509").generateCertificate(in);
+            PublicKey publicKey = leaf.getPublicKey();
+            String pem = Files.readString(key, StandardCharsets.US_ASCII);
             int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
             int end = pem.indexOf("-----END PRIVATE KEY-----");
             if (begin < 0 || end < begin) {
                 throw new IllegalArgumentException("the key file holds no PKCS#8 private key");
             }
-            byte[] der = java.util.Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
+            byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + 27, end));
             String algorithm = publicKey.getAlgorithm();
-            java.security.PrivateKey privateKey;
+            PrivateKey privateKey;
             try {
-                privateKey = java.security.KeyFactory.getInstance(algorithm).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(der));
-            } catch (java.security.spec.InvalidKeySpecException e) {
+                privateKey = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (InvalidKeySpecException e) {
                 throw new IllegalArgumentException("the key is not a " + algorithm + " key, as the certificate's is");
             }
             String scheme = switch (algorithm) {
@@ -128,18 +141,18 @@ public final class ServerTls implements AutoCloseable {
                 return; // another kind of key (RSASSA-PSS, DSA): left to the handshake
             }
             byte[] challenge = new byte[32];
-            new java.security.SecureRandom().nextBytes(challenge);
-            java.security.Signature signer = java.security.Signature.getInstance(scheme);
+            new SecureRandom().nextBytes(challenge);
+            Signature signer = Signature.getInstance(scheme);
             signer.initSign(privateKey);
             signer.update(challenge);
             byte[] signature = signer.sign();
-            java.security.Signature verifier = java.security.Signature.getInstance(scheme);
+            Signature verifier = Signature.getInstance(scheme);
             verifier.initVerify(publicKey);
             verifier.update(challenge);
             if (!verifier.verify(signature)) {
                 throw new IllegalArgumentException("the key does not belong to the certificate");
             }
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalArgumentException("the certificate and key cannot be checked: " + e.getMessage(), e);
         }
     }

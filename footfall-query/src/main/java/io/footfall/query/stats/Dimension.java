@@ -111,8 +111,7 @@ public enum Dimension {
             }
         }
         // A filter names one property's value (prop:<key>), never the list of keys.
-        throw new BadParameterException(parameter, "unknown dimension '" + value + "'; one of "
-                + (parameter.equals("filters") ? names().replace(PROP_KEY.wireName + ", ", "") : names()));
+        throw new BadParameterException(parameter, "unknown dimension '" + value + "'; one of " + names(!parameter.equals("filters")));
     }
 
     /**
@@ -129,7 +128,13 @@ public enum Dimension {
     }
 
     static String names() {
-        return Arrays.stream(values()).map(d -> d == PROP ? PROP_PREFIX + "<key>" : d.wireName).collect(Collectors.joining(", "));
+        return names(true);
+    }
+
+    /** @param withKeyList whether {@code prop}, the list of custom properties' keys, is one: a top list's, not a filter's */
+    private static String names(boolean withKeyList) {
+        return Arrays.stream(values()).filter(d -> withKeyList || d != PROP_KEY)
+                .map(d -> d == PROP ? PROP_PREFIX + "<key>" : d.wireName).collect(Collectors.joining(", "));
     }
 
     @Override
