@@ -13,6 +13,7 @@ import io.footfall.query.tap.TapApi;
 import io.footfall.query.dashboard.DashboardAssets;
 import io.footfall.query.pipeline.PipelineApi;
 import io.footfall.query.pipeline.PipelineProbe;
+import io.footfall.query.stats.Funnel;
 import io.footfall.query.stats.StatsApi;
 import io.footfall.query.stats.StatsQueries;
 import java.io.IOException;
@@ -73,7 +74,7 @@ public final class QueryServer implements AutoCloseable {
         this.warehouse = warehouse;
         this.clock = clock;
         this.stats = new StatsQueries(warehouse, clock, config.exactVisitorsUpTo(), config.summaryCacheMb());
-        this.statsApi = new StatsApi(stats);
+        this.statsApi = new StatsApi(stats, new Funnel(warehouse));
         this.metricsText = metricsText;
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), r -> {

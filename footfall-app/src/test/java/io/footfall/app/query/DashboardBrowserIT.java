@@ -98,6 +98,16 @@ class DashboardBrowserIT {
                 // Each goal's conversion rate: the one visitor of the day did both.
                 assertEquals(List.of("100%", "100%"), labels(browser, "#panel-events .row .cr"));
                 assertEquals("EVENTS · VISITORS · CR", text(browser, "#panel-events .col-num"), "the heading, as CSS capitalises it");
+
+                // A funnel typed into its card: the visit went /, /about, /spa/next, then signed up, so a step to
+                // /about after the signup is not reached. The steps are kept in the link.
+                browser.findElement(By.id("funnel-steps")).sendKeys("path==/;path==/spa/next;event_name==signup;path==/about");
+                click(browser, "#funnel-form button");
+                wait.until(d -> labels(d, "#funnel-rows .row .label").size() == 4);
+                assertEquals(List.of("1. path==/", "2. path==/spa/next", "3. event_name==signup", "4. path==/about"),
+                        labels(browser, "#funnel-rows .row .label"));
+                assertEquals(List.of("100%", "100%", "100%", "0.0%"), labels(browser, "#funnel-rows .row .cr"));
+                assertTrue(browser.getCurrentUrl().contains("funnel=path%3D%3D%2F%3Bpath"), browser.getCurrentUrl());
                 assertTrue(Http.get(query, "/api/stats/top?" + range + "&dimension=prop:url").body()
                         .contains("{\"value\":\"http://127.0.0.1:9/elsewhere\",\"visitors\":1,\"pageviews\":0,\"events\":1,\"conversion_rate\":100.0}"));
                 wait.until(d -> !d.findElements(By.cssSelector("#stage-loader")).isEmpty());
@@ -132,6 +142,9 @@ class DashboardBrowserIT {
                 });
                 wait.until(d -> "1".equals(text(d, "#kpi-pageviews .value")));
                 assertTrue(text(browser, "#filters").contains("/about"));
+                // A page filter would take the funnel's steps apart: the card leaves it out and says so.
+                wait.until(d -> labels(d, "#funnel-rows .empty").equals(List.of("Not applied to the funnel: path==/about")));
+                assertEquals(List.of("100%", "100%", "100%", "0.0%"), labels(browser, "#funnel-rows .row .cr"));
 
                 File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
                 Files.copy(shot.toPath(), Path.of("target", "dashboard-e2e.png"), StandardCopyOption.REPLACE_EXISTING);

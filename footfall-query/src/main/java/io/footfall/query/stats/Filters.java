@@ -24,6 +24,16 @@ public final class Filters {
     }
 
     public static List<Filter> parse(String text) throws BadParameterException {
+        return parse("filters", text, MAX_FILTERS);
+    }
+
+    /**
+     * Parses conditions in the {@code filters} syntax given under another parameter (a funnel's {@code steps}).
+     *
+     * @param parameter the parameter's name, which every error names
+     * @param max       the most conditions it takes
+     */
+    static List<Filter> parse(String parameter, String text, int max) throws BadParameterException {
         List<Filter> out = new ArrayList<>();
         if (text == null || text.isBlank()) {
             return out;
@@ -32,39 +42,39 @@ public final class Filters {
             if (condition.isBlank()) {
                 continue;
             }
-            if (out.size() == MAX_FILTERS) {
-                throw new BadParameterException("filters", "at most " + MAX_FILTERS + " conditions");
+            if (out.size() == max) {
+                throw new BadParameterException(parameter, "at most " + max + " conditions");
             }
-            out.add(condition(condition));
+            out.add(condition(parameter, condition));
         }
         return out;
     }
 
-    private static Filter condition(String condition) throws BadParameterException {
+    private static Filter condition(String parameter, String condition) throws BadParameterException {
         String dimensionText;
         String rest;
         if (condition.startsWith(Dimension.PROP_PREFIX)) {
             // A property's key is free text: it ends at the first unescaped operator.
             int at = operatorAt(condition, Dimension.PROP_PREFIX.length());
             if (at < 0) {
-                throw notACondition(condition);
+                throw notACondition(parameter, condition);
             }
             dimensionText = condition.substring(0, at);
             rest = condition.substring(at);
         } else {
             Matcher m = CONDITION.matcher(condition);
             if (!m.matches()) {
-                throw notACondition(condition);
+                throw notACondition(parameter, condition);
             }
             dimensionText = m.group(1);
             rest = m.group(2) + m.group(3);
         }
-        Dimension dimension = Dimension.fromWire("filters", dimensionText);
+        Dimension dimension = Dimension.fromWire(parameter, dimensionText);
         if (dimension == Dimension.PROP_KEY) {
-            throw new BadParameterException("filters", "filter on one custom property: 'prop:<key>==value'");
+            throw new BadParameterException(parameter, "filter on one custom property: 'prop:<key>==value'");
         }
         String key = dimension == Dimension.PROP
-                ? Dimension.propKey("filters", unescape(dimensionText.substring(Dimension.PROP_PREFIX.length()))) : null;
+                ? Dimension.propKey(parameter, unescape(dimensionText.substring(Dimension.PROP_PREFIX.length()))) : null;
         String symbol = rest.startsWith("==") || rest.startsWith("!=") || rest.startsWith("!~") ? rest.substring(0, 2) : "~";
         Filter.Operator operator = switch (symbol) {
             case "==" -> Filter.Operator.IS;
@@ -77,21 +87,21 @@ public final class Filters {
         for (String raw : split(rest.substring(symbol.length()), '|')) {
             String value = unescape(raw);
             if (value.isEmpty()) {
-                throw new BadParameterException("filters", "empty value for " + label);
+                throw new BadParameterException(parameter, "empty value for " + label);
             }
             if (value.length() > MAX_VALUE_LENGTH) {
-                throw new BadParameterException("filters", "a value is longer than " + MAX_VALUE_LENGTH + " characters");
+                throw new BadParameterException(parameter, "a value is longer than " + MAX_VALUE_LENGTH + " characters");
             }
             values.add(value);
         }
         if (values.size() > MAX_VALUES) {
-            throw new BadParameterException("filters", "at most " + MAX_VALUES + " alternatives per condition");
+            throw new BadParameterException(parameter, "at most " + MAX_VALUES + " alternatives per condition");
         }
         return new Filter(dimension, key, operator, List.copyOf(values));
     }
 
-    private static BadParameterException notACondition(String condition) {
-        return new BadParameterException("filters", "'" + unescape(condition)
+    private static BadParameterException notACondition(String parameter, String condition) {
+        return new BadParameterException(parameter, "'" + unescape(condition)
                 + "' is not 'dimension==value', 'dimension!=value', 'dimension~text' or 'dimension!~text'");
     }
 

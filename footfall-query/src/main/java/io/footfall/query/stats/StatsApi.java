@@ -23,12 +23,14 @@ public final class StatsApi {
     private static final int MAX_LIMIT = 1000;
 
     private static final Set<String> PATHS = Set.of("/api/stats/summary", "/api/stats/timeseries", "/api/stats/top",
-            "/api/stats/realtime", "/api/sites");
+            "/api/stats/realtime", "/api/stats/funnel", "/api/sites");
 
     private final StatsQueries queries;
+    private final Funnel funnel;
 
-    public StatsApi(StatsQueries queries) {
+    public StatsApi(StatsQueries queries, Funnel funnel) {
         this.queries = queries;
+        this.funnel = funnel;
     }
 
     /** Handles a stats path; false when the path is not one of them. */
@@ -43,6 +45,7 @@ public final class StatsApi {
                 case "/api/stats/timeseries" -> timeseries(exchange, params);
                 case "/api/stats/top" -> top(exchange, params);
                 case "/api/stats/realtime" -> realtime(exchange, params);
+                case "/api/stats/funnel" -> funnel(exchange, params);
                 case "/api/sites" -> {
                     Exchanges.noParams(exchange);
                     sites(exchange);
@@ -207,6 +210,35 @@ public final class StatsApi {
             g.writeArrayFieldStart("pageviews_per_minute");
             for (long n : r.pageviewsPerMinute()) {
                 g.writeNumber(n);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private void funnel(HttpExchange exchange, Map<String, String> params) throws BadParameterException, SQLException, IOException {
+        StatsRequest request = StatsRequest.from(params, true, Set.of("steps"));
+        List<Filter> steps = Funnel.steps(params.get("steps"));
+        Funnel.checkFilters(request);
+        List<Funnel.Step> reached = funnel.run(request, steps);
+        long entered = reached.get(0).visits();
+        Exchanges.json(exchange, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("site", request.site());
+            range(g, request.range());
+            g.writeNumberField("conversion_rate", StatsQueries.ratio2(100 * reached.get(reached.size() - 1).visits(), entered));
+            g.writeArrayFieldStart("steps");
+            long before = entered;
+            for (Funnel.Step step : reached) {
+                g.writeStartObject();
+                g.writeStringField("step", step.label());
+                g.writeNumberField("visits", step.visits());
+                g.writeNumberField("visitors", step.visitors());
+                g.writeNumberField("conversion_rate", StatsQueries.ratio2(100 * step.visits(), entered));
+                g.writeNumberField("dropoff", before - step.visits());
+                g.writeNumberField("dropoff_rate", StatsQueries.ratio2(100 * (before - step.visits()), before));
+                g.writeEndObject();
+                before = step.visits();
             }
             g.writeEndArray();
             g.writeEndObject();

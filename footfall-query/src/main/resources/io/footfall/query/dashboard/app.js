@@ -3,7 +3,7 @@
 
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const state = { site: null, range: '7d', from: null, to: null, compare: false, filters: [], tabs: {} };
+const state = { site: null, range: '7d', from: null, to: null, compare: false, filters: [], tabs: {}, funnel: '' };
 let liveSource = null;
 let loadSeq = 0;
 
@@ -82,6 +82,7 @@ function readHash() {
   if (p.get('from')) state.from = p.get('from');
   if (p.get('to')) state.to = p.get('to');
   state.compare = p.get('compare') === '1';
+  state.funnel = p.get('funnel') || '';
   state.filters = (p.getAll('f') || []).map((f) => {
     const [dimension, op, ...rest] = f.split('\u0001');
     return { dimension, op, value: rest.join('\u0001') };
@@ -94,6 +95,7 @@ function writeHash() {
   p.set('range', state.range);
   if (state.range === 'custom') { p.set('from', state.from); p.set('to', state.to); }
   if (state.compare) p.set('compare', '1');
+  if (state.funnel) p.set('funnel', state.funnel);
   state.filters.forEach((f) => p.append('f', [f.dimension, f.op, f.value].join('\u0001')));
   history.replaceState(null, '', '#' + p.toString());
 }
@@ -331,6 +333,40 @@ async function loadPanel(panel, range, seq) {
   }));
 }
 
+/* ---------- funnel ---------- */
+// Filters on pages and events would keep only those events and take the steps apart: the funnel uses the others.
+const skipsFunnel = (f) => f.dimension === 'path' || f.dimension === 'event_name' || f.dimension.startsWith('prop:');
+
+async function loadFunnel(range, seq) {
+  const list = $('funnel-rows');
+  $('funnel-steps').value = state.funnel;
+  if (!state.funnel) { list.replaceChildren(); return; }
+  const skipped = state.filters.filter(skipsFunnel);
+  const filters = state.filters.filter((f) => !skipsFunnel(f))
+    .map((f) => escapeFilterDimension(f.dimension) + f.op + escapeFilterValue(f.value)).join(';');
+  let data;
+  try {
+    data = await api('/api/stats/funnel', { ...baseParams(range), filters, steps: state.funnel });
+  } catch (e) {
+    if (seq === loadSeq) list.replaceChildren(h('li', { class: 'empty', text: 'Cannot show this funnel: ' + e.message }));
+    return;
+  }
+  if (seq !== loadSeq) return;
+  const first = Math.max(data.steps[0].visits, 1);
+  const rows = data.steps.map((st, i) => {
+    const bar = h('span', { class: 'bar' });
+    bar.style.width = Math.max(2, (st.visits / first) * 100) + '%';
+    return h('li', { class: 'row', 'data-step': String(i + 1), title: st.visitors + ' visitors' + (i ? ', ' + st.dropoff + ' visits dropped off ('
+      + percent(st.dropoff_rate) + ')' : '') },
+      bar,
+      h('span', { class: 'label', text: (i + 1) + '. ' + st.step }),
+      h('span', { class: 'num' }, h('span', { class: 'sub', text: st.dropoff ? '−' + compact(st.dropoff) : '' }),
+        h('span', { text: compact(st.visits) }), h('span', { class: 'sub cr', text: percent(st.conversion_rate) })));
+  });
+  if (skipped.length) rows.push(h('li', { class: 'empty', text: 'Not applied to the funnel: ' + skipped.map((f) => f.dimension + f.op + f.value).join(', ') }));
+  list.replaceChildren(...rows);
+}
+
 /* ---------- filters ---------- */
 const DIM_LABELS = { path: 'Page', entry_page: 'Entry page', exit_page: 'Exit page', referrer_host: 'Source', referrer_type: 'Channel',
   utm_campaign: 'Campaign', utm_source: 'UTM source', utm_medium: 'UTM medium', country: 'Country', region: 'Region', city: 'City',
@@ -465,6 +501,7 @@ async function refresh() {
   const series = api('/api/stats/timeseries', { ...params, interval: range.interval, tz: TZ });
   const previous = state.compare ? api('/api/stats/timeseries', { ...baseParams(prevRange), interval: range.interval, tz: TZ }) : null;
   const panels = [...document.querySelectorAll('.panel')].map((panel) => loadPanel(panel, range, seq));
+  panels.push(loadFunnel(range, seq));
   try {
     const [sum, ser, prev] = await Promise.all([summary, series, previous]);
     if (seq !== loadSeq) return;
@@ -501,6 +538,7 @@ function wire() {
     refresh();
   });
   $('compare').addEventListener('change', () => { state.compare = $('compare').checked; refresh(); });
+  $('funnel-form').addEventListener('submit', (e) => { e.preventDefault(); state.funnel = $('funnel-steps').value.trim(); refresh(); });
   $('site-picker').addEventListener('change', () => {
     state.site = $('site-picker').value;
     state.filters = [];
