@@ -5,7 +5,7 @@ const src = fs.readFileSync(process.argv[2], 'utf8');
 function browser(attrs, nav) {
   const sent = [], listeners = {}, docListeners = {};
   let ids = 0;
-  const loc = {href: 'https://shop.test/a?x=1', get host() { return new URL(this.href).host; }};
+  const loc = {href: 'https://shop.test/a?x=1', get host() { return new URL(this.href).host; }, get origin() { return new URL(this.href).origin; }};
   const timers = new Map();
   let timerIds = 0;
   const warnings = [];
@@ -45,8 +45,8 @@ const api = browser({'data-site': 'shop.test', 'data-api': 'https://other.test/v
 api.listeners.pagehide.forEach((f) => f());
 // Clicks on links: another host (sent at once), the same host, a mailto link, a click outside any link.
 function link(href) {
-  const u = new URL(href);
-  const a = {href: u.href, protocol: u.protocol, host: u.host};
+  const u = new URL(href, 'https://shop.test/a?x=1');
+  const a = {href: u.href, protocol: u.protocol, host: u.host, pathname: u.pathname};
   return {closest: (selector) => selector === 'a[href]' ? a : null};
 }
 const out = browser({'data-site': 'shop.test', 'data-outbound-links': ''}, {});
@@ -103,9 +103,78 @@ twice.history.pushState({}, '', '/next');
 twice.hide();
 const none = browser({}, {});
 
+// data-hash: a router in the fragment. Browsers fire popstate and hashchange for one change of the fragment (older ones
+// hashchange alone).
+const hash = browser({'data-site': 'shop.test', 'data-hash': ''}, {later: true});
+hash.loc.href = 'https://shop.test/#/inbox';
+hash.run();
+hash.loc.href = 'https://shop.test/#/settings';
+hash.listeners.popstate.forEach((f) => f());
+(hash.listeners.hashchange || []).forEach((f) => f());
+hash.flushTimers();
+hash.loc.href = 'https://shop.test/#/profile';
+(hash.listeners.hashchange || []).forEach((f) => f()); // an older browser: hashchange alone
+hash.flushTimers();
+hash.history.pushState({}, '', '/#/billing');
+hash.w.footfall('event', 'Save');
+hash.hide();
+
+// data-manual: the page is /user/42, reached from /user/41, and the site names it /user/:id. Nothing it does not
+// send itself may carry the real address: not the view, the events and clicks on it, nor the referrer.
+const manual = browser({'data-site': 'shop.test', 'data-manual': '', 'data-outbound-links': ''}, {later: true});
+manual.loc.href = 'https://shop.test/user/42';
+manual.d.referrer = 'https://shop.test/user/41?tab=posts';
+manual.run();
+manual.history.pushState({}, '', '/user/42/edit');
+manual.flushTimers();
+manual.w.footfall('flush');
+const manualSentUnasked = manual.sent.length;
+manual.w.footfall('pageview', {url: '/user/:id'});
+manual.w.footfall('event', 'Follow');
+manual.docListeners.click.forEach((f) => f({target: link('https://docs.other.test/')}));
+manual.w.footfall('pageview', {url: 'javascript:alert(1)'});
+manual.w.footfall('pageview', {url: 'http://[::1'});
+manual.history.pushState({}, '', '/user/43');
+manual.w.footfall('pageview', {url: '/user/:id'}); // another user, the same address: a view again
+manual.w.footfall('pageview');
+manual.hide();
+
+// Without data-manual, a view under another address is one more view; a repeat of the page's own is not.
+const extra = browser({'data-site': 'shop.test'}, {});
+extra.w.footfall('pageview');
+extra.w.footfall('pageview', {url: '?step=2'});
+extra.w.footfall('event', 'Next');
+extra.history.pushState({}, '', '/b');
+extra.flushTimers();
+extra.history.pushState({}, '', '/c');
+extra.w.footfall('pageview', {url: '/c/:id'}); // before the navigation's timer: the navigation's view first
+extra.hide();
+
+// data-file-downloads: by the path's extension, on any host, left or middle button; with data-outbound-links too,
+// a file on another host is one event, a download.
+const files = browser({'data-site': 'shop.test', 'data-file-downloads': ''}, {});
+files.flushTimers(); files.sent.length = 0;
+const fileClick = (href, button) => files.docListeners[button ? 'auxclick' : 'click'].forEach((f) => f({target: link(href), button}));
+fileClick('/files/report.PDF');
+const fileSentAtOnce = files.sent.length;
+fileClick('https://cdn.other.test/app.dmg?v=2');
+fileClick('/pricing');
+fileClick('https://other.test/');
+fileClick('/?file=a.zip');
+fileClick('/a.zip', 1);
+fileClick('/b.zip', 2);
+files.listeners.pagehide.forEach((f) => f());
+const both = browser({'data-site': 'shop.test', 'data-file-downloads': '', 'data-outbound-links': ''}, {});
+both.flushTimers(); both.sent.length = 0;
+both.docListeners.click.forEach((f) => f({target: link('https://cdn.other.test/setup.exe')}));
+both.docListeners.click.forEach((f) => f({target: link('https://other.test/')}));
+
 console.log(JSON.stringify({sentBeforeHidden: beforeHidden, beacons: b.sent, gpcRespected: dnt.sent.length,
   gpcNotAsked: dntIgnored.sent.length, apiUrl: api.sent[0].url, outboundSentAtOnce: outboundSent,
   outbound: out.events(), plainListensForClicks: 'click' in plain.docListeners,
   props: props.events(), propWarnings: props.warnings,
   bigBeacons: big.sent.map((x) => JSON.stringify(x.body).length), bigEvents: big.events().length,
-  spa: spa.events(), twice: twice.events(), noSite: {warnings: none.warnings, footfall: typeof none.w.footfall}}));
+  spa: spa.events(), twice: twice.events(), noSite: {warnings: none.warnings, footfall: typeof none.w.footfall},
+  hash: hash.events(), plainListensForHashchange: 'hashchange' in plain.listeners,
+  manual: manual.events(), manualSentUnasked, manualWarnings: manual.warnings, extra: extra.events(),
+  files: files.events(), fileSentAtOnce, both: both.events()}));

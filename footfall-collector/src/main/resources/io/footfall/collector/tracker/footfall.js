@@ -1,7 +1,10 @@
 /* footfall.js: page views (also single-page-app navigation) and custom events. No cookies, no storage.
    <script defer src="https://collector/footfall.js" data-site="example.com"></script>
    Optional: data-api="https://collector/v1/events", data-respect-dnt (honour Do Not Track / GPC),
-   data-outbound-links (a click on a link to another host sends 'Outbound Link: Click' with props.url).
+   data-outbound-links (a click on a link to another host sends 'Outbound Link: Click' with props.url),
+   data-file-downloads (a click on a link to a .pdf, .zip, ... file sends 'File Download' with props.url),
+   data-hash (the fragment is part of the page: #/settings and #/billing are two pages),
+   data-manual (no automatic page views: the site calls footfall('pageview') or footfall('pageview', {url: '/user/:id'})).
    Custom events: footfall('event', 'signup', {plan: 'pro'}). Docs: docs/collector.md */
 (function (w, d, n) {
   var s = d.currentScript, site = s && s.getAttribute('data-site');
@@ -10,12 +13,11 @@
   // Included twice (a tag manager and the page itself): the first one counts.
   if (w.footfall && w.footfall.ff) return;
   var api = s.getAttribute('data-api') || new URL(s.src, location.href).origin + '/v1/events';
-  var dnt = s.hasAttribute('data-respect-dnt');
-  var queue = [], timer = 0, due = 0, last = null, earlier = d.referrer;
-
-  function optedOut() {
-    return dnt && (n.doNotTrack == '1' || w.doNotTrack == '1' || n.globalPrivacyControl === true);
-  }
+  var dnt = s.hasAttribute('data-respect-dnt'), hash = s.hasAttribute('data-hash'), manual = s.hasAttribute('data-manual');
+  // here: the address a manual view gave the page, carried by the events on it instead of location.href.
+  var queue = [], timer = 0, due = 0, last = null, here, earlier = d.referrer;
+  // A site that sends its own URLs hides its real ones: an earlier page of its own is named by its origin alone.
+  if (manual && earlier.indexOf(location.origin + '/') == 0) earlier = location.origin + '/';
 
   function send(body) {
     // sendBeacon posts text/plain: a simple request, no CORS preflight, survives page unload (up to 64 KB: 21,000
@@ -50,15 +52,15 @@
       if (v && v.toJSON) v = v.toJSON();
       if (typeof v == 'string') v = cut(v, 1024);
       if (k.length && k.length < 65 && c < 32 && (typeof v == 'string' || typeof v == 'boolean' || typeof v == 'number' && isFinite(v))) out[k] = v, c++;
-      else if (v !== undefined) warn('prop ' + k + ' left out: a flat string, number or boolean is stored, 32 keys at most');
+      else if (v !== undefined) warn('prop ' + k + ' left out');
     }
     return out;
   }
 
   function track(type, name, props) {
-    if (optedOut()) return;
+    if (dnt && (n.doNotTrack == '1' || w.doNotTrack == '1' || n.globalPrivacyControl === true)) return;
     if (due && type != 'pageview') page();
-    var e = {site: site, type: type, url: cut(location.href, 4096), ts: Date.now(),
+    var e = {site: site, type: type, url: cut(here || location.href, 4096), ts: Date.now(),
       screen: screen.width + 'x' + screen.height, language: n.language};
     if (w.crypto && crypto.randomUUID) e.event_id = crypto.randomUUID();
     try { e.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (x) {}
@@ -71,15 +73,29 @@
     if (!timer) timer = setTimeout(flush, 1000);
   }
 
-  // A page view per URL, the fragment aside: a link to #section is not a new page.
-  function page() {
+  // A page view per URL, the fragment aside (a link to #section is not a new page) unless data-hash says it is one.
+  // A view the site asks for by its own URL (u), or any in data-manual, is sent even when it repeats the last one.
+  function page(u) {
+    if (u && due) page(); // a navigation just before has its own view first
     clearTimeout(due);
     due = 0;
-    var url = location.href.split('#')[0];
-    if (url == last) return;
+    var url = u || (hash ? location.href : location.href.split('#')[0]);
+    if (url == last && !u && !manual) return;
     if (last) earlier = last;
     last = url;
+    here = u;
     track('pageview');
+  }
+
+  // footfall('pageview', {url: '/user/:id'}): a relative address is read against the page's; only http(s) is sent.
+  function view(props) {
+    var u = props && props.url;
+    if (u) {
+      try { u = new URL(u, location.href); } catch (x) {}
+      if (!/^https?:$/.test(u.protocol)) return warn('pageview url not http(s): ' + u);
+      u = u.href;
+    }
+    page(u);
   }
 
   // A router sets the new page's title after it changes the URL: the view waits for that (or for the next event).
@@ -87,37 +103,44 @@
     clearTimeout(due);
     due = setTimeout(page, 0);
   }
-  ['pushState', 'replaceState'].forEach(function (m) {
-    var original = history[m];
-    history[m] = function () {
-      var result = original.apply(this, arguments);
-      navigated();
-      return result;
-    };
-  });
-  w.addEventListener('popstate', navigated);
+  if (!manual) {
+    ['pushState', 'replaceState'].forEach(function (m) {
+      var original = history[m];
+      history[m] = function () {
+        navigated(); // the view is taken on a later turn, once the URL has changed
+        return original.apply(this, arguments);
+      };
+    });
+    w.addEventListener('popstate', navigated);
+    if (hash) w.addEventListener('hashchange', navigated);
+  }
   w.addEventListener('pagehide', flush);
   d.addEventListener('visibilitychange', function () { if (d.visibilityState == 'hidden') flush(); });
 
-  function outbound(ev) {
+  var outbound = s.hasAttribute('data-outbound-links');
+  var files = s.hasAttribute('data-file-downloads') && /\.(pdf|xlsx|docx|txt|rtf|csv|exe|key|pp[st]x?|7z|pkg|rar|gz|zip|avi|mov|mp[34]|mpeg|wm[av]|midi|wav|dmg|iso|msi|apk)$/i;
+  // One click, one event: a file on another host is a download.
+  function clicked(ev) {
     var a = !(ev.button > 1) && ev.target && ev.target.closest && ev.target.closest('a[href]');
-    if (a && /^https?:$/.test(a.protocol) && a.host != location.host) {
-      track('event', 'Outbound Link: Click', {url: a.href});
+    var name = a && /^https?:$/.test(a.protocol) && (files && files.test(a.pathname) ? 'File Download'
+      : outbound && a.host != location.host && 'Outbound Link: Click');
+    if (name) {
+      track('event', name, {url: a.href});
       flush(); // the page is probably going away: a beacon outlives it
     }
   }
-  if (s.hasAttribute('data-outbound-links')) {
-    d.addEventListener('click', outbound, true);
-    d.addEventListener('auxclick', outbound, true); // middle click (a new tab); not the right button's menu
+  if (outbound || files) {
+    d.addEventListener('click', clicked, true);
+    d.addEventListener('auxclick', clicked, true); // middle click (a new tab); not the right button's menu
   }
 
   var early = (w.footfall && w.footfall.q) || [];
   w.footfall = function (command, name, props) {
     if (command == 'event' && name) track('event', name, props);
-    else if (command == 'pageview') page();
+    else if (command == 'pageview') view(name);
     else if (command == 'flush') flush();
   };
   w.footfall.ff = 1;
-  page();
+  if (!manual) page();
   for (var i = 0; i < early.length; i++) w.footfall.apply(w, early[i]);
 })(window, document, navigator);

@@ -1,6 +1,7 @@
 package io.footfall.collector.tracker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -106,7 +107,7 @@ class TrackerBehaviourTest {
 
     @Test
     void theCollectorAcceptsEverythingTheTrackerSends() throws Exception {
-        for (String scenario : new String[] {"beacons", "props", "spa", "twice"}) {
+        for (String scenario : new String[] {"beacons", "props", "spa", "twice", "hash", "manual", "extra", "files", "both"}) {
             JsonNode events = scenario.equals("beacons") ? sent.get("beacons").get(0).get("body") : sent.get(scenario);
             byte[] body = events.toString().getBytes(StandardCharsets.UTF_8);
             BodyDecoder decoder = new BodyDecoder(new Limits(32 * 1024, 500, 1024 * 1024, 100, Set.of()));
@@ -171,6 +172,69 @@ class TrackerBehaviourTest {
     @Test
     void withoutDataSiteItSaysSo() {
         assertEquals("[\"footfall.js: no data-site attribute: nothing is tracked\"]", sent.get("noSite").get("warnings").toString());
+    }
+
+    @Test
+    void withDataHashEachFragmentIsAPageOnceForAChangeBrowsersReportTwice() {
+        JsonNode events = sent.get("hash");
+        assertEquals(List.of("pageview https://shop.test/#/inbox", "pageview https://shop.test/#/settings",
+                "pageview https://shop.test/#/profile", "pageview https://shop.test/#/billing", "event https://shop.test/#/billing"), typesAndUrls(events));
+        assertEquals("https://shop.test/#/inbox", events.get(1).get("referrer").asText());
+        assertEquals(false, sent.get("plainListensForHashchange").asBoolean());
+    }
+
+    @Test
+    void withDataManualOnlyTheSitesViewsAreSentAndTheRealUrlNeverLeaves() {
+        assertEquals(0, sent.get("manualSentUnasked").asInt(), "no view on load or on pushState");
+        JsonNode events = sent.get("manual");
+        assertEquals(List.of("pageview https://shop.test/user/:id", "event https://shop.test/user/:id",
+                "event https://shop.test/user/:id", "pageview https://shop.test/user/:id", "pageview https://shop.test/user/43"),
+                typesAndUrls(events));
+        assertEquals("https://shop.test/", events.get(0).get("referrer").asText(), "the site's previous page by its origin");
+        assertEquals("Outbound Link: Click", events.get(2).get("name").asText());
+        assertEquals("https://shop.test/user/:id", events.get(3).get("referrer").asText());
+        assertEquals("https://shop.test/user/:id", events.get(4).get("referrer").asText());
+        for (int i = 0; i < 4; i++) {
+            assertFalse(events.get(i).toString().contains("/user/4"), "the real address in " + events.get(i));
+        }
+        assertEquals(List.of("footfall.js: pageview url not http(s): javascript:alert(1)",
+                "footfall.js: pageview url not http(s): http://[::1"), texts(sent.get("manualWarnings")));
+    }
+
+    @Test
+    void withoutDataManualAViewUnderAnotherAddressIsOneMoreView() {
+        JsonNode events = sent.get("extra");
+        assertEquals(List.of("pageview https://shop.test/a?x=1", "pageview https://shop.test/a?step=2",
+                "event https://shop.test/a?step=2", "pageview https://shop.test/b", "pageview https://shop.test/c",
+                "pageview https://shop.test/c/:id"), typesAndUrls(events));
+        assertEquals("https://shop.test/a?step=2", events.get(3).get("referrer").asText());
+    }
+
+    @Test
+    void fileDownloadsAreEventsByTheLinksExtensionOnlyWhenTheSiteAsks() {
+        assertEquals(1, sent.get("fileSentAtOnce").asInt(), "sent with the click, before the page goes");
+        assertEquals(List.of("File Download https://shop.test/files/report.PDF", "File Download https://cdn.other.test/app.dmg?v=2",
+                "File Download https://shop.test/a.zip"), namesAndPropUrls(sent.get("files")));
+        assertEquals(List.of("File Download https://cdn.other.test/setup.exe", "Outbound Link: Click https://other.test/"),
+                namesAndPropUrls(sent.get("both")), "a file on another host is one event");
+    }
+
+    private static List<String> typesAndUrls(JsonNode events) {
+        List<String> out = new java.util.ArrayList<>();
+        events.forEach(e -> out.add(e.get("type").asText() + " " + e.get("url").asText()));
+        return out;
+    }
+
+    private static List<String> namesAndPropUrls(JsonNode events) {
+        List<String> out = new java.util.ArrayList<>();
+        events.forEach(e -> out.add(e.get("name").asText() + " " + e.get("props").get("url").asText()));
+        return out;
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(t -> out.add(t.asText()));
+        return out;
     }
 
     private static List<String> fieldNames(JsonNode node) {

@@ -29,7 +29,8 @@ class TrackerScriptTest {
 
     @ParameterizedTest(name = "uses {0}")
     @ValueSource(strings = {"sendBeacon", "pushState", "replaceState", "popstate", "pagehide", "visibilitychange",
-            "data-site", "data-api", "data-respect-dnt", "globalPrivacyControl", "doNotTrack", "'event'"})
+            "data-site", "data-api", "data-respect-dnt", "globalPrivacyControl", "doNotTrack", "'event'",
+            "data-hash", "hashchange", "data-manual", "data-file-downloads", "File Download"})
     void hasEveryFeatureOfTheContract(String token) {
         assertTrue(source.contains(token), token);
     }
