@@ -23,7 +23,7 @@ public final class Enrichment {
      * stripped, referrer list, user agent and bots, geo, dedup. 3: the cookieless visitor id and the location
      * come from the client's network (IPv4 /24, IPv6 /48), not its full address.
      */
-    public static final String PIPELINE_VERSION = "3";
+    public static final String PIPELINE_VERSION = "4";
 
     private Enrichment() {
     }
@@ -33,7 +33,7 @@ public final class Enrichment {
      *
      * @param url      host, path and the query as stored (tracking parameters removed)
      * @param utm      UTM parameters, read before anything was removed
-     * @param storedUrl the url as stored: the original with the cleaned query
+     * @param storedUrl the url as stored: the original with the cleaned query, and of the fragment only a route
      */
     public record Page(UrlParts url, Utm utm, String storedUrl) {
         public Page(UrlParts url, Utm utm) {
@@ -43,18 +43,15 @@ public final class Enrichment {
         /** Without stripping any parameter. */
         public static Page of(RawEvent e) {
             UrlParts parts = UrlParts.parse(e.url());
-            return new Page(parts, Utm.fromQuery(parts.query()), e.url());
+            return new Page(parts, Utm.fromQuery(parts.query()), UrlParts.stored(e.url(), parts.query(), parts.query()));
         }
 
         public static Page of(RawEvent e, TrackingParams strip) {
             UrlParts parts = UrlParts.parse(e.url());
             Utm utm = Utm.fromQuery(parts.query());
             String query = strip.strip(parts.query());
-            if (query == parts.query()) {
-                return new Page(parts, utm, e.url());
-            }
-            return new Page(new UrlParts(parts.host(), parts.path(), query), utm,
-                    TrackingParams.withQuery(e.url(), parts.query(), query));
+            String stored = UrlParts.stored(e.url(), parts.query(), query);
+            return new Page(query == parts.query() ? parts : new UrlParts(parts.host(), parts.path(), query), utm, stored);
         }
     }
 

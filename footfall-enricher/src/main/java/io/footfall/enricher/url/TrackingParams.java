@@ -52,17 +52,4 @@ public final class TrackingParams {
         int nameEnd = eq < 0 || eq > end ? end : eq;
         return nameEnd > start && names.contains(query.substring(start, nameEnd).toLowerCase(Locale.ROOT));
     }
-
-    /** The url with its query replaced by {@code newQuery}; the fragment is dropped as in {@link UrlParts}. */
-    public static String withQuery(String url, String oldQuery, String newQuery) {
-        if (url == null || oldQuery == null || oldQuery.equals(newQuery)) {
-            return url;
-        }
-        int q = url.indexOf('?');
-        if (q < 0) {
-            return url;
-        }
-        String base = url.substring(0, q);
-        return newQuery == null ? base : base + '?' + newQuery;
-    }
 }

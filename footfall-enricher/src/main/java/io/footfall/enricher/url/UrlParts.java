@@ -6,9 +6,13 @@ import java.util.Locale;
  * Host, path and query of a page URL, split without {@link java.net.URI} (which rejects much of what real
  * browsers send) and without allocating more than the three parts.
  *
+ * <p>A fragment that starts with {@code /} or {@code !/} is a single-page app's route ({@code #/settings}, what
+ * the tracker's {@code data-hash} counts as pages): it stays on the path, up to its own {@code ?}, so that each
+ * route is a page of its own ({@code /#/settings}). Any other fragment (an anchor, a token) is dropped.
+ *
  * @param host  lower-case host without port, or null
- * @param path  path starting with {@code /}; {@code /} when the URL has none
- * @param query query string without {@code ?}, or null; the fragment is dropped
+ * @param path  path starting with {@code /}; {@code /} when the URL has none; with the route, if any
+ * @param query query string without {@code ?}, or null
  */
 public record UrlParts(String host, String path, String query) {
 
@@ -41,8 +45,48 @@ public record UrlParts(String host, String path, String query) {
         }
         int pathEnd = queryStart < 0 ? end : queryStart;
         String path = pathEnd > hostEnd ? url.substring(hostEnd, pathEnd) : "/";
+        int route = routeEnd(url, fragment);
+        if (route > fragment) {
+            path = path + url.substring(fragment, route);
+        }
         String query = queryStart < 0 || queryStart + 1 >= end ? null : url.substring(queryStart + 1, end);
         return new UrlParts(host.isEmpty() ? null : host, path, query);
+    }
+
+    /**
+     * Where the route in the fragment at {@code fragment} ends (its {@code ?} or the URL's end), or -1 when the
+     * fragment is not a route: it must start with {@code #/} or {@code #!/}.
+     */
+    static int routeEnd(String url, int fragment) {
+        if (fragment < 0 || !(url.startsWith("/", fragment + 1) || url.startsWith("!/", fragment + 1))) {
+            return -1;
+        }
+        int q = url.indexOf('?', fragment);
+        return q < 0 ? url.length() : q;
+    }
+
+    /**
+     * The URL as stored: the query replaced by {@code newQuery} (tracking parameters removed), and of the fragment
+     * only a route, as on the path. Returns {@code url} itself when nothing changes.
+     *
+     * @param query    the query {@link #parse} found in {@code url}
+     * @param newQuery what to store instead, or null for none
+     */
+    public static String stored(String url, String query, String newQuery) {
+        if (url == null) {
+            return null;
+        }
+        int scheme = url.indexOf("://");
+        int fragment = scheme < 0 ? -1 : url.indexOf('#', scheme + 3);
+        int route = routeEnd(url, fragment);
+        boolean sameQuery = query == null ? newQuery == null : query.equals(newQuery);
+        if (sameQuery && (fragment < 0 || route == url.length())) {
+            return url;
+        }
+        int end = fragment < 0 ? url.length() : fragment;
+        int q = scheme < 0 ? -1 : url.indexOf('?', scheme + 3);
+        String base = url.substring(0, q >= 0 && q < end ? q : end);
+        return base + (newQuery == null ? "" : "?" + newQuery) + (route > fragment ? url.substring(fragment, route) : "");
     }
 
     private static String stripPort(String authority) {

@@ -65,7 +65,7 @@ class EnricherTopologyTest {
             assertTrue(s.visitorId().matches("[0-9a-f]{16}"), s.visitorId());
             assertEquals(1, s.sessionSeq());
             assertTrue(s.isNewSession());
-            assertEquals("3", s.pipelineVersion());
+            assertEquals("4", s.pipelineVersion());
             assertNull(s.country(), "no GeoIP database configured");
             assertTrue(f.badEvents().isEmpty());
         }

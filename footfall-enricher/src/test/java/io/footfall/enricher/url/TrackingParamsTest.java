@@ -33,10 +33,4 @@ class TrackingParamsTest {
         assertEquals("fbclid=1", custom.strip("fbclid=1&ref=hn"));
         assertEquals("reference=1", custom.strip("reference=1"));
     }
-
-    @Test
-    void theStoredUrlGetsTheCleanedQueryAndLosesTheFragment() {
-        assertEquals("https://a.test/p?x=1", TrackingParams.withQuery("https://a.test/p?x=1&gclid=2#f", "x=1&gclid=2", "x=1"));
-        assertEquals("https://a.test/p", TrackingParams.withQuery("https://a.test/p?gclid=2", "gclid=2", null));
-    }
 }

@@ -1,0 +1,56 @@
+package io.footfall.enricher.url;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A page URL's host, path and query, and the URL as stored: a single-page app's route in the fragment ({@code #/x},
+ * {@code #!/x}, what the tracker's {@code data-hash} sends) is part of the page, any other fragment (an anchor, an
+ * access token) is not kept.
+ */
+class UrlPartsTest {
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ' ', nullValues = "-", value = {
+        "https://Shop.Test:8443/a/b?x=1#top shop.test /a/b x=1",
+        "https://shop.test shop.test / -",
+        "https://shop.test/#/settings shop.test /#/settings -",
+        "https://shop.test/app/#!/users/7?tab=2 shop.test /app/#!/users/7 -",
+        "https://shop.test/?utm_source=x#/billing shop.test /#/billing utm_source=x",
+        "https://shop.test/docs#faq shop.test /docs -",
+        "https://shop.test/cb#access_token=secret&state=1 shop.test /cb -",
+        "https://shop.test/p?q=1#/ shop.test /p#/ q=1",
+        "https://shop.test/p#?x=/ shop.test /p -",
+        "not-a-url - - -",
+    })
+    void splitsHostPathAndQuery(String url, String host, String path, String query) {
+        UrlParts parts = UrlParts.parse(url);
+        assertEquals(host, parts.host(), url);
+        assertEquals(path, parts.path(), url);
+        assertEquals(query, parts.query(), url);
+    }
+
+    /** url, the query parse found, the query to store, the url as stored. */
+    @ParameterizedTest
+    @CsvSource(delimiter = ' ', nullValues = "-", value = {
+        "https://a.test/p?x=1&gclid=2#f x=1&gclid=2 x=1 https://a.test/p?x=1",
+        "https://a.test/p?gclid=2 gclid=2 - https://a.test/p",
+        "https://a.test/p?x=1&gclid=2#/route x=1&gclid=2 x=1 https://a.test/p?x=1#/route",
+        "https://a.test/#!/r?utm_source=x - - https://a.test/#!/r",
+        "https://a.test/cb#access_token=secret - - https://a.test/cb",
+        "https://a.test/p?x=1#faq x=1 x=1 https://a.test/p?x=1",
+        "https://a.test/p?gclid=1#/r gclid=1 - https://a.test/p#/r",
+    })
+    void storesTheCleanedQueryAndOfTheFragmentOnlyARoute(String url, String query, String newQuery, String stored) {
+        assertEquals(stored, UrlParts.stored(url, query, newQuery), url);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ' ', value = {"https://a.test/p?x=1", "https://a.test/#/settings", "https://a.test/", "not-a-url"})
+    void aUrlWithNothingToRemoveIsStoredAsItIs(String url) {
+        assertSame(url, UrlParts.stored(url, UrlParts.parse(url).query(), UrlParts.parse(url).query()));
+    }
+}
