@@ -367,6 +367,9 @@ public class QueryBench {
             endpoints.put("top " + d + " 30 d", "/api/stats/top?" + range + "&dimension=" + d + "&limit=10");
         }
         endpoints.put("realtime", "/api/stats/realtime?site=" + SITE);
+        endpoints.put("funnel 30 d, 3 steps", "/api/stats/funnel?" + range + "&steps=" + enc("path==/;path==/pricing;event_name==signup"));
+        endpoints.put("funnel 30 d, 3 steps, country==DE", "/api/stats/funnel?" + range + "&steps="
+                + enc("path==/;path==/pricing;event_name==signup") + "&filters=" + enc("country==DE"));
         HttpClient http = HttpClient.newHttpClient();
         double[] reference = time(() -> {
             try (Connection c = w.readConnection(); Statement st = c.createStatement();
