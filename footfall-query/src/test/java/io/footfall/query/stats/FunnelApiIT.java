@@ -6,21 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.footfall.core.config.QueryConfig;
-import io.footfall.query.QueryServer;
+import io.footfall.query.testing.ServedWarehouses;
 import io.footfall.query.testing.TestWarehouse;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -39,32 +31,20 @@ class FunnelApiIT {
 
     private static final String RANGE = "site=fix.test&from=2026-11-10T00:00:00Z&to=2026-11-11T00:00:00Z";
     private static final String HOME_PRICING_SIGNUP = "path==/;path==/pricing;event_name==signup";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path dir;
 
-    private final Map<String, TestWarehouse> warehouses = new HashMap<>();
-    private final Map<String, QueryServer> servers = new HashMap<>();
-    private final Map<String, Integer> ports = new HashMap<>();
+    private ServedWarehouses served;
 
     @BeforeAll
     void start() throws Exception {
-        for (String dialect : List.of("duckdb", "postgres")) {
-            TestWarehouse w = TestWarehouse.of(dialect, dir, "funnel");
-            fixture(w);
-            QueryServer server = new QueryServer(new QueryConfig("127.0.0.1", 0), w, () -> "");
-            warehouses.put(dialect, w);
-            servers.put(dialect, server);
-            ports.put(dialect, server.start());
-        }
+        served = ServedWarehouses.start(dir, "funnel", FunnelApiIT::fixture);
     }
 
     @AfterAll
     void stop() {
-        servers.values().forEach(QueryServer::close);
-        warehouses.values().forEach(TestWarehouse::close);
+        served.close();
     }
 
     /** One visit per line: its visitor, its events in order, and how far it gets through / → /pricing → signup. */
@@ -108,15 +88,8 @@ class FunnelApiIT {
         }
     }
 
-    private JsonNode get(String dialect, String query, int expectedStatus) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(dialect) + query))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(expectedStatus, r.statusCode(), dialect + " " + query + " -> " + r.body());
-        return JSON.readTree(r.body());
-    }
-
     private JsonNode funnel(String dialect, String steps, String more) throws Exception {
-        return get(dialect, "/api/stats/funnel?" + RANGE + "&steps=" + URLEncoder.encode(steps, StandardCharsets.UTF_8) + more, 200);
+        return served.get(dialect, "/api/stats/funnel?" + RANGE + "&steps=" + URLEncoder.encode(steps, StandardCharsets.UTF_8) + more, 200);
     }
 
     /** step:visits:visitors:conversion_rate:dropoff:dropoff_rate, one per step, joined by spaces. */
@@ -141,7 +114,7 @@ class FunnelApiIT {
         "&filters=country%21%3DFR # path==/:8:7:100.0:0:0.0 path==/pricing:5:5:62.5:3:37.5 event_name==signup:3:3:37.5:2:40.0 # 37.5",
     })
     void countsTheVisitsThatReachEachStepInOrder(String more, String expected, double overall) throws Exception {
-        for (String dialect : ports.keySet()) {
+        for (String dialect : served.dialects()) {
             JsonNode answer = funnel(dialect, HOME_PRICING_SIGNUP, more == null ? "" : more);
             assertEquals(expected, steps(answer), dialect + " " + more);
             assertEquals(overall, answer.get("conversion_rate").asDouble(), dialect);
@@ -165,7 +138,7 @@ class FunnelApiIT {
         "path==/nowhere;path==/ # path==/nowhere:0:0:0.0:0:0.0 path==/:0:0:0.0:0:0.0",
     })
     void repeatsOperatorsAndEmptySteps(String stepsParam, String expected) throws Exception {
-        for (String dialect : ports.keySet()) {
+        for (String dialect : served.dialects()) {
             assertEquals(expected, steps(funnel(dialect, stepsParam, "")), dialect + " " + stepsParam);
         }
     }
@@ -184,8 +157,8 @@ class FunnelApiIT {
     })
     void refusesBadSteps(String spec) throws Exception {
         String[] parts = spec.split("\\|", 2);
-        for (String dialect : ports.keySet()) {
-            JsonNode error = get(dialect, "/api/stats/funnel?" + RANGE + parts[0], 400);
+        for (String dialect : served.dialects()) {
+            JsonNode error = served.get(dialect, "/api/stats/funnel?" + RANGE + parts[0], 400);
             assertEquals("bad_parameter", error.get("error").asText());
             assertTrue(error.get("detail").asText().startsWith(parts[1]), dialect + " " + spec + " -> " + error);
         }

@@ -5,15 +5,9 @@ import static io.footfall.query.testing.TestWarehouse.Row.pageview;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.footfall.core.config.QueryConfig;
-import io.footfall.query.QueryServer;
+import io.footfall.query.testing.ServedWarehouses;
 import io.footfall.query.testing.TestWarehouse;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -44,8 +38,6 @@ class FunnelRandomIT {
     private static final Instant TO = Instant.parse("2026-11-11T00:00:00Z");
     private static final String[] PATHS = {"/", "/a", "/b", "/blog/one", "/blog/two"};
     private static final String[] NAMES = {"x", "y", "z"};
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @TempDir
     static Path dir;
@@ -56,9 +48,7 @@ class FunnelRandomIT {
     }
 
     private final List<Stored> events = new ArrayList<>();
-    private final Map<String, TestWarehouse> warehouses = new HashMap<>();
-    private final Map<String, Integer> ports = new HashMap<>();
-    private final List<QueryServer> servers = new ArrayList<>();
+    private ServedWarehouses served;
 
     @BeforeAll
     void start() throws Exception {
@@ -78,25 +68,19 @@ class FunnelRandomIT {
                 at = random.nextInt(3) == 0 ? at : at.plusSeconds(1 + random.nextInt(300));
             }
         }
-        for (String dialect : List.of("duckdb", "postgres")) {
-            TestWarehouse w = TestWarehouse.of(dialect, dir, "funnelrandom");
+        served = ServedWarehouses.start(dir, "funnelrandom", w -> {
             for (Stored e : events) {
                 TestWarehouse.Row row = e.pageview ? pageview(e.at.toString(), e.visitor, e.session, e.seq, e.value)
                         : event(e.at.toString(), e.visitor, e.session, e.seq, "/", e.value);
                 w.insert(e.bot ? row.bot().geo(e.country, null, null) : row.geo(e.country, null, null));
             }
             w.rebuildSessions();
-            QueryServer server = new QueryServer(new QueryConfig("127.0.0.1", 0), w, () -> "");
-            warehouses.put(dialect, w);
-            servers.add(server);
-            ports.put(dialect, server.start());
-        }
+        });
     }
 
     @AfterAll
     void stop() {
-        servers.forEach(QueryServer::close);
-        warehouses.values().forEach(TestWarehouse::close);
+        served.close();
     }
 
     @Test
@@ -113,11 +97,11 @@ class FunnelRandomIT {
             for (String country : new String[] {null, "FR"}) {
                 String expected = walk(steps, country);
                 reachedLast += expected.endsWith(":0") ? 0 : 1;
-                for (String dialect : ports.keySet()) {
+                for (String dialect : served.dialects()) {
                     String query = "/api/stats/funnel?site=fix.test&from=" + FROM + "&to=" + TO + "&steps="
                             + URLEncoder.encode(String.join(";", wire), StandardCharsets.UTF_8)
                             + (country == null ? "" : "&filters=" + URLEncoder.encode("country==" + country, StandardCharsets.UTF_8));
-                    assertEquals(expected, counts(get(dialect, query)), dialect + " " + query);
+                    assertEquals(expected, counts(served.get(dialect, query, 200)), dialect + " " + query);
                 }
             }
         }
@@ -182,13 +166,6 @@ class FunnelRandomIT {
             out.add(reached[i] + ":" + visitors.get(i).size());
         }
         return String.join(" ", out);
-    }
-
-    private JsonNode get(String dialect, String query) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(dialect) + query)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), dialect + " " + query + " -> " + r.body());
-        return JSON.readTree(r.body());
     }
 
     private static String counts(JsonNode answer) {
