@@ -43,15 +43,21 @@ public final class Enrichment {
         /** Without stripping any parameter. */
         public static Page of(RawEvent e) {
             UrlParts parts = UrlParts.parse(e.url());
-            return new Page(parts, Utm.fromQuery(parts.query()), UrlParts.stored(e.url(), parts.query(), parts.query()));
+            return new Page(parts, utm(e.url(), parts), UrlParts.stored(e.url(), parts.query(), parts.query()));
         }
 
         public static Page of(RawEvent e, TrackingParams strip) {
             UrlParts parts = UrlParts.parse(e.url());
-            Utm utm = Utm.fromQuery(parts.query());
+            Utm utm = utm(e.url(), parts);
             String query = strip.strip(parts.query());
             String stored = UrlParts.stored(e.url(), parts.query(), query);
             return new Page(query == parts.query() ? parts : new UrlParts(parts.host(), parts.path(), query), utm, stored);
+        }
+
+        /** The query's UTM parameters; without any, those of a hash router's route ({@code #/landing?utm_source=x}). */
+        private static Utm utm(String url, UrlParts parts) {
+            Utm utm = Utm.fromQuery(parts.query());
+            return utm.equals(Utm.NONE) && url != null && url.indexOf('#') >= 0 ? Utm.fromQuery(UrlParts.routeQuery(url)) : utm;
         }
     }
 

@@ -66,6 +66,17 @@ public record UrlParts(String host, String path, String query) {
     }
 
     /**
+     * The query of a route in the fragment ({@code #/landing?utm_source=x}: where a hash router keeps it), or null.
+     * Only its UTM parameters are read; it is neither on the path nor stored.
+     */
+    public static String routeQuery(String url) {
+        int scheme = url == null ? -1 : url.indexOf("://");
+        int fragment = scheme < 0 ? -1 : url.indexOf('#', scheme + 3);
+        int route = routeEnd(url, fragment);
+        return route < 0 || route + 1 >= url.length() ? null : url.substring(route + 1);
+    }
+
+    /**
      * The URL as stored: the query replaced by {@code newQuery} (tracking parameters removed), and of the fragment
      * only a route, as on the path. Returns {@code url} itself when nothing changes.
      *

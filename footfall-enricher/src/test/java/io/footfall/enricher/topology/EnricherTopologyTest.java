@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -68,6 +69,27 @@ class EnricherTopologyTest {
             assertEquals("4", s.pipelineVersion());
             assertNull(s.country(), "no GeoIP database configured");
             assertTrue(f.badEvents().isEmpty());
+        }
+    }
+
+    /**
+     * A hash router's page (what the tracker's data-hash sends): the route is the page, its query's UTM parameters
+     * are the campaign, and neither that query nor another fragment is stored.
+     */
+    @Test
+    void aHashRoutersPageKeepsItsRouteAndCampaign() {
+        try (TopologyFixture f = fixture()) {
+            f.send(RawEvents.pageview("https://app.test/#/landing?utm_source=news&utm_campaign=spring&token=x", T0));
+            f.send(RawEvents.pageview("https://app.test/docs?utm_source=ads#/a?utm_source=news", T0.plusSeconds(1)));
+            f.send(RawEvents.pageview("https://app.test/cb#access_token=secret", T0.plusSeconds(2)));
+            List<StoredEvent> stored = f.storedEvents();
+            assertEquals(List.of("/#/landing", "/docs#/a", "/cb"), stored.stream().map(StoredEvent::path).toList());
+            assertEquals(List.of("https://app.test/#/landing", "https://app.test/docs?utm_source=ads#/a", "https://app.test/cb"),
+                    stored.stream().map(StoredEvent::url).toList());
+            assertEquals(Arrays.asList("news", "ads", null), stored.stream().map(StoredEvent::utmSource).toList(),
+                    "the route's campaign only when the query has none");
+            assertEquals(Arrays.asList("spring", null, null), stored.stream().map(StoredEvent::utmCampaign).toList());
+            assertEquals(Arrays.asList(null, "utm_source=ads", null), stored.stream().map(StoredEvent::query).toList());
         }
     }
 

@@ -49,6 +49,19 @@ class UrlPartsTest {
     }
 
     @ParameterizedTest
+    @CsvSource(delimiter = ' ', nullValues = "-", value = {
+        "https://a.test/#/landing?utm_source=x&y=1 utm_source=x&y=1",
+        "https://a.test/#!/r? -",
+        "https://a.test/#/r -",
+        "https://a.test/p?utm_source=x#faq?utm_source=y -",
+        "https://a.test/p?a=1 -",
+        "not-a-url#/r?x=1 -",
+    })
+    void aRoutesQueryIsWhatFollowsItsQuestionMark(String url, String query) {
+        assertEquals(query, UrlParts.routeQuery(url), url);
+    }
+
+    @ParameterizedTest
     @CsvSource(delimiter = ' ', value = {"https://a.test/p?x=1", "https://a.test/#/settings", "https://a.test/", "not-a-url"})
     void aUrlWithNothingToRemoveIsStoredAsItIs(String url) {
         assertSame(url, UrlParts.stored(url, UrlParts.parse(url).query(), UrlParts.parse(url).query()));
