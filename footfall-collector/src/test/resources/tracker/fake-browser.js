@@ -134,6 +134,8 @@ manual.w.footfall('event', 'Follow');
 manual.docListeners.click.forEach((f) => f({target: link('https://docs.other.test/')}));
 manual.w.footfall('pageview', {url: 'javascript:alert(1)'});
 manual.w.footfall('pageview', {url: 'http://[::1'});
+manual.w.footfall('pageview', {url: undefined}); // a route template the site forgot to set: nothing, not the real URL
+manual.w.footfall('pageview', {url: ''});
 manual.history.pushState({}, '', '/user/43');
 manual.w.footfall('pageview', {url: '/user/:id'}); // another user, the same address: a view again
 manual.w.footfall('pageview');

@@ -88,11 +88,12 @@
   }
 
   // footfall('pageview', {url: '/user/:id'}): a relative address is read against the page's; only http(s) is sent.
+  // Props without a url (an unset route template) send nothing rather than the page's real address.
   function view(props) {
     var u = props && props.url;
-    if (u) {
-      try { u = new URL(u, location.href); } catch (x) {}
-      if (!/^https?:$/.test(u.protocol)) return warn('pageview url not http(s): ' + u);
+    if (props) {
+      try { u = u && new URL(u, location.href); } catch (x) {}
+      if (!/^https?:$/.test(u && u.protocol)) return warn('pageview url not http(s): ' + u);
       u = u.href;
     }
     page(u);

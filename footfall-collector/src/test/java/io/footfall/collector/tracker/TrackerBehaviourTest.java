@@ -198,7 +198,8 @@ class TrackerBehaviourTest {
             assertFalse(events.get(i).toString().contains("/user/4"), "the real address in " + events.get(i));
         }
         assertEquals(List.of("footfall.js: pageview url not http(s): javascript:alert(1)",
-                "footfall.js: pageview url not http(s): http://[::1"), texts(sent.get("manualWarnings")));
+                "footfall.js: pageview url not http(s): http://[::1", "footfall.js: pageview url not http(s): undefined",
+                "footfall.js: pageview url not http(s): "), texts(sent.get("manualWarnings")));
     }
 
     @Test

@@ -79,7 +79,7 @@ public final class Enrichment {
         return new StoredEvent(
                 e.eventId(), e.site(), e.type().wireName(), e.name(), e.receivedAt(), e.clientTs(),
                 page.storedUrl() == null ? e.url() : page.storedUrl(), url.host(), url.path(), url.query(), e.title(),
-                e.referrer(), referrer.host(), referrer.type().wireName(),
+                UrlParts.stored(e.referrer()), referrer.host(), referrer.type().wireName(),
                 utm.source(), utm.medium(), utm.campaign(), term, utm.content(),
                 visitorId, session == null ? null : session.sessionId(), session == null ? 0 : session.seq(),
                 session != null && session.seq() == 1,

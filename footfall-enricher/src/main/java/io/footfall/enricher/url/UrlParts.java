@@ -77,6 +77,15 @@ public record UrlParts(String host, String path, String query) {
     }
 
     /**
+     * A URL without a fragment, except a route ({@link #stored(String, String, String)} with the query kept): the
+     * referrer as stored. Browsers never send a fragment in a referrer, but the tracker's {@code data-hash} names the
+     * previous route, and another fragment there could be a token.
+     */
+    public static String stored(String url) {
+        return url == null || url.indexOf('#') < 0 ? url : stored(url, parse(url).query(), parse(url).query());
+    }
+
+    /**
      * The URL as stored: the query replaced by {@code newQuery} (tracking parameters removed), and of the fragment
      * only a route, as on the path. Returns {@code url} itself when nothing changes.
      *

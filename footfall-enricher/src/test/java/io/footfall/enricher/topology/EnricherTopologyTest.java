@@ -82,8 +82,14 @@ class EnricherTopologyTest {
             f.send(RawEvents.pageview("https://app.test/#/landing?utm_source=news&utm_campaign=spring&token=x", T0));
             f.send(RawEvents.pageview("https://app.test/docs?utm_source=ads#/a?utm_source=news", T0.plusSeconds(1)));
             f.send(RawEvents.pageview("https://app.test/cb#access_token=secret", T0.plusSeconds(2)));
+            // The next view's referrer is the previous address, fragment included (data-hash): the same rule applies.
+            f.send(RawEvents.withReferrer(RawEvents.pageview("https://app.test/#/b", T0.plusSeconds(3)), "https://app.test/cb#access_token=secret"));
+            f.send(RawEvents.withReferrer(RawEvents.pageview("https://app.test/#/c", T0.plusSeconds(4)), "https://app.test/#/b?tab=2"));
             List<StoredEvent> stored = f.storedEvents();
-            assertEquals(List.of("/#/landing", "/docs#/a", "/cb"), stored.stream().map(StoredEvent::path).toList());
+            assertEquals(List.of("/#/landing", "/docs#/a", "/cb", "/#/b", "/#/c"), stored.stream().map(StoredEvent::path).toList());
+            assertEquals(Arrays.asList(null, null, null, "https://app.test/cb", "https://app.test/#/b"),
+                    stored.stream().map(StoredEvent::referrer).toList());
+            stored = stored.subList(0, 3);
             assertEquals(List.of("https://app.test/#/landing", "https://app.test/docs?utm_source=ads#/a", "https://app.test/cb"),
                     stored.stream().map(StoredEvent::url).toList());
             assertEquals(Arrays.asList("news", "ads", null), stored.stream().map(StoredEvent::utmSource).toList(),
