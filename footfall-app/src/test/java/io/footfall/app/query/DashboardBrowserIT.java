@@ -108,6 +108,15 @@ class DashboardBrowserIT {
                         labels(browser, "#funnel-rows .row .label"));
                 assertEquals(List.of("100%", "100%", "100%", "0.0%"), labels(browser, "#funnel-rows .row .cr"));
                 assertTrue(browser.getCurrentUrl().contains("funnel=path%3D%3D%2F%3Bpath"), browser.getCurrentUrl());
+                // Steps being typed survive a refresh of the numbers (the compare switch redraws everything).
+                browser.findElement(By.id("funnel-steps")).sendKeys(";path==/typed");
+                for (int flip = 0; flip < 2; flip++) {
+                    String loaded = js.executeScript("return document.body.dataset.loaded").toString();
+                    js.executeScript("document.getElementById('compare').click()");
+                    wait.until(d -> !loaded.equals(((JavascriptExecutor) d).executeScript("return document.body.dataset.loaded").toString()));
+                }
+                assertTrue(browser.findElement(By.id("funnel-steps")).getAttribute("value").endsWith("path==/about;path==/typed"),
+                        browser.findElement(By.id("funnel-steps")).getAttribute("value"));
                 assertTrue(Http.get(query, "/api/stats/top?" + range + "&dimension=prop:url").body()
                         .contains("{\"value\":\"http://127.0.0.1:9/elsewhere\",\"visitors\":1,\"pageviews\":0,\"events\":1,\"conversion_rate\":100.0}"));
                 wait.until(d -> !d.findElements(By.cssSelector("#stage-loader")).isEmpty());

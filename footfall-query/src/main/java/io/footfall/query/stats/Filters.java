@@ -3,8 +3,11 @@ package io.footfall.query.stats;
 import io.footfall.query.http.BadParameterException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Parses the compact {@code filters} syntax: conditions joined by {@code ;}, each
@@ -24,7 +27,7 @@ public final class Filters {
     }
 
     public static List<Filter> parse(String text) throws BadParameterException {
-        return parse("filters", text, MAX_FILTERS);
+        return parse("filters", text, MAX_FILTERS, name -> true, null);
     }
 
     /**
@@ -32,8 +35,15 @@ public final class Filters {
      *
      * @param parameter the parameter's name, which every error names
      * @param max       the most conditions it takes
+     * @param only      the dimensions the conditions may be on
      */
-    static List<Filter> parse(String parameter, String text, int max) throws BadParameterException {
+    static List<Filter> parse(String parameter, String text, int max, Set<Dimension> only) throws BadParameterException {
+        return parse(parameter, text, max, (Predicate<String>) name -> only.stream().anyMatch(d -> d.wireName().equals(name)),
+                only.stream().map(Dimension::wireName).sorted().collect(Collectors.joining(", ")));
+    }
+
+    private static List<Filter> parse(String parameter, String text, int max, Predicate<String> allowed, String allowedNames)
+            throws BadParameterException {
         List<Filter> out = new ArrayList<>();
         if (text == null || text.isBlank()) {
             return out;
@@ -45,12 +55,13 @@ public final class Filters {
             if (out.size() == max) {
                 throw new BadParameterException(parameter, "at most " + max + " conditions");
             }
-            out.add(condition(parameter, condition));
+            out.add(condition(parameter, condition, allowed, allowedNames));
         }
         return out;
     }
 
-    private static Filter condition(String parameter, String condition) throws BadParameterException {
+    private static Filter condition(String parameter, String condition, Predicate<String> allowed, String allowedNames)
+            throws BadParameterException {
         String dimensionText;
         String rest;
         if (condition.startsWith(Dimension.PROP_PREFIX)) {
@@ -68,6 +79,9 @@ public final class Filters {
             }
             dimensionText = m.group(1);
             rest = m.group(2) + m.group(3);
+        }
+        if (!allowed.test(dimensionText)) {
+            throw new BadParameterException(parameter, "only " + allowedNames + " can be used; got '" + unescape(dimensionText) + "'");
         }
         Dimension dimension = Dimension.fromWire(parameter, dimensionText);
         if (dimension == Dimension.PROP_KEY) {

@@ -8,6 +8,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * A funnel: how many visits went through a sequence of steps, each a page view ({@code path}) or a custom event
@@ -44,13 +46,7 @@ public final class Funnel {
             throw new BadParameterException("steps", "is required: " + MIN_STEPS + " to " + MAX_STEPS
                     + " conditions joined by ';', e.g. path==/pricing;event_name==signup");
         }
-        List<Filter> steps = Filters.parse("steps", text, MAX_STEPS);
-        for (Filter step : steps) {
-            if (step.dimension() != Dimension.PATH && step.dimension() != Dimension.EVENT_NAME) {
-                throw new BadParameterException("steps", "a step is a page view (path) or a custom event (event_name); got "
-                        + label(step));
-            }
-        }
+        List<Filter> steps = Filters.parse("steps", text, MAX_STEPS, Set.of(Dimension.PATH, Dimension.EVENT_NAME));
         if (steps.size() < MIN_STEPS) {
             throw new BadParameterException("steps", "a funnel has " + MIN_STEPS + " to " + MAX_STEPS + " steps; got " + steps.size());
         }
@@ -72,10 +68,15 @@ public final class Funnel {
         }
     }
 
-    /** The step as the API writes it back: {@code path==/pricing}, {@code event_name==signup|trial}. */
+    /**
+     * The step as the API writes it back, in the syntax it was given in: {@code path==/pricing},
+     * {@code event_name==signup|trial}, a {@code ;}, {@code |} or {@code \} in a value escaped.
+     */
     static String label(Filter f) {
         String dimension = f.key() == null ? f.dimension().wireName() : Dimension.PROP_PREFIX + f.key();
-        return dimension + f.operator().symbol() + String.join("|", f.values());
+        return dimension + f.operator().symbol() + f.values().stream()
+                .map(v -> v.replace("\\", "\\\\").replace(";", "\\;").replace("|", "\\|"))
+                .collect(Collectors.joining("|"));
     }
 
     public List<Step> run(StatsRequest request, List<Filter> steps) throws SQLException {

@@ -42,6 +42,7 @@ function compact(n) {
 }
 
 // A rate in percent: one decimal below 10 %, none above.
+function plural(n, noun) { return n + ' ' + noun + (n === 1 ? '' : 's'); }
 function percent(v) { return (v < 10 ? v.toFixed(1) : String(Math.round(v))) + '%'; }
 
 function duration(seconds) {
@@ -339,16 +340,16 @@ const skipsFunnel = (f) => f.dimension === 'path' || f.dimension === 'event_name
 
 async function loadFunnel(range, seq) {
   const list = $('funnel-rows');
-  $('funnel-steps').value = state.funnel;
   if (!state.funnel) { list.replaceChildren(); return; }
   const skipped = state.filters.filter(skipsFunnel);
+  const note = skipped.length ? h('li', { class: 'empty', text: 'Not applied to the funnel: ' + skipped.map((f) => f.dimension + f.op + f.value).join(', ') }) : null;
   const filters = state.filters.filter((f) => !skipsFunnel(f))
     .map((f) => escapeFilterDimension(f.dimension) + f.op + escapeFilterValue(f.value)).join(';');
   let data;
   try {
     data = await api('/api/stats/funnel', { ...baseParams(range), filters, steps: state.funnel });
   } catch (e) {
-    if (seq === loadSeq) list.replaceChildren(h('li', { class: 'empty', text: 'Cannot show this funnel: ' + e.message }));
+    if (seq === loadSeq) list.replaceChildren(...[h('li', { class: 'empty', text: 'Cannot show this funnel: ' + e.message }), note].filter(Boolean));
     return;
   }
   if (seq !== loadSeq) return;
@@ -356,14 +357,14 @@ async function loadFunnel(range, seq) {
   const rows = data.steps.map((st, i) => {
     const bar = h('span', { class: 'bar' });
     bar.style.width = Math.max(2, (st.visits / first) * 100) + '%';
-    return h('li', { class: 'row', 'data-step': String(i + 1), title: st.visitors + ' visitors' + (i ? ', ' + st.dropoff + ' visits dropped off ('
-      + percent(st.dropoff_rate) + ')' : '') },
+    return h('li', { class: 'row', 'data-step': String(i + 1), title: plural(st.visitors, 'visitor') + (i ? ', ' + plural(st.dropoff, 'visit')
+      + ' dropped off (' + percent(st.dropoff_rate) + ')' : '') },
       bar,
       h('span', { class: 'label', text: (i + 1) + '. ' + st.step }),
       h('span', { class: 'num' }, h('span', { class: 'sub', text: st.dropoff ? '−' + compact(st.dropoff) : '' }),
         h('span', { text: compact(st.visits) }), h('span', { class: 'sub cr', text: percent(st.conversion_rate) })));
   });
-  if (skipped.length) rows.push(h('li', { class: 'empty', text: 'Not applied to the funnel: ' + skipped.map((f) => f.dimension + f.op + f.value).join(', ') }));
+  if (note) rows.push(note);
   list.replaceChildren(...rows);
 }
 
@@ -538,6 +539,7 @@ function wire() {
     refresh();
   });
   $('compare').addEventListener('change', () => { state.compare = $('compare').checked; refresh(); });
+  $('funnel-steps').value = state.funnel; // once: a refresh must not undo what is being typed
   $('funnel-form').addEventListener('submit', (e) => { e.preventDefault(); state.funnel = $('funnel-steps').value.trim(); refresh(); });
   $('site-picker').addEventListener('change', () => {
     state.site = $('site-picker').value;

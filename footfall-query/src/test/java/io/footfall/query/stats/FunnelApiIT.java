@@ -136,6 +136,8 @@ class FunnelApiIT {
         "path!=/;event_name==signup # path!=/:9:8:100.0:0:0.0 event_name==signup:6:6:66.67:3:33.33",
         "path==/;event_name==refund # path==/:9:8:100.0:0:0.0 event_name==refund:0:0:0.0:9:100.0",
         "path==/nowhere;path==/ # path==/nowhere:0:0:0.0:0:0.0 path==/:0:0:0.0:0:0.0",
+        // A value with an escaped separator comes back escaped, as it was given: a1 a3 a4 a6 a8 a9, vc twice.
+        "path==/x\\;y|/;event_name==signup # path==/x\\;y|/:9:8:100.0:0:0.0 event_name==signup:6:5:66.67:3:33.33",
     })
     void repeatsOperatorsAndEmptySteps(String stepsParam, String expected) throws Exception {
         for (String dialect : served.dialects()) {
@@ -148,8 +150,10 @@ class FunnelApiIT {
     @ValueSource(strings = {
         "&steps=path==/|steps: a funnel has 2 to 8 steps",
         "|steps: is required",
-        "&steps=path==/;country==DE|steps: a step is a page view (path) or a custom event (event_name); got country==DE",
-        "&steps=path==/;prop:plan==pro|steps: a step is a page view (path) or a custom event (event_name); got prop:plan==pro",
+        "&steps=path==/;country==DE|steps: only event_name, path can be used; got 'country'",
+        "&steps=path==/;prop:plan==pro|steps: only event_name, path can be used; got 'prop:plan'",
+        "&steps=path==/;prop==pro|steps: only event_name, path can be used; got 'prop'",
+        "&steps=path==/;foo==bar|steps: only event_name, path can be used; got 'foo'",
         "&steps=path==/1;path==/2;path==/3;path==/4;path==/5;path==/6;path==/7;path==/8;path==/9|steps: at most 8 conditions",
         "&steps=path==/;path==/pricing&filters=path==/blog|filters: a funnel's steps choose its pages and events",
         "&steps=path==/;path==/pricing&filters=event_name==signup|filters: a funnel's steps choose its pages and events",
