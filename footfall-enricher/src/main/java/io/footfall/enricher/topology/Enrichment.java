@@ -21,7 +21,9 @@ public final class Enrichment {
     /**
      * Bumped whenever a rule changes what an event becomes; stored on every row. 2: tracking parameters
      * stripped, referrer list, user agent and bots, geo, dedup. 3: the cookieless visitor id and the location
-     * come from the client's network (IPv4 /24, IPv6 /48), not its full address.
+     * come from the client's network (IPv4 /24, IPv6 /48), not its full address. 4: a route in the fragment
+     * ({@code #/settings}) is on the path, other fragments leave the stored url and referrer, a route's query may
+     * carry the UTM parameters.
      */
     public static final String PIPELINE_VERSION = "4";
 

@@ -82,7 +82,11 @@ public record UrlParts(String host, String path, String query) {
      * previous route, and another fragment there could be a token.
      */
     public static String stored(String url) {
-        return url == null || url.indexOf('#') < 0 ? url : stored(url, parse(url).query(), parse(url).query());
+        if (url == null || url.indexOf('#') < 0) {
+            return url;
+        }
+        String query = parse(url).query();
+        return stored(url, query, query);
     }
 
     /**

@@ -38,7 +38,7 @@ public final class Filters {
      * @param only      the dimensions the conditions may be on
      */
     static List<Filter> parse(String parameter, String text, int max, Set<Dimension> only) throws BadParameterException {
-        return parse(parameter, text, max, (Predicate<String>) name -> only.stream().anyMatch(d -> d.wireName().equals(name)),
+        return parse(parameter, text, max, name -> only.stream().anyMatch(d -> d.wireName().equals(name)),
                 only.stream().map(Dimension::wireName).sorted().collect(Collectors.joining(", ")));
     }
 

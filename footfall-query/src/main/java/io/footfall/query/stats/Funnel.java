@@ -18,8 +18,8 @@ import java.util.stream.Collectors;
  *
  * <p>One statement on both warehouses: the range's events that match any step, each with its place in its session
  * (time, then {@code session_seq} for events of the same microsecond), then for each step the earliest matching
- * event after the previous step's. Taking the earliest match at every step is what finds a visit's way through the funnel whenever there
- * is one: a later match at one step only leaves fewer candidates for the next.
+ * event after the previous step's. Taking the earliest match at every step finds a visit's way through the funnel
+ * whenever there is one: a later match at one step only leaves fewer candidates for the next.
  */
 public final class Funnel {
 
