@@ -164,6 +164,70 @@ class DashboardBrowserIT {
         }
     }
 
+    /**
+     * The tracker's opt-in modes through the whole product in Chromium: a hash router's routes are pages of their
+     * own (and a token in the fragment is stored nowhere), a download is an event, and a manual page view under a
+     * template address keeps the real one out of the warehouse.
+     */
+    @Test
+    void hashRoutesDownloadsAndManualViewsArriveAsTheSiteMeansThem() throws Exception {
+        try (Standalone standalone = new Standalone(TestBroker.baseConfig(dataDir, Map.of("collector.port", "0",
+                "query.port", "0", "kafka.partitions", "2")), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)).start()) {
+            String script = "http://127.0.0.1:" + standalone.collectorPort() + "/footfall.js";
+            String stub = "<script>window.footfall = window.footfall || function () { (footfall.q = footfall.q || []).push(arguments) };"
+                    + " footfall('pageview', {url: '/user/:id'})</script>";
+            HttpServer site = serve(Map.of(
+                    "/app", "<script defer src=\"" + script + "\" data-site=\"modes.test\" data-hash data-file-downloads></script>"
+                            + "<a id=\"b\" href=\"#/b\">B</a> <a id=\"file\" href=\"/files/report.pdf\">Report</a>",
+                    "/user/42", stub + "<script defer src=\"" + script + "\" data-site=\"modes.test\" data-manual></script>"));
+            WebDriver browser = browser();
+            try {
+                String base = "http://127.0.0.1:" + site.getAddress().getPort();
+                JavascriptExecutor js = (JavascriptExecutor) browser;
+                browser.get(base + "/app#/a");
+                click(browser, "#b");
+                Thread.sleep(200);
+                js.executeScript("location.hash = '#access_token=secret'");
+                Thread.sleep(200); // each change its own turn of the event loop, as a person would make them
+                js.executeScript("location.hash = '#/c'");
+                Thread.sleep(200);
+                click(browser, "#file");
+                browser.get(base + "/user/42?tab=posts");
+                js.executeScript("footfall('event', 'Follow'); footfall('flush')");
+
+                int query = standalone.queryPort();
+                Instant from = Instant.now().truncatedTo(ChronoUnit.DAYS);
+                String range = "site=modes.test&from=" + from + "&to=" + from.plus(1, ChronoUnit.DAYS);
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    String summary = Http.get(query, "/api/stats/summary?" + range).body();
+                    assertTrue(summary.contains("\"pageviews\":5,") && summary.contains("\"events\":2,"), summary);
+                });
+                String token = Files.readString(dataDir.resolve("query-api-token")).trim();
+                HttpResponse<String> rows = Http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + query + "/api/sql")).header("Authorization", "Bearer " + token)
+                        .header("Accept", "text/csv").POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "SELECT type, coalesce(name, ''), path, coalesce(referrer, ''), coalesce(props::VARCHAR, ''), url FROM events"
+                                        + " WHERE site = 'modes.test' ORDER BY received_at, session_seq")).build());
+                assertEquals(200, rows.statusCode(), rows.body());
+                String csv = rows.body().replace(base, "");
+                assertTrue(csv.contains("pageview,,/app#/a,,,/app#/a"), csv);
+                assertTrue(csv.contains("pageview,,/app#/b,/app#/a,,/app#/b"), csv);
+                assertTrue(csv.contains("pageview,,/app,/app#/b,,/app"), "the token's fragment is not stored: " + csv);
+                assertTrue(csv.contains("pageview,,/app#/c,/app,,/app#/c"), "nor is it the next view's referrer: " + csv);
+                assertTrue(csv.contains("event,File Download,/app#/c,/app,\"{\"\"url\"\":\"\"" + "/files/report.pdf\"\"}\""), csv);
+                assertTrue(csv.contains("pageview,,/user/:id,,,/user/:id") && csv.contains("event,Follow,/user/:id,,,/user/:id"), csv);
+                assertTrue(!csv.contains("secret") && !csv.contains("/user/42") && !csv.contains("tab=posts"), csv);
+                // Each route is a step of its own.
+                String funnel = Http.get(query, "/api/stats/funnel?" + range + "&steps="
+                        + java.net.URLEncoder.encode("path==/app#/a;path==/app#/b;path==/app#/c", StandardCharsets.UTF_8)).body();
+                assertTrue(funnel.contains("\"conversion_rate\":100.0,\"steps\""), funnel);
+            } finally {
+                browser.quit();
+                site.stop(0);
+            }
+        }
+    }
+
     private static void click(WebDriver d, String css) {
         fresh(() -> {
             d.findElement(By.cssSelector(css)).click();
@@ -211,17 +275,18 @@ class DashboardBrowserIT {
 
     /** Two pages with the tracker; the second has a link that navigates like a single-page app. */
     private static HttpServer testSite(int collectorPort) throws Exception {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         String tag = "<script defer src=\"http://127.0.0.1:" + collectorPort + "/footfall.js\" data-site=\"" + SITE + "\" data-outbound-links></script>";
+        String about = tag + "<h1>About</h1><button id=\"spa\" "
+                + "onclick=\"history.pushState({}, '', '/spa/next'); document.querySelector('h1').textContent='Next'\">Next</button>";
+        return serve(Map.of("/", tag + "<h1>Home</h1><a href=\"/about\">About</a>", "/about", about, "/spa/next", about));
+    }
+
+    /** Serves each path's HTML (head and body in one: scripts first), anything else a 404. */
+    private static HttpServer serve(Map<String, String> pages) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         server.createContext("/", exchange -> {
-            String path = exchange.getRequestURI().getPath();
-            String body = switch (path) {
-                case "/" -> "<h1>Home</h1><a href=\"/about\">About</a>";
-                case "/about", "/spa/next" -> "<h1>About</h1><button id=\"spa\" "
-                        + "onclick=\"history.pushState({}, '', '/spa/next'); document.querySelector('h1').textContent='Next'\">Next</button>";
-                default -> null;
-            };
-            byte[] bytes = (body == null ? "not found" : "<!doctype html><html><head><title>e2e</title>" + tag + "</head><body>"
+            String body = pages.get(exchange.getRequestURI().getPath());
+            byte[] bytes = (body == null ? "not found" : "<!doctype html><html><head><title>e2e</title></head><body>"
                     + body + "</body></html>").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
             exchange.sendResponseHeaders(body == null ? 404 : 200, bytes.length);
