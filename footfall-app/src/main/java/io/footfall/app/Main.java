@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 io.footfall.app.cli.BrokerCommand.class,
                 io.footfall.app.cli.ReplayCommand.class,
                 io.footfall.app.cli.PromoteCommand.class,
+                io.footfall.app.cli.DeleteCommand.class,
                 ConfigCommand.class,
                 BenchCommand.class,
                 CrashSuiteCommand.class,

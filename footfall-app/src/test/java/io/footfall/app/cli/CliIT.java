@@ -303,6 +303,50 @@ class CliIT {
                 + " table that footfall replay made", own.firstErrorLine());
     }
 
+    /**
+     * {@code footfall delete} on a standalone's data directory: it counts first, deletes only with --yes, says what it
+     * did and that footfall.raw could bring the events back, and refuses a bad site or range by name.
+     */
+    @Test
+    void deleteCountsThenDeletesASitesEventsOfARange() throws Exception {
+        Path data = dir.resolve("delete");
+        Files.createDirectories(data);
+        try (io.footfall.loader.warehouse.DuckDbWarehouse w = io.footfall.loader.warehouse.DuckDbWarehouse.open(data.resolve("footfall.duckdb"))) {
+            w.migrate();
+            List<io.footfall.core.event.StoredEvent> events = new ArrayList<>();
+            for (int seed = 0; seed < 100; seed++) {
+                events.add(io.footfall.app.loader.LoaderFixtures.event(seed));
+            }
+            w.write(events, "footfall.events", List.of(new io.footfall.loader.warehouse.OffsetCommit(0, -1, 100)));
+        }
+        // Seeds 0..99 were received 1.7e12 + seed ms: [+10 ms, +30 ms) holds 20 of them.
+        String from = "2023-11-14T22:13:20.010Z";
+        String to = "2023-11-14T22:13:20.030Z";
+        Result dry = run("delete", "--data-dir", data.toString(), "--site", "loader.test", "--from", from, "--to", to);
+        assertEquals(0, dry.exitCode, dry.stderr);
+        assertEquals("footfall: 20 events of loader.test received from " + from + " received before " + to
+                + " would be deleted; add --yes to delete them", dry.stdout.strip());
+        Result done = run("delete", "--data-dir", data.toString(), "--site", "loader.test", "--from", from, "--to", to, "--yes");
+        assertEquals(0, done.exitCode, done.stderr);
+        assertTrue(done.stdout.startsWith("footfall: deleted 20 events of loader.test received from " + from + " received before "
+                + to + "; sessions rollup rebuilt ["), done.stdout);
+        assertTrue(done.firstErrorLine().startsWith("footfall: note: footfall.raw keeps what it received for kafka.rawRetention (168 h"),
+                done.stderr);
+        Result left = run("delete", "--data-dir", data.toString(), "--site", "loader.test");
+        assertEquals("footfall: 80 events of loader.test would be deleted; add --yes to delete them", left.stdout.strip());
+
+        Result site = run("delete", "--data-dir", data.toString(), "--site", "Example.COM", "--yes");
+        assertEquals(2, site.exitCode);
+        assertEquals("footfall: configuration error: --site: must match [a-z0-9._-]{1,64}, as the collector requires; got 'Example.COM'",
+                site.firstErrorLine());
+        Result range = run("delete", "--data-dir", data.toString(), "--site", "loader.test", "--from", to, "--to", from);
+        assertEquals(2, range.exitCode);
+        assertEquals("footfall: configuration error: --from must be before --to; got " + to + " and " + from, range.firstErrorLine());
+        Result time = run("delete", "--data-dir", data.toString(), "--site", "loader.test", "--from", "yesterday");
+        assertEquals(2, time.exitCode);
+        assertTrue(time.firstErrorLine().contains("--from: expected an ISO-8601 instant"), time.firstErrorLine());
+    }
+
     @Test
     void serverOnDuckDbSaysItReadsPostgresql() throws Exception {
         Result r = run("server", "--set", "kafka.bootstrapServers=127.0.0.1:" + closedPort(), "--set", "query.port=0",

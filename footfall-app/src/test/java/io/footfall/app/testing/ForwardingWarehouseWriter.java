@@ -58,6 +58,11 @@ public abstract class ForwardingWarehouseWriter implements WarehouseWriter {
     }
 
     @Override
+    public long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException {
+        return delegate.deleteSite(site, from, to);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

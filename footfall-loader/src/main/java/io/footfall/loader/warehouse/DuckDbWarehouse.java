@@ -388,6 +388,21 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         });
     }
 
+    @Override
+    public synchronized long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException {
+        return inTransaction(() -> {
+            long deleted = WarehouseWriter.deleteEvents(root, table, site, from, to);
+            if (deleted > 0) {
+                try (Statement st = root.createStatement()) {
+                    for (String sql : SessionRollup.rebuildStatements(Dialect.DUCKDB)) {
+                        st.execute(sql);
+                    }
+                }
+            }
+            return deleted;
+        });
+    }
+
     private long stageAndInsert(String target, List<StoredEvent> events) throws SQLException {
         try (Statement st = root.createStatement()) {
             stage(st, events);

@@ -257,6 +257,25 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
         });
     }
 
+    @Override
+    public long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException {
+        return inTransaction(c -> {
+            // Loaders wait (their batches append to events and merge into the rollup) until the rollup is rebuilt.
+            try (Statement st = c.createStatement()) {
+                st.execute("LOCK TABLE " + LIVE_TABLE + " IN SHARE ROW EXCLUSIVE MODE");
+            }
+            long deleted = WarehouseWriter.deleteEvents(c, LIVE_TABLE, site, from, to);
+            if (deleted > 0) {
+                try (Statement st = c.createStatement()) {
+                    for (String sql : SessionRollup.rebuildStatements(Dialect.POSTGRES)) {
+                        st.execute(sql);
+                    }
+                }
+            }
+            return deleted;
+        });
+    }
+
     /**
      * Names a table's (site, received_at) index after the table again once {@code promote} has renamed it
      * (PostgreSQL keeps index names on a table rename). Otherwise the promoted table keeps, say,

@@ -53,6 +53,34 @@ public interface WarehouseWriter extends AutoCloseable {
      */
     void promote(String table) throws SQLException;
 
+    /**
+     * Deletes a site's events received in [{@code from}, {@code to}) from the live table and, in the same
+     * transaction, rebuilds the sessions rollup from what is left (as {@link #promote} does), so that every stat
+     * agrees with the events. A visit that straddles {@code from} or {@code to} keeps its other events.
+     *
+     * @return how many events were deleted
+     */
+    long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException;
+
+    /** Deletes the site's events of [from, to) from {@code table} in the caller's transaction; how many. */
+    static long deleteEvents(java.sql.Connection c, String table, String site, java.time.Instant from, java.time.Instant to)
+            throws SQLException {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + SITE_RANGE)) {
+            bindSiteRange(ps, site, from, to);
+            return ps.executeUpdate();
+        }
+    }
+
+    /** The condition of a site's events received in [from, to); {@link #bindSiteRange} sets its parameters. */
+    String SITE_RANGE = " WHERE site = ? AND received_at >= to_timestamp(?) AND received_at < to_timestamp(?)";
+
+    static void bindSiteRange(java.sql.PreparedStatement ps, String site, java.time.Instant from, java.time.Instant to)
+            throws SQLException {
+        ps.setString(1, site);
+        ps.setDouble(2, from.getEpochSecond() + from.getNano() / 1000 / 1e6);
+        ps.setDouble(3, to.getEpochSecond() + to.getNano() / 1000 / 1e6);
+    }
+
     /** Why the warehouse would reject this row, or null when it fits. */
     default String rejection(StoredEvent event) {
         return RowCheck.problem(event, sqlDialect());

@@ -1,0 +1,107 @@
+package io.footfall.app.cli;
+
+import io.footfall.app.standalone.Roles;
+import io.footfall.core.config.ConfigException;
+import io.footfall.core.config.FootfallConfig;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code footfall delete --site S [--from T] [--to T] --yes}: removes a site's events from the warehouse, and the
+ * sessions they made, in one transaction. Without {@code --yes} it only counts them.
+ */
+@Command(name = "delete", mixinStandardHelpOptions = true,
+        description = "Delete a site's events (all, or those received in a time range) from the warehouse, and rebuild "
+                + "the sessions rollup from the rest. Without --yes, only counts them.")
+public final class DeleteCommand implements Callable<Integer> {
+
+    /** The collector's rule for a site name (EventRules): anything else has no events to delete. */
+    private static final Pattern SITE = Pattern.compile("[a-z0-9._-]{1,64}");
+
+    @Mixin
+    ConfigOptions options;
+
+    @Option(names = "--site", required = true, paramLabel = "SITE", description = "the site whose events go, e.g. example.com")
+    String site;
+
+    @Option(names = "--from", paramLabel = "TIME", description = "ISO-8601 instant: events received from then (default: the first)")
+    String from;
+
+    @Option(names = "--to", paramLabel = "TIME", description = "ISO-8601 instant: events received before then (default: all later ones)")
+    String to;
+
+    @Option(names = "--yes", description = "delete; without it the command only counts what it would delete")
+    boolean yes;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "standalone data directory (default ./data)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws SQLException {
+        if (!SITE.matcher(site).matches()) {
+            throw new ConfigException("--site: must match [a-z0-9._-]{1,64}, as the collector requires; got '" + site + "'");
+        }
+        Instant fromTime = from == null ? Instant.EPOCH : instant("--from", from);
+        Instant toTime = to == null ? Instant.parse("9999-01-01T00:00:00Z") : instant("--to", to);
+        if (!fromTime.isBefore(toTime)) {
+            throw new ConfigException("--from must be before --to; got " + fromTime + " and " + toTime);
+        }
+        Map<String, String> flags = new LinkedHashMap<>();
+        StandaloneCommand.put(flags, "dataDir", dataDir);
+        return delete(options.load(flags), fromTime, toTime);
+    }
+
+    private <W extends Warehouse & WarehouseWriter> int delete(FootfallConfig config, Instant fromTime, Instant toTime)
+            throws SQLException {
+        String range = (from == null ? "" : " received from " + fromTime) + (to == null ? "" : " received before " + toTime);
+        try (W warehouse = Roles.warehouse(config)) {
+            warehouse.migrate();
+            if (!yes) {
+                long found = count(warehouse, fromTime, toTime);
+                System.out.println("footfall: " + found + " events of " + site + range + " would be deleted; add --yes to delete them");
+                return 0;
+            }
+            long started = System.nanoTime();
+            long deleted = warehouse.deleteSite(site, fromTime, toTime);
+            System.out.printf("footfall: deleted %d events of %s%s; sessions rollup rebuilt [%.1f s]%n", deleted, site, range,
+                    (System.nanoTime() - started) / 1e9);
+        }
+        // The raw topic is the replay's source: a replay of its retention brings these events back.
+        System.err.println("footfall: note: footfall.raw keeps what it received for kafka.rawRetention ("
+                + config.kafka().rawRetention().toHours() + " h as configured): a replay of that time would load these events again");
+        return 0;
+    }
+
+    private long count(Warehouse warehouse, Instant fromTime, Instant toTime) throws SQLException {
+        try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM "
+                + WarehouseWriter.LIVE_TABLE + WarehouseWriter.SITE_RANGE)) {
+            WarehouseWriter.bindSiteRange(ps, site, fromTime, toTime);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static Instant instant(String option, String text) {
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(option + ": expected an ISO-8601 instant such as 2026-11-01T00:00:00Z, got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.footfall.app.loader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.footfall.core.event.StoredEvent;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.footfall.loader.warehouse.PostgresWarehouse;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import java.lang.reflect.RecordComponent;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code footfall delete}'s warehouse half on DuckDB and PostgreSQL: a site's events of a time range go, another
+ * site's and the same site's other events stay, and the sessions rollup (what every stat reads) agrees with the
+ * events that are left, visits cut in two by the range included.
+ */
+class SiteDeletionIT {
+
+    private static final String TOPIC = "footfall.events";
+    /** Seeds 0..2999 of LoaderFixtures.event: received 1.7e12 + seed ms; session-k holds seeds k, k+997, k+1994 (and k+2991). */
+    private static final int EVENTS = 3000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void duckdb() throws Exception {
+        try (DuckDbWarehouse w = DuckDbWarehouse.open(dir.resolve("delete.duckdb"))) {
+            check(w);
+        }
+    }
+
+    @Test
+    void postgres() throws Exception {
+        String schema = LoaderFixtures.freshSchema("sitedel");
+        try (PostgresWarehouse w = PostgresWarehouse.open(PostgresWarehouseIT.config(schema))) {
+            check(w);
+        } finally {
+            LoaderFixtures.dropSchema(schema);
+        }
+    }
+
+    private static <W extends Warehouse & WarehouseWriter> void check(W w) throws Exception {
+        w.migrate();
+        List<StoredEvent> events = new ArrayList<>();
+        for (int seed = 0; seed < EVENTS; seed++) {
+            events.add(LoaderFixtures.event(seed));
+            if (seed % 10 == 0) {
+                events.add(withSite(LoaderFixtures.event(100_000 + seed), "other.test"));
+            }
+        }
+        assertEquals(EVENTS + EVENTS / 10, w.write(events, TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, events.size()))));
+
+        Instant at = Instant.ofEpochMilli(1_700_000_000_000L);
+        assertEquals(0, w.deleteSite("nobody.test", Instant.EPOCH, at.plusSeconds(3600)));
+        assertEquals(1000, w.deleteSite("loader.test", at.plusMillis(1000), at.plusMillis(2000)), "seeds 1000..1999");
+
+        try (Connection c = w.readConnection()) {
+            assertEquals(List.of("loader.test|2000", "other.test|300"),
+                    LoaderFixtures.rows(c, "SELECT site, count(*) FROM events GROUP BY site ORDER BY site"));
+            // Every session keeps seed k < 997; its page views are what is left of it; other.test's 300 are untouched.
+            assertEquals(List.of("loader.test|997|2000", "other.test|300|300"), LoaderFixtures.rows(c,
+                    "SELECT site, count(*), sum(pageviews) FROM footfall_sessions GROUP BY site ORDER BY site"));
+            // session-5: seeds 5, 1002 and 1999 (deleted), 2996; session-3: 3, 1000 and 1997 (deleted), 2994.
+            assertEquals(List.of("session-3|2|" + at.plusMillis(3) + "|" + at.plusMillis(2994),
+                            "session-5|2|" + at.plusMillis(5) + "|" + at.plusMillis(2996)),
+                    LoaderFixtures.rows(c, "SELECT session_id, pageviews, first_at, last_at FROM footfall_sessions"
+                            + " WHERE site = 'loader.test' AND session_id IN ('session-3', 'session-5') ORDER BY session_id"));
+        }
+        assertEquals(2000, w.deleteSite("loader.test", Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z")), "the rest of it");
+        try (Connection c = w.readConnection()) {
+            assertEquals(List.of("other.test|300"), LoaderFixtures.rows(c, "SELECT site, count(*) FROM footfall_sessions GROUP BY site"));
+        }
+        // Loading goes on after a deletion.
+        assertEquals(1, w.write(List.of(LoaderFixtures.event(5)), TOPIC, List.of(new OffsetCommit(0, events.size(), events.size() + 1))));
+        try (Connection c = w.readConnection()) {
+            assertEquals(List.of("loader.test|1"), LoaderFixtures.rows(c,
+                    "SELECT site, sum(pageviews) FROM footfall_sessions WHERE site = 'loader.test' GROUP BY site"));
+        }
+    }
+
+    /** The same event under another site. */
+    static StoredEvent withSite(StoredEvent e, String site) throws Exception {
+        RecordComponent[] components = StoredEvent.class.getRecordComponents();
+        Object[] values = new Object[components.length];
+        Class<?>[] types = new Class<?>[components.length];
+        for (int i = 0; i < components.length; i++) {
+            types[i] = components[i].getType();
+            values[i] = components[i].getName().equals("site") ? site : components[i].getAccessor().invoke(e);
+        }
+        return StoredEvent.class.getDeclaredConstructor(types).newInstance(values);
+    }
+}
