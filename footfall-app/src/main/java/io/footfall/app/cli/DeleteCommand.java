@@ -11,7 +11,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -55,8 +54,8 @@ public final class DeleteCommand implements Callable<Integer> {
         if (!SITE.matcher(site).matches()) {
             throw new ConfigException("--site: must match [a-z0-9._-]{1,64}, as the collector requires; got '" + site + "'");
         }
-        Instant fromTime = from == null ? Instant.EPOCH : instant("--from", from);
-        Instant toTime = to == null ? Instant.parse("9999-01-01T00:00:00Z") : instant("--to", to);
+        Instant fromTime = from == null ? Instant.EPOCH : ReplayCommand.instant("--from", from);
+        Instant toTime = to == null ? Instant.parse("9999-01-01T00:00:00Z") : ReplayCommand.instant("--to", to);
         if (!fromTime.isBefore(toTime)) {
             throw new ConfigException("--from must be before --to; got " + fromTime + " and " + toTime);
         }
@@ -94,14 +93,6 @@ public final class DeleteCommand implements Callable<Integer> {
                 rs.next();
                 return rs.getLong(1);
             }
-        }
-    }
-
-    private static Instant instant(String option, String text) {
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            throw new ConfigException(option + ": expected an ISO-8601 instant such as 2026-11-01T00:00:00Z, got '" + text + "'");
         }
     }
 }

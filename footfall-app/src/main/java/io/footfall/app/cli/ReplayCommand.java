@@ -108,7 +108,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
     }
 
-    private static Instant instant(String option, String text) {
+    static Instant instant(String option, String text) {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {

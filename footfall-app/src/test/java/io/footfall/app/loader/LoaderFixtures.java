@@ -151,10 +151,6 @@ public final class LoaderFixtures {
 
     /** Rebuilds the sessions rollup from the stored events by SQL, as {@code promote} does. */
     public static void rebuildRollup(Connection c, Dialect dialect) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            for (String sql : SessionRollup.rebuildStatements(dialect)) {
-                st.execute(sql);
-            }
-        }
+        SessionRollup.rebuild(c, dialect);
     }
 }

@@ -103,6 +103,15 @@ public final class SessionRollup {
         return statements;
     }
 
+    /** Runs {@link #rebuildStatements} on {@code c}, in the caller's transaction. */
+    public static void rebuild(java.sql.Connection c, Dialect dialect) throws java.sql.SQLException {
+        try (java.sql.Statement st = c.createStatement()) {
+            for (String sql : rebuildStatements(dialect)) {
+                st.execute(sql);
+            }
+        }
+    }
+
     /**
      * {@code INSERT INTO footfall_sessions SELECT <one row per session> FROM source}, without conflict handling:
      * for an empty table (rebuild, migration).

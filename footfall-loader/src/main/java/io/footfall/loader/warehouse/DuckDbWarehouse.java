@@ -379,28 +379,14 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         }
         inTransaction(() -> {
             TableRename.swap(root, newTable, table);
-            try (Statement st = root.createStatement()) {
-                for (String sql : SessionRollup.rebuildStatements(Dialect.DUCKDB)) {
-                    st.execute(sql);
-                }
-            }
+            SessionRollup.rebuild(root, Dialect.DUCKDB);
             return 0L;
         });
     }
 
     @Override
     public synchronized long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException {
-        return inTransaction(() -> {
-            long deleted = WarehouseWriter.deleteEvents(root, table, site, from, to);
-            if (deleted > 0) {
-                try (Statement st = root.createStatement()) {
-                    for (String sql : SessionRollup.rebuildStatements(Dialect.DUCKDB)) {
-                        st.execute(sql);
-                    }
-                }
-            }
-            return deleted;
-        });
+        return inTransaction(() -> WarehouseWriter.deleteEvents(root, Dialect.DUCKDB, table, site, from, to));
     }
 
     private long stageAndInsert(String target, List<StoredEvent> events) throws SQLException {

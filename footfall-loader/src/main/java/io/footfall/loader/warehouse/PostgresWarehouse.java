@@ -248,11 +248,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             TableRename.swap(c, table, LIVE_TABLE);
             renameRangeIndex(c, PREVIOUS_TABLE);
             renameRangeIndex(c, LIVE_TABLE);
-            try (Statement st = c.createStatement()) {
-                for (String sql : SessionRollup.rebuildStatements(Dialect.POSTGRES)) {
-                    st.execute(sql);
-                }
-            }
+            SessionRollup.rebuild(c, Dialect.POSTGRES);
             return 0L;
         });
     }
@@ -264,15 +260,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             try (Statement st = c.createStatement()) {
                 st.execute("LOCK TABLE " + LIVE_TABLE + " IN SHARE ROW EXCLUSIVE MODE");
             }
-            long deleted = WarehouseWriter.deleteEvents(c, LIVE_TABLE, site, from, to);
-            if (deleted > 0) {
-                try (Statement st = c.createStatement()) {
-                    for (String sql : SessionRollup.rebuildStatements(Dialect.POSTGRES)) {
-                        st.execute(sql);
-                    }
-                }
-            }
-            return deleted;
+            return WarehouseWriter.deleteEvents(c, Dialect.POSTGRES, LIVE_TABLE, site, from, to);
         });
     }
 

@@ -2,6 +2,7 @@ package io.footfall.loader.warehouse;
 
 import io.footfall.core.event.StoredEvent;
 import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.schema.SessionRollup;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
@@ -62,13 +63,21 @@ public interface WarehouseWriter extends AutoCloseable {
      */
     long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException;
 
-    /** Deletes the site's events of [from, to) from {@code table} in the caller's transaction; how many. */
-    static long deleteEvents(java.sql.Connection c, String table, String site, java.time.Instant from, java.time.Instant to)
-            throws SQLException {
+    /**
+     * {@link #deleteSite} in the caller's transaction: deletes the site's events of [from, to) from {@code table}, then,
+     * if there were any, rebuilds the sessions rollup; how many.
+     */
+    static long deleteEvents(java.sql.Connection c, Dialect dialect, String table, String site, java.time.Instant from,
+                             java.time.Instant to) throws SQLException {
+        long deleted;
         try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + SITE_RANGE)) {
             bindSiteRange(ps, site, from, to);
-            return ps.executeUpdate();
+            deleted = ps.executeUpdate();
         }
+        if (deleted > 0) {
+            SessionRollup.rebuild(c, dialect);
+        }
+        return deleted;
     }
 
     /** The condition of a site's events received in [from, to); {@link #bindSiteRange} sets its parameters. */
