@@ -5,6 +5,7 @@ import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -49,14 +50,18 @@ public final class DeleteCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "standalone data directory (default ./data)")
     Path dataDir;
 
+    /** The instants a warehouse stores (TIMESTAMPTZ of both); beyond, a bound is a typo. */
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
+
     @Override
     public Integer call() throws SQLException {
         if (!SITE.matcher(site).matches()) {
             throw new ConfigException("--site: must match [a-z0-9._-]{1,64}, as the collector requires; got '" + site + "'");
         }
-        Instant fromTime = from == null ? Instant.EPOCH : ReplayCommand.instant("--from", from);
-        Instant toTime = to == null ? Instant.parse("9999-01-01T00:00:00Z") : ReplayCommand.instant("--to", to);
-        if (!fromTime.isBefore(toTime)) {
+        Instant fromTime = from == null ? EARLIEST : bound("--from", from);
+        Instant toTime = to == null ? LATEST : bound("--to", to);
+        if (from != null && to != null && !fromTime.isBefore(toTime)) {
             throw new ConfigException("--from must be before --to; got " + fromTime + " and " + toTime);
         }
         Map<String, String> flags = new LinkedHashMap<>();
@@ -64,25 +69,60 @@ public final class DeleteCommand implements Callable<Integer> {
         return delete(options.load(flags), fromTime, toTime);
     }
 
+    private static Instant bound(String option, String text) {
+        Instant at = ReplayCommand.instant(option, text);
+        if (at.isBefore(EARLIEST) || at.isAfter(LATEST)) {
+            throw new ConfigException(option + ": must be from " + EARLIEST + " to " + LATEST + "; got " + at);
+        }
+        return at;
+    }
+
     private <W extends Warehouse & WarehouseWriter> int delete(FootfallConfig config, Instant fromTime, Instant toTime)
             throws SQLException {
-        String range = (from == null ? "" : " received from " + fromTime) + (to == null ? "" : " received before " + toTime);
-        try (W warehouse = Roles.warehouse(config)) {
+        String range = from == null ? (to == null ? "" : " received before " + toTime)
+                : " received from " + fromTime + (to == null ? " on" : " until " + toTime);
+        boolean duckdb = !config.loader().warehouse().equals("postgres");
+        if (duckdb && !Files.exists(config.loader().duckdbPath())) {
+            // A mistyped --data-dir would otherwise make a new, empty warehouse and report success.
+            throw new ConfigException("there is no warehouse at " + config.loader().duckdbPath() + " (--data-dir or loader.duckdbPath)");
+        }
+        try (W warehouse = open(config, duckdb)) {
+            if (!warehouse.tableExists(WarehouseWriter.LIVE_TABLE)) {
+                throw new ConfigException("the warehouse has no '" + WarehouseWriter.LIVE_TABLE + "' table: "
+                        + (duckdb ? "check --data-dir or loader.duckdbPath" : "check loader.schema"));
+            }
             warehouse.migrate();
             if (!yes) {
                 long found = count(warehouse, fromTime, toTime);
-                System.out.println("footfall: " + found + " events of " + site + range + " would be deleted; add --yes to delete them");
+                System.out.println("footfall: " + found + " events of " + site + range + " would be deleted"
+                        + (found == 0 ? "" : "; add --yes to delete them"));
                 return 0;
             }
             long started = System.nanoTime();
             long deleted = warehouse.deleteSite(site, fromTime, toTime);
-            System.out.printf("footfall: deleted %d events of %s%s; sessions rollup rebuilt [%.1f s]%n", deleted, site, range,
+            if (deleted == 0) {
+                System.out.println("footfall: no events of " + site + range + "; nothing deleted");
+                return 0;
+            }
+            System.out.printf("footfall: deleted %d events of %s%s; its sessions rebuilt [%.1f s]%n", deleted, site, range,
                     (System.nanoTime() - started) / 1e9);
         }
         // The raw topic is the replay's source: a replay of its retention brings these events back.
         System.err.println("footfall: note: footfall.raw keeps what it received for kafka.rawRetention ("
                 + config.kafka().rawRetention().toHours() + " h as configured): a replay of that time would load these events again");
         return 0;
+    }
+
+    private static <W extends Warehouse & WarehouseWriter> W open(FootfallConfig config, boolean duckdb) {
+        try {
+            return Roles.warehouse(config);
+        } catch (IllegalStateException e) {
+            if (duckdb) {
+                // DuckDB admits one process per file.
+                throw new IllegalStateException(e.getMessage() + " (is standalone or a loader running on it? stop it first)", e);
+            }
+            throw e;
+        }
     }
 
     private long count(Warehouse warehouse, Instant fromTime, Instant toTime) throws SQLException {

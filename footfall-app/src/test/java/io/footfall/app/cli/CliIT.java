@@ -324,17 +324,31 @@ class CliIT {
         String to = "2023-11-14T22:13:20.030Z";
         Result dry = run("delete", "--data-dir", data.toString(), "--site", "loader.test", "--from", from, "--to", to);
         assertEquals(0, dry.exitCode, dry.stderr);
-        assertEquals("footfall: 20 events of loader.test received from " + from + " received before " + to
+        assertEquals("footfall: 20 events of loader.test received from " + from + " until " + to
                 + " would be deleted; add --yes to delete them", dry.stdout.strip());
         Result done = run("delete", "--data-dir", data.toString(), "--site", "loader.test", "--from", from, "--to", to, "--yes");
         assertEquals(0, done.exitCode, done.stderr);
-        assertTrue(done.stdout.startsWith("footfall: deleted 20 events of loader.test received from " + from + " received before "
-                + to + "; sessions rollup rebuilt ["), done.stdout);
+        assertTrue(done.stdout.startsWith("footfall: deleted 20 events of loader.test received from " + from + " until "
+                + to + "; its sessions rebuilt ["), done.stdout);
         assertTrue(done.firstErrorLine().startsWith("footfall: note: footfall.raw keeps what it received for kafka.rawRetention (168 h"),
                 done.stderr);
         Result left = run("delete", "--data-dir", data.toString(), "--site", "loader.test");
         assertEquals("footfall: 80 events of loader.test would be deleted; add --yes to delete them", left.stdout.strip());
+        Result before = run("delete", "--data-dir", data.toString(), "--site", "loader.test", "--to", from);
+        assertEquals("footfall: 10 events of loader.test received before " + from + " would be deleted; add --yes to delete them",
+                before.stdout.strip());
 
+        Result none = run("delete", "--data-dir", data.toString(), "--site", "nobody.test", "--yes");
+        assertEquals("footfall: no events of nobody.test; nothing deleted", none.stdout.strip());
+        assertEquals("", none.stderr.strip(), "no note about footfall.raw when nothing was deleted");
+        Result typo = run("delete", "--data-dir", dir.resolve("no-such-dir").toString(), "--site", "loader.test", "--yes");
+        assertEquals(2, typo.exitCode);
+        assertEquals("footfall: configuration error: there is no warehouse at " + dir.resolve("no-such-dir").resolve("footfall.duckdb")
+                + " (--data-dir or loader.duckdbPath)", typo.firstErrorLine());
+        assertFalse(Files.exists(dir.resolve("no-such-dir").resolve("footfall.duckdb")), "nothing made by a typo");
+        Result far = run("delete", "--data-dir", data.toString(), "--site", "loader.test", "--to", "+1000000000-12-31T23:59:59Z");
+        assertEquals(2, far.exitCode);
+        assertTrue(far.firstErrorLine().startsWith("footfall: configuration error: --to: must be from 1970-01-01T00:00:00Z to"), far.firstErrorLine());
         Result site = run("delete", "--data-dir", data.toString(), "--site", "Example.COM", "--yes");
         assertEquals(2, site.exitCode);
         assertEquals("footfall: configuration error: --site: must match [a-z0-9._-]{1,64}, as the collector requires; got 'Example.COM'",

@@ -84,6 +84,32 @@ public final class HourVersions {
                 createTableSql(SESSIONS_TABLE), "UPDATE " + SESSIONS_TABLE + " SET version = version + 1", sessionsBackfillSql());
     }
 
+    /**
+     * After some of a site's events were deleted and its sessions rebuilt ({@link SessionRollup#rebuildSite}), in the
+     * same transaction: an hour left without events or session starts loses its row (so the site list, read from
+     * here, drops a site deleted whole), every other hour of the site is raised, and a session that now starts in an
+     * hour without a row gets one. Removing a row would let a recreated hour start again at version 1; that is safe
+     * because DuckDB admits one process per file, so no query server holds summaries while its file is changed.
+     */
+    public static void afterSiteDeletion(Connection c, String site) throws SQLException {
+        afterSiteDeletion(c, TABLE, "received_at", "events", site);
+        afterSiteDeletion(c, SESSIONS_TABLE, "first_at", SessionRollup.TABLE, site);
+        try (Statement st = c.createStatement()) {
+            st.execute(sessionsBackfillSql());
+        }
+    }
+
+    private static void afterSiteDeletion(Connection c, String table, String column, String source, String site) throws SQLException {
+        try (PreparedStatement empty = c.prepareStatement("DELETE FROM " + table + " v WHERE site = ? AND NOT EXISTS (SELECT 1 FROM "
+                + source + " x WHERE x.site = v.site AND epoch_us(x." + column + ")" + HOUR_OF + " = v.hour)");
+             PreparedStatement raise = c.prepareStatement("UPDATE " + table + " SET version = version + 1 WHERE site = ?")) {
+            empty.setString(1, site);
+            empty.executeUpdate();
+            raise.setString(1, site);
+            raise.executeUpdate();
+        }
+    }
+
     /** Pairs per upsert statement: a batch spans one or two hours of a few sites, a catch-up batch more. */
     private static final int PAIRS_PER_STATEMENT = 500;
 

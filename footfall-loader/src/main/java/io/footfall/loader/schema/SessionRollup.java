@@ -113,6 +113,25 @@ public final class SessionRollup {
     }
 
     /**
+     * Rebuilds one site's rows from its events, in the caller's transaction (after some of them were deleted): the
+     * other sites' rows and the table itself are not touched, so readers and loaders of other sites go on. On DuckDB
+     * the site's hour versions follow ({@link HourVersions#afterSiteDeletion}).
+     */
+    public static void rebuildSite(java.sql.Connection c, Dialect dialect, String site) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE + " WHERE site = ?");
+             java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ") "
+                     + aggregate(dialect, "events WHERE site = ?", ""))) {
+            delete.setString(1, site);
+            delete.executeUpdate();
+            insert.setString(1, site);
+            insert.executeUpdate();
+        }
+        if (dialect == Dialect.DUCKDB) {
+            HourVersions.afterSiteDeletion(c, site);
+        }
+    }
+
+    /**
      * {@code INSERT INTO footfall_sessions SELECT <one row per session> FROM source}, without conflict handling:
      * for an empty table (rebuild, migration).
      */

@@ -256,11 +256,19 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     @Override
     public long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException {
         return inTransaction(c -> {
-            // Loaders wait (their batches append to events and merge into the rollup) until the rollup is rebuilt.
-            try (Statement st = c.createStatement()) {
-                st.execute("LOCK TABLE " + LIVE_TABLE + " IN SHARE ROW EXCLUSIVE MODE");
+            // A large site's deletion may outlast the pool's socket timeout, which is there for the loader's batches.
+            int timeout = c.getNetworkTimeout();
+            c.setNetworkTimeout(Runnable::run, 0);
+            try {
+                // Loaders wait (their batches append to events and merge into the rollup) until this commits; readers
+                // do not: the rollup's other sites are not touched.
+                try (Statement st = c.createStatement()) {
+                    st.execute("LOCK TABLE " + LIVE_TABLE + " IN SHARE ROW EXCLUSIVE MODE");
+                }
+                return WarehouseWriter.deleteEvents(c, Dialect.POSTGRES, LIVE_TABLE, site, from, to);
+            } finally {
+                c.setNetworkTimeout(Runnable::run, timeout);
             }
-            return WarehouseWriter.deleteEvents(c, Dialect.POSTGRES, LIVE_TABLE, site, from, to);
         });
     }
 

@@ -56,8 +56,8 @@ public interface WarehouseWriter extends AutoCloseable {
 
     /**
      * Deletes a site's events received in [{@code from}, {@code to}) from the live table and, in the same
-     * transaction, rebuilds the sessions rollup from what is left (as {@link #promote} does), so that every stat
-     * agrees with the events. A visit that straddles {@code from} or {@code to} keeps its other events.
+     * transaction, rebuilds the site's rows of the sessions rollup from what is left, so that every stat agrees with
+     * the events. A visit that straddles {@code from} or {@code to} keeps its other events.
      *
      * @return how many events were deleted
      */
@@ -65,7 +65,7 @@ public interface WarehouseWriter extends AutoCloseable {
 
     /**
      * {@link #deleteSite} in the caller's transaction: deletes the site's events of [from, to) from {@code table}, then,
-     * if there were any, rebuilds the sessions rollup; how many.
+     * if there were any, rebuilds the site's sessions; how many.
      */
     static long deleteEvents(java.sql.Connection c, Dialect dialect, String table, String site, java.time.Instant from,
                              java.time.Instant to) throws SQLException {
@@ -75,7 +75,7 @@ public interface WarehouseWriter extends AutoCloseable {
             deleted = ps.executeUpdate();
         }
         if (deleted > 0) {
-            SessionRollup.rebuild(c, dialect);
+            SessionRollup.rebuildSite(c, dialect, site);
         }
         return deleted;
     }
