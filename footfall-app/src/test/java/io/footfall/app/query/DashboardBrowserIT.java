@@ -185,12 +185,14 @@ class DashboardBrowserIT {
                 String base = "http://127.0.0.1:" + site.getAddress().getPort();
                 JavascriptExecutor js = (JavascriptExecutor) browser;
                 browser.get(base + "/app#/a");
+                // Each change in turns of the page's event loop of its own, as a person would make them: the tracker
+                // takes a navigation's view on the turn after it.
                 click(browser, "#b");
-                Thread.sleep(200);
+                laterTurns(js);
                 js.executeScript("location.hash = '#access_token=secret'");
-                Thread.sleep(200); // each change its own turn of the event loop, as a person would make them
+                laterTurns(js);
                 js.executeScript("location.hash = '#/c'");
-                Thread.sleep(200);
+                laterTurns(js);
                 click(browser, "#file");
                 browser.get(base + "/user/42?tab=posts");
                 js.executeScript("footfall('event', 'Follow'); footfall('flush')");
@@ -226,6 +228,11 @@ class DashboardBrowserIT {
                 site.stop(0);
             }
         }
+    }
+
+    /** Returns once the page has run the tasks and timers queued so far (a timer queued after theirs has fired). */
+    private static void laterTurns(JavascriptExecutor js) {
+        js.executeAsyncScript("setTimeout(arguments[arguments.length - 1], 50)");
     }
 
     private static void click(WebDriver d, String css) {
