@@ -5,6 +5,7 @@ import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.warehouse.OffsetCommit;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -58,7 +59,7 @@ public abstract class ForwardingWarehouseWriter implements WarehouseWriter {
     }
 
     @Override
-    public long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException {
+    public long deleteSite(String site, Instant from, Instant to) throws SQLException {
         return delegate.deleteSite(site, from, to);
     }
 

@@ -65,14 +65,18 @@ public record UrlParts(String host, String path, String query) {
         return q < 0 ? url.length() : q;
     }
 
+    /** Where the fragment of an absolute URL starts ({@code #}), or -1 (none, or not a URL). */
+    private static int fragmentAt(String url) {
+        int scheme = url == null ? -1 : url.indexOf("://");
+        return scheme < 0 ? -1 : url.indexOf('#', scheme + 3);
+    }
+
     /**
      * The query of a route in the fragment ({@code #/landing?utm_source=x}: where a hash router keeps it), or null.
      * Only its UTM parameters are read; it is neither on the path nor stored.
      */
     public static String routeQuery(String url) {
-        int scheme = url == null ? -1 : url.indexOf("://");
-        int fragment = scheme < 0 ? -1 : url.indexOf('#', scheme + 3);
-        int route = routeEnd(url, fragment);
+        int route = routeEnd(url, fragmentAt(url));
         return route < 0 || route + 1 >= url.length() ? null : url.substring(route + 1);
     }
 
@@ -100,14 +104,14 @@ public record UrlParts(String host, String path, String query) {
         if (url == null) {
             return null;
         }
-        int scheme = url.indexOf("://");
-        int fragment = scheme < 0 ? -1 : url.indexOf('#', scheme + 3);
+        int fragment = fragmentAt(url);
         int route = routeEnd(url, fragment);
         boolean sameQuery = query == null ? newQuery == null : query.equals(newQuery);
         if (sameQuery && (fragment < 0 || route == url.length())) {
             return url;
         }
         int end = fragment < 0 ? url.length() : fragment;
+        int scheme = url.indexOf("://");
         int q = scheme < 0 ? -1 : url.indexOf('?', scheme + 3);
         String base = url.substring(0, q >= 0 && q < end ? q : end);
         return base + (newQuery == null ? "" : "?" + newQuery) + (route > fragment ? url.substring(fragment, route) : "");

@@ -87,15 +87,17 @@ public final class HourVersions {
     /**
      * After some of a site's events were deleted and its sessions rebuilt ({@link SessionRollup#rebuildSite}), in the
      * same transaction: an hour left without events or session starts loses its row (so the site list, read from
-     * here, drops a site deleted whole), every other hour of the site is raised, and a session that now starts in an
-     * hour without a row gets one. Removing a row would let a recreated hour start again at version 1; that is safe
-     * because DuckDB admits one process per file, so no query server holds summaries while its file is changed.
+     * here, drops a site deleted whole), every other hour of the site is raised, and a session of the site that now
+     * starts in an hour without a row gets one. Removing a row would let a recreated hour start again at version 1;
+     * that is safe because DuckDB admits one process per file, so no query server holds summaries while its file is
+     * changed.
      */
     public static void afterSiteDeletion(Connection c, String site) throws SQLException {
         afterSiteDeletion(c, TABLE, "received_at", "events", site);
         afterSiteDeletion(c, SESSIONS_TABLE, "first_at", SessionRollup.TABLE, site);
-        try (Statement st = c.createStatement()) {
-            st.execute(sessionsBackfillSql());
+        try (PreparedStatement backfill = c.prepareStatement(backfillSql(SESSIONS_TABLE, "first_at", SessionRollup.TABLE + " WHERE site = ?"))) {
+            backfill.setString(1, site);
+            backfill.executeUpdate();
         }
     }
 

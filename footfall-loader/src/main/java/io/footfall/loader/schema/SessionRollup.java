@@ -1,5 +1,9 @@
 package io.footfall.loader.schema;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 
 /**
@@ -104,8 +108,8 @@ public final class SessionRollup {
     }
 
     /** Runs {@link #rebuildStatements} on {@code c}, in the caller's transaction. */
-    public static void rebuild(java.sql.Connection c, Dialect dialect) throws java.sql.SQLException {
-        try (java.sql.Statement st = c.createStatement()) {
+    public static void rebuild(Connection c, Dialect dialect) throws SQLException {
+        try (Statement st = c.createStatement()) {
             for (String sql : rebuildStatements(dialect)) {
                 st.execute(sql);
             }
@@ -117,9 +121,9 @@ public final class SessionRollup {
      * other sites' rows and the table itself are not touched, so readers and loaders of other sites go on. On DuckDB
      * the site's hour versions follow ({@link HourVersions#afterSiteDeletion}).
      */
-    public static void rebuildSite(java.sql.Connection c, Dialect dialect, String site) throws java.sql.SQLException {
-        try (java.sql.PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE + " WHERE site = ?");
-             java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ") "
+    public static void rebuildSite(Connection c, Dialect dialect, String site) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE + " WHERE site = ?");
+             PreparedStatement insert = c.prepareStatement("INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ") "
                      + aggregate(dialect, "events WHERE site = ?", ""))) {
             delete.setString(1, site);
             delete.executeUpdate();

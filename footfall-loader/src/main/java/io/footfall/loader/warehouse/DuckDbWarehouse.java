@@ -385,7 +385,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
     }
 
     @Override
-    public synchronized long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException {
+    public synchronized long deleteSite(String site, Instant from, Instant to) throws SQLException {
         return inTransaction(() -> WarehouseWriter.deleteEvents(root, Dialect.DUCKDB, table, site, from, to));
     }
 

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.postgresql.PGConnection;
@@ -254,7 +255,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     }
 
     @Override
-    public long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException {
+    public long deleteSite(String site, Instant from, Instant to) throws SQLException {
         return inTransaction(c -> {
             // A large site's deletion may outlast the pool's socket timeout, which is there for the loader's batches.
             int timeout = c.getNetworkTimeout();

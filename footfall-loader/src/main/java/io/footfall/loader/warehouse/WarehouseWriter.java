@@ -3,7 +3,10 @@ package io.footfall.loader.warehouse;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.SessionRollup;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -61,16 +64,16 @@ public interface WarehouseWriter extends AutoCloseable {
      *
      * @return how many events were deleted
      */
-    long deleteSite(String site, java.time.Instant from, java.time.Instant to) throws SQLException;
+    long deleteSite(String site, Instant from, Instant to) throws SQLException;
 
     /**
      * {@link #deleteSite} in the caller's transaction: deletes the site's events of [from, to) from {@code table}, then,
      * if there were any, rebuilds the site's sessions; how many.
      */
-    static long deleteEvents(java.sql.Connection c, Dialect dialect, String table, String site, java.time.Instant from,
-                             java.time.Instant to) throws SQLException {
+    static long deleteEvents(Connection c, Dialect dialect, String table, String site, Instant from, Instant to)
+            throws SQLException {
         long deleted;
-        try (java.sql.PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + SITE_RANGE)) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + SITE_RANGE)) {
             bindSiteRange(ps, site, from, to);
             deleted = ps.executeUpdate();
         }
@@ -83,8 +86,7 @@ public interface WarehouseWriter extends AutoCloseable {
     /** The condition of a site's events received in [from, to); {@link #bindSiteRange} sets its parameters. */
     String SITE_RANGE = " WHERE site = ? AND received_at >= to_timestamp(?) AND received_at < to_timestamp(?)";
 
-    static void bindSiteRange(java.sql.PreparedStatement ps, String site, java.time.Instant from, java.time.Instant to)
-            throws SQLException {
+    static void bindSiteRange(PreparedStatement ps, String site, Instant from, Instant to) throws SQLException {
         ps.setString(1, site);
         ps.setDouble(2, from.getEpochSecond() + from.getNano() / 1000 / 1e6);
         ps.setDouble(3, to.getEpochSecond() + to.getNano() / 1000 / 1e6);
