@@ -64,6 +64,11 @@ public abstract class ForwardingWarehouseWriter implements WarehouseWriter {
     }
 
     @Override
+    public long expire(Instant before) throws SQLException {
+        return delegate.expire(before);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

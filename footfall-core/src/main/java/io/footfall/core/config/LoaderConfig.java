@@ -24,6 +24,8 @@ import java.util.Set;
  *                    the partitions), its own writer thread and its own warehouse transactions: 2 by default
  *                    for PostgreSQL, where two backends write in parallel; always 1 for DuckDB, which takes one
  *                    writer at a time
+ * @param retention   events received longer ago than this are deleted from the live table, with the sessions they
+ *                    made, once an hour; {@link Duration#ZERO} (the default) keeps everything
  */
 public record LoaderConfig(
         String warehouse,
@@ -39,7 +41,11 @@ public record LoaderConfig(
         int catchUpEvents,
         long catchUpBytes,
         long duckdbCheckpointBytes,
-        int writers) {
+        int writers,
+        Duration retention) {
+
+    /** The shortest {@code loader.retention}: a visit in progress, or a loader a while behind, must not lose events. */
+    public static final Duration MIN_RETENTION = Duration.ofDays(1);
 
     /**
      * DuckDB's own checkpoint size, kept: 64 MB halved the loader's freshness p99 alone (bench/loader.sh) but made
@@ -66,6 +72,11 @@ public record LoaderConfig(
             throw new ConfigException("loader.writers: DuckDB takes one writer at a time, so it must be 1 when"
                     + " loader.warehouse is duckdb, got " + writers);
         }
+        Duration retention = s.duration("loader.retention", Duration.ZERO, Duration.ZERO, Duration.ofDays(36_500));
+        if (!retention.isZero() && retention.compareTo(MIN_RETENTION) < 0) {
+            throw new ConfigException("loader.retention: must be 0 (keep every event) or at least 1d, got "
+                    + Settings.words(retention));
+        }
         return new LoaderConfig(
                 warehouse,
                 Path.of(s.string("loader.duckdbPath", dataDir.resolve("footfall.duckdb").toString())),
@@ -82,6 +93,7 @@ public record LoaderConfig(
                 Math.max(batchBytes, s.bytes("loader.catchUpBytes", duckdb ? 64L * 1024 * 1024 : batchBytes, 1024,
                         1024L * 1024 * 1024)),
                 s.bytes("loader.duckdbCheckpointBytes", DEFAULT_DUCKDB_CHECKPOINT_BYTES, 1024L * 1024, 16L * 1024 * 1024 * 1024),
-                writers);
+                writers,
+                retention);
     }
 }

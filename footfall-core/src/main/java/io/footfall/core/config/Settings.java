@@ -139,7 +139,7 @@ public final class Settings {
         return record(key, parsed);
     }
 
-    /** A duration: {@code 500ms}, {@code 10s}, {@code 30m}, {@code 24h}, {@code 7d}, or ISO-8601 ({@code PT30M}). */
+    /** A duration: {@code 500ms}, {@code 10s}, {@code 30m}, {@code 24h}, {@code 7d}, {@code 0}, or ISO-8601 ({@code PT30M}). */
     public Duration duration(String key, Duration defaultValue, Duration min, Duration max) {
         String value = raw(key);
         if (value == null) {
@@ -147,7 +147,9 @@ public final class Settings {
         }
         Duration parsed;
         Matcher m = DURATION.matcher(value);
-        if (m.matches()) {
+        if (value.trim().equals("0")) {
+            parsed = Duration.ZERO;
+        } else if (m.matches()) {
             long n = Long.parseLong(m.group(1));
             parsed = switch (m.group(2).toLowerCase(Locale.ROOT)) {
                 case "ms" -> Duration.ofMillis(n);
@@ -172,6 +174,9 @@ public final class Settings {
     /** A duration as the settings are written: 500ms, 10s, 30m, 24h, 7d (the largest unit that divides it). */
     static String words(Duration d) {
         long ms = d.toMillis();
+        if (ms == 0) {
+            return "0";
+        }
         long[] units = {86_400_000L, 3_600_000L, 60_000L, 1_000L};
         String[] names = {"d", "h", "m", "s"};
         for (int i = 0; i < units.length; i++) {

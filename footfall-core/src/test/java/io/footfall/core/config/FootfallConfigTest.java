@@ -111,6 +111,22 @@ class FootfallConfigTest {
     }
 
     @Test
+    void retentionKeepsEverythingByDefaultAndIsAtLeastADay() {
+        assertEquals(java.time.Duration.ZERO, FootfallConfig.from(Settings.of(Map.of())).loader().retention());
+        assertEquals(java.time.Duration.ZERO, FootfallConfig.from(Settings.of(Map.of("loader.retention", "0"))).loader().retention());
+        assertEquals(java.time.Duration.ofDays(400),
+                FootfallConfig.from(Settings.of(Map.of("loader.retention", "400d"))).loader().retention());
+        assertEquals(java.time.Duration.ofHours(24),
+                FootfallConfig.from(Settings.of(Map.of("loader.retention", "24h"))).loader().retention());
+        ConfigException shortOne = assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(Settings.of(Map.of("loader.retention", "12h"))));
+        assertEquals("loader.retention: must be 0 (keep every event) or at least 1d, got 12h", shortOne.getMessage());
+        ConfigException negative = assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(Settings.of(Map.of("loader.retention", "-1d"))));
+        assertTrue(negative.getMessage().startsWith("loader.retention: must be a duration"), negative.getMessage());
+    }
+
+    @Test
     void catchUpBatchesAreOffByDefaultOnPostgres() {
         FootfallConfig c = FootfallConfig.from(Settings.of(Map.of("loader.warehouse", "postgres",
                 "loader.jdbcUrl", "jdbc:postgresql://127.0.0.1:5432/test")));

@@ -30,6 +30,8 @@ public final class Loaders implements AutoCloseable {
 
     private final WarehouseWriter writer;
     private final List<LoaderService> services = new ArrayList<>();
+    /** Null when {@code loader.retention} keeps every event. */
+    private final RetentionJob retention;
 
     public Loaders(KafkaConfig kafka, LoaderConfig config, WarehouseWriter writer, MeterRegistry registry) {
         this.writer = writer;
@@ -52,6 +54,7 @@ public final class Loaders implements AutoCloseable {
             close();
             throw e;
         }
+        retention = config.retention().isZero() ? null : new RetentionJob(writer, config.retention(), Clock.systemUTC(), registry);
         Gauge.builder("footfall.loader.batch.records", this, Loaders::heldRecords)
                 .description(LoaderService.HELD_RECORDS)
                 .register(registry);
@@ -65,11 +68,14 @@ public final class Loaders implements AutoCloseable {
         return held;
     }
 
-    /** Migrates the schema once, then starts every loader. */
+    /** Migrates the schema once, then starts every loader, and the retention runs if {@code loader.retention} is set. */
     public void start() throws SQLException {
         try {
             writer.migrate();
             services.forEach(LoaderService::startConsuming);
+            if (retention != null) {
+                retention.start();
+            }
         } catch (SQLException | RuntimeException e) {
             close();
             throw e;
@@ -106,6 +112,9 @@ public final class Loaders implements AutoCloseable {
     /** Stops every loader; each writes its open batch first. */
     @Override
     public void close() {
+        if (retention != null) {
+            retention.close();
+        }
         // All at once, so that no loader takes over the partitions of one that leaves before it.
         services.forEach(LoaderService::stopConsuming);
         services.forEach(LoaderService::close);

@@ -106,7 +106,9 @@ public final class Migrations {
                     HourVersions.createTableSql() + ";\n" + HourVersions.backfillSql()),
             // The same per (site, UTC hour of a session's start), for summaries of the sessions rollup.
             new Migration(5, "session hour versions", EnumSet.of(Dialect.DUCKDB),
-                    HourVersions.sessionsMigrationSql() + ";\n" + HourVersions.sessionsBackfillSql()));
+                    HourVersions.sessionsMigrationSql() + ";\n" + HourVersions.sessionsBackfillSql()),
+            // Where loader.retention has deleted events up to, and when (see Retention).
+            new Migration(6, "retention mark", Retention.createTableSql()));
 
     private Migrations() {
     }

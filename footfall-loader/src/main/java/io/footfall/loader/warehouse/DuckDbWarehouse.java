@@ -6,6 +6,7 @@ import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.schema.HourVersions;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.schema.Retention;
 import io.footfall.loader.schema.SessionRollup;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -387,6 +388,12 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
     @Override
     public synchronized long deleteSite(String site, Instant from, Instant to) throws SQLException {
         return inTransaction(() -> WarehouseWriter.deleteEvents(root, Dialect.DUCKDB, table, site, from, to));
+    }
+
+    @Override
+    public synchronized long expire(Instant before) throws SQLException {
+        // The loader's next batch waits for this (both hold the warehouse); readers do not.
+        return inTransaction(() -> Retention.expire(root, Dialect.DUCKDB, table, before));
     }
 
     private long stageAndInsert(String target, List<StoredEvent> events) throws SQLException {

@@ -7,6 +7,7 @@ import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.schema.Retention;
 import io.footfall.loader.schema.SessionRollup;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -256,21 +257,38 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
 
     @Override
     public long deleteSite(String site, Instant from, Instant to) throws SQLException {
-        return inTransaction(c -> {
-            // A large site's deletion may outlast the pool's socket timeout, which is there for the loader's batches.
-            int timeout = c.getNetworkTimeout();
-            c.setNetworkTimeout(Runnable::run, 0);
-            try {
-                // Loaders wait (their batches append to events and merge into the rollup) until this commits; readers
-                // do not: the rollup's other sites are not touched.
-                try (Statement st = c.createStatement()) {
-                    st.execute("LOCK TABLE " + LIVE_TABLE + " IN SHARE ROW EXCLUSIVE MODE");
-                }
-                return WarehouseWriter.deleteEvents(c, Dialect.POSTGRES, LIVE_TABLE, site, from, to);
-            } finally {
-                c.setNetworkTimeout(Runnable::run, timeout);
+        return inTransaction(c -> untimed(c, () -> {
+            // Loaders wait (their batches append to events and merge into the rollup) until this commits; readers
+            // do not: the rollup's other sites are not touched.
+            try (Statement st = c.createStatement()) {
+                st.execute("LOCK TABLE " + LIVE_TABLE + " IN SHARE ROW EXCLUSIVE MODE");
             }
-        });
+            return WarehouseWriter.deleteEvents(c, Dialect.POSTGRES, LIVE_TABLE, site, from, to);
+        }));
+    }
+
+    @Override
+    public long expire(Instant before) throws SQLException {
+        // Loaders go on: they write recent events, and row locks order them with the sessions this rebuilds.
+        return inTransaction(c -> untimed(c, () -> Retention.expire(c, Dialect.POSTGRES, LIVE_TABLE, before)));
+    }
+
+    /**
+     * Runs {@code work} on {@code c} without the pool's socket timeout, which is there for the loader's batches: a
+     * large deletion may outlast it.
+     */
+    private static long untimed(Connection c, Work work) throws SQLException {
+        int timeout = c.getNetworkTimeout();
+        c.setNetworkTimeout(Runnable::run, 0);
+        try {
+            return work.run();
+        } finally {
+            c.setNetworkTimeout(Runnable::run, timeout);
+        }
+    }
+
+    private interface Work {
+        long run() throws SQLException;
     }
 
     /**

@@ -67,6 +67,14 @@ public interface WarehouseWriter extends AutoCloseable {
     long deleteSite(String site, Instant from, Instant to) throws SQLException;
 
     /**
+     * Deletes the live table's events received before {@code before} (to the whole second below), and what they made,
+     * in one transaction ({@code loader.retention}; see {@link io.footfall.loader.schema.Retention}).
+     *
+     * @return how many events were deleted
+     */
+    long expire(Instant before) throws SQLException;
+
+    /**
      * {@link #deleteSite} in the caller's transaction: deletes the site's events of [from, to) from {@code table}, then,
      * if there were any, rebuilds the site's sessions; how many.
      */

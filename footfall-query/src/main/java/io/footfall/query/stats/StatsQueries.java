@@ -664,12 +664,16 @@ public final class StatsQueries {
     /**
      * Sites that have events, most recent first: the dashboard's site picker. On DuckDB from the loader's
      * hour versions (one row per site and hour: 2 ms instead of 26 ms over the 3.5M sessions of the query
-     * benchmark, on every dashboard load), so sites last active in the same hour come in name order.
+     * benchmark, on every dashboard load), so sites last active in the same hour come in name order; a site all of
+     * whose events {@code loader.retention} deleted is left out.
      */
     public List<String> sites() throws SQLException {
         if (estimates()) {
             try {
-                return sites("SELECT site FROM " + warehouse.hourVersionsTable() + " GROUP BY site ORDER BY max(hour) DESC, site LIMIT 1000");
+                // Hours before the latest retention cutoff keep their rows (versions only go up) but hold nothing.
+                return sites("SELECT site FROM " + warehouse.hourVersionsTable() + " WHERE hour >= (SELECT coalesce(max("
+                        + "epoch_us(expired_before)), 0) // 3600000000 FROM footfall_retention) GROUP BY site ORDER BY max(hour) DESC,"
+                        + " site LIMIT 1000");
             } catch (SQLException e) {
                 // A warehouse its loader has not migrated yet (schema version < 4): read the sessions.
                 if (!SketchCache.isMissingTable(e)) {

@@ -1,0 +1,244 @@
+package io.footfall.app.loader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.core.event.StoredEvent;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.consume.RetentionJob;
+import io.footfall.loader.schema.SessionRollup;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
+import io.footfall.loader.warehouse.OffsetCommit;
+import io.footfall.loader.warehouse.PostgresWarehouse;
+import io.footfall.loader.warehouse.WarehouseWriter;
+import io.footfall.query.stats.Dimension;
+import io.footfall.query.stats.Interval;
+import io.footfall.query.stats.StatsQueries;
+import io.footfall.query.stats.StatsRequest;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code loader.retention} on DuckDB and PostgreSQL: the events received before the cutoff go, exactly those; the
+ * sessions rollup (what every stat reads) equals one rebuilt from the events left, visits cut in two by the cutoff
+ * included; a site with nothing left leaves the site list; on DuckDB no summary of an hour the run changed is served
+ * again (the summarised stats equal the exact ones after it); a second run deletes nothing; loading goes on.
+ */
+class RetentionIT {
+
+    private static final String TOPIC = "footfall.events";
+    private static final long T0 = Instant.parse("2023-11-14T00:00:00Z").toEpochMilli();
+    private static final Instant CUTOFF = Instant.ofEpochMilli(T0).plus(Duration.ofHours(10));
+    /** The day after: every hour of the fixture finished, so the summarised stats come from summaries. */
+    private static final Clock NEXT_DAY = Clock.fixed(Instant.parse("2023-11-15T12:00:00Z"), ZoneOffset.UTC);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void duckdb() throws Exception {
+        try (DuckDbWarehouse w = DuckDbWarehouse.open(dir.resolve("retention.duckdb"))) {
+            check(w);
+        }
+    }
+
+    @Test
+    void postgres() throws Exception {
+        String schema = LoaderFixtures.freshSchema("retention");
+        try (PostgresWarehouse w = PostgresWarehouse.open(PostgresWarehouseIT.config(schema))) {
+            check(w);
+        } finally {
+            LoaderFixtures.dropSchema(schema);
+        }
+    }
+
+    /** The job's first run comes when it starts, with the retention counted back from the clock, and is counted. */
+    @Test
+    void theJobRunsWhenItStartsAndCountsWhatItDeleted() throws Exception {
+        try (DuckDbWarehouse w = DuckDbWarehouse.open(dir.resolve("job.duckdb"))) {
+            w.migrate();
+            List<StoredEvent> all = events();
+            w.write(all, TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, all.size())));
+            long old = all.stream().filter(e -> e.receivedAt() < CUTOFF.toEpochMilli()).count();
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            // Thirty days' retention, 30 days after the cutoff (and half a second: a run cuts at whole seconds).
+            Clock clock = Clock.fixed(CUTOFF.plus(Duration.ofDays(30)).plusMillis(500), ZoneOffset.UTC);
+            try (RetentionJob job = new RetentionJob(w, Duration.ofDays(30), clock, registry)) {
+                job.start();
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (registry.counter("footfall.loader.retention.deleted").count() < old && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+            assertEquals(old, (long) registry.counter("footfall.loader.retention.deleted").count());
+            assertEquals(0, (long) registry.counter("footfall.loader.retention.failures").count());
+            assertEquals(all.size() - old, count(w, "SELECT count(*) FROM events"));
+            assertEquals(0, count(w, "SELECT count(*) FROM events WHERE received_at < TIMESTAMPTZ '" + CUTOFF + "'"));
+        }
+    }
+
+    private static <W extends Warehouse & WarehouseWriter> void check(W w) throws Exception {
+        w.migrate();
+        boolean duckdb = w.dialect().equals("duckdb");
+        List<StoredEvent> all = events();
+        long next = 0;
+        for (int from = 0; from < all.size(); from += 300) {
+            List<StoredEvent> batch = all.subList(from, Math.min(all.size(), from + 300));
+            w.write(batch, TOPIC, List.of(new OffsetCommit(0, from == 0 ? OffsetCommit.NONE : next, next + batch.size())));
+            next += batch.size();
+        }
+        List<StoredEvent> kept = all.stream().filter(e -> e.receivedAt() >= CUTOFF.toEpochMilli()).toList();
+        List<String> straddling = straddling(all);
+        assertTrue(straddling.size() >= 10, "the fixture has visits across the cutoff: " + straddling.size());
+
+        StatsQueries summarised = new StatsQueries(w, NEXT_DAY, 0);
+        StatsQueries exact = new StatsQueries(w, NEXT_DAY, Long.MAX_VALUE);
+        StatsRequest day = StatsRequest.from(Map.of("site", "a.test", "from", "2023-11-14T00:00:00Z",
+                "to", "2023-11-15T00:00:00Z"), true, Set.of());
+        String before = stats(summarised, day); // summaries of every hour of the day, kept in memory
+        assertEquals(List.of("a.test", "b.test", "gone.test"), summarised.sites().stream().sorted().toList());
+        long versionRows = duckdb ? count(w, "SELECT count(*) FROM footfall_hour_versions") : 0;
+
+        assertEquals(all.size() - kept.size(), w.expire(CUTOFF.plusMillis(999)), "a cutoff is taken to its whole second");
+
+        assertEquals(kept.size(), count(w, "SELECT count(*) FROM events"));
+        assertEquals(0, count(w, "SELECT count(*) FROM events WHERE received_at < TIMESTAMPTZ '" + CUTOFF + "'"));
+        assertEquals(List.of("a.test", "b.test"), summarised.sites().stream().sorted().toList(), "gone.test has nothing left");
+        // Before the rebuild below, which raises every hour's version on DuckDB.
+        String after = stats(summarised, day);
+        assertEquals(stats(exact, day), after, "no summary of a changed hour is served");
+        assertFalse(before.equals(after), "the day's stats changed");
+        if (duckdb) {
+            assertEquals(versionRows, count(w, "SELECT count(*) FROM footfall_hour_versions"), "no version row goes");
+        }
+        List<String> rollup = rollup(w);
+        try (Connection c = w.readConnection()) {
+            LoaderFixtures.rebuildRollup(c, w.sqlDialect());
+        }
+        assertEquals(rollup(w), rollup, "the rollup equals one rebuilt from the events left");
+        // A visit cut in two by the cutoff: its entry page and counts are those of its events after it.
+        String visit = straddling.get(0);
+        List<StoredEvent> rest = kept.stream().filter(e -> (e.site() + "/" + e.sessionId()).equals(visit))
+                .sorted(Comparator.comparingLong(StoredEvent::receivedAt).thenComparingInt(StoredEvent::sessionSeq)).toList();
+        String[] key = visit.split("/");
+        try (Connection c = w.readConnection()) {
+            assertEquals(List.of(rest.stream().filter(e -> e.type().equals("pageview")).count() + "|" + rest.size() + "|"
+                            + rest.stream().filter(e -> e.type().equals("pageview")).findFirst().map(StoredEvent::path).orElse(null)),
+                    LoaderFixtures.rows(c, "SELECT pageviews, pageviews + events, entry_path FROM " + SessionRollup.TABLE
+                            + " WHERE site = '" + key[0] + "' AND session_id = '" + key[1] + "'"));
+            assertEquals(List.of(CUTOFF + "|" + (all.size() - kept.size())), LoaderFixtures.rows(c,
+                    "SELECT " + (duckdb ? "strftime(expired_before, '%Y-%m-%dT%H:%M:%SZ')" : "to_char(expired_before AT TIME ZONE 'UTC',"
+                            + " 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')") + " || '|' || deleted FROM footfall_retention"));
+        }
+
+        assertEquals(0, w.expire(CUTOFF), "a second run finds nothing");
+        assertEquals(rollup, rollup(w));
+
+        // Loading goes on: a straddling visit continues.
+        StoredEvent later = event(99_999, key[0], key[1], T0 + Duration.ofHours(20).toMillis(), "/later", "event");
+        assertEquals(1, w.write(List.of(later), TOPIC, List.of(new OffsetCommit(0, next, next + 1))));
+        List<String> continued = rollup(w);
+        assertEquals(stats(exact, day), stats(summarised, day));
+        try (Connection c = w.readConnection()) {
+            LoaderFixtures.rebuildRollup(c, w.sqlDialect());
+        }
+        assertEquals(rollup(w), continued);
+    }
+
+    /**
+     * 2,400 events over 20 hours from T0: visits of 1–30 events a few minutes apart, on a.test and b.test, some
+     * session-less; gone.test only before the cutoff.
+     */
+    private static List<StoredEvent> events() {
+        SplittableRandom r = new SplittableRandom(11);
+        List<StoredEvent> out = new ArrayList<>();
+        int id = 0;
+        int session = 0;
+        while (out.size() < 2_400) {
+            String site = switch (r.nextInt(5)) {
+                case 0 -> "gone.test";
+                case 1, 2 -> "b.test";
+                default -> "a.test";
+            };
+            // Half of a.test's and b.test's visits start in the three hours before the cutoff, many going on after it.
+            long at = T0 + (site.equals("gone.test") ? r.nextLong(Duration.ofHours(2).toMillis()) // over by 8 h at the latest
+                    : r.nextBoolean() ? Duration.ofHours(7).toMillis() + r.nextLong(Duration.ofHours(3).toMillis())
+                    : r.nextLong(Duration.ofHours(20).toMillis()));
+            boolean sessionless = r.nextInt(10) == 0;
+            int length = sessionless ? 1 : 1 + r.nextInt(30);
+            String sessionId = sessionless ? null : "s" + session++;
+            for (int i = 0; i < length; i++) {
+                out.add(event(id++, site, sessionId, at, "/p/" + r.nextInt(6), r.nextInt(4) == 0 ? "event" : "pageview"));
+                at += r.nextLong(Duration.ofMinutes(12).toMillis());
+            }
+        }
+        return out;
+    }
+
+    private static StoredEvent event(int id, String site, String sessionId, long at, String path, String type) {
+        boolean custom = type.equals("event");
+        return new StoredEvent(new UUID(0x4E7EL, id).toString(), site, type, custom ? "signup" : null, at, null, null, site,
+                path, null, null, null, "ref" + (id % 3) + ".test", "search", null, null, null, null, null, "v" + (id % 50),
+                sessionId, id, false, "Firefox", null, "Linux", null, "desktop", false, "C" + (id % 4), null, null, null, null,
+                null, null, "test");
+    }
+
+    /** The visits (site/session) with events on both sides of the cutoff. */
+    private static List<String> straddling(List<StoredEvent> all) {
+        long cut = CUTOFF.toEpochMilli();
+        Set<String> early = new java.util.HashSet<>();
+        Set<String> late = new java.util.TreeSet<>();
+        for (StoredEvent e : all) {
+            if (e.sessionId() != null) {
+                (e.receivedAt() < cut ? early : late).add(e.site() + "/" + e.sessionId());
+            }
+        }
+        late.retainAll(early);
+        return new ArrayList<>(late);
+    }
+
+    /** What the dashboard shows of the day but visitors (summaries estimate them): the summary, the hours, four lists. */
+    private static String stats(StatsQueries q, StatsRequest day) throws Exception {
+        StatsQueries.Summary s = q.summary(day);
+        StringBuilder out = new StringBuilder(s.sessions() + " sessions, " + s.pageviews() + " page views, " + s.events()
+                + " events, " + s.bounceRate() + " % bounced, " + s.visitDurationSeconds() + " s;");
+        for (StatsQueries.Point p : q.timeseries(day, Interval.HOUR, ZoneOffset.UTC).value()) {
+            out.append(' ').append(p.start().toInstant()).append(' ').append(p.pageviews()).append('/').append(p.events())
+                    .append('/').append(p.sessions());
+        }
+        for (Dimension d : List.of(Dimension.PATH, Dimension.ENTRY_PAGE, Dimension.COUNTRY, Dimension.REFERRER_HOST)) {
+            out.append("; ").append(d).append(q.top(day, d, 20).value().stream()
+                    .map(t -> t.value() + " " + t.pageviews() + "/" + t.events() + "/" + t.sessions()).sorted().toList());
+        }
+        return out.toString();
+    }
+
+    private static List<String> rollup(Warehouse w) throws Exception {
+        try (Connection c = w.readConnection()) {
+            return LoaderFixtures.rows(c, "SELECT site, session_id, sessionless, visitor_id, is_bot, first_at, last_at, first_key, "
+                    + "pageviews, events, entry_path, entry_key, exit_path, exit_key, " + String.join(", ", SessionRollup.FIRST_EVENT_COLUMNS)
+                    + " FROM " + SessionRollup.TABLE + " ORDER BY site, session_id");
+        }
+    }
+
+    private static long count(Warehouse w, String sql) throws Exception {
+        try (Connection c = w.readConnection()) {
+            return LoaderFixtures.count(c, sql);
+        }
+    }
+}
