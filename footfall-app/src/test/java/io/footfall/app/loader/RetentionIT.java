@@ -19,6 +19,7 @@ import io.footfall.query.stats.StatsRequest;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +31,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,6 +70,81 @@ class RetentionIT {
             check(w);
         } finally {
             LoaderFixtures.dropSchema(schema);
+        }
+    }
+
+    /**
+     * PostgreSQL, a loader writing beside the runs: its batches continue visits of the fixture (before, across and
+     * after the cutoff) and open new ones while five runs move the cutoff an hour at a time. Afterwards the events are
+     * exactly those after the last cutoff and the loader's, and the rollup equals one rebuilt from them. A batch or a
+     * run that PostgreSQL aborts for a deadlock is tried again, as the loader and the job do.
+     */
+    @Test
+    void postgresLoadsWhileRetentionRuns() throws Exception {
+        String schema = LoaderFixtures.freshSchema("retload");
+        ExecutorService loader = Executors.newSingleThreadExecutor();
+        try (PostgresWarehouse w = PostgresWarehouse.open(PostgresWarehouseIT.config(schema))) {
+            w.migrate();
+            List<StoredEvent> all = events();
+            w.write(all, TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, all.size())));
+            List<StoredEvent> visits = all.stream().filter(e -> e.sessionId() != null).toList();
+            AtomicBoolean runsDone = new AtomicBoolean();
+            List<StoredEvent> written = new ArrayList<>();
+            Future<Integer> batches = loader.submit(() -> {
+                SplittableRandom r = new SplittableRandom(5);
+                long next = all.size();
+                int n = 0;
+                while (!runsDone.get() || n < 10) {
+                    List<StoredEvent> batch = new ArrayList<>();
+                    for (int i = 0; i < 20; i++) {
+                        StoredEvent v = visits.get(r.nextInt(visits.size()));
+                        int id = 500_000 + written.size() + i;
+                        long at = T0 + Duration.ofHours(21).toMillis() + id;
+                        batch.add(i % 5 == 4 ? event(id, v.site(), "n" + id, "v" + id, at, "/new", "pageview")
+                                : event(id, v.site(), v.sessionId(), v.visitorId(), at, "/more", "pageview"));
+                    }
+                    long from = next;
+                    retryingDeadlocks(() -> w.write(batch, TOPIC, List.of(new OffsetCommit(0, from, from + batch.size()))));
+                    next += batch.size();
+                    written.addAll(batch);
+                    n++;
+                }
+                return n;
+            });
+            Instant last = CUTOFF.plus(Duration.ofHours(4));
+            for (Instant cutoff = CUTOFF; !cutoff.isAfter(last); cutoff = cutoff.plus(Duration.ofHours(1))) {
+                Instant at = cutoff;
+                retryingDeadlocks(() -> w.expire(at));
+            }
+            runsDone.set(true);
+            assertTrue(batches.get(60, TimeUnit.SECONDS) >= 10);
+            long kept = all.stream().filter(e -> e.receivedAt() >= last.toEpochMilli()).count();
+            assertEquals(kept + written.size(), count(w, "SELECT count(*) FROM events"));
+            List<String> rollup = rollup(w);
+            try (Connection c = w.readConnection()) {
+                LoaderFixtures.rebuildRollup(c, w.sqlDialect());
+            }
+            assertEquals(rollup(w), rollup, "the rollup equals one rebuilt from the events left");
+        } finally {
+            loader.shutdownNow();
+            LoaderFixtures.dropSchema(schema);
+        }
+    }
+
+    private interface Write {
+        long run() throws SQLException;
+    }
+
+    private static void retryingDeadlocks(Write write) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                write.run();
+                return;
+            } catch (SQLException e) {
+                if (attempt == 5 || !"40P01".equals(e.getSQLState())) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -150,7 +231,7 @@ class RetentionIT {
         assertEquals(rollup, rollup(w));
 
         // Loading goes on: a straddling visit continues.
-        StoredEvent later = event(99_999, key[0], key[1], T0 + Duration.ofHours(20).toMillis(), "/later", "event");
+        StoredEvent later = event(99_999, key[0], key[1], rest.get(0).visitorId(), T0 + Duration.ofHours(20).toMillis(), "/later", "event");
         assertEquals(1, w.write(List.of(later), TOPIC, List.of(new OffsetCommit(0, next, next + 1))));
         List<String> continued = rollup(w);
         assertEquals(stats(exact, day), stats(summarised, day));
@@ -183,17 +264,19 @@ class RetentionIT {
             int length = sessionless ? 1 : 1 + r.nextInt(30);
             String sessionId = sessionless ? null : "s" + session++;
             for (int i = 0; i < length; i++) {
-                out.add(event(id++, site, sessionId, at, "/p/" + r.nextInt(6), r.nextInt(4) == 0 ? "event" : "pageview"));
+                out.add(event(id, site, sessionId, "v" + (sessionless ? id : session) % 50, at, "/p/" + r.nextInt(6),
+                        r.nextInt(4) == 0 ? "event" : "pageview"));
+                id++;
                 at += r.nextLong(Duration.ofMinutes(12).toMillis());
             }
         }
         return out;
     }
 
-    private static StoredEvent event(int id, String site, String sessionId, long at, String path, String type) {
+    private static StoredEvent event(int id, String site, String sessionId, String visitorId, long at, String path, String type) {
         boolean custom = type.equals("event");
         return new StoredEvent(new UUID(0x4E7EL, id).toString(), site, type, custom ? "signup" : null, at, null, null, site,
-                path, null, null, null, "ref" + (id % 3) + ".test", "search", null, null, null, null, null, "v" + (id % 50),
+                path, null, null, null, "ref" + (id % 3) + ".test", "search", null, null, null, null, null, visitorId,
                 sessionId, id, false, "Firefox", null, "Linux", null, "desktop", false, "C" + (id % 4), null, null, null, null,
                 null, null, "test");
     }

@@ -27,6 +27,10 @@ public final class RetentionJob implements AutoCloseable {
     /** Between runs: each deletes about an hour's events, a short transaction. */
     public static final Duration INTERVAL = Duration.ofHours(1);
 
+    private static final int ATTEMPTS = 3;
+    /** PostgreSQL's SQLSTATE for a transaction aborted to break a deadlock. */
+    private static final String DEADLOCK = "40P01";
+
     private final WarehouseWriter writer;
     private final Duration retention;
     private final Clock clock;
@@ -53,15 +57,28 @@ public final class RetentionJob implements AutoCloseable {
         executor.scheduleWithFixedDelay(this::runQuietly, 0, INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** One run: deletes what was received before now minus the retention; how many events. */
+    /**
+     * One run: deletes what was received before now minus the retention; how many events. A run that PostgreSQL
+     * aborts for a deadlock with a loader's batch (both touching two visits that straddle the cutoff and go on) is
+     * tried again at once, up to {@value #ATTEMPTS} times.
+     */
     public long run() throws SQLException {
         Instant before = clock.instant().minus(retention).truncatedTo(ChronoUnit.SECONDS);
         long started = System.nanoTime();
-        long n = writer.expire(before);
-        deleted.increment(n);
-        LOG.info("event=retention_run deleted={} received_before={} took_ms={}", n, before,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        return n;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                long n = writer.expire(before);
+                deleted.increment(n);
+                LOG.info("event=retention_run deleted={} received_before={} took_ms={}", n, before,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+                return n;
+            } catch (SQLException e) {
+                if (attempt == ATTEMPTS || !DEADLOCK.equals(e.getSQLState())) {
+                    throw e;
+                }
+                LOG.info("event=retention_retry attempt={} reason=deadlock", attempt + 1);
+            }
+        }
     }
 
     private void runQuietly() {

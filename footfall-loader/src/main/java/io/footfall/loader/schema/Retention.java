@@ -69,12 +69,18 @@ public final class Retention {
             st.execute("CREATE TEMPORARY TABLE " + STRADDLING + " (site " + dialect.render("${text}") + ", session_id "
                     + dialect.render("${text}") + ")");
         }
-        update(c, "INSERT INTO " + STRADDLING + " SELECT site, session_id FROM " + SessionRollup.TABLE
-                + " WHERE first_at" + earlier + " AND last_at >= to_timestamp(?)", cutoff, cutoff);
         if (duckdb) {
+            update(c, "INSERT INTO " + STRADDLING + " SELECT site, session_id FROM " + SessionRollup.TABLE
+                    + " WHERE first_at" + earlier + " AND last_at >= to_timestamp(?)", cutoff, cutoff);
             raise(c, HourVersions.SESSIONS_TABLE, "first_at", SessionRollup.TABLE + " WHERE first_at" + earlier, cutoff);
+            update(c, "DELETE FROM " + SessionRollup.TABLE + " WHERE first_at" + earlier, cutoff);
+        } else {
+            // The straddling visits from the rows the delete removed, as it removed them: a loader's merge that commits
+            // while it waits for their locks is in them (a separate read before it would miss it).
+            update(c, "WITH gone AS (DELETE FROM " + SessionRollup.TABLE + " WHERE first_at" + earlier
+                    + " RETURNING site, session_id, last_at) INSERT INTO " + STRADDLING
+                    + " SELECT site, session_id FROM gone WHERE last_at >= to_timestamp(?)", cutoff, cutoff);
         }
-        update(c, "DELETE FROM " + SessionRollup.TABLE + " WHERE first_at" + earlier, cutoff);
         String straddling = " WHERE EXISTS (SELECT 1 FROM " + STRADDLING + " x WHERE x.site = %1$s.site AND x.session_id = %1$s.session_id)";
         update(c, SessionRollup.insertFrom(dialect, events + straddling.formatted(events)));
         if (duckdb) {
