@@ -239,6 +239,15 @@ class RetentionIT {
             LoaderFixtures.rebuildRollup(c, w.sqlDialect());
         }
         assertEquals(rollup(w), continued);
+
+        // promote replaces the table: the cutoff is forgotten, so replayed old events are listed until the next run.
+        w.createTable("events_v2");
+        w.append("events_v2", List.of(event(88_888, "replayed.test", "r1", "v1", T0 + 3_600_000, "/old", "pageview")));
+        w.promote("events_v2");
+        assertEquals(0, count(w, "SELECT count(*) FROM footfall_retention"));
+        assertTrue(summarised.sites().contains("replayed.test"), summarised.sites().toString());
+        assertEquals(1, w.expire(CUTOFF), "the next run");
+        assertFalse(summarised.sites().contains("replayed.test"), summarised.sites().toString());
     }
 
     /**

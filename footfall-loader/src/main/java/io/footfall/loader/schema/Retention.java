@@ -97,6 +97,17 @@ public final class Retention {
     }
 
     /**
+     * Forgets the cutoff, in the caller's transaction, when the events table is replaced as a whole ({@code promote}):
+     * the new table may hold events from before it (a replay of {@code footfall.raw}) until the next run, and the site
+     * list must not hide them meanwhile, nor for good once retention is turned off.
+     */
+    public static void forget(Connection c) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("DELETE FROM " + TABLE);
+        }
+    }
+
+    /**
      * Raises the version of every (site, UTC hour of {@code time}) among the rows of {@code source} (a table and its
      * condition), adding version 1 for a pair without a row.
      */

@@ -381,6 +381,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         inTransaction(() -> {
             TableRename.swap(root, newTable, table);
             SessionRollup.rebuild(root, Dialect.DUCKDB);
+            Retention.forget(root);
             return 0L;
         });
     }
