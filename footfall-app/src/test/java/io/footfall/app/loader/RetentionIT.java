@@ -195,7 +195,9 @@ class RetentionIT {
         assertEquals(List.of("a.test", "b.test", "gone.test"), summarised.sites().stream().sorted().toList());
         long versionRows = duckdb ? count(w, "SELECT count(*) FROM footfall_hour_versions") : 0;
 
+        assertEquals(null, summarised.deletedBefore());
         assertEquals(all.size() - kept.size(), w.expire(CUTOFF.plusMillis(999)), "a cutoff is taken to its whole second");
+        assertEquals(CUTOFF, summarised.deletedBefore(), "what the dashboard names");
 
         assertEquals(kept.size(), count(w, "SELECT count(*) FROM events"));
         assertEquals(0, count(w, "SELECT count(*) FROM events WHERE received_at < TIMESTAMPTZ '" + CUTOFF + "'"));

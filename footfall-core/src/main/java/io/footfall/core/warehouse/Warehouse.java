@@ -59,6 +59,15 @@ public interface Warehouse extends AutoCloseable {
         return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_session_hour_versions";
     }
 
+    /**
+     * The one-row table in which the loader's retention records the cutoff it deleted events before (see the loader's
+     * {@code Retention}): in the same schema, named {@code footfall_retention}.
+     */
+    default String retentionTable() {
+        String events = eventsTable();
+        return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_retention";
+    }
+
     @Override
     void close();
 }

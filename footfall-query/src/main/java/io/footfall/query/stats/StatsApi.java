@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.DateTimeException;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -247,6 +248,7 @@ public final class StatsApi {
 
     private void sites(HttpExchange exchange) throws SQLException, IOException {
         List<String> sites = queries.sites();
+        Instant deletedBefore = queries.deletedBefore();
         Exchanges.json(exchange, 200, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("sites");
@@ -254,6 +256,7 @@ public final class StatsApi {
                 g.writeString(s);
             }
             g.writeEndArray();
+            g.writeStringField("deleted_before", deletedBefore == null ? null : deletedBefore.toString());
             g.writeEndObject();
         });
     }

@@ -672,7 +672,7 @@ public final class StatsQueries {
             try {
                 // Hours before the latest retention cutoff keep their rows (versions only go up) but hold nothing.
                 return sites("SELECT site FROM " + warehouse.hourVersionsTable() + " WHERE hour >= (SELECT coalesce(max("
-                        + "epoch_us(expired_before)), 0) // 3600000000 FROM footfall_retention) GROUP BY site ORDER BY max(hour) DESC,"
+                        + "epoch_us(expired_before)), 0) // 3600000000 FROM " + warehouse.retentionTable() + ") GROUP BY site ORDER BY max(hour) DESC,"
                         + " site LIMIT 1000");
             } catch (SQLException e) {
                 // A warehouse its loader has not migrated yet (schema version < 4): read the sessions.
@@ -682,6 +682,24 @@ public final class StatsQueries {
             }
         }
         return sites("SELECT site FROM " + warehouse.sessionsTable() + " GROUP BY site ORDER BY max(last_at) DESC LIMIT 1000");
+    }
+
+    /**
+     * The cutoff {@code loader.retention} last deleted events before (received then or later are kept), or null when it
+     * has not run: the dashboard says so under a range that starts earlier.
+     */
+    public Instant deletedBefore() throws SQLException {
+        try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT CAST(extract(epoch FROM expired_before) AS BIGINT) FROM " + warehouse.retentionTable());
+             ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Instant.ofEpochSecond(rs.getLong(1)) : null;
+        } catch (SQLException e) {
+            // A warehouse its loader has not migrated yet (schema version < 6): nothing was deleted.
+            if (SketchCache.isMissingTable(e)) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private List<String> sites(String sql) throws SQLException {

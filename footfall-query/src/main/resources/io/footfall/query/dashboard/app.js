@@ -3,7 +3,7 @@
 
 const TZ = Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const state = { site: null, range: '7d', from: null, to: null, compare: false, filters: [], tabs: {}, funnel: '' };
+const state = { site: null, range: '7d', from: null, to: null, compare: false, filters: [], tabs: {}, funnel: '', deletedBefore: null };
 let liveSource = null;
 let loadSeq = 0;
 
@@ -475,7 +475,12 @@ async function loadPipeline() {
 /* ---------- orchestration ---------- */
 async function loadSites() {
   let sites = [];
-  try { sites = (await api('/api/sites')).sites; } catch (e) { sites = []; }
+  try {
+    const answer = await api('/api/sites');
+    sites = answer.sites;
+    state.deletedBefore = answer.deleted_before ? new Date(answer.deleted_before) : null;
+  } catch (e) { sites = []; }
+  showRetentionNote();
   const picker = $('site-picker');
   if (state.site && !sites.includes(state.site)) sites.unshift(state.site);
   picker.replaceChildren(...sites.map((site) => h('option', { value: site, text: site })));
@@ -484,8 +489,22 @@ async function loadSites() {
   $('empty-state').hidden = !!state.site;
 }
 
+// Under a range (or, comparing, its previous period) that starts before the retention cutoff: why it is empty there.
+function showRetentionNote() {
+  const cut = state.deletedBefore;
+  const range = currentRange();
+  const from = state.compare ? addDays(range.from, -range.days) : range.from;
+  const note = $('retention-note');
+  note.hidden = !cut || from >= cut;
+  if (!note.hidden) {
+    note.textContent = 'Events received before ' + cut.toLocaleString() + ' have been deleted (loader.retention): '
+      + 'the numbers before then are empty.';
+  }
+}
+
 async function refresh() {
   writeHash();
+  showRetentionNote();
   renderFilters();
   document.querySelectorAll('#range-picker button').forEach((b) => b.classList.toggle('active', b.dataset.range === state.range));
   $('custom-range').hidden = state.range !== 'custom';

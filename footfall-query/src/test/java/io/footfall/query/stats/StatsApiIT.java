@@ -18,6 +18,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -156,7 +158,18 @@ class StatsApiIT {
     @ParameterizedTest
     @ValueSource(strings = {"duckdb", "postgres"})
     void sitesAreListedMostRecentlyActiveFirst(String dialect) throws Exception {
-        assertEquals("[\"fix.test\",\"other.test\"]", get(dialect, "/api/sites", 200).get("sites").toString());
+        JsonNode sites = get(dialect, "/api/sites", 200);
+        assertEquals("[\"fix.test\",\"other.test\"]", sites.get("sites").toString());
+        assertTrue(sites.get("deleted_before").isNull(), "no retention run: " + sites);
+        // A retention run records its cutoff, which the dashboard names under ranges before it.
+        try (Connection c = warehouses.get(dialect).readConnection(); Statement st = c.createStatement()) {
+            st.execute("INSERT INTO footfall_retention VALUES (1, TIMESTAMPTZ '2026-01-02 03:04:05+00', CURRENT_TIMESTAMP, 0)");
+            try {
+                assertEquals("2026-01-02T03:04:05Z", get(dialect, "/api/sites", 200).get("deleted_before").asText());
+            } finally {
+                st.execute("DELETE FROM footfall_retention");
+            }
+        }
     }
 
     /** A range's edges count to the microsecond the warehouses store, a finer time rounded up (s1 starts at 10:00:00). */
