@@ -69,6 +69,11 @@ public abstract class ForwardingWarehouseWriter implements WarehouseWriter {
     }
 
     @Override
+    public Instant expiryStep(Instant before, long maxEvents) throws SQLException {
+        return delegate.expiryStep(before, maxEvents);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

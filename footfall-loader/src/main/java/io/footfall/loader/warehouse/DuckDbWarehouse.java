@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -393,8 +395,34 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
     @Override
     public synchronized long expire(Instant before) throws SQLException {
-        // The loader's next batch waits for this (both hold the warehouse); readers do not.
+        // The loader's next batch waits for this (both hold the warehouse), and readers wait for its commit: hence
+        // the steps of expiryStep.
         return inTransaction(() -> Retention.expire(root, Dialect.DUCKDB, table, before));
+    }
+
+    @Override
+    public synchronized Instant expiryStep(Instant before, long maxEvents) throws SQLException {
+        try (PreparedStatement ps = root.prepareStatement("SELECT epoch_us(min(received_at)), (SELECT epoch_us(received_at) FROM "
+                + table + " WHERE received_at < to_timestamp(?) ORDER BY received_at LIMIT 1 OFFSET ?) FROM " + table
+                + " WHERE received_at < to_timestamp(?)")) {
+            double cutoff = before.getEpochSecond();
+            ps.setDouble(1, cutoff);
+            ps.setLong(2, maxEvents);
+            ps.setDouble(3, cutoff);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long oldest = rs.getLong(1);
+                boolean none = rs.wasNull();
+                long next = rs.getLong(2);
+                if (none || rs.wasNull()) {
+                    return before;
+                }
+                // Events older than the next one's second: at most maxEvents, and at least the oldest second's.
+                long second = Math.max(Math.floorDiv(next, 1_000_000L), Math.floorDiv(oldest, 1_000_000L) + 1);
+                Instant step = Instant.ofEpochSecond(second);
+                return step.isBefore(before) ? step : before;
+            }
+        }
     }
 
     private long stageAndInsert(String target, List<StoredEvent> events) throws SQLException {

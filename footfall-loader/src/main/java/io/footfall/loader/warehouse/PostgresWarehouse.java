@@ -59,8 +59,8 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             hikari.setPassword(config.password());
         }
         // Per loader writer (loader.writers) one for its transactions and one for its consumer thread's reads of
-        // the stored offsets; four more for the query server's threads.
-        hikari.setMaximumPoolSize(2 * config.writers() + 4);
+        // the stored offsets; four more for the query server's threads; one for the retention's runs when it is on.
+        hikari.setMaximumPoolSize(2 * config.writers() + 4 + (config.retention().isZero() ? 0 : 1));
         hikari.setMinimumIdle(1);
         // A warehouse outage must surface as a failed batch (then backoff), not as a thread stuck in the pool.
         hikari.setConnectionTimeout(5_000);

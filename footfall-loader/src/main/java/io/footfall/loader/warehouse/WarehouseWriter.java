@@ -75,6 +75,16 @@ public interface WarehouseWriter extends AutoCloseable {
     long expire(Instant before) throws SQLException;
 
     /**
+     * Where a run of {@link #expire} towards {@code before} stops this time, so that one transaction deletes about
+     * {@code maxEvents} events at most: {@code before} when no more are older than it, else an earlier whole second
+     * (still later than the oldest event's). PostgreSQL's readers and writers do not wait for a deletion's commit, so
+     * there a run is one step.
+     */
+    default Instant expiryStep(Instant before, long maxEvents) throws SQLException {
+        return before;
+    }
+
+    /**
      * {@link #deleteSite} in the caller's transaction: deletes the site's events of [from, to) from {@code table}, then,
      * if there were any, rebuilds the site's sessions; how many.
      */

@@ -670,10 +670,13 @@ public final class StatsQueries {
     public List<String> sites() throws SQLException {
         if (estimates()) {
             try {
-                // Hours before the latest retention cutoff keep their rows (versions only go up) but hold nothing.
-                return sites("SELECT site FROM " + warehouse.hourVersionsTable() + " WHERE hour >= (SELECT coalesce(max("
-                        + "epoch_us(expired_before)), 0) // 3600000000 FROM " + warehouse.retentionTable() + ") GROUP BY site ORDER BY max(hour) DESC,"
-                        + " site LIMIT 1000");
+                // Hours before the latest retention cutoff keep their rows (versions only go up) but hold nothing; of
+                // the cutoff's own hour only what came after it is left.
+                return sites("SELECT site FROM " + warehouse.hourVersionsTable() + " v, (SELECT coalesce(max(epoch_us("
+                        + "expired_before)), 0) AS cut FROM " + warehouse.retentionTable() + ") r WHERE v.hour > r.cut // 3600000000"
+                        + " OR (v.hour = r.cut // 3600000000 AND EXISTS (SELECT 1 FROM " + warehouse.eventsTable() + " e WHERE"
+                        + " e.site = v.site AND epoch_us(e.received_at) >= r.cut AND epoch_us(e.received_at) < (v.hour + 1) * 3600000000))"
+                        + " GROUP BY site ORDER BY max(hour) DESC, site LIMIT 1000");
             } catch (SQLException e) {
                 // A warehouse its loader has not migrated yet (schema version < 4): read the sessions.
                 if (!SketchCache.isMissingTable(e)) {
