@@ -1,5 +1,6 @@
 package io.footfall.app.loader;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -169,10 +170,7 @@ class RetentionIT {
             assertEquals(CUTOFF, w.expiryStep(CUTOFF, all.size()), "no more than that many are older");
             try (RetentionJob job = new RetentionJob(w, Duration.ofDays(30), clock, registry, 300)) {
                 job.start();
-                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (registry.counter("footfall.loader.retention.deleted").count() < old && System.nanoTime() < deadline) {
-                    Thread.sleep(20);
-                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> registry.counter("footfall.loader.retention.deleted").count() >= old);
             }
             assertEquals(old, (long) registry.counter("footfall.loader.retention.deleted").count());
             assertEquals(0, (long) registry.counter("footfall.loader.retention.failures").count());
