@@ -5,6 +5,7 @@ import io.footfall.core.event.StoredEvent;
 import io.footfall.core.json.StoredEventJson;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.SessionRollup;
+import io.footfall.loader.warehouse.PostgresWarehouse;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -147,6 +148,21 @@ public final class LoaderFixtures {
             }
         }
         return out;
+    }
+
+    /** A check on a PostgreSQL warehouse. */
+    public interface PostgresCheck {
+        void check(PostgresWarehouse w) throws Exception;
+    }
+
+    /** Runs {@code check} on a PostgreSQL warehouse in a fresh schema named after {@code prefix}, dropped afterwards. */
+    public static void onFreshPostgres(String prefix, PostgresCheck check) throws Exception {
+        String schema = freshSchema(prefix);
+        try (PostgresWarehouse w = PostgresWarehouse.open(PostgresWarehouseIT.config(schema))) {
+            check.check(w);
+        } finally {
+            dropSchema(schema);
+        }
     }
 
     /** Rebuilds the sessions rollup from the stored events by SQL, as {@code promote} does. */

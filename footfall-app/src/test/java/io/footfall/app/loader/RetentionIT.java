@@ -67,12 +67,7 @@ class RetentionIT {
 
     @Test
     void postgres() throws Exception {
-        String schema = LoaderFixtures.freshSchema("retention");
-        try (PostgresWarehouse w = PostgresWarehouse.open(PostgresWarehouseIT.config(schema))) {
-            check(w);
-        } finally {
-            LoaderFixtures.dropSchema(schema);
-        }
+        LoaderFixtures.onFreshPostgres("retention", w -> check(w));
     }
 
     /**

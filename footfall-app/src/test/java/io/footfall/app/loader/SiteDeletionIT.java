@@ -6,7 +6,6 @@ import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.loader.warehouse.OffsetCommit;
-import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
@@ -40,12 +39,7 @@ class SiteDeletionIT {
 
     @Test
     void postgres() throws Exception {
-        String schema = LoaderFixtures.freshSchema("sitedel");
-        try (PostgresWarehouse w = PostgresWarehouse.open(PostgresWarehouseIT.config(schema))) {
-            check(w);
-        } finally {
-            LoaderFixtures.dropSchema(schema);
-        }
+        LoaderFixtures.onFreshPostgres("sitedel", w -> check(w));
     }
 
     private static <W extends Warehouse & WarehouseWriter> void check(W w) throws Exception {
