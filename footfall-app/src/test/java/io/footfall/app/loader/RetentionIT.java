@@ -250,12 +250,16 @@ class RetentionIT {
         }
         assertEquals(rollup(w), continued);
 
-        // promote replaces the table: the cutoff is forgotten, so replayed old events are listed until the next run.
+        // promote replaces the table: the cutoff becomes its first event's second, so replayed old events are listed
+        // until the next run, and the sites the run emptied are not listed again.
         w.createTable("events_v2");
-        w.append("events_v2", List.of(event(88_888, "replayed.test", "r1", "v1", T0 + 3_600_000, "/old", "pageview")));
+        // (A replayed event 10 minutes before the last cutoff, after gone.test's and edge.test's events.)
+        Instant replayed = CUTOFF.minus(Duration.ofMinutes(10));
+        w.append("events_v2", List.of(event(88_888, "replayed.test", "r1", "v1", replayed.toEpochMilli() + 500, "/old", "pageview")));
         w.promote("events_v2");
-        assertEquals(0, count(w, "SELECT count(*) FROM footfall_retention"));
+        assertEquals(replayed, summarised.deletedBefore());
         assertTrue(summarised.sites().contains("replayed.test"), summarised.sites().toString());
+        assertFalse(summarised.sites().contains("gone.test") || summarised.sites().contains("edge.test"), summarised.sites().toString());
         assertEquals(1, w.expire(CUTOFF), "the next run");
         assertFalse(summarised.sites().contains("replayed.test"), summarised.sites().toString());
     }

@@ -2,6 +2,7 @@ package io.footfall.loader.schema;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -67,10 +68,10 @@ public final class Retention {
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS " + STRADDLING);
             st.execute("CREATE TEMPORARY TABLE " + STRADDLING + " (site " + dialect.render("${text}") + ", session_id "
-                    + dialect.render("${text}") + ")");
+                    + dialect.render("${text}") + ", last_at TIMESTAMPTZ)");
         }
         if (duckdb) {
-            update(c, "INSERT INTO " + STRADDLING + " SELECT site, session_id FROM " + SessionRollup.TABLE
+            update(c, "INSERT INTO " + STRADDLING + " SELECT site, session_id, last_at FROM " + SessionRollup.TABLE
                     + " WHERE first_at" + earlier + " AND last_at >= to_timestamp(?)", cutoff, cutoff);
             raise(c, HourVersions.SESSIONS_TABLE, "first_at", SessionRollup.TABLE + " WHERE first_at" + earlier, cutoff);
             update(c, "DELETE FROM " + SessionRollup.TABLE + " WHERE first_at" + earlier, cutoff);
@@ -79,13 +80,20 @@ public final class Retention {
             // while it waits for their locks is in them (a separate read before it would miss it).
             update(c, "WITH gone AS (DELETE FROM " + SessionRollup.TABLE + " WHERE first_at" + earlier
                     + " RETURNING site, session_id, last_at) INSERT INTO " + STRADDLING
-                    + " SELECT site, session_id FROM gone WHERE last_at >= to_timestamp(?)", cutoff, cutoff);
+                    + " SELECT site, session_id, last_at FROM gone WHERE last_at >= to_timestamp(?)", cutoff, cutoff);
         }
-        String straddling = " WHERE EXISTS (SELECT 1 FROM " + STRADDLING + " x WHERE x.site = %1$s.site AND x.session_id = %1$s.session_id)";
-        update(c, SessionRollup.insertFrom(dialect, events + straddling.formatted(events)));
-        if (duckdb) {
-            // The hours the rebuilt sessions start in now: a row of its own for an hour that had none.
-            raise(c, HourVersions.SESSIONS_TABLE, "first_at", SessionRollup.TABLE + " s" + straddling.formatted("s"));
+        Long lastSecond = lastSecond(c);
+        if (lastSecond != null) {
+            // Their remaining events lie between the cutoff and the latest of their last events: a time range, which
+            // DuckDB prunes by its row groups' min/max and PostgreSQL reads per site from its (site, received_at) index,
+            // instead of a join over the whole table.
+            String straddling = " WHERE EXISTS (SELECT 1 FROM " + STRADDLING + " x WHERE x.site = %1$s.site AND x.session_id = %1$s.session_id)";
+            update(c, SessionRollup.insertFrom(dialect, events + straddling.formatted(events) + " AND received_at >= to_timestamp(?)"
+                    + " AND received_at < to_timestamp(?) AND site IN (SELECT site FROM " + STRADDLING + ")"), cutoff, lastSecond + 1.0);
+            if (duckdb) {
+                // The hours the rebuilt sessions start in now: a row of its own for an hour that had none.
+                raise(c, HourVersions.SESSIONS_TABLE, "first_at", SessionRollup.TABLE + " s" + straddling.formatted("s"));
+            }
         }
         try (Statement st = c.createStatement()) {
             st.execute("DROP TABLE " + STRADDLING);
@@ -96,15 +104,25 @@ public final class Retention {
         return deleted;
     }
 
-    /**
-     * Forgets the cutoff, in the caller's transaction, when the events table is replaced as a whole ({@code promote}):
-     * the new table may hold events from before it (a replay of {@code footfall.raw}) until the next run, and the site
-     * list must not hide them meanwhile, nor for good once retention is turned off.
-     */
-    public static void forget(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("DELETE FROM " + TABLE);
+    /** The whole second of the latest last event of the straddling visits, or null when there are none. */
+    private static Long lastSecond(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
+                "SELECT CAST(floor(extract(epoch FROM max(last_at))) AS BIGINT) FROM " + STRADDLING)) {
+            rs.next();
+            long second = rs.getLong(1);
+            return rs.wasNull() ? null : second;
         }
+    }
+
+    /**
+     * After the events table was replaced as a whole ({@code promote}), in the caller's transaction: a recorded cutoff
+     * becomes the new table's first event (to the second), since nothing older is in it and it may hold events older
+     * than the last run's cutoff (a replay). The site list then neither hides those events nor lists again the sites
+     * whose events the runs deleted; the next run moves it forward again.
+     */
+    public static void afterPromote(Connection c, String events) throws SQLException {
+        update(c, "UPDATE " + TABLE + " SET expired_before = (SELECT date_trunc('second', min(received_at)) FROM " + events
+                + ") WHERE EXISTS (SELECT 1 FROM " + events + ")");
     }
 
     /**

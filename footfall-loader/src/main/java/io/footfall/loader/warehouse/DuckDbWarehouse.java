@@ -383,7 +383,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         inTransaction(() -> {
             TableRename.swap(root, newTable, table);
             SessionRollup.rebuild(root, Dialect.DUCKDB);
-            Retention.forget(root);
+            Retention.afterPromote(root, table);
             return 0L;
         });
     }

@@ -251,7 +251,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             renameRangeIndex(c, PREVIOUS_TABLE);
             renameRangeIndex(c, LIVE_TABLE);
             SessionRollup.rebuild(c, Dialect.POSTGRES);
-            Retention.forget(c);
+            Retention.afterPromote(c, LIVE_TABLE);
             return 0L;
         });
     }

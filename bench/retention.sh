@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# What a retention run costs on DuckDB: a run deletes half of a generated warehouse in steps while a reader queries
+# it every 100 ms; prints the run's rate and the longest a query waited.
+#   bench/retention.sh [EVENTS [STEP [PER_VISIT]]]   (defaults 400000, the loader's step, 1 event per visit)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK="$(mktemp -d /tmp/footfall-retention-bench.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+
+mvn -B -q -pl footfall-app -am test-compile dependency:build-classpath \
+    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
+CP="footfall-app/target/test-classes:footfall-app/target/classes:$(cat footfall-app/target/bench.classpath)"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
+exec java ${JAVA_OPTS:-} -Xmx2g -cp "$CP" io.footfall.app.loader.RetentionBench "$WORK" "$@"
