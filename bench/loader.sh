@@ -9,8 +9,7 @@ EVENTS="${1:-5000000}"
 WORK="$(mktemp -d /tmp/footfall-loader-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
-mvn -B -q -pl footfall-app -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
-CP="footfall-app/target/test-classes:footfall-app/target/classes:$(cat footfall-app/target/bench.classpath)"
+source bench/lib/test-classpath.sh
+CP="$(test_classpath)"
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)  machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
 exec java ${JAVA_OPTS:-} -Xmx3g -XX:+UseParallelGC -cp "$CP" io.footfall.app.loader.LoaderBench "$EVENTS" "$WORK" "${@:2}"

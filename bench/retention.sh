@@ -7,8 +7,7 @@ cd "$(dirname "$0")/.."
 WORK="$(mktemp -d /tmp/footfall-retention-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
 
-mvn -B -q -pl footfall-app -am test-compile dependency:build-classpath \
-    -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
-CP="footfall-app/target/test-classes:footfall-app/target/classes:$(cat footfall-app/target/bench.classpath)"
+source bench/lib/test-classpath.sh
+CP="$(test_classpath)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB"
 exec java ${JAVA_OPTS:-} -Xmx2g -cp "$CP" io.footfall.app.loader.RetentionBench "$WORK" "$@"
