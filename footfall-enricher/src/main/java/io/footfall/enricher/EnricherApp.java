@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -89,6 +90,14 @@ public final class EnricherApp implements AutoCloseable {
      * member's session to expire: that can take a while, so the wait says every 10 s what it is waiting for.
      */
     public void start(Duration timeout) {
+        start(timeout, () -> false);
+    }
+
+    /**
+     * As {@link #start(Duration)}, giving up the wait (without an exception, not ready) once {@code giveUp} says so:
+     * the process is being stopped.
+     */
+    public void start(Duration timeout, BooleanSupplier giveUp) {
         if (userAgentEnabled && !YauaaParser.built()) {
             // Processing starts once the user-agent parser is built: a first parse inside an open transaction
             // could outlast the transaction's timeout on a slow machine (100 s seen at a load average of 35) and
@@ -100,7 +109,7 @@ public final class EnricherApp implements AutoCloseable {
         long started = System.nanoTime();
         long deadline = started + timeout.toNanos();
         long nextReport = started + PROGRESS_EVERY_NANOS;
-        while (!ready()) {
+        while (!ready() && !giveUp.getAsBoolean()) {
             long now = System.nanoTime();
             if (now > deadline || !streams.state().isRunningOrRebalancing()) {
                 throw new IllegalStateException("enricher did not reach RUNNING within " + timeout.toSeconds()

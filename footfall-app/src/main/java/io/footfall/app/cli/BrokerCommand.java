@@ -6,8 +6,6 @@ import io.footfall.app.broker.Topics;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.config.KafkaConfig;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -39,30 +37,25 @@ public final class BrokerCommand implements Callable<Integer> {
     Integer partitions;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
         StandaloneCommand.put(flags, "dataDir", dataDir);
         StandaloneCommand.put(flags, "kafka.embeddedPort", port);
         StandaloneCommand.put(flags, "kafka.partitions", partitions);
         FootfallConfig config = configOptions.load(flags);
         Path dir = config.dataDir();
-        Deque<AutoCloseable> started = new ArrayDeque<>();
-        try {
+        return Lifecycle.run("broker", life -> {
             // No repair of hanging transactions here: the roles run in their own processes and may outlive a
             // broker restart, still writing into the transaction the repair would end.
             EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka(),
                     false);
-            started.push(broker);
+            life.push(broker);
             BrokerAddressFile.write(dir, broker.bootstrapServers());
-            started.push(() -> BrokerAddressFile.delete(dir));
+            life.push(() -> BrokerAddressFile.delete(dir));
             KafkaConfig kafka = config.kafka().withBootstrapServers(broker.bootstrapServers());
             int partitions = Topics.ensure(kafka, kafka.startTimeout());
             System.out.println("footfall: broker ready at " + broker.bootstrapServers() + " (KRaft, data "
                     + dir.resolve("kafka") + ", " + partitions + " partitions)");
-        } catch (RuntimeException e) {
-            RoleCommands.closeAll(started);
-            throw e;
-        }
-        return RoleCommands.runUntilStopped("broker", started);
+        });
     }
 }

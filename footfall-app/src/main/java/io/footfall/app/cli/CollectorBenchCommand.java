@@ -13,8 +13,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -50,21 +48,16 @@ public final class CollectorBenchCommand {
         public Integer call() throws Exception {
             FootfallConfig config = options.load(Map.of());
             Path dataDir = Files.createDirectories(config.dataDir());
-            Deque<AutoCloseable> started = new ArrayDeque<>();
-            try {
+            return Lifecycle.run("benchmark collector and its broker", life -> {
                 EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
-                started.push(broker);
+                life.push(broker);
                 FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(broker.bootstrapServers()));
                 Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
                 System.out.println("footfall: broker ready at " + broker.bootstrapServers());
                 Roles.Collector collector = Roles.collector(wired, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-                started.push(collector);
+                life.push(collector);
                 System.out.println("footfall: collector ready at " + collector.url(wired.collector().host()));
-            } catch (RuntimeException e) {
-                RoleCommands.closeAll(started);
-                throw e;
-            }
-            return RoleCommands.runUntilStopped("benchmark collector and its broker", started);
+            });
         }
     }
 

@@ -19,13 +19,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,22 +43,6 @@ public final class RoleCommands {
     }
 
     /**
-     * Runs until SIGTERM/Ctrl-C, then closes what was started in reverse order, saying so on stdout as the
-     * standalone does ({@code what}: the role, e.g. "collector").
-     */
-    static int runUntilStopped(String what, Deque<AutoCloseable> started) throws InterruptedException {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("footfall: stopping the " + what);
-            closeAll(started);
-            System.out.println("footfall: " + what + " stopped");
-            stopped.countDown();
-        }, "footfall-shutdown"));
-        stopped.await();
-        return 0;
-    }
-
-    /**
      * A loader that stopped by itself (fenced out of its group by a second process with its
      * {@code group.instance.id}, say) loads nothing more, while the process would go on answering as if it did:
      * the process exits instead, status 1, for its supervisor to start it again. Nothing acknowledged is lost:
@@ -75,15 +56,6 @@ public final class RoleCommands {
         }, "footfall-loader-failed").start());
     }
 
-    static void closeAll(Deque<AutoCloseable> started) {
-        while (!started.isEmpty()) {
-            try {
-                started.pop().close();
-            } catch (Exception e) {
-                System.err.println("footfall: error while stopping: " + e.getMessage());
-            }
-        }
-    }
 
     @Command(name = "collector", mixinStandardHelpOptions = true,
             description = "Run the HTTP collector alone against an external Kafka cluster.")
@@ -103,27 +75,23 @@ public final class RoleCommands {
         }
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws Exception {
             FootfallConfig config = external(options);
             LocalPorts.requireFree("collector.port", config.collector().host(), config.collector().port());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
-            Deque<AutoCloseable> started = new ArrayDeque<>();
-            // Opened first: a certificate that cannot be used stops the start before the cluster is contacted.
-            ServerTls tls = ServerTls.of(config.collector());
-            if (tls != null) {
-                started.push(tls);
-            }
-            try {
+            return Lifecycle.run("collector", life -> {
+                // Opened first: a certificate that cannot be used stops the start before the cluster is contacted.
+                ServerTls tls = ServerTls.of(config.collector());
+                if (tls != null) {
+                    life.push(tls);
+                }
                 Topics.ensure(config.kafka(), config.kafka().startTimeout());
-            } catch (RuntimeException e) {
-                closeAll(started);
-                throw e;
-            }
-            Roles.Collector collector = Roles.collector(config, registry, sinkDecorator, tls);
-            started.push(collector);
-            System.out.println("footfall: collector ready at " + collector.url(config.collector().host()));
-            return runUntilStopped("collector", started);
+                life.check();
+                Roles.Collector collector = Roles.collector(config, registry, sinkDecorator, tls);
+                life.push(collector);
+                System.out.println("footfall: collector ready at " + collector.url(config.collector().host()));
+            });
         }
     }
 
@@ -134,25 +102,21 @@ public final class RoleCommands {
         ConfigOptions options;
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws Exception {
             FootfallConfig config = external(options);
-            Deque<AutoCloseable> started = new ArrayDeque<>();
-            EnricherApp app = Roles.newEnricher(config);
-            started.push(app);
-            try {
+            return Lifecycle.run("enricher", life -> {
+                EnricherApp app = Roles.newEnricher(config);
+                life.push(app);
                 // The admin port first, so that a supervisor can probe (live, not yet ready) while Kafka is awaited.
                 EnricherAdmin admin = EnricherAdmin.start(config.enricher().adminHost(), config.enricher().adminPort(), app);
-                started.push(admin);
+                life.push(admin);
                 System.out.println("footfall: enricher admin at http://" + config.enricher().adminHost() + ":" + admin.port()
                         + "/ (/health/live, /health/ready, /metrics)");
                 Topics.ensure(config.kafka(), config.kafka().startTimeout());
-                Roles.start(app);
-            } catch (RuntimeException e) {
-                closeAll(started);
-                throw e;
-            }
-            System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
-            return runUntilStopped("enricher", started);
+                life.check();
+                Roles.start(app, life::stopping);
+                System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
+            });
         }
     }
 
@@ -163,7 +127,7 @@ public final class RoleCommands {
         ConfigOptions options;
 
         @Override
-        public Integer call() throws InterruptedException, SQLException {
+        public Integer call() throws Exception {
             FootfallConfig config = external(options);
             if (!config.loader().warehouse().equals("postgres")) {
                 throw new ConfigException("loader.warehouse: footfall server reads PostgreSQL (loader.warehouse=postgres,"
@@ -172,23 +136,19 @@ public final class RoleCommands {
             LocalPorts.requireFree("query.port", config.query().host(), config.query().port());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
-            Deque<AutoCloseable> started = new ArrayDeque<>();
-            try {
+            return Lifecycle.run("query server", life -> {
                 PostgresWarehouse warehouse = Roles.postgres(config);
-                started.push(warehouse);
-                requireMigrated(warehouse, config);
+                life.push(warehouse);
+                requireMigrated(warehouse, config, life);
                 // The live view and the pipeline panel read the topics: an unreachable cluster fails the start.
                 Topics.ensure(config.kafka(), config.kafka().startTimeout());
+                life.check();
                 Roles.Query query = Roles.query(config, warehouse, registry, Set.of());
-                started.push(query);
+                life.push(query);
                 System.out.println("footfall: query server ready at http://" + config.query().host() + ":" + query.port()
                         + " (PostgreSQL schema " + config.loader().schema() + ")");
                 System.out.println("footfall: " + Roles.sqlTokenLine(query.sqlToken()));
-            } catch (SQLException | RuntimeException e) {
-                closeAll(started);
-                throw e;
-            }
-            return runUntilStopped("query server", started);
+            });
         }
 
         /**
@@ -196,7 +156,7 @@ public final class RoleCommands {
          * deployment, an upgrade) waits for it as long as it waits for the cluster ({@code kafka.startTimeout}),
          * saying so, then gives up with what to do.
          */
-        private static void requireMigrated(PostgresWarehouse warehouse, FootfallConfig config)
+        private static void requireMigrated(PostgresWarehouse warehouse, FootfallConfig config, Lifecycle life)
                 throws SQLException, InterruptedException {
             Duration timeout = config.kafka().startTimeout();
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -218,6 +178,7 @@ public final class RoleCommands {
                     nextSay = now + TimeUnit.SECONDS.toNanos(10);
                 }
                 Thread.sleep(1_000);
+                life.check();
             }
         }
 
@@ -251,7 +212,7 @@ public final class RoleCommands {
         }
 
         @Override
-        public Integer call() throws InterruptedException {
+        public Integer call() throws Exception {
             FootfallConfig config = external(options);
             // Before the loaders join their group: a port found taken afterwards would cost the others two rebalances.
             LocalPorts.requireFree("query.port", config.query().host(), config.query().port());
@@ -260,27 +221,24 @@ public final class RoleCommands {
             Topics.ensure(config.kafka(), config.kafka().startTimeout());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
-            Deque<AutoCloseable> started = new ArrayDeque<>();
-            try {
-                Roles.Query query = startLoader(config, registry, writerDecorator, started);
-                started.push(query);
+            return Lifecycle.run("loader", life -> {
+                Roles.Query query = startLoader(config, registry, writerDecorator, life);
+                life.push(query);
                 System.out.println("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());
                 System.out.println("footfall: " + Roles.sqlTokenLine(query.sqlToken()));
-            } catch (RuntimeException e) {
-                closeAll(started);
-                throw e;
-            }
-            return runUntilStopped("loader", started);
+            });
         }
 
         /** The configured warehouse (DuckDB or PostgreSQL), the loader writing to it and the query server reading it. */
         private static <W extends Warehouse & WarehouseWriter> Roles.Query startLoader(FootfallConfig config,
-                PrometheusMeterRegistry registry, UnaryOperator<WarehouseWriter> writerDecorator, Deque<AutoCloseable> started) {
+                PrometheusMeterRegistry registry, UnaryOperator<WarehouseWriter> writerDecorator, Lifecycle life) {
             W warehouse = Roles.warehouse(config);
-            started.push(warehouse);
+            life.push(warehouse);
+            life.check();
             Loaders loaders = Roles.loader(config, writerDecorator.apply(warehouse), registry);
-            started.push(loaders);
+            life.push(loaders);
             exitWhenALoaderFails(loaders, "loader");
+            life.check();
             // Loaders of one PostgreSQL warehouse are many: the rate of them all, from the stored offsets, is the
             // same whichever process answers. A DuckDB loader is the only one.
             return Roles.query(config, warehouse, registry, config.loader().warehouse().equals("postgres")

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import io.footfall.loader.warehouse.WarehouseWriter;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -56,7 +55,7 @@ public final class StandaloneCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();
         put(flags, "dataDir", dataDir);
         put(flags, "collector.port", collectorPort);
@@ -64,17 +63,12 @@ public final class StandaloneCommand implements Callable<Integer> {
         put(flags, "kafka.embeddedPort", kafkaPort);
         put(flags, "kafka.partitions", partitions);
         FootfallConfig config = withOwnBroker(configOptions.load(flags));
-        Standalone standalone = new Standalone(config, System.out, writerDecorator).start();
-        RoleCommands.exitWhenALoaderFails(standalone.loaders(), "standalone");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("footfall: stopping (draining the collector first)");
-            standalone.close();
-            System.out.println("footfall: stopped");
-            stopped.countDown();
-        }, "footfall-shutdown"));
-        stopped.await();
-        return 0;
+        return Lifecycle.run("footfall: stopping (draining the collector first)", "footfall: stopped", life -> {
+            Standalone standalone = new Standalone(config, System.out, writerDecorator);
+            life.push(standalone);
+            standalone.start(life::stopping);
+            RoleCommands.exitWhenALoaderFails(standalone.loaders(), "standalone");
+        });
     }
 
     static void put(Map<String, String> flags, String key, Object value) {

@@ -20,6 +20,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /** Starts each role of the pipeline; shared by {@code standalone} and the single-role commands. */
@@ -94,6 +95,11 @@ public final class Roles {
         return start(newEnricher(config));
     }
 
+    /** As {@link #enricher(FootfallConfig)}; gives up (closed, {@link StartStopped}) once {@code stop} says so. */
+    public static EnricherApp enricher(FootfallConfig config, BooleanSupplier stop) {
+        return start(newEnricher(config), stop);
+    }
+
     /** The enricher, not started yet (a lone enricher opens its admin port first, to be probed while it starts). */
     public static EnricherApp newEnricher(FootfallConfig config) {
         return new EnricherApp(config.kafka(), config.enricher(), config.dataDir().resolve("streams"));
@@ -101,10 +107,19 @@ public final class Roles {
 
     /** Starts {@code app} and waits until it runs; closes it when it cannot. */
     public static EnricherApp start(EnricherApp app) {
+        return start(app, () -> false);
+    }
+
+    /**
+     * As {@link #start(EnricherApp)}; gives up the wait once {@code stop} says so (SIGTERM during start-up), closing
+     * {@code app} and throwing {@link StartStopped}.
+     */
+    public static EnricherApp start(EnricherApp app, BooleanSupplier stop) {
         try {
             // After a crash a restart rebuilds the state stores and waits out the dead member's session: minutes
             // on a loaded machine are slow but not broken, so only a much longer wait fails the start.
-            app.start(ENRICHER_START_TIMEOUT);
+            app.start(ENRICHER_START_TIMEOUT, stop);
+            StartStopped.check(stop);
             return app;
         } catch (RuntimeException e) {
             app.close();

@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import io.footfall.loader.warehouse.WarehouseWriter;
 
@@ -68,6 +69,14 @@ public final class Standalone implements AutoCloseable {
      * @throws IllegalStateException with a one-line reason
      */
     public Standalone start() {
+        return start(() -> false);
+    }
+
+    /**
+     * As {@link #start()}, giving up once {@code stop} says so (SIGTERM or Ctrl-C during start-up): after the step
+     * under way, or during the enricher's wait, what had started is stopped and {@link StartStopped} thrown.
+     */
+    public Standalone start(BooleanSupplier stop) {
         long t0 = System.nanoTime();
         try {
             Path dataDir = prepareDataDir(config.dataDir());
@@ -88,6 +97,7 @@ public final class Standalone implements AutoCloseable {
             int partitions = Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
             line(t0, "broker ready at " + bootstrapServers + " (KRaft, data " + dataDir.resolve("kafka") + ", "
                     + partitions + " partitions)");
+            StartStopped.check(stop);
 
             openWarehouse(wired);
             started.push(warehouse);
@@ -98,16 +108,19 @@ public final class Standalone implements AutoCloseable {
             line(t0, "loader ready, writing to " + (wired.loader().warehouse().equals("duckdb")
                     ? wired.loader().duckdbPath().toString()
                     : wired.loader().jdbcUrl() + " (schema " + wired.loader().schema() + ", " + loader.size() + " writers)"));
+            StartStopped.check(stop);
 
-            EnricherApp enricher = Roles.enricher(staticMember(wired, "main.consumer.group.instance.id"));
+            EnricherApp enricher = Roles.enricher(staticMember(wired, "main.consumer.group.instance.id"), stop);
             started.push(enricher);
             line(t0, "enricher ready (Kafka Streams, exactly_once_v2)");
+            StartStopped.check(stop);
 
             Roles.Query query = Roles.query(wired, warehouse, registry, EnumSet.allOf(LivePipelineProbe.Local.class));
             started.push(query);
             queryPort = query.port();
             line(t0, "query server ready at http://" + wired.query().host() + ":" + queryPort + "/");
             line(t0, Roles.sqlTokenLine(query.sqlToken()));
+            StartStopped.check(stop);
 
             Roles.Collector collector = Roles.collector(wired, registry, java.util.function.UnaryOperator.identity(), tls);
             started.push(collector);

@@ -1,0 +1,109 @@
+package io.footfall.app.cli;
+
+import io.footfall.app.standalone.StartStopped;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A long-running command's start and its stop on SIGTERM or Ctrl-C. The shutdown hook is installed before the
+ * first component starts, so a signal that comes while the command is still starting (a broker recovering its
+ * log, an enricher restoring its state, a loader migrating) lets the step under way finish, starts nothing more
+ * and closes what had started, in reverse order, instead of the JVM exiting under a half-started broker and
+ * warehouse. Once started, the command runs until the signal and then closes everything the same way.
+ */
+final class Lifecycle {
+
+    /** The start-up of a command: starts its components in order, handing each to {@link #push}. */
+    @FunctionalInterface
+    interface Steps {
+        void start(Lifecycle life) throws Exception;
+    }
+
+    private enum State { STARTING, RUNNING, FAILED }
+
+    private final String stoppingLine;
+    private final String stoppedLine;
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final CountDownLatch startEnded = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile State state = State.STARTING;
+    private volatile boolean stopping;
+
+    private Lifecycle(String stoppingLine, String stoppedLine) {
+        this.stoppingLine = stoppingLine;
+        this.stoppedLine = stoppedLine;
+    }
+
+    /**
+     * Runs {@code steps}, then waits for SIGTERM or Ctrl-C and closes what they started; a failed start closes what
+     * it had started and rethrows. {@code what} names the command in the lines printed on stop
+     * ("footfall: stopping the collector", "footfall: collector stopped").
+     */
+    static int run(String what, Steps steps) throws Exception {
+        return run("footfall: stopping the " + what, "footfall: " + what + " stopped", steps);
+    }
+
+    /** As {@link #run(String, Steps)}, with the two lines printed on stop given in full. */
+    static int run(String stoppingLine, String stoppedLine, Steps steps) throws Exception {
+        Lifecycle life = new Lifecycle(stoppingLine, stoppedLine);
+        Runtime.getRuntime().addShutdownHook(new Thread(life::stop, "footfall-shutdown"));
+        try {
+            steps.start(life);
+            life.state = State.RUNNING;
+        } catch (Exception e) {
+            life.state = State.FAILED;
+            life.closeAll();
+            throw e;
+        } finally {
+            life.startEnded.countDown();
+        }
+        life.stopped.await();
+        return 0;
+    }
+
+    /** Hands a started component over: closed on stop, or when a later step fails, before those started earlier. */
+    synchronized void push(AutoCloseable component) {
+        started.push(component);
+    }
+
+    /** Whether SIGTERM or Ctrl-C came: steps that wait a long time poll it and give up. */
+    boolean stopping() {
+        return stopping;
+    }
+
+    /** Between start-up steps: throws {@link StartStopped} once SIGTERM or Ctrl-C came. */
+    void check() {
+        StartStopped.check(this::stopping);
+    }
+
+    /** The shutdown hook: waits for a start under way to end (it gives up at its next step), then closes. */
+    private void stop() {
+        stopping = true;
+        if (state == State.STARTING) {
+            System.out.println("footfall: stopping: start-up ends after the step under way");
+            try {
+                startEnded.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (state != State.FAILED) {
+            // A failed start has closed what it started and said why.
+            System.out.println(stoppingLine);
+            closeAll();
+            System.out.println(stoppedLine);
+        }
+        stopped.countDown();
+    }
+
+    private synchronized void closeAll() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("footfall: error while stopping: " + e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.footfall.app.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.app.reliability.StandaloneProcess;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Ctrl-C (SIGTERM) while {@code footfall standalone} is still starting — the broker and loader up, the enricher
+ * starting: the process stops what had started, in order, as it does once running, instead of exiting under a
+ * half-started broker and warehouse.
+ */
+class StartupSigtermIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermDuringStartStopsWhatHadStartedCleanly() throws Exception {
+        Path data = dir.resolve("data");
+        Path stderr = dir.resolve("stderr.log");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx768m",
+                "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "standalone",
+                "--data-dir", data.toString(), "--collector-port", Integer.toString(StandaloneProcess.freePort()),
+                "--admin-port", Integer.toString(StandaloneProcess.freePort()), "--partitions", "3");
+        Process standalone = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(standalone.getInputStream(), StandardCharsets.UTF_8))) {
+            List<String> before = new ArrayList<>();
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("footfall: loader ready")) {
+                before.add(line);
+            }
+            assertTrue(line != null, "the loader's ready line; got " + before + ", stderr:\n" + Files.readString(stderr));
+            // The enricher starts next, which takes seconds (its user-agent parser, joining its group): stop now.
+            standalone.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the stream read below
+            assertTrue(standalone.waitFor(90, TimeUnit.SECONDS), "stops on SIGTERM during start-up");
+            List<String> after = out.lines().toList();
+            assertEquals(143, standalone.exitValue(), "SIGTERM exits through the shutdown hook; stdout after it: " + after);
+            assertTrue(after.contains("footfall: stopping: start-up ends after the step under way"), after.toString());
+            assertFalse(after.stream().anyMatch(l -> l.contains("standalone ready") || l.contains("collector ready")),
+                    "nothing more starts: " + after);
+        } finally {
+            standalone.destroyForcibly();
+        }
+        assertTrue(Files.readString(stderr).contains("footfall: cannot start: stopped (SIGTERM or Ctrl-C) before it was ready"),
+                "says why it did not start:\n" + Files.readString(stderr));
+        // What had started was closed: the broker shut down cleanly (it marks its log directory so, and the next
+        // start skips log recovery), and removed the address file it wrote for other processes.
+        assertTrue(Files.exists(data.resolve("kafka").resolve(".kafka_cleanshutdown")), "the broker's clean-shutdown mark");
+        assertFalse(Files.exists(data.resolve("kafka").resolve("bootstrap.servers")), "the broker's address file is removed");
+    }
+}
