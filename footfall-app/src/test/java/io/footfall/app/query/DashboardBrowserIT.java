@@ -165,6 +165,15 @@ class DashboardBrowserIT {
                 click(browser, "#range-picker button[data-range='7d']");
                 wait.until(d -> d.findElement(By.id("retention-note")).isDisplayed());
                 assertTrue(text(browser, "#retention-note").startsWith("Events received before "), text(browser, "#retention-note"));
+
+                // A site that sends its first event while the page is open joins the site picker at the page's
+                // next 30-s refresh, without a reload.
+                assertEquals(202, Http.postJson(standalone.collectorPort(), "/v1/events",
+                        "{\"site\":\"later.test\",\"type\":\"pageview\",\"url\":\"https://later.test/\"}").statusCode());
+                new WebDriverWait(browser, Duration.ofSeconds(75)).ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                        .until(d -> d.findElements(By.cssSelector("#site-picker option")).stream().map(o -> o.getAttribute("value"))
+                                .toList().contains("later.test"));
+                assertEquals(SITE, browser.findElement(By.id("site-picker")).getAttribute("value"), "the picked site stays picked");
             } finally {
                 browser.quit();
                 site.stop(0);

@@ -483,7 +483,10 @@ async function loadSites() {
   showRetentionNote();
   const picker = $('site-picker');
   if (state.site && !sites.includes(state.site)) sites.unshift(state.site);
-  picker.replaceChildren(...sites.map((site) => h('option', { value: site, text: site })));
+  // Rebuilt only when the list changed: the 30-s reload must not close a picker that is open.
+  if ([...picker.options].map((o) => o.value).join('\n') !== sites.join('\n')) {
+    picker.replaceChildren(...sites.map((site) => h('option', { value: site, text: site })));
+  }
   if (!state.site) state.site = sites[0] || null;
   picker.value = state.site || '';
   $('empty-state').hidden = !!state.site;
@@ -589,8 +592,9 @@ async function main() {
   loadPipeline();
   setInterval(loadRealtime, 5000);
   setInterval(loadPipeline, 5000);
-  // The live list shows events as they arrive; the numbers catch up every 30 s without a reload.
-  setInterval(() => { if (!document.hidden) refresh(); }, 30000);
+  // The live list shows events as they arrive; the numbers catch up every 30 s without a reload, and so do the
+  // site list (a site that has just sent its first event) and the retention's cutoff (moved by the hourly run).
+  setInterval(async () => { if (!document.hidden) { await loadSites(); refresh(); } }, 30000);
 }
 
 document.addEventListener('DOMContentLoaded', main);
