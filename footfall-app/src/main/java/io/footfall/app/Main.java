@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
                 io.footfall.app.cli.ReplayCommand.class,
                 io.footfall.app.cli.PromoteCommand.class,
                 io.footfall.app.cli.DeleteCommand.class,
+                io.footfall.app.cli.BackupCommand.class,
+                io.footfall.app.cli.RestoreCommand.class,
                 ConfigCommand.class,
                 BenchCommand.class,
                 CrashSuiteCommand.class,

@@ -59,6 +59,7 @@ public final class QueryServer implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private HttpServer server;
     private SqlApi sqlApi;
+    private io.footfall.query.backup.BackupApi backupApi;
     private SqlRunner sqlRunner;
     private TapApi tapApi;
     private PipelineApi pipelineApi;
@@ -95,6 +96,15 @@ public final class QueryServer implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Enables {@code POST /api/backup} with this bearer token: copies of the warehouse go to {@code dir} (DuckDB; on
+     * PostgreSQL the endpoint says what to use instead). Call before {@link #start()}.
+     */
+    public QueryServer withBackups(ApiToken token, java.nio.file.Path dir) {
+        this.backupApi = new io.footfall.query.backup.BackupApi(token, warehouse, dir, clock);
+        return this;
+    }
+
     /** Enables the live tap ({@code GET /api/tap}) on this Kafka cluster. Call before {@link #start()}. */
     public QueryServer withTap(io.footfall.core.config.KafkaConfig kafka) {
         this.tapApi = new TapApi(kafka, config.tapMaxClients(), clock);
@@ -116,6 +126,9 @@ public final class QueryServer implements AutoCloseable {
     /** @return the bound port */
     public int start() {
         if (sqlRunner != null) {
+            if (backupApi != null) {
+                sqlRunner.allowDirectory(backupApi.dir());
+            }
             try {
                 sqlRunner.lockDown();
             } catch (java.sql.SQLException e) {
@@ -208,6 +221,14 @@ public final class QueryServer implements AutoCloseable {
                     Exchanges.error(exchange, 404, "not_found", "the SQL API is not enabled on this server");
                 } else {
                     sqlApi.handle(exchange);
+                }
+                return;
+            }
+            if (path.equals("/api/backup")) {
+                if (backupApi == null) {
+                    Exchanges.error(exchange, 404, "not_found", "backups are not enabled on this server");
+                } else {
+                    backupApi.handle(exchange);
                 }
                 return;
             }

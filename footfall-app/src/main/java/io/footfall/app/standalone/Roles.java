@@ -193,6 +193,9 @@ public final class Roles {
         }
     }
 
+    /** Where {@code POST /api/backup} writes its copies, under {@code dataDir}. */
+    public static final String BACKUP_DIR = "backups";
+
     /** A started query server, its port and the SQL API token (printed only on the start that made it). */
     public record Query(QueryServer server, int port, ApiToken sqlToken) implements AutoCloseable {
         @Override
@@ -206,6 +209,7 @@ public final class Roles {
                               Set<LivePipelineProbe.Local> local) {
         ApiToken token = ApiToken.loadOrCreate(config.dataDir());
         QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape).withSqlToken(token)
+                .withBackups(token, config.dataDir().resolve(BACKUP_DIR))
                 .withTap(config.kafka())
                 .withPipeline(new LivePipelineProbe(config, registry, local, warehouse, java.time.Clock.systemUTC()));
         return new Query(server, server.start(), token);

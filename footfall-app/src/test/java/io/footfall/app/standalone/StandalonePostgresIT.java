@@ -51,6 +51,13 @@ class StandalonePostgresIT {
             assertEquals(200, summary.statusCode(), summary.body());
             assertEquals(true, summary.body().contains("\"pageviews\":200"), summary.body());
             assertEquals(true, summary.body().contains("\"events\":100"), summary.body());
+            // footfall does not copy a PostgreSQL warehouse: it says which tool does, and for which schema.
+            HttpResponse<String> backup = Http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + standalone.queryPort() + "/api/backup"))
+                    .header("Authorization", "Bearer " + java.nio.file.Files.readString(dataDir.resolve("query-api-token")).trim())
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(501, backup.statusCode(), backup.body());
+            assertTrue(backup.body().contains("pg_dump --schema=" + schema), backup.body());
 
             // A query server of its own on the same warehouse and cluster, as a shared deployment runs them.
             try (ServerProcess server = ServerProcess.start(dataDir.resolve("server"), standalone.bootstrapServers(), schema)) {

@@ -1,5 +1,6 @@
 package io.footfall.core.warehouse;
 
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -66,6 +67,19 @@ public interface Warehouse extends AutoCloseable {
     default String retentionTable() {
         String events = eventsTable();
         return events.substring(0, events.lastIndexOf('.') + 1) + "footfall_retention";
+    }
+
+    /**
+     * Writes a consistent copy of the whole warehouse into the new file {@code file}: every table (events, the
+     * rollups, the loader's stored offsets) as of one moment, in one transaction, while loading goes on. A copy
+     * restored in place of the warehouse file resumes loading from its own offsets. DuckDB only: a PostgreSQL
+     * warehouse is backed up with PostgreSQL's own tools.
+     *
+     * @return the number of rows of the live events table in the copy
+     * @throws UnsupportedOperationException on a warehouse that cannot copy itself, with what to use instead
+     */
+    default long copyTo(Path file) throws SQLException {
+        throw new UnsupportedOperationException("this warehouse (" + dialect() + ") is not copied by footfall");
     }
 
     @Override

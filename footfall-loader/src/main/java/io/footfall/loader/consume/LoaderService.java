@@ -502,6 +502,33 @@ public final class LoaderService implements AutoCloseable {
         return new BadEvent("load", reason, detail, site, payload, clock.millis());
     }
 
+    /**
+     * A stored offset below the partition's first record means records the warehouse never got are gone from Kafka
+     * (the loader stopped for longer than the topic keeps records, or a backup older than that was restored): the
+     * consumer goes on from the first record there is, and this says how many were lost, loudly, once.
+     */
+    private void warnOfExpiredRecords(Set<TopicPartition> partitions, Map<Integer, Long> stored) {
+        List<TopicPartition> known = partitions.stream().filter(tp -> stored.get(tp.partition()) != null).toList();
+        if (known.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> first;
+        try {
+            first = consumer.beginningOffsets(known, Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            return; // only a warning: the broker's answer is not worth a stall
+        }
+        for (TopicPartition tp : known) {
+            Long start = first.get(tp);
+            long at = stored.get(tp.partition());
+            if (start != null && at < start) {
+                LOG.warn("event=records_expired_before_load{} partition={} stored_offset={} first_offset={} lost={}"
+                        + " reason=\"the topic's retention deleted them before they reached the warehouse\"", writerTag,
+                        tp.partition(), at, start, start - at);
+            }
+        }
+    }
+
     /** Seeks the unpositioned partitions to their stored offsets; on a warehouse error they stay paused. */
     private void position() {
         Set<TopicPartition> todo = new HashSet<>(unpositioned);
@@ -530,6 +557,7 @@ public final class LoaderService implements AutoCloseable {
             }
             committed.put(tp, offset == null ? OffsetCommit.NONE : offset);
         }
+        warnOfExpiredRecords(todo, stored);
         unpositioned.removeAll(todo);
         if (!writeFailing) {
             backoffMs = 0;

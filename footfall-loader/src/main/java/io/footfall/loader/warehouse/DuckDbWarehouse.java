@@ -51,6 +51,8 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
      * connection itself opens an in-memory database, which holds nothing.
      */
     static final String CATALOG = "footfall";
+    /** The name a copy's file is attached under while {@link #copyTo} writes it. */
+    private static final String COPY_CATALOG = "footfall_copy";
 
     private final Path file;
     private final DuckDBConnection root;
@@ -144,6 +146,45 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
     @Override
     public Connection readConnection() throws SQLException {
         return newReadConnection(root);
+    }
+
+    /**
+     * {@code COPY FROM DATABASE} into {@code file}, attached for the copy: one statement, so one transaction and one
+     * snapshot of every table, stored offsets included, while the loader goes on committing beside it. The copy is
+     * compact (written at once, no deleted rows) and keeps every table's keys.
+     */
+    @Override
+    public long copyTo(Path file) throws SQLException {
+        try (Connection c = readConnection()) {
+            c.setAutoCommit(true);
+            try (Statement st = c.createStatement()) {
+                st.execute("ATTACH '" + file.toAbsolutePath().toString().replace("'", "''") + "' AS " + COPY_CATALOG);
+            }
+            SQLException failure = null;
+            long events = -1;
+            try (Statement st = c.createStatement()) {
+                st.execute("COPY FROM DATABASE " + CATALOG + " TO " + COPY_CATALOG);
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM " + COPY_CATALOG + "." + eventsTable())) {
+                    rs.next();
+                    events = rs.getLong(1);
+                }
+            } catch (SQLException e) {
+                failure = e;
+            }
+            // A failed statement closes its JDBC statement: the detach gets a new one.
+            try (Statement st = c.createStatement()) {
+                st.execute("DETACH " + COPY_CATALOG);
+            } catch (SQLException e) {
+                if (failure == null) {
+                    throw e;
+                }
+                failure.addSuppressed(e);
+            }
+            if (failure != null) {
+                throw failure;
+            }
+            return events;
+        }
     }
 
     /** A new connection to the same database instance, reading the warehouse file by default like the root. */

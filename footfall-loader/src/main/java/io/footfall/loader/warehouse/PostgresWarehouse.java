@@ -81,6 +81,14 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
         return Dialect.POSTGRES.wireName();
     }
 
+    /** PostgreSQL's own tools copy a schema consistently, offsets included: footfall does not. */
+    @Override
+    public long copyTo(java.nio.file.Path file) {
+        throw new UnsupportedOperationException("the warehouse is PostgreSQL: back up its schema with PostgreSQL's tools ("
+                + "pg_dump --schema=" + schema + "); the loader's offsets are in the same schema, so a restored dump resumes"
+                + " loading where it was taken");
+    }
+
     @Override
     public Connection readConnection() throws SQLException {
         Connection c = pool.getConnection();

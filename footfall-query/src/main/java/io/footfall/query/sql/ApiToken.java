@@ -51,6 +51,22 @@ public record ApiToken(String value, Path file, boolean created) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /**
+     * Whether the request carries this token as {@code Authorization: Bearer <token>}; if not, answers it 401 with a
+     * {@code WWW-Authenticate} challenge and where the token is.
+     */
+    public boolean authorize(com.sun.net.httpserver.HttpExchange exchange) throws java.io.IOException {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        String presented = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+        if (matches(presented)) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"footfall\"");
+        io.footfall.query.http.Exchanges.error(exchange, 401, "unauthorized", "send 'Authorization: Bearer <token>'; the token is in "
+                + FILE_NAME + " in the data directory");
+        return false;
+    }
+
     /** Compares in constant time, so response timing does not reveal a prefix of the token. */
     public boolean matches(String presented) {
         return presented != null && MessageDigest.isEqual(value.getBytes(StandardCharsets.UTF_8),

@@ -38,12 +38,7 @@ public final class SqlApi {
             Exchanges.error(exchange, 405, "method_not_allowed", "POST the SQL text");
             return;
         }
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
-        String presented = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
-        if (!token.matches(presented)) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"footfall\"");
-            Exchanges.error(exchange, 401, "unauthorized", "send 'Authorization: Bearer <token>'; the token is in "
-                    + ApiToken.FILE_NAME + " in the data directory");
+        if (!token.authorize(exchange)) {
             return;
         }
         String sql;

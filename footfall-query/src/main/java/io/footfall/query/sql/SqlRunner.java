@@ -43,12 +43,22 @@ public final class SqlRunner implements AutoCloseable {
         return t;
     });
     private final AtomicBoolean lockedDown = new AtomicBoolean();
+    /** The one directory the embedded DuckDB may still write files in once locked down (backups), or null. */
+    private volatile java.nio.file.Path writableDirectory;
 
     public SqlRunner(Warehouse warehouse, Duration timeout, int maxRows, String postgresRole) {
         this.warehouse = warehouse;
         this.timeout = timeout;
         this.maxRows = maxRows;
         this.postgresRole = postgresRole;
+    }
+
+    /**
+     * Keeps {@code dir} open to the embedded DuckDB after {@link #lockDown} (where {@code POST /api/backup} writes its
+     * copies); the SQL API's statements stay read-only SELECTs all the same. Call before the lock-down.
+     */
+    public void allowDirectory(java.nio.file.Path dir) {
+        this.writableDirectory = dir.toAbsolutePath().normalize();
     }
 
     /** Disables external access and locks the configuration of an embedded DuckDB; idempotent. */
@@ -61,6 +71,9 @@ public final class SqlRunner implements AutoCloseable {
                 return;
             }
             try (Connection c = warehouse.readConnection(); Statement st = c.createStatement()) {
+                if (writableDirectory != null) {
+                    st.execute("SET allowed_directories = ['" + writableDirectory.toString().replace("'", "''") + "/']");
+                }
                 st.execute("SET enable_external_access = false");
                 st.execute("SET lock_configuration = true");
             }

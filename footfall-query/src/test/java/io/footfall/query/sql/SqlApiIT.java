@@ -58,7 +58,8 @@ class SqlApiIT {
             for (int i = 0; i < 3; i++) {
                 w.insert(pageview("2026-11-10T10:00:0" + i + "Z", "v" + i, "s" + i, 1, "/p" + i));
             }
-            QueryServer server = new QueryServer(config, w, () -> "").withSqlToken(token);
+            // With backups on, as the product runs it: DuckDB may write in dir/backups, and still nowhere else.
+            QueryServer server = new QueryServer(config, w, () -> "").withSqlToken(token).withBackups(token, dir.resolve("backups"));
             warehouses.put(dialect, w);
             servers.put(dialect, server);
             ports.put(dialect, server.start());

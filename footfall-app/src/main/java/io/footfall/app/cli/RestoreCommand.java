@@ -1,0 +1,117 @@
+package io.footfall.app.cli;
+
+import io.footfall.core.config.ConfigException;
+import io.footfall.core.config.FootfallConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code footfall restore FILE}: puts a backup ({@code footfall backup}) in place of the stopped footfall's DuckDB
+ * file. The file it replaces is kept beside it, its write-ahead log with it (left in place, DuckDB would replay it
+ * onto the restored file). On the next start the loader goes on from the backup's stored offsets: what came after the
+ * backup is loaded again from {@code footfall.events}, as far as Kafka still holds it, exactly once.
+ */
+@Command(name = "restore", mixinStandardHelpOptions = true,
+        description = "Put a backup (footfall backup) in place of the DuckDB warehouse of a stopped footfall; the file it "
+                + "replaces is kept beside it. On the next start the loader reloads from Kafka what came after the backup.")
+public final class RestoreCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    @Mixin
+    ConfigOptions options;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "a backup written by footfall backup")
+    Path backup;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "the data directory to restore into (default ./data)")
+    Path dataDir;
+
+    @Override
+    public Integer call() throws IOException {
+        Map<String, String> flags = new LinkedHashMap<>();
+        StandaloneCommand.put(flags, "dataDir", dataDir);
+        FootfallConfig config = options.load(flags);
+        if (config.loader().warehouse().equals("postgres")) {
+            throw new ConfigException("loader.warehouse is postgres: restore its schema with PostgreSQL's tools (pg_restore)");
+        }
+        if (!Files.isRegularFile(backup)) {
+            throw new ConfigException("there is no backup file " + backup.toAbsolutePath());
+        }
+        String contents = describe(backup);
+        Path live = config.loader().duckdbPath().toAbsolutePath();
+        Path wal = live.resolveSibling(live.getFileName() + ".wal");
+        String kept = "";
+        if (Files.exists(live)) {
+            requireStopped(live);
+            Path aside = live.resolveSibling(live.getFileName() + ".before-restore-" + STAMP.format(Clock.systemUTC().instant()));
+            Files.move(live, aside);
+            if (Files.exists(wal)) {
+                Files.move(wal, aside.resolveSibling(aside.getFileName() + ".wal"));
+            }
+            kept = "; the file it replaced is kept as " + aside + " (delete it once the restore is checked)";
+        } else {
+            Files.createDirectories(live.getParent());
+            Files.deleteIfExists(wal);
+        }
+        Path partial = live.resolveSibling(live.getFileName() + ".restoring");
+        Files.copy(backup, partial, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(partial, live, StandardCopyOption.ATOMIC_MOVE);
+        System.out.println("footfall: restored " + backup.toAbsolutePath() + " (" + contents + ") as " + live + kept);
+        System.out.println("footfall: on the next start the loader goes on from the backup's offsets and loads again what"
+                + " came after it, as far as footfall.events still holds it");
+        return 0;
+    }
+
+    /** What the backup holds, read from it (read-only): also proves it is a whole footfall warehouse. */
+    private static String describe(Path file) {
+        Properties readOnly = new Properties();
+        readOnly.setProperty("duckdb.read_only", "true");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), readOnly);
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM footfall_offsets),"
+                     + " (SELECT max(received_at) FROM events)")) {
+            rs.next();
+            return String.format("%,d events, the latest received %s; offsets of %d partitions", rs.getLong(1),
+                    rs.getObject(3) == null ? "never" : rs.getString(3), rs.getLong(2));
+        } catch (SQLException e) {
+            throw new ConfigException(file + " is not a footfall backup: " + firstLine(e.getMessage()));
+        }
+    }
+
+    /** DuckDB admits one process per file: a file that cannot be opened here is in use. */
+    private static void requireStopped(Path live) {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + live)) {
+            c.isValid(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(live + " cannot be opened (" + firstLine(e.getMessage())
+                    + "): is footfall running on it? stop it first");
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,151 @@
+package io.footfall.app.standalone;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.app.Main;
+import io.footfall.app.reliability.AckedLoad;
+import io.footfall.app.testing.Http;
+import io.footfall.app.testing.TestBroker;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code footfall backup} while events arrive, then {@code footfall restore} of that backup into the stopped standalone:
+ * after a restart every event that got a 202 is in the warehouse exactly once — those after the backup loaded again
+ * from Kafka, from the offsets the backup holds with its rows.
+ */
+class BackupIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBackupTakenUnderLoadRestoresToEveryAcknowledgedEventExactlyOnce() throws Exception {
+        Path data = dir.resolve("data");
+        Map<String, String> flags = new HashMap<>(Map.of("collector.port", "0", "query.port", "0", "kafka.partitions", "3"));
+        Set<String> acked;
+        Path backup;
+        long inBackup;
+        try (Standalone standalone = new Standalone(TestBroker.baseConfig(data, flags), new PrintStream(new ByteArrayOutputStream())).start();
+             AckedLoad load = AckedLoad.start(standalone.collectorPort(), 2)) {
+            int port = standalone.queryPort();
+            await().atMost(Duration.ofSeconds(60)).until(() -> stored(standalone) >= 3_000);
+
+            URI uri = URI.create("http://127.0.0.1:" + port + "/api/backup");
+            HttpResponse<String> anonymous = Http.send(HttpRequest.newBuilder(uri).POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(401, anonymous.statusCode(), anonymous.body());
+            HttpResponse<String> get = Http.send(HttpRequest.newBuilder(uri).GET().build());
+            assertEquals(405, get.statusCode(), get.body());
+            assertEquals("POST", get.headers().firstValue("Allow").orElse(null));
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int exit = runCapturing(out, "backup", "--data-dir", data.toString(), "--admin-port", Integer.toString(port));
+            assertEquals(0, exit, out.toString());
+            try (Stream<Path> files = Files.list(data.resolve("backups"))) {
+                List<Path> written = files.toList();
+                assertEquals(1, written.size(), "one whole file, no .partial or .wal beside it: " + written);
+                backup = written.get(0);
+            }
+            assertTrue(backup.getFileName().toString().matches("footfall-\\d{8}T\\d{6}Z\\.duckdb"), backup.toString());
+            assertTrue(out.toString().contains("footfall: backup written: " + backup), out.toString());
+            inBackup = count(backup, "SELECT count(*) FROM events");
+            assertTrue(out.toString().contains(String.format("%,d events", inBackup)), out.toString());
+
+            // The load goes on past the backup, so that the restore has something to load again.
+            long atBackup = load.acknowledged().size();
+            await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged().size() >= atBackup + 3_000);
+            load.close();
+            acked = Set.copyOf(load.acknowledged());
+            await().atMost(Duration.ofSeconds(90)).until(() -> stored(standalone) >= acked.size());
+        }
+        assertTrue(inBackup >= 3_000 && inBackup < acked.size(), "taken mid-load: " + inBackup + " of " + acked.size());
+        assertEquals(inBackup, count(backup, "SELECT count(DISTINCT event_id) FROM events"));
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, runCapturing(out, "restore", backup.toString(), "--data-dir", data.toString()), out.toString());
+        assertTrue(out.toString().contains("footfall: restored " + backup), out.toString());
+        try (Stream<Path> files = Files.list(data)) {
+            assertEquals(1, files.filter(f -> f.getFileName().toString().matches("footfall\\.duckdb\\.before-restore-\\d{8}T\\d{6}Z"))
+                    .count(), "the replaced file is kept");
+        }
+        assertEquals(inBackup, count(data.resolve("footfall.duckdb"), "SELECT count(*) FROM events"), "the backup is in place");
+
+        try (Standalone restarted = new Standalone(TestBroker.baseConfig(data, flags), new PrintStream(new ByteArrayOutputStream())).start()) {
+            try {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> storedIds(restarted).keySet().containsAll(acked));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // The assertions below say how many are missing.
+            }
+            Map<String, Integer> counts = storedIds(restarted);
+            assertEquals(List.of(), counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(),
+                    "no event stored twice");
+            Set<String> missing = new HashSet<>(acked);
+            missing.removeAll(counts.keySet());
+            assertEquals(0, missing.size(), "acknowledged events missing after the restore, of " + acked.size());
+        }
+    }
+
+    private static int runCapturing(ByteArrayOutputStream out, String... args) {
+        PrintStream previousOut = System.out;
+        PrintStream previousErr = System.err;
+        PrintStream both = new PrintStream(out, true);
+        System.setOut(both);
+        System.setErr(both);
+        try {
+            return Main.run(args);
+        } finally {
+            System.setOut(previousOut);
+            System.setErr(previousErr);
+        }
+    }
+
+    private static long stored(Standalone standalone) throws Exception {
+        try (Connection c = standalone.warehouse().readConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM events")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static Map<String, Integer> storedIds(Standalone standalone) throws Exception {
+        Map<String, Integer> counts = new HashMap<>();
+        try (Connection c = standalone.warehouse().readConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT CAST(event_id AS VARCHAR), count(*) FROM events GROUP BY 1")) {
+            while (rs.next()) {
+                counts.put(rs.getString(1), rs.getInt(2));
+            }
+        }
+        return counts;
+    }
+
+    private static long count(Path duckdb, String sql) throws Exception {
+        java.util.Properties readOnly = new java.util.Properties();
+        readOnly.setProperty("duckdb.read_only", "true");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + duckdb, readOnly); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

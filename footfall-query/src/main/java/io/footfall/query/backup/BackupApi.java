@@ -1,0 +1,125 @@
+package io.footfall.query.backup;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.footfall.core.warehouse.Warehouse;
+import io.footfall.query.http.BadParameterException;
+import io.footfall.query.http.Exchanges;
+import io.footfall.query.sql.ApiToken;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /api/backup}: a consistent copy of the DuckDB warehouse, offsets included, into a new file of the backup
+ * directory, while loading and queries go on; bearer token required (the SQL API's). The copy is written under a
+ * {@code .partial} name and renamed when complete, so a file without it is always a whole backup. One at a time.
+ */
+public final class BackupApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackupApi.class);
+    private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("'footfall-'yyyyMMdd'T'HHmmss'Z.duckdb'")
+            .withZone(ZoneOffset.UTC);
+
+    private final ApiToken token;
+    private final Warehouse warehouse;
+    private final Path dir;
+    private final Clock clock;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    public BackupApi(ApiToken token, Warehouse warehouse, Path dir, Clock clock) {
+        this.token = token;
+        this.warehouse = warehouse;
+        this.dir = dir.toAbsolutePath().normalize();
+        this.clock = clock;
+    }
+
+    /** Where the copies go. */
+    public Path dir() {
+        return dir;
+    }
+
+    public void handle(HttpExchange exchange) throws IOException {
+        if (!exchange.getRequestMethod().equals("POST")) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            Exchanges.error(exchange, 405, "method_not_allowed", "POST to start a backup");
+            return;
+        }
+        if (!token.authorize(exchange)) {
+            return;
+        }
+        try {
+            Exchanges.noParams(exchange);
+        } catch (BadParameterException e) {
+            Exchanges.error(exchange, 400, "bad_parameter", e.getMessage() + " (the backup goes to " + dir + ", named by its time)");
+            return;
+        }
+        if (!running.compareAndSet(false, true)) {
+            Exchanges.error(exchange, 409, "backup_running", "a backup is being written; try again when it has finished");
+            return;
+        }
+        try {
+            backup(exchange);
+        } finally {
+            running.set(false);
+        }
+    }
+
+    private void backup(HttpExchange exchange) throws IOException {
+        long t0 = System.nanoTime();
+        Path target = dir.resolve(NAME.format(clock.instant()));
+        Path partial = dir.resolve(target.getFileName() + ".partial");
+        if (Files.exists(target)) {
+            Exchanges.error(exchange, 409, "backup_exists", target + " exists already (one backup a second)");
+            return;
+        }
+        long events;
+        try {
+            Files.createDirectories(dir);
+            deletePartial(partial);
+            events = warehouse.copyTo(partial);
+            Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (UnsupportedOperationException e) {
+            Exchanges.error(exchange, 501, "not_supported", e.getMessage());
+            return;
+        } catch (SQLException | IOException e) {
+            deletePartial(partial);
+            String reason = firstLine(e.getMessage());
+            LOG.warn("event=backup_failed file={} error=\"{}\"", target, reason);
+            Exchanges.error(exchange, 500, "backup_failed", "the backup could not be written: " + reason);
+            return;
+        }
+        long bytes = Files.size(target);
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        LOG.info("event=backup_written file={} bytes={} events={} took_ms={}", target, bytes, events, tookMs);
+        Exchanges.json(exchange, 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("file", target.toString());
+            g.writeNumberField("bytes", bytes);
+            g.writeNumberField("events", events);
+            g.writeNumberField("took_ms", tookMs);
+            g.writeEndObject();
+        });
+    }
+
+    /** A copy that did not complete, and the write-ahead log DuckDB may have left beside it. */
+    private static void deletePartial(Path partial) throws IOException {
+        Files.deleteIfExists(partial);
+        Files.deleteIfExists(partial.resolveSibling(partial.getFileName() + ".wal"));
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}
