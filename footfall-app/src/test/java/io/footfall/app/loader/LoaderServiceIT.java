@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -290,6 +291,51 @@ class LoaderServiceIT {
                     assertEquals(6_000, LoaderFixtures.count(c, "SELECT count(DISTINCT event_id) FROM events"));
                     assertEquals(6_000, LoaderFixtures.count(c, "SELECT sum(next_offset) FROM footfall_offsets"));
                 }
+            }
+        }
+    }
+
+    /**
+     * Records the topic deleted before the loader wrote them (it was stopped for longer than the retention, or an older
+     * backup was restored) are counted and logged, and loading goes on from the first record there is.
+     */
+    @Test
+    void recordsDeletedFromTheTopicBeforeTheyWereLoadedAreCounted() throws Exception {
+        FootfallConfig config = config("expired");
+        List<byte[]> first = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            first.add(StoredEventJson.encode(LoaderFixtures.event(4_000_000 + i)));
+        }
+        LoaderFixtures.produce(broker.bootstrapServers(), first);
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"))) {
+            PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, registry)) {
+                loader.start();
+                awaitRows(warehouse, loader, registry, 300);
+            }
+            List<byte[]> later = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                later.add(StoredEventJson.encode(LoaderFixtures.event(4_100_000 + i)));
+            }
+            LoaderFixtures.produce(broker.bootstrapServers(), later);
+            // While the loader is stopped, the oldest 40 unloaded records of each partition go, as retention would.
+            long deleted = 0;
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> cut = new HashMap<>();
+                Map<Integer, Long> stored = warehouse.storedOffsets(KafkaConfig.EVENTS_TOPIC);
+                for (Map.Entry<Integer, Long> p : stored.entrySet()) {
+                    cut.put(new org.apache.kafka.common.TopicPartition(KafkaConfig.EVENTS_TOPIC, p.getKey()),
+                            org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(p.getValue() + 40));
+                    deleted += 40;
+                }
+                assertEquals(3, stored.size(), "the first 300 went to every partition");
+                admin.deleteRecords(cut).all().get(30, TimeUnit.SECONDS);
+            }
+            PrometheusMeterRegistry again = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, again)) {
+                loader.start();
+                awaitRows(warehouse, loader, again, 600 - deleted);
+                assertEquals((double) deleted, again.get("footfall.loader.records.expired").counter().count());
             }
         }
     }

@@ -81,6 +81,7 @@ public final class LoaderService implements AutoCloseable {
     private final Counter rowsRejected;
     private final Counter staleBatches;
     private final Counter failedWrites;
+    private final Counter expiredRecords;
     private final Timer freshness;
     private final Timer writes;
     private final DistributionSummary batchSizes;
@@ -159,6 +160,9 @@ public final class LoaderService implements AutoCloseable {
                 .description("batches refused because another loader committed their partitions first").register(registry);
         this.failedWrites = Counter.builder("footfall.loader.batches.failed")
                 .description("batch writes that failed and were retried after a backoff").register(registry);
+        this.expiredRecords = Counter.builder("footfall.loader.records.expired")
+                .description("records of footfall.events the topic's retention deleted before they reached the warehouse")
+                .register(registry);
         this.freshness = Timer.builder("footfall.loader.freshness")
                 .description("time from a record's broker timestamp to its batch being committed")
                 .publishPercentileHistogram().maximumExpectedValue(Duration.ofMinutes(10))
@@ -522,6 +526,7 @@ public final class LoaderService implements AutoCloseable {
             Long start = first.get(tp);
             long at = stored.get(tp.partition());
             if (start != null && at < start) {
+                expiredRecords.increment(start - at);
                 LOG.warn("event=records_expired_before_load{} partition={} stored_offset={} first_offset={} lost={}"
                         + " reason=\"the topic's retention deleted them before they reached the warehouse\"", writerTag,
                         tp.partition(), at, start, start - at);
