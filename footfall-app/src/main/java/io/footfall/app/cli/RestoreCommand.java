@@ -90,8 +90,9 @@ public final class RestoreCommand implements Callable<Integer> {
              ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM footfall_offsets),"
                      + " (SELECT max(received_at) FROM events)")) {
             rs.next();
-            return String.format("%,d events, the latest received %s; offsets of %d partitions", rs.getLong(1),
-                    rs.getObject(3) == null ? "never" : rs.getString(3), rs.getLong(2));
+            long partitions = rs.getLong(2);
+            return String.format("%,d events, the latest received %s; offsets of %d partition%s", rs.getLong(1),
+                    rs.getObject(3) == null ? "never" : rs.getString(3), partitions, partitions == 1 ? "" : "s");
         } catch (SQLException e) {
             throw new ConfigException(file + " is not a footfall backup: " + firstLine(e.getMessage()));
         }
