@@ -16,8 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,6 +34,9 @@ import picocli.CommandLine.Option;
                 + "(restore it with 'footfall restore FILE').")
 public final class BackupCommand implements Callable<Integer> {
 
+    /** The names {@code POST /api/backup} gives its files: what {@code --keep} may delete, nothing else. */
+    private static final Pattern BACKUP_NAME = Pattern.compile("footfall-\\d{8}T\\d{6}Z\\.duckdb");
+
     @Mixin
     ConfigOptions options;
 
@@ -40,8 +46,15 @@ public final class BackupCommand implements Callable<Integer> {
     @Option(names = "--admin-port", paramLabel = "PORT", description = "its query server port (default query.port, 8081)")
     Integer adminPort;
 
+    @Option(names = "--keep", paramLabel = "N", description = "after a backup, delete all but the newest N in the backup "
+            + "directory (default: delete none)")
+    Integer keep;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
+        if (keep != null && keep < 1) {
+            throw new ConfigException("--keep: at least 1 (the backup just written); got " + keep);
+        }
         Map<String, String> flags = new LinkedHashMap<>();
         StandaloneCommand.put(flags, "dataDir", dataDir);
         StandaloneCommand.put(flags, "query.port", adminPort);
@@ -78,7 +91,22 @@ public final class BackupCommand implements Callable<Integer> {
         System.out.printf("footfall: backup written: %s (%,.1f MB, %,d events, %.1f s)%n", body.get("file").asText(),
                 body.get("bytes").asLong() / 1e6, body.get("events").asLong(), body.get("took_ms").asLong() / 1e3);
         System.out.println("footfall: to restore it: stop footfall, then 'footfall restore " + body.get("file").asText() + "'");
+        if (keep != null) {
+            prune(Path.of(body.get("file").asText()).getParent(), keep);
+        }
         return 0;
+    }
+
+    /** Deletes all but the newest {@code keep} backups in {@code dir} (their names sort by their time). */
+    private static void prune(Path dir, int keep) throws IOException {
+        List<Path> backups;
+        try (Stream<Path> files = Files.list(dir)) {
+            backups = files.filter(f -> BACKUP_NAME.matcher(f.getFileName().toString()).matches()).sorted().toList();
+        }
+        for (Path old : backups.subList(0, Math.max(0, backups.size() - keep))) {
+            Files.delete(old);
+            System.out.println("footfall: deleted the older backup " + old);
+        }
     }
 
     private static JsonNode parse(String body) {

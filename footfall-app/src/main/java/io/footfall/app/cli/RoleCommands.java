@@ -56,7 +56,6 @@ public final class RoleCommands {
         }, "footfall-loader-failed").start());
     }
 
-
     @Command(name = "collector", mixinStandardHelpOptions = true,
             description = "Run the HTTP collector alone against an external Kafka cluster.")
     public static final class Collector implements Callable<Integer> {

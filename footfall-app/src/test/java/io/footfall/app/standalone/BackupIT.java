@@ -71,6 +71,20 @@ class BackupIT {
             inBackup = count(backup, "SELECT count(*) FROM events");
             assertTrue(out.toString().contains(String.format("%,d events", inBackup)), out.toString());
 
+            // A nightly job keeps the newest N: a second backup with --keep 1 deletes the first, not the second.
+            Path spare = Files.copy(backup, backup.resolveSibling("footfall-20000101T000000Z.duckdb"));
+            Thread.sleep(1_100); // one backup a second: the file is named by its second
+            ByteArrayOutputStream second = new ByteArrayOutputStream();
+            assertEquals(0, runCapturing(second, "backup", "--data-dir", data.toString(), "--admin-port", Integer.toString(port),
+                    "--keep", "2"), second.toString());
+            try (Stream<Path> files = Files.list(data.resolve("backups"))) {
+                assertEquals(2, files.count(), second.toString());
+            }
+            assertTrue(second.toString().contains("footfall: deleted the older backup " + spare), second.toString());
+            assertTrue(Files.exists(backup), "the newer of the two before it is kept");
+            ByteArrayOutputStream none = new ByteArrayOutputStream();
+            assertEquals(2, runCapturing(none, "backup", "--data-dir", data.toString(), "--keep", "0"), none.toString());
+
             // The load goes on past the backup, so that the restore has something to load again.
             long atBackup = load.acknowledged().size();
             await().atMost(Duration.ofSeconds(60)).until(() -> load.acknowledged().size() >= atBackup + 3_000);
