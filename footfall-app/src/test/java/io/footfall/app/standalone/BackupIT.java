@@ -107,11 +107,11 @@ class BackupIT {
         try (Standalone restarted = new Standalone(TestBroker.baseConfig(data, flags), new PrintStream(new ByteArrayOutputStream())).start()) {
             try {
                 await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> storedIds(restarted).keySet().containsAll(acked));
+                        .until(() -> ShutdownIT.storedCounts(restarted).keySet().containsAll(acked));
             } catch (org.awaitility.core.ConditionTimeoutException e) {
                 // The assertions below say how many are missing.
             }
-            Map<String, Integer> counts = storedIds(restarted);
+            Map<String, Integer> counts = ShutdownIT.storedCounts(restarted);
             assertEquals(List.of(), counts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList(),
                     "no event stored twice");
             Set<String> missing = new HashSet<>(acked);
@@ -140,17 +140,6 @@ class BackupIT {
             rs.next();
             return rs.getLong(1);
         }
-    }
-
-    private static Map<String, Integer> storedIds(Standalone standalone) throws Exception {
-        Map<String, Integer> counts = new HashMap<>();
-        try (Connection c = standalone.warehouse().readConnection(); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT CAST(event_id AS VARCHAR), count(*) FROM events GROUP BY 1")) {
-            while (rs.next()) {
-                counts.put(rs.getString(1), rs.getInt(2));
-            }
-        }
-        return counts;
     }
 
     private static long count(Path duckdb, String sql) throws Exception {

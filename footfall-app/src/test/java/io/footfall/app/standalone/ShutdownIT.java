@@ -61,7 +61,8 @@ class ShutdownIT {
         }
     }
 
-    private static Map<String, Integer> storedCounts(Standalone standalone) throws Exception {
+    /** How many times each event id is stored in the standalone's warehouse (BackupIT's check too). */
+    static Map<String, Integer> storedCounts(Standalone standalone) throws Exception {
         Map<String, Integer> counts = new HashMap<>();
         try (Connection c = standalone.warehouse().readConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT CAST(event_id AS VARCHAR), count(*) FROM events GROUP BY 1")) {
