@@ -88,8 +88,9 @@ public final class BackupCommand implements Callable<Integer> {
             throw new IllegalStateException("backup refused (" + response.statusCode() + "): "
                     + (body.hasNonNull("detail") ? body.get("detail").asText() : response.body()));
         }
-        System.out.printf("footfall: backup written: %s (%,.1f MB, %,d events, %.1f s)%n", body.get("file").asText(),
-                body.get("bytes").asLong() / 1e6, body.get("events").asLong(), body.get("took_ms").asLong() / 1e3);
+        long events = body.get("events").asLong();
+        System.out.printf("footfall: backup written: %s (%,.1f MB, %,d event%s, %.1f s)%n", body.get("file").asText(),
+                body.get("bytes").asLong() / 1e6, events, events == 1 ? "" : "s", body.get("took_ms").asLong() / 1e3);
         System.out.println("footfall: to restore it: stop footfall, then 'footfall restore " + body.get("file").asText() + "'");
         if (keep != null) {
             prune(Path.of(body.get("file").asText()).getParent(), keep);
