@@ -51,10 +51,17 @@ final class Lifecycle {
         try {
             steps.start(life);
             life.state = State.RUNNING;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
             life.state = State.FAILED;
             life.closeAll();
-            throw e;
+            if (!life.stopping) {
+                throw e;
+            }
+            // Stopped by a signal: whatever the step threw (Kafka's classes refuse to load once the JVM shuts down),
+            // the reason is the signal. Said here, before the hook may let the JVM halt, not by main, which may be
+            // too late.
+            System.err.println("footfall: cannot start: " + new StartStopped().getMessage());
+            return 143;
         } finally {
             life.startEnded.countDown();
         }
