@@ -1,5 +1,6 @@
 package io.footfall.app.broker;
 
+import io.footfall.app.standalone.StartStopped;
 import io.footfall.core.config.KafkaConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,15 +10,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 
 /** Creates footfall's topics when they are missing; existing topics are left as they are. */
 public final class Topics {
 
     /** How long Kafka may take to answer before the start says it is waiting. */
     private static final long FIRST_WAIT_MS = 3_000;
+    private static final long STOP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private Topics() {
     }
@@ -28,6 +32,14 @@ public final class Topics {
      * @throws IllegalStateException with a one-line reason when the cluster cannot be reached in time
      */
     public static int ensure(KafkaConfig kafka, Duration timeout) {
+        return ensure(kafka, timeout, () -> false);
+    }
+
+    /**
+     * As {@link #ensure(KafkaConfig, Duration)}, giving up with {@link StartStopped} as soon as {@code stop} says
+     * so (SIGTERM or Ctrl-C while a command starts), not at the end of the wait for an unreachable cluster.
+     */
+    public static int ensure(KafkaConfig kafka, Duration timeout, BooleanSupplier stop) {
         Map<String, Object> props = new HashMap<>(kafka.clientProperties());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
@@ -44,17 +56,18 @@ public final class Topics {
             throw new IllegalStateException("Kafka client cannot be created for " + kafka.bootstrapServers() + ": "
                     + cause.getMessage());
         }
-        try (Admin admin = created) {
-            org.apache.kafka.common.KafkaFuture<Set<String>> names = admin.listTopics().names();
+        Admin admin = created;
+        try {
+            KafkaFuture<Set<String>> names = admin.listTopics().names();
             long firstMs = Math.min(FIRST_WAIT_MS, timeout.toMillis());
             Set<String> existing;
             try {
-                existing = names.get(firstMs, TimeUnit.MILLISECONDS);
+                existing = await(names, firstMs, stop);
             } catch (java.util.concurrent.TimeoutException slow) {
                 // Say what is awaited, and for how long, rather than sit silent for the whole start timeout.
                 System.out.println("footfall: waiting for Kafka at " + kafka.bootstrapServers() + " (kafka.bootstrapServers), up to "
                         + timeout.toSeconds() + " s (kafka.startTimeout)");
-                existing = names.get(timeout.toMillis() - firstMs, TimeUnit.MILLISECONDS);
+                existing = await(names, timeout.toMillis() - firstMs, stop);
             }
             List<NewTopic> missing = new ArrayList<>();
             for (String name : List.of(KafkaConfig.RAW_TOPIC, KafkaConfig.EVENTS_TOPIC, KafkaConfig.BAD_TOPIC)) {
@@ -63,14 +76,14 @@ public final class Topics {
                 }
             }
             if (!missing.isEmpty()) {
-                admin.createTopics(missing).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                await(admin.createTopics(missing).all(), timeout.toMillis(), stop);
             }
             if (!existing.contains(KafkaConfig.RAW_TOPIC)) {
                 // Just created: a new topic may not be described yet (the metadata spreads after the create).
                 return kafka.partitions();
             }
-            int partitions = admin.describeTopics(List.of(KafkaConfig.RAW_TOPIC)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(KafkaConfig.RAW_TOPIC).partitions().size();
+            int partitions = await(admin.describeTopics(List.of(KafkaConfig.RAW_TOPIC)).allTopicNames(), timeout.toMillis(), stop)
+                    .get(KafkaConfig.RAW_TOPIC).partitions().size();
             if (kafka.partitionsGiven() && partitions != kafka.partitions()) {
                 System.out.println(partitionsNote(partitions, kafka.partitions()));
             }
@@ -86,6 +99,27 @@ public final class Topics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics");
+        } finally {
+            // Stopped mid-wait: the requests still pending are dropped, not awaited to their timeout.
+            admin.close(stop.getAsBoolean() ? Duration.ZERO : Duration.ofSeconds(5));
+        }
+    }
+
+    /** Waits for {@code future} up to {@code timeoutMs}, looking at {@code stop} every tenth of a second. */
+    private static <T> T await(KafkaFuture<T> future, long timeoutMs, BooleanSupplier stop)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            StartStopped.check(stop);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new java.util.concurrent.TimeoutException();
+            }
+            try {
+                return future.get(Math.min(left, STOP_POLL_NANOS), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException notYet) {
+                // look at stop again
+            }
         }
     }
 

@@ -53,7 +53,7 @@ public final class BrokerCommand implements Callable<Integer> {
             BrokerAddressFile.write(dir, broker.bootstrapServers());
             life.push(() -> BrokerAddressFile.delete(dir));
             KafkaConfig kafka = config.kafka().withBootstrapServers(broker.bootstrapServers());
-            int partitions = Topics.ensure(kafka, kafka.startTimeout());
+            int partitions = Topics.ensure(kafka, kafka.startTimeout(), life::stopping);
             System.out.println("footfall: broker ready at " + broker.bootstrapServers() + " (KRaft, data "
                     + dir.resolve("kafka") + ", " + partitions + " partitions)");
         });

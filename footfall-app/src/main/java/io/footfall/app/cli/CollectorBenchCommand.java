@@ -52,7 +52,7 @@ public final class CollectorBenchCommand {
                 EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), config.kafka().embeddedPort(), config.kafka());
                 life.push(broker);
                 FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(broker.bootstrapServers()));
-                Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
+                Topics.ensure(wired.kafka(), wired.kafka().startTimeout(), life::stopping);
                 System.out.println("footfall: broker ready at " + broker.bootstrapServers());
                 Roles.Collector collector = Roles.collector(wired, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
                 life.push(collector);

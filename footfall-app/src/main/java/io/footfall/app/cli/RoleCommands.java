@@ -85,7 +85,7 @@ public final class RoleCommands {
                 if (tls != null) {
                     life.push(tls);
                 }
-                Topics.ensure(config.kafka(), config.kafka().startTimeout());
+                Topics.ensure(config.kafka(), config.kafka().startTimeout(), life::stopping);
                 life.check();
                 Roles.Collector collector = Roles.collector(config, registry, sinkDecorator, tls);
                 life.push(collector);
@@ -111,7 +111,7 @@ public final class RoleCommands {
                 life.push(admin);
                 System.out.println("footfall: enricher admin at http://" + config.enricher().adminHost() + ":" + admin.port()
                         + "/ (/health/live, /health/ready, /metrics)");
-                Topics.ensure(config.kafka(), config.kafka().startTimeout());
+                Topics.ensure(config.kafka(), config.kafka().startTimeout(), life::stopping);
                 life.check();
                 Roles.start(app, life::stopping);
                 System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
@@ -140,7 +140,7 @@ public final class RoleCommands {
                 life.push(warehouse);
                 requireMigrated(warehouse, config, life);
                 // The live view and the pipeline panel read the topics: an unreachable cluster fails the start.
-                Topics.ensure(config.kafka(), config.kafka().startTimeout());
+                Topics.ensure(config.kafka(), config.kafka().startTimeout(), life::stopping);
                 life.check();
                 Roles.Query query = Roles.query(config, warehouse, registry, Set.of());
                 life.push(query);
@@ -215,12 +215,12 @@ public final class RoleCommands {
             FootfallConfig config = external(options);
             // Before the loaders join their group: a port found taken afterwards would cost the others two rebalances.
             LocalPorts.requireFree("query.port", config.query().host(), config.query().port());
-            // Like the other roles: an unreachable cluster fails the start, rather than a loader that says ready
-            // and waits in silence.
-            Topics.ensure(config.kafka(), config.kafka().startTimeout());
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             Roles.bindProcessMetrics(registry);
             return Lifecycle.run("loader", life -> {
+                // Like the other roles: an unreachable cluster fails the start, rather than a loader that says ready
+                // and waits in silence.
+                Topics.ensure(config.kafka(), config.kafka().startTimeout(), life::stopping);
                 Roles.Query query = startLoader(config, registry, writerDecorator, life);
                 life.push(query);
                 System.out.println("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());

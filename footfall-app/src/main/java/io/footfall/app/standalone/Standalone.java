@@ -94,7 +94,7 @@ public final class Standalone implements AutoCloseable {
             BrokerAddressFile.write(dataDir, bootstrapServers);
             started.push(() -> BrokerAddressFile.delete(dataDir));
             FootfallConfig wired = config.withKafka(config.kafka().withBootstrapServers(bootstrapServers));
-            int partitions = Topics.ensure(wired.kafka(), wired.kafka().startTimeout());
+            int partitions = Topics.ensure(wired.kafka(), wired.kafka().startTimeout(), stop);
             line(t0, "broker ready at " + bootstrapServers + " (KRaft, data " + dataDir.resolve("kafka") + ", "
                     + partitions + " partitions)");
             StartStopped.check(stop);

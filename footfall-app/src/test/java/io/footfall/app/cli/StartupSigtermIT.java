@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Ctrl-C (SIGTERM) while {@code footfall standalone} is still starting — the broker and loader up, the enricher
@@ -59,5 +61,40 @@ class StartupSigtermIT {
         // start skips log recovery), and removed the address file it wrote for other processes.
         assertTrue(Files.exists(data.resolve("kafka").resolve(".kafka_cleanshutdown")), "the broker's clean-shutdown mark");
         assertFalse(Files.exists(data.resolve("kafka").resolve("bootstrap.servers")), "the broker's address file is removed");
+    }
+
+    /**
+     * A role waiting for a cluster that does not answer (given ten minutes, kafka.startTimeout) stops on SIGTERM
+     * then, saying so, rather than when the wait ends, or silently.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"loader", "collector", "enricher"})
+    void sigtermWhileARoleWaitsForKafkaStopsTheWait(String role) throws Exception {
+        Path stderr = dir.resolve(role + "-stderr.log");
+        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", role,
+                "--set", "kafka.bootstrapServers=127.0.0.1:1", "--set", "kafka.startTimeout=10m",
+                "--set", "dataDir=" + dir.resolve(role), "--set", "query.port=0", "--set", "collector.port=0",
+                "--set", "enricher.adminPort=0");
+        Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            List<String> before = new ArrayList<>();
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("footfall: waiting for Kafka at 127.0.0.1:1")) {
+                before.add(line);
+            }
+            assertTrue(line != null, "the waiting line; got " + before + ", stderr:\n" + Files.readString(stderr));
+            process.toHandle().destroy(); // SIGTERM
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM while waiting for Kafka (not after 10 min)");
+            List<String> after = out.lines().toList();
+            assertEquals(143, process.exitValue(), "stdout after SIGTERM: " + after);
+            assertTrue(after.contains("footfall: stopping: start-up ends after the step under way"), after.toString());
+        } finally {
+            process.destroyForcibly();
+        }
+        String err = Files.readString(stderr);
+        assertTrue(err.contains("footfall: cannot start: stopped (SIGTERM or Ctrl-C) before it was ready"), err);
+        assertFalse(err.contains("did not answer"), "the reason is the signal, not Kafka: " + err);
+        assertFalse(err.contains("\tat "), "no stack trace: " + err);
     }
 }

@@ -72,7 +72,7 @@ public final class LoaderFixtures {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while producing", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("a record was not acknowledged", e.getCause());
+            throw new IllegalStateException("a record was not acknowledged: " + e.getCause(), e.getCause());
         }
     }
 

@@ -8,7 +8,14 @@ import io.footfall.core.config.Settings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
 
 /**
  * A real single-node KRaft broker for integration tests, on a free port, with footfall's topics created.
@@ -29,7 +36,39 @@ public final class TestBroker implements AutoCloseable {
         EmbeddedKafka broker = EmbeddedKafka.start(dir.resolve("kafka"), 0, base);
         KafkaConfig kafka = base.withBootstrapServers(broker.bootstrapServers());
         Topics.ensure(kafka, Duration.ofSeconds(30));
+        awaitLeaders(kafka, Duration.ofSeconds(30));
         return new TestBroker(broker, kafka);
+    }
+
+    /**
+     * Waits until every partition of footfall's topics has a leader: {@link Topics#ensure} returns once the broker
+     * accepted the creation, and a test that produces at once would race the new partitions' first leadership.
+     */
+    private static void awaitLeaders(KafkaConfig kafka, Duration timeout) {
+        List<String> topics = List.of(KafkaConfig.RAW_TOPIC, KafkaConfig.EVENTS_TOPIC, KafkaConfig.BAD_TOPIC);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            String missing = "no answer yet";
+            while (System.nanoTime() < deadline) {
+                try {
+                    Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS);
+                    missing = described.values().stream()
+                            .flatMap(t -> t.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty())
+                                    .map(p -> t.name() + "-" + p.partition()))
+                            .collect(Collectors.joining(", "));
+                    if (missing.isEmpty()) {
+                        return;
+                    }
+                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+                    missing = String.valueOf(e.getCause() == null ? e : e.getCause());
+                }
+                Thread.sleep(50);
+            }
+            throw new IllegalStateException("footfall's topics have no leaders after " + timeout.toSeconds() + " s: " + missing);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the topics' leaders", e);
+        }
     }
 
     /** A full configuration with the given overrides (dotted keys) and the data dir set. */
