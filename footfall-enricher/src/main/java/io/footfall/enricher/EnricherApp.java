@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -32,6 +33,7 @@ public final class EnricherApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final EnricherResources resources;
     private final boolean userAgentEnabled;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public EnricherApp(KafkaConfig kafka, EnricherConfig config, Path stateDir) {
         this(kafka, config, stateDir, Clock.systemUTC(), StepTimings.OFF);
@@ -149,6 +151,9 @@ public final class EnricherApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // a start given up closes it, and so does the command's stop afterwards
+        }
         // Leave the group on close, so a restarted instance gets its partitions at once instead of after
         // the previous member's session times out.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))

@@ -4,6 +4,7 @@ import io.footfall.app.standalone.Roles;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.schema.Deletions;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,9 +108,10 @@ public final class DeleteCommand implements Callable<Integer> {
             System.out.printf("footfall: deleted %d events of %s%s; its sessions rebuilt [%.1f s]%n", deleted, site, range,
                     (System.nanoTime() - started) / 1e9);
         }
-        // The raw topic is the replay's source: a replay of its retention brings these events back.
+        // The raw topic, the replay's source, still holds them; the deletion log keeps a replay from loading them again.
         System.err.println("footfall: note: footfall.raw keeps what it received for kafka.rawRetention ("
-                + config.kafka().rawRetention().toHours() + " h as configured): a replay of that time would load these events again");
+                + config.kafka().rawRetention().toHours() + " h as configured); a replay leaves these events out (the deletion is"
+                + " recorded in " + Deletions.TABLE + ")");
         return 0;
     }
 

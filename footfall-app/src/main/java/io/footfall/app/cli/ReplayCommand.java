@@ -87,8 +87,9 @@ public final class ReplayCommand implements Callable<Integer> {
             RawReplay replay = new RawReplay(config.kafka(), config.enricher(), warehouse, Clock.systemUTC(),
                     new ReplayProgress(System.err, System::nanoTime));
             RawReplay.Result result = replay.run(table, fromTime, toTime);
-            System.out.printf(Locale.ROOT, "footfall: replayed %d raw records into %s: %d rows, %d bad, in %.1f s%n",
-                    result.records(), table, result.rows(), result.bad(), (System.nanoTime() - t0) / 1e9);
+            System.out.printf(Locale.ROOT, "footfall: replayed %d raw records into %s: %d rows, %d bad, %d left out "
+                    + "(footfall delete had deleted them), in %.1f s%n", result.records(), table, result.rows(), result.bad(),
+                    result.deleted(), (System.nanoTime() - t0) / 1e9);
             if (result.missing() > 0) {
                 System.err.printf(Locale.ROOT, "footfall: %d records of the range were deleted by footfall.raw's retention "
                         + "(kafka.rawRetention) before the replay reached them: %s lacks them%n", result.missing(), table);

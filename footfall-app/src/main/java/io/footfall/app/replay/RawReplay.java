@@ -6,6 +6,7 @@ import io.footfall.core.event.StoredEvent;
 import io.footfall.enricher.pipeline.EnrichmentPipeline;
 import io.footfall.enricher.pipeline.InMemoryState;
 import io.footfall.enricher.pipeline.Outcome;
+import io.footfall.loader.schema.Deletions;
 import io.footfall.loader.warehouse.WarehouseWriter;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -52,12 +53,14 @@ public final class RawReplay {
         this.progress = progress;
     }
 
-    /** What a replay did. */
     /**
+     * What a replay did.
+     *
+     * @param deleted events left out because {@code footfall delete} had deleted them (the deletion log)
      * @param missing records of the range that retention deleted before the replay could read them (0 when it read
      *                every one)
      */
-    public record Result(long records, long rows, long bad, long missing) {
+    public record Result(long records, long rows, long bad, long deleted, long missing) {
     }
 
     /**
@@ -96,13 +99,18 @@ public final class RawReplay {
             // Only now: a replay that cannot read the topic leaves no empty table behind to block its retry.
             writer.createTable(table);
             progress.start(total);
-            Result copied = copy(consumer, table, ends);
-            return new Result(copied.records(), copied.rows(), copied.bad(), Math.max(0, total - copied.records()));
+            Result copied = copy(consumer, table, ends, writer.deletions());
+            return new Result(copied.records(), copied.rows(), copied.bad(), copied.deleted(),
+                    Math.max(0, total - copied.records()));
         }
     }
 
-    private Result copy(KafkaConsumer<byte[], byte[]> consumer, String table, Map<TopicPartition, Long> ends)
-            throws SQLException {
+    /**
+     * Every record goes through the pipeline, a deleted one too (the visitor's state, and so the later events'
+     * sessions, stay as the live enricher made them); a deleted one then stays out of the table.
+     */
+    private Result copy(KafkaConsumer<byte[], byte[]> consumer, String table, Map<TopicPartition, Long> ends,
+                        List<Deletions.Range> deletions) throws SQLException {
         EnrichmentPipeline pipeline = new EnrichmentPipeline(enricher, clock);
         InMemoryState state = new InMemoryState();
         VisitorExpiry expiry = new VisitorExpiry(ends.keySet().stream()
@@ -111,6 +119,7 @@ public final class RawReplay {
         long records = 0;
         long rows = 0;
         long bad = 0;
+        long deleted = 0;
         while (!done(consumer, ends)) {
             for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                 TopicPartition tp = new TopicPartition(record.topic(), record.partition());
@@ -122,7 +131,11 @@ public final class RawReplay {
                 records++;
                 Outcome outcome = pipeline.process(record.value(), state);
                 if (outcome.stored() != null) {
-                    pending.add(outcome.stored());
+                    if (isDeleted(outcome.stored(), deletions)) {
+                        deleted++;
+                    } else {
+                        pending.add(outcome.stored());
+                    }
                     if (expiry.seen(tp, outcome.stored().receivedAt())) {
                         pipeline.expireVisitors(state, expiry.horizonMs());
                     }
@@ -138,7 +151,16 @@ public final class RawReplay {
         }
         rows += writer.append(table, pending);
         progress.finish(records);
-        return new Result(records, rows, bad, 0);
+        return new Result(records, rows, bad, deleted, 0);
+    }
+
+    private static boolean isDeleted(StoredEvent event, List<Deletions.Range> deletions) {
+        for (Deletions.Range range : deletions) {
+            if (range.covers(event)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean done(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {

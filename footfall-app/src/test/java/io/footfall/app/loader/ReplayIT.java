@@ -132,9 +132,70 @@ class ReplayIT {
         assertEquals(1, cli(common, "promote", "events_a"), "events_prev exists: refused");
     }
 
+    /**
+     * {@code footfall delete} is recorded, and a replay of {@code footfall.raw} (which still holds the events) leaves
+     * out exactly the deleted site's events of the deleted range; a deletion without {@code --to} ends at its own
+     * time, so the site's later events stay. The visits go on across the range: the events kept have the session
+     * ids the replay gives them with the deleted ones read too.
+     */
+    @Test
+    void aReplayLeavesOutWhatFootfallDeleteDeleted() throws Exception {
+        Path file = dir.resolve("footfall.duckdb");
+        try (DuckDbWarehouse live = DuckDbWarehouse.open(file)) {
+            live.migrate();
+        }
+        Instant from = Instant.ofEpochMilli(BASE_MS + 20 * 60_000L);
+        Instant to = Instant.ofEpochMilli(BASE_MS + 40 * 60_000L);
+        long later = Instant.now().plus(Duration.ofHours(1)).toEpochMilli();
+        Set<String> deleted = new HashSet<>();
+        Set<String> all = new HashSet<>();
+        List<RawEvent> events = new ArrayList<>();
+        for (int v = 0; v < 20; v++) {
+            String site = v % 2 == 0 ? "gone.test" : "kept.test";
+            for (int i = 0; i < 6; i++) {
+                long t = BASE_MS + v * 1_000L + i * 10 * 60_000L; // every 10 min from 08:00 to 08:50
+                RawEvent e = raw(site, v, i, t);
+                events.add(e);
+                all.add(e.eventId());
+                if (site.equals("gone.test") && t >= from.toEpochMilli() && t < to.toEpochMilli()) {
+                    deleted.add(e.eventId());
+                }
+            }
+            RawEvent old = raw("all.test", v, 0, BASE_MS + v * 1_000L);
+            RawEvent newer = raw("all.test", v, 1, later + v);
+            events.addAll(List.of(old, newer));
+            all.addAll(List.of(old.eventId(), newer.eventId()));
+            deleted.add(old.eventId());
+        }
+        assertEquals(20 + 20, deleted.size(), "gone.test at 08:20 and 08:30, all.test's older events");
+        try (TestBroker broker = TestBroker.start(dir.resolve("broker"), 3)) {
+            produce(broker, events, false);
+            String[] common = {"--set", "kafka.bootstrapServers=" + broker.bootstrapServers(), "--set", "dataDir=" + dir,
+                    "--set", "loader.duckdbPath=" + file};
+            assertEquals(0, cli(common, "delete", "--site", "gone.test", "--from", from.toString(), "--to", to.toString(), "--yes"));
+            assertEquals(0, cli(common, "delete", "--site", "all.test", "--yes"));
+            assertEquals(0, cli(common, "replay", "--from", "earliest", "--table", "events_r"));
+        }
+        Set<String> kept = new HashSet<>(all);
+        kept.removeAll(deleted);
+        try (DuckDbWarehouse w = DuckDbWarehouse.open(file); Connection c = w.readConnection()) {
+            Set<String> replayed = ids(c, "SELECT CAST(event_id AS VARCHAR) FROM events_r");
+            assertEquals(Set.of(), replayed.stream().filter(deleted::contains).collect(Collectors.toSet()), "deleted, replayed");
+            assertEquals(Set.of(), kept.stream().filter(id -> !replayed.contains(id)).collect(Collectors.toSet()), "kept, not replayed");
+            assertEquals(kept.size(), replayed.size());
+            // gone.test's visits (one per visitor) are not split by the hole the deletion left in them.
+            assertEquals(10, LoaderFixtures.count(c, "SELECT count(DISTINCT session_id) FROM events_r WHERE site = 'gone.test'"));
+            assertEquals(2, LoaderFixtures.count(c, "SELECT count(*) FROM " + io.footfall.loader.schema.Deletions.TABLE));
+        }
+    }
+
     private static RawEvent raw(int visitor, int i, long receivedAt) {
-        return new RawEvent(UUID.nameUUIDFromBytes(("replay-" + visitor + "-" + i).getBytes(StandardCharsets.UTF_8)).toString(),
-                "replay.test", EventType.PAGEVIEW, null, "https://replay.test/page/" + i, null, "Page " + i, null,
+        return raw("replay.test", visitor, i, receivedAt);
+    }
+
+    private static RawEvent raw(String site, int visitor, int i, long receivedAt) {
+        return new RawEvent(UUID.nameUUIDFromBytes((site + "-" + visitor + "-" + i).getBytes(StandardCharsets.UTF_8)).toString(),
+                site, EventType.PAGEVIEW, null, "https://" + site + "/page/" + i, null, "Page " + i, null,
                 "visitor-" + visitor, "1280x720", "en-GB", "Europe/London", null, receivedAt, "192.0.2.1", "Mozilla/5.0");
     }
 

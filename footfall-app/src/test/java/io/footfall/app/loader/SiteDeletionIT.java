@@ -1,9 +1,11 @@
 package io.footfall.app.loader;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.schema.Deletions;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.loader.warehouse.OffsetCommit;
 import io.footfall.loader.warehouse.WarehouseWriter;
@@ -79,7 +81,18 @@ class SiteDeletionIT {
         } else {
             assertEquals(before, count(w, identity), "the rollup is not dropped and recreated");
         }
+        long beforeAll = Instant.now().toEpochMilli() * 1_000;
         assertEquals(2000, w.deleteSite("loader.test", Instant.EPOCH, Instant.parse("9999-01-01T00:00:00Z")), "the rest of it");
+        long afterAll = Instant.now().toEpochMilli() * 1_000 + 1_000;
+        // The deletion log, which a replay reads: every deletion, one that found nothing too; a range reaching past the
+        // deletion ends at its time.
+        List<Deletions.Range> log = w.deletions();
+        assertEquals(3, log.size(), log.toString());
+        assertTrue(log.contains(new Deletions.Range("nobody.test", 0, at.plusSeconds(3600).toEpochMilli() * 1_000)), log.toString());
+        assertTrue(log.contains(new Deletions.Range("loader.test", at.plusMillis(1000).toEpochMilli() * 1_000,
+                at.plusMillis(2000).toEpochMilli() * 1_000)), log.toString());
+        Deletions.Range whole = log.stream().filter(r -> r.fromMicros() == 0 && r.site().equals("loader.test")).findFirst().orElseThrow();
+        assertTrue(whole.toMicros() >= beforeAll - 1_000_000 && whole.toMicros() <= afterAll, "ends at the deletion: " + whole);
         if (duckdb) {
             assertEquals(0, count(w, "SELECT count(*) FROM footfall_hour_versions WHERE site = 'loader.test'"),
                     "a site deleted whole leaves the site list, which reads these");

@@ -76,7 +76,7 @@ class RawReplayRetentionIT {
                 w.migrate();
                 RawReplay.Result result = new RawReplay(config.kafka(), config.enricher(), w, Clock.systemUTC(), deletingAtStart)
                         .run("events_r", null, null);
-                assertEquals(new RawReplay.Result(70, 70, 0, 30), result);
+                assertEquals(new RawReplay.Result(70, 70, 0, 0, 30), result);
                 try (Connection c = w.readConnection(); Statement st = c.createStatement();
                      ResultSet rs = st.executeQuery("SELECT count(*), min(path) FROM events_r WHERE path = '/30'")) {
                     rs.next();

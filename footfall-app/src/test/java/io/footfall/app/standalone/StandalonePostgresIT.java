@@ -2,6 +2,7 @@ package io.footfall.app.standalone;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.footfall.app.testing.Http;
@@ -58,6 +59,7 @@ class StandalonePostgresIT {
                     .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
             assertEquals(501, backup.statusCode(), backup.body());
             assertTrue(backup.body().contains("pg_dump --schema=" + schema), backup.body());
+            assertFalse(java.nio.file.Files.exists(dataDir.resolve("backups")), "no empty backup directory is left");
 
             // A query server of its own on the same warehouse and cluster, as a shared deployment runs them.
             try (ServerProcess server = ServerProcess.start(dataDir.resolve("server"), standalone.bootstrapServers(), schema)) {

@@ -64,6 +64,11 @@ public abstract class ForwardingWarehouseWriter implements WarehouseWriter {
     }
 
     @Override
+    public List<io.footfall.loader.schema.Deletions.Range> deletions() throws SQLException {
+        return delegate.deletions();
+    }
+
+    @Override
     public long expire(Instant before) throws SQLException {
         return delegate.expire(before);
     }

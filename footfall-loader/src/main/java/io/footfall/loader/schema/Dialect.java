@@ -45,9 +45,13 @@ public enum Dialect {
      * microsecond keep their session order.
      */
     public String orderKey(String timestamp, String seq) {
-        String micros = this == DUCKDB ? "epoch_us(" + timestamp + ")"
+        return "(" + epochMicros(timestamp) + " * 1000 + coalesce(" + seq + ", 0))";
+    }
+
+    /** A timestamp's epoch microseconds, as a BIGINT. */
+    public String epochMicros(String timestamp) {
+        return this == DUCKDB ? "epoch_us(" + timestamp + ")"
                 : "CAST(floor(extract(epoch FROM " + timestamp + ") * 1000000) AS BIGINT)";
-        return "(" + micros + " * 1000 + coalesce(" + seq + ", 0))";
     }
 
     /** A TIMESTAMPTZ from epoch milliseconds, exactly (no floating point). */

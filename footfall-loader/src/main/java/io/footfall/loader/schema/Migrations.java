@@ -108,7 +108,9 @@ public final class Migrations {
             new Migration(5, "session hour versions", EnumSet.of(Dialect.DUCKDB),
                     HourVersions.sessionsMigrationSql() + ";\n" + HourVersions.sessionsBackfillSql()),
             // Where loader.retention has deleted events up to, and when (see Retention).
-            new Migration(6, "retention mark", Retention.createTableSql()));
+            new Migration(6, "retention mark", Retention.createTableSql()),
+            // What footfall delete removed, which a replay leaves out (see Deletions).
+            new Migration(7, "deletion log", Deletions.createTableSql()));
 
     private Migrations() {
     }

@@ -4,6 +4,7 @@ import io.footfall.core.config.LoaderConfig;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
 import io.footfall.loader.schema.HourVersions;
+import io.footfall.loader.schema.Deletions;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
 import io.footfall.loader.schema.Retention;
@@ -427,6 +428,13 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
             Retention.afterPromote(root, table);
             return 0L;
         });
+    }
+
+    @Override
+    public List<Deletions.Range> deletions() throws SQLException {
+        try (Connection c = readConnection()) {
+            return Deletions.read(c, Dialect.DUCKDB);
+        }
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.footfall.core.config.LoaderConfig;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.core.warehouse.Warehouse;
+import io.footfall.loader.schema.Deletions;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
 import io.footfall.loader.schema.Retention;
@@ -262,6 +263,13 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             Retention.afterPromote(c, LIVE_TABLE);
             return 0L;
         });
+    }
+
+    @Override
+    public List<Deletions.Range> deletions() throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            return Deletions.read(c, Dialect.POSTGRES);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.footfall.loader.warehouse;
 
 import io.footfall.core.event.StoredEvent;
 import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.schema.Deletions;
 import io.footfall.loader.schema.SessionRollup;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -98,6 +99,8 @@ public interface WarehouseWriter extends AutoCloseable {
         if (deleted > 0) {
             SessionRollup.rebuildSite(c, dialect, site);
         }
+        // Recorded even when the table had none of them: a replay of footfall.raw must not bring them in either.
+        Deletions.record(c, site, from, to, deleted);
         return deleted;
     }
 
@@ -109,6 +112,9 @@ public interface WarehouseWriter extends AutoCloseable {
         ps.setDouble(2, from.getEpochSecond() + from.getNano() / 1000 / 1e6);
         ps.setDouble(3, to.getEpochSecond() + to.getNano() / 1000 / 1e6);
     }
+
+    /** The ranges {@code footfall delete} removed (the deletion log), which a replay leaves out. */
+    List<Deletions.Range> deletions() throws SQLException;
 
     /** Why the warehouse would reject this row, or null when it fits. */
     default String rejection(StoredEvent event) {

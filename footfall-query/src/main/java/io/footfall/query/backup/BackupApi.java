@@ -81,12 +81,17 @@ public final class BackupApi {
             return;
         }
         long events;
+        boolean dirMade = !Files.isDirectory(dir);
         try {
             Files.createDirectories(dir);
             deletePartial(partial);
             events = warehouse.copyTo(partial);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (UnsupportedOperationException e) {
+            if (dirMade) {
+                // A warehouse footfall does not copy (PostgreSQL) leaves no empty backup directory behind.
+                Files.deleteIfExists(dir);
+            }
             Exchanges.error(exchange, 501, "not_supported", e.getMessage());
             return;
         } catch (SQLException | IOException e) {
