@@ -131,7 +131,7 @@ public final class RawReplay {
                 records++;
                 Outcome outcome = pipeline.process(record.value(), state);
                 if (outcome.stored() != null) {
-                    if (isDeleted(outcome.stored(), deletions)) {
+                    if (Deletions.covered(deletions, outcome.stored())) {
                         deleted++;
                     } else {
                         pending.add(outcome.stored());
@@ -152,15 +152,6 @@ public final class RawReplay {
         rows += writer.append(table, pending);
         progress.finish(records);
         return new Result(records, rows, bad, deleted, 0);
-    }
-
-    private static boolean isDeleted(StoredEvent event, List<Deletions.Range> deletions) {
-        for (Deletions.Range range : deletions) {
-            if (range.covers(event)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static boolean done(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends) {

@@ -102,12 +102,20 @@ class SiteDeletionIT {
         try (Connection c = w.readConnection()) {
             assertEquals(List.of("other.test|300"), LoaderFixtures.rows(c, "SELECT site, count(*) FROM footfall_sessions GROUP BY site"));
         }
-        // Loading goes on after a deletion.
-        assertEquals(1, w.write(List.of(LoaderFixtures.event(5)), TOPIC, List.of(new OffsetCommit(0, events.size(), events.size() + 1))));
+        // Loading goes on after a deletion, without what it deleted: a loader that was behind (here a batch of one of
+        // loader.test's deleted events and one of another site's, received at the same time) writes only the other.
+        StoredEvent elsewhere = withSite(LoaderFixtures.event(6), "other.test");
+        assertEquals(1, w.write(List.of(LoaderFixtures.event(5), elsewhere), TOPIC,
+                List.of(new OffsetCommit(0, events.size(), events.size() + 2))));
         try (Connection c = w.readConnection()) {
-            assertEquals(List.of("loader.test|1"), LoaderFixtures.rows(c,
-                    "SELECT site, sum(pageviews) FROM footfall_sessions WHERE site = 'loader.test' GROUP BY site"));
+            assertEquals(List.of("other.test|301"), LoaderFixtures.rows(c, "SELECT site, count(*) FROM events GROUP BY site"));
+            assertEquals(List.of("other.test|301"), LoaderFixtures.rows(c, "SELECT site, sum(pageviews) FROM footfall_sessions GROUP BY site"));
+            assertEquals(events.size() + 2, LoaderFixtures.count(c, "SELECT sum(next_offset) FROM footfall_offsets"), "both are consumed");
         }
+        // A batch of nothing but deleted events: consumed, nothing written.
+        assertEquals(0, w.write(List.of(LoaderFixtures.event(7)), TOPIC,
+                List.of(new OffsetCommit(0, events.size() + 2, events.size() + 3))));
+        assertEquals(events.size() + 3, count(w, "SELECT sum(next_offset) FROM footfall_offsets"));
     }
 
     private static long count(Warehouse w, String sql) throws Exception {

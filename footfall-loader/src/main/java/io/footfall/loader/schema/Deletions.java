@@ -9,14 +9,19 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The deletion log: every {@code footfall delete --yes} records the site and range it deleted, in its own
  * transaction, so that a replay of {@code footfall.raw} (which keeps what it received for {@code kafka.rawRetention})
  * leaves those events out instead of loading them again. A range that reaches past the deletion ends at the
- * deletion's time: events the site sends afterwards are new traffic, and a replay keeps them.
+ * deletion's time: events the site sends afterwards are new traffic, and a replay keeps them. Loaders read it in
+ * every batch's transaction too ({@link #without}).
  */
 public final class Deletions {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Deletions.class);
 
     public static final String TABLE = "footfall_deletions";
 
@@ -58,6 +63,37 @@ public final class Deletions {
             }
         }
         return ranges;
+    }
+
+    /**
+     * {@code events} without those a recorded deletion covers, the log read in the caller's transaction: a loader
+     * that was behind when {@code footfall delete} ran (stopped, or catching up) does not write them afterwards.
+     */
+    public static List<StoredEvent> without(Connection c, Dialect dialect, List<StoredEvent> events) throws SQLException {
+        List<Range> ranges = read(c, dialect);
+        if (ranges.isEmpty()) {
+            return events;
+        }
+        List<StoredEvent> kept = new ArrayList<>(events.size());
+        for (StoredEvent e : events) {
+            if (!covered(ranges, e)) {
+                kept.add(e);
+            }
+        }
+        if (kept.size() < events.size()) {
+            LOG.info("event=deleted_events_not_loaded count={}", events.size() - kept.size());
+        }
+        return kept;
+    }
+
+    /** Whether one of {@code ranges} covers {@code event}. */
+    public static boolean covered(List<Range> ranges, StoredEvent event) {
+        for (Range range : ranges) {
+            if (range.covers(event)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double seconds(Instant at) {

@@ -263,11 +263,15 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         }
     }
 
-    private long writeLive(List<StoredEvent> events, String topic, List<OffsetCommit> offsets, boolean dropStored)
+    private long writeLive(List<StoredEvent> batch, String topic, List<OffsetCommit> offsets, boolean dropStored)
             throws SQLException {
         return inTransaction(() -> {
             // The fence first: a stale batch is refused before any row is staged.
             OffsetFence.advance(root, topic, offsets);
+            List<StoredEvent> events = Deletions.without(root, Dialect.DUCKDB, batch);
+            if (events.isEmpty()) {
+                return 0L;
+            }
             try (Statement st = root.createStatement()) {
                 // The Appender joins the connection's transaction only once a statement has opened it (the
                 // fence's, above); as the first thing in a transaction it would commit on its own.

@@ -139,7 +139,13 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
         return inTransaction(c -> {
             OffsetFence.advance(c, topic, offsets);
-            return insertAndFold(c, events);
+            // The lock the COPY takes anyway, taken before the deletion log is read: a footfall delete running now
+            // (it holds a lock this one waits for) has committed, log row included, by the time the log is read.
+            try (Statement st = c.createStatement()) {
+                st.execute("LOCK TABLE " + LIVE_TABLE + " IN ROW EXCLUSIVE MODE");
+            }
+            List<StoredEvent> kept = Deletions.without(c, Dialect.POSTGRES, events);
+            return kept.isEmpty() ? 0 : insertAndFold(c, kept);
         });
     }
 
