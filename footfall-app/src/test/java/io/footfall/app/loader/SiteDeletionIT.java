@@ -12,6 +12,7 @@ import io.footfall.loader.warehouse.WarehouseWriter;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,47 @@ class SiteDeletionIT {
     @Test
     void postgres() throws Exception {
         LoaderFixtures.onFreshPostgres("sitedel", w -> check(w));
+    }
+
+    /**
+     * PostgreSQL, loaders running beside {@code footfall delete}: a batch that waits on the deletion's lock, holding
+     * one of the events it deletes, is written once the deletion has committed, and without that event.
+     */
+    @Test
+    void postgresBatchWaitingOnADeletionLeavesOutWhatItDeleted() throws Exception {
+        LoaderFixtures.onFreshPostgres("sitedelrace", w -> {
+            w.migrate();
+            String schema = w.eventsTable().substring(0, w.eventsTable().indexOf('.'));
+            assertEquals(1, w.write(List.of(LoaderFixtures.event(1)), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 1))));
+            Instant at = Instant.ofEpochMilli(1_700_000_000_000L);
+            java.util.concurrent.ExecutorService loader = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try (Connection deletion = LoaderFixtures.postgres(); Statement st = deletion.createStatement()) {
+                st.execute("SET search_path TO " + schema);
+                deletion.setAutoCommit(false);
+                // What PostgresWarehouse.deleteSite does, held open here until the batch waits on it.
+                st.execute("LOCK TABLE events IN SHARE ROW EXCLUSIVE MODE");
+                java.util.concurrent.Future<Long> batch = loader.submit(() -> w.write(
+                        List.of(LoaderFixtures.event(2), withSite(LoaderFixtures.event(3), "other.test")), TOPIC,
+                        List.of(new OffsetCommit(0, 1, 3))));
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+                    try (Connection c = LoaderFixtures.postgres()) {
+                        return LoaderFixtures.count(c, "SELECT count(*) FROM pg_locks l JOIN pg_class r ON r.oid = l.relation"
+                                + " JOIN pg_namespace n ON n.oid = r.relnamespace WHERE NOT l.granted AND r.relname = 'events'"
+                                + " AND n.nspname = '" + schema + "'") > 0;
+                    }
+                });
+                assertEquals(1, WarehouseWriter.deleteEvents(deletion, io.footfall.loader.schema.Dialect.POSTGRES, "events",
+                        "loader.test", at, at.plusSeconds(60)));
+                deletion.commit();
+                assertEquals(1L, batch.get(30, java.util.concurrent.TimeUnit.SECONDS), "only other.test's event is written");
+            } finally {
+                loader.shutdownNow();
+            }
+            try (Connection c = w.readConnection()) {
+                assertEquals(List.of("other.test|1"), LoaderFixtures.rows(c, "SELECT site, count(*) FROM events GROUP BY site"));
+                assertEquals(List.of("other.test|1"), LoaderFixtures.rows(c, "SELECT site, sum(pageviews) FROM footfall_sessions GROUP BY site"));
+            }
+        });
     }
 
     private static <W extends Warehouse & WarehouseWriter> void check(W w) throws Exception {
