@@ -38,12 +38,7 @@ class StartupSigtermIT {
                 "--admin-port", Integer.toString(StandaloneProcess.freePort()), "--partitions", "3");
         Process standalone = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(standalone.getInputStream(), StandardCharsets.UTF_8))) {
-            List<String> before = new ArrayList<>();
-            String line;
-            while ((line = out.readLine()) != null && !line.startsWith("footfall: loader ready")) {
-                before.add(line);
-            }
-            assertTrue(line != null, "the loader's ready line; got " + before + ", stderr:\n" + Files.readString(stderr));
+            readUntil(out, "footfall: loader ready", stderr);
             // The enricher starts next, which takes seconds (its user-agent parser, joining its group): stop now.
             standalone.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the stream read below
             assertTrue(standalone.waitFor(90, TimeUnit.SECONDS), "stops on SIGTERM during start-up");
@@ -78,12 +73,7 @@ class StartupSigtermIT {
                 "--set", "enricher.adminPort=0");
         Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            List<String> before = new ArrayList<>();
-            String line;
-            while ((line = out.readLine()) != null && !line.startsWith("footfall: waiting for Kafka at 127.0.0.1:1")) {
-                before.add(line);
-            }
-            assertTrue(line != null, "the waiting line; got " + before + ", stderr:\n" + Files.readString(stderr));
+            readUntil(out, "footfall: waiting for Kafka at 127.0.0.1:1", stderr);
             process.toHandle().destroy(); // SIGTERM
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "stops on SIGTERM while waiting for Kafka (not after 10 min)");
             List<String> after = out.lines().toList();
@@ -96,5 +86,15 @@ class StartupSigtermIT {
         assertTrue(err.contains("footfall: cannot start: stopped (SIGTERM or Ctrl-C) before it was ready"), err);
         assertFalse(err.contains("did not answer"), "the reason is the signal, not Kafka: " + err);
         assertFalse(err.contains("\tat "), "no stack trace: " + err);
+    }
+
+    /** Reads stdout up to the first line starting with {@code prefix}; fails with what came instead. */
+    private static void readUntil(BufferedReader out, String prefix, Path stderr) throws java.io.IOException {
+        List<String> before = new ArrayList<>();
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith(prefix)) {
+            before.add(line);
+        }
+        assertTrue(line != null, "no line '" + prefix + "…'; got " + before + ", stderr:\n" + Files.readString(stderr));
     }
 }
