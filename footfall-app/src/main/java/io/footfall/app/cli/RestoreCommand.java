@@ -2,6 +2,9 @@ package io.footfall.app.cli;
 
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.FootfallConfig;
+import io.footfall.loader.schema.Deletions;
+import io.footfall.loader.schema.Dialect;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +15,17 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,9 +69,10 @@ public final class RestoreCommand implements Callable<Integer> {
         Path live = config.loader().duckdbPath().toAbsolutePath();
         Path wal = live.resolveSibling(live.getFileName() + ".wal");
         String kept = "";
+        Path aside = null;
         if (Files.exists(live)) {
             requireStopped(live);
-            Path aside = live.resolveSibling(live.getFileName() + ".before-restore-" + STAMP.format(Clock.systemUTC().instant()));
+            aside = live.resolveSibling(live.getFileName() + ".before-restore-" + STAMP.format(Clock.systemUTC().instant()));
             Files.move(live, aside);
             if (Files.exists(wal)) {
                 Files.move(wal, aside.resolveSibling(aside.getFileName() + ".wal"));
@@ -76,6 +86,9 @@ public final class RestoreCommand implements Callable<Integer> {
         Files.copy(backup, partial, StandardCopyOption.REPLACE_EXISTING);
         Files.move(partial, live, StandardCopyOption.ATOMIC_MOVE);
         System.out.println("footfall: restored " + backup.toAbsolutePath() + " (" + contents + ") as " + live + kept);
+        if (aside != null) {
+            reapplyDeletions(aside, live);
+        }
         System.out.println("footfall: on the next start the loader goes on from the backup's offsets and loads again what"
                 + " came after it, as far as footfall.events still holds it");
         return 0;
@@ -83,9 +96,7 @@ public final class RestoreCommand implements Callable<Integer> {
 
     /** What the backup holds, read from it (read-only): also proves it is a whole footfall warehouse. */
     private static String describe(Path file) {
-        Properties readOnly = new Properties();
-        readOnly.setProperty("duckdb.read_only", "true");
-        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), readOnly);
+        try (Connection c = readOnly(file);
              Statement st = c.createStatement();
              ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM events), (SELECT count(*) FROM footfall_offsets),"
                      + " (SELECT max(received_at) FROM events)")) {
@@ -96,6 +107,62 @@ public final class RestoreCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw new ConfigException(file + " is not a footfall backup: " + firstLine(e.getMessage()));
         }
+    }
+
+    /**
+     * Deletions ({@code footfall delete}) that the replaced file recorded and the backup does not hold were made after
+     * the backup: they are made again on the restored file, so that restoring an older backup does not bring a
+     * deleted site's events back (nor, through the deletion log, does the loader's reload from Kafka).
+     */
+    private static void reapplyDeletions(Path replaced, Path live) {
+        List<Deletions.Range> made;
+        try (Connection c = readOnly(replaced)) {
+            made = hasDeletionLog(c) ? Deletions.read(c, Dialect.DUCKDB) : List.of();
+        } catch (SQLException e) {
+            System.err.println("footfall: warning: the deletion log of " + replaced + " cannot be read (" + firstLine(e.getMessage())
+                    + "): if footfall delete ran after the backup, run it again");
+            return;
+        }
+        if (made.isEmpty()) {
+            return;
+        }
+        try (DuckDbWarehouse restored = DuckDbWarehouse.open(live)) {
+            restored.migrate();
+            Set<Deletions.Range> held = new HashSet<>(restored.deletions());
+            int again = 0;
+            long events = 0;
+            for (Deletions.Range range : made) {
+                if (!held.contains(range)) {
+                    events += restored.deleteSite(range.site(), micros(range.fromMicros()), micros(range.toMicros()));
+                    again++;
+                }
+            }
+            if (again > 0) {
+                System.out.printf(Locale.ROOT, "footfall: %d deletion%s (footfall delete) made after the backup made again: %,d"
+                        + " events deleted%n", again, again == 1 ? "" : "s", events);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the restored file is in place, but the deletions made after the backup could not"
+                    + " be made again on it (" + firstLine(e.getMessage()) + "): run footfall delete again before starting");
+        }
+    }
+
+    private static boolean hasDeletionLog(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables"
+                + " WHERE table_name = '" + Deletions.TABLE + "'")) {
+            rs.next();
+            return rs.getLong(1) > 0;
+        }
+    }
+
+    private static Instant micros(long epochMicros) {
+        return Instant.EPOCH.plus(epochMicros, ChronoUnit.MICROS);
+    }
+
+    private static Connection readOnly(Path file) throws SQLException {
+        Properties readOnly = new Properties();
+        readOnly.setProperty("duckdb.read_only", "true");
+        return DriverManager.getConnection("jdbc:duckdb:" + file.toAbsolutePath(), readOnly);
     }
 
     /** DuckDB admits one process per file: a file that cannot be opened here is in use. */

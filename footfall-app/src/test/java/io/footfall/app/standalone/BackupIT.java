@@ -8,6 +8,7 @@ import io.footfall.app.Main;
 import io.footfall.app.reliability.AckedLoad;
 import io.footfall.app.testing.Http;
 import io.footfall.app.testing.TestBroker;
+import io.footfall.loader.warehouse.DuckDbWarehouse;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -118,6 +120,48 @@ class BackupIT {
             missing.removeAll(counts.keySet());
             assertEquals(0, missing.size(), "acknowledged events missing after the restore, of " + acked.size());
         }
+    }
+
+    /**
+     * A backup older than a {@code footfall delete}: the restore makes the deletion again on it (the replaced file's
+     * deletion log says what was deleted after the backup), so the deleted events do not come back, and records it, so
+     * that the loader's reload from Kafka leaves them out too.
+     */
+    @Test
+    void restoringABackupOlderThanADeletionMakesTheDeletionAgain() throws Exception {
+        Path data = dir.resolve("data");
+        Path live = data.resolve("footfall.duckdb");
+        Path backup = dir.resolve("footfall-20261129T000000Z.duckdb");
+        Instant at = Instant.ofEpochMilli(1_700_000_000_000L);
+        Files.createDirectories(data);
+        try (DuckDbWarehouse w = DuckDbWarehouse.open(live)) {
+            w.migrate();
+            List<io.footfall.core.event.StoredEvent> events = new java.util.ArrayList<>();
+            for (int seed = 0; seed < 500; seed++) {
+                events.add(io.footfall.app.loader.LoaderFixtures.event(seed));
+            }
+            w.write(events, "footfall.events", List.of(new io.footfall.loader.warehouse.OffsetCommit(0,
+                    io.footfall.loader.warehouse.OffsetCommit.NONE, 500)));
+            assertEquals(500, w.copyTo(backup));
+            assertEquals(100, w.deleteSite("loader.test", at.plusMillis(100), at.plusMillis(200)));
+            assertEquals(0, w.deleteSite("nobody.test", Instant.EPOCH, at), "recorded, though it found nothing");
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertEquals(0, runCapturing(out, "restore", backup.toString(), "--data-dir", data.toString()), out.toString());
+        assertTrue(out.toString().contains("footfall: 2 deletions (footfall delete) made after the backup made again: 100 events deleted"),
+                out.toString());
+        assertEquals(400, count(live, "SELECT count(*) FROM events"));
+        assertEquals(0, count(live, "SELECT count(*) FROM events WHERE received_at >= make_timestamptz(1700000000100000)"
+                + " AND received_at < make_timestamptz(1700000000200000)"));
+        assertEquals(400, count(live, "SELECT sum(pageviews) FROM footfall_sessions"), "the sessions follow");
+        assertEquals(2, count(live, "SELECT count(*) FROM footfall_deletions"));
+
+        // The same backup restored again over the restored file: each deletion is made again once, the log not doubled.
+        ByteArrayOutputStream again = new ByteArrayOutputStream();
+        Thread.sleep(1_100); // the replaced file is named by its second
+        assertEquals(0, runCapturing(again, "restore", backup.toString(), "--data-dir", data.toString()), again.toString());
+        assertTrue(again.toString().contains("made again: 100 events deleted"), again.toString());
+        assertEquals(2, count(live, "SELECT count(*) FROM footfall_deletions"));
     }
 
     private static int runCapturing(ByteArrayOutputStream out, String... args) {
