@@ -2,6 +2,7 @@ package io.footfall.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.footfall.app.standalone.Roles;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.FootfallConfig;
 import io.footfall.query.sql.ApiToken;
@@ -59,9 +60,9 @@ public final class BackupCommand implements Callable<Integer> {
         StandaloneCommand.put(flags, "dataDir", dataDir);
         StandaloneCommand.put(flags, "query.port", adminPort);
         FootfallConfig config = options.load(flags);
-        Path tokenFile = config.dataDir().resolve(ApiToken.FILE_NAME);
+        Path tokenFile = config.dataDir().resolve(ApiToken.ADMIN_FILE_NAME);
         if (!Files.isReadable(tokenFile)) {
-            throw new ConfigException("there is no " + ApiToken.FILE_NAME + " in " + config.dataDir().toAbsolutePath()
+            throw new ConfigException("there is no " + ApiToken.ADMIN_FILE_NAME + " in " + config.dataDir().toAbsolutePath()
                     + ": give the running footfall's data directory (--data-dir or dataDir)");
         }
         String token = Files.readString(tokenFile, StandardCharsets.UTF_8).trim();
@@ -78,10 +79,13 @@ public final class BackupCommand implements Callable<Integer> {
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (ConnectException e) {
+        } catch (ConnectException | java.net.http.HttpConnectTimeoutException e) {
             throw new IllegalStateException("no footfall answers at " + uri.getHost() + ":" + uri.getPort() + " (query.port):"
                     + " a backup is written by the running footfall; with it stopped, copy "
                     + config.loader().duckdbPath() + " itself");
+        } catch (IOException e) {
+            throw new IllegalStateException("the connection to " + uri.getHost() + ":" + uri.getPort() + " ended before the backup"
+                    + " was written (" + e.getMessage() + "): was footfall stopped? the next backup removes what this one left");
         }
         JsonNode body = parse(response.body());
         if (response.statusCode() != 200) {
@@ -93,7 +97,8 @@ public final class BackupCommand implements Callable<Integer> {
                 body.get("bytes").asLong() / 1e6, events, events == 1 ? "" : "s", body.get("took_ms").asLong() / 1e3);
         System.out.println("footfall: to restore it: stop footfall, then 'footfall restore " + body.get("file").asText() + "'");
         if (keep != null) {
-            prune(Path.of(body.get("file").asText()).getParent(), keep);
+            // This side's view of the data directory (the server's path may be another mount of it).
+            prune(config.dataDir().resolve(Roles.BACKUP_DIR), keep);
         }
         return 0;
     }

@@ -4,13 +4,16 @@ import io.footfall.app.standalone.StartStopped;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A long-running command's start and its stop on SIGTERM or Ctrl-C. The shutdown hook is installed before the
  * first component starts, so a signal that comes while the command is still starting (a broker recovering its
  * log, an enricher restoring its state, a loader migrating) lets the step under way finish, starts nothing more
  * and closes what had started, in reverse order, instead of the JVM exiting under a half-started broker and
- * warehouse. Once started, the command runs until the signal and then closes everything the same way.
+ * warehouse. A step that does not end by itself soon (a wait for another process's lock) is interrupted, and the
+ * process exits regardless once that too has had its time. Once started, the command runs until the signal and then
+ * closes everything the same way.
  */
 final class Lifecycle {
 
@@ -22,6 +25,11 @@ final class Lifecycle {
 
     private enum State { STARTING, RUNNING, FAILED }
 
+    /** How long a stop during start-up waits for the step under way before it interrupts it. */
+    static final long STEP_GRACE_S = 10;
+    /** How long it then waits for the interrupted step before the process exits regardless. */
+    static final long INTERRUPTED_GRACE_S = 20;
+
     private final String stoppingLine;
     private final String stoppedLine;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -29,6 +37,7 @@ final class Lifecycle {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile State state = State.STARTING;
     private volatile boolean stopping;
+    private volatile Thread starting;
 
     private Lifecycle(String stoppingLine, String stoppedLine) {
         this.stoppingLine = stoppingLine;
@@ -47,12 +56,16 @@ final class Lifecycle {
     /** As {@link #run(String, Steps)}, with the two lines printed on stop given in full. */
     static int run(String stoppingLine, String stoppedLine, Steps steps) throws Exception {
         Lifecycle life = new Lifecycle(stoppingLine, stoppedLine);
+        life.starting = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(life::stop, "footfall-shutdown"));
         try {
             steps.start(life);
             life.state = State.RUNNING;
         } catch (Exception | Error e) {
             life.state = State.FAILED;
+            if (life.stopping) {
+                Thread.interrupted(); // the hook's interrupt, if it came to that: what started is closed all the same
+            }
             life.closeAll();
             if (!life.stopping) {
                 throw e;
@@ -89,10 +102,12 @@ final class Lifecycle {
         stopping = true;
         if (state == State.STARTING) {
             System.out.println("footfall: stopping: start-up ends after the step under way");
-            try {
-                startEnded.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!awaitStartEnded()) {
+                // A step that waits without end (another process's lock, say) must not keep the process alive.
+                System.err.println("footfall: the start-up step under way did not end within "
+                        + (STEP_GRACE_S + INTERRUPTED_GRACE_S) + " s of the stop; exiting without closing what had started");
+                stopped.countDown();
+                return;
             }
         }
         if (state != State.FAILED) {
@@ -102,6 +117,25 @@ final class Lifecycle {
             System.out.println(stoppedLine);
         }
         stopped.countDown();
+    }
+
+    /**
+     * Waits for the start to give up after its step: {@value #STEP_GRACE_S} s, then, the step still running, it is
+     * interrupted (waits such as the migration lock's end on it) and given {@value #INTERRUPTED_GRACE_S} s more.
+     *
+     * @return whether the start ended
+     */
+    private boolean awaitStartEnded() {
+        try {
+            if (startEnded.await(STEP_GRACE_S, TimeUnit.SECONDS)) {
+                return true;
+            }
+            starting.interrupt();
+            return startEnded.await(INTERRUPTED_GRACE_S, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private synchronized void closeAll() {

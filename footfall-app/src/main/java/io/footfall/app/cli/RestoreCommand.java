@@ -68,10 +68,26 @@ public final class RestoreCommand implements Callable<Integer> {
         String contents = describe(backup);
         Path live = config.loader().duckdbPath().toAbsolutePath();
         Path wal = live.resolveSibling(live.getFileName() + ".wal");
+        if (Files.exists(live) && Files.isSameFile(backup, live)) {
+            throw new ConfigException(backup + " is the live warehouse itself; give a backup (footfall backup writes them to "
+                    + live.resolveSibling("backups") + ")");
+        }
+        if (Files.exists(live)) {
+            requireStopped(live);
+        }
+        Files.createDirectories(live.getParent());
+        // The copy first, beside the live file: a copy that fails (a full disk) leaves the live file where it was.
+        Path partial = live.resolveSibling(live.getFileName() + ".restoring");
+        try {
+            Files.copy(backup, partial, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(partial);
+            throw new IllegalStateException("the backup cannot be copied beside " + live + " (" + e
+                    + "); nothing was changed");
+        }
         String kept = "";
         Path aside = null;
         if (Files.exists(live)) {
-            requireStopped(live);
             aside = live.resolveSibling(live.getFileName() + ".before-restore-" + STAMP.format(Clock.systemUTC().instant()));
             Files.move(live, aside);
             if (Files.exists(wal)) {
@@ -79,11 +95,8 @@ public final class RestoreCommand implements Callable<Integer> {
             }
             kept = "; the file it replaced is kept as " + aside + " (delete it once the restore is checked)";
         } else {
-            Files.createDirectories(live.getParent());
             Files.deleteIfExists(wal);
         }
-        Path partial = live.resolveSibling(live.getFileName() + ".restoring");
-        Files.copy(backup, partial, StandardCopyOption.REPLACE_EXISTING);
         Files.move(partial, live, StandardCopyOption.ATOMIC_MOVE);
         System.out.println("footfall: restored " + backup.toAbsolutePath() + " (" + contents + ") as " + live + kept);
         if (aside != null) {

@@ -209,7 +209,8 @@ public final class Roles {
                               Set<LivePipelineProbe.Local> local) {
         ApiToken token = ApiToken.loadOrCreate(config.dataDir());
         QueryServer server = new QueryServer(config.query(), warehouse, registry::scrape).withSqlToken(token)
-                .withBackups(token, config.dataDir().resolve(BACKUP_DIR))
+                // Not the SQL token, which analysts get: a backup writes to the operator's disk.
+                .withBackups(ApiToken.loadOrCreate(config.dataDir(), ApiToken.ADMIN_FILE_NAME), config.dataDir().resolve(BACKUP_DIR))
                 .withTap(config.kafka())
                 .withPipeline(new LivePipelineProbe(config, registry, local, warehouse, java.time.Clock.systemUTC()));
         return new Query(server, server.start(), token);

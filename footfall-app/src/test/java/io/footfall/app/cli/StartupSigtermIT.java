@@ -1,15 +1,21 @@
 package io.footfall.app.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.footfall.app.loader.LoaderFixtures;
 import io.footfall.app.reliability.StandaloneProcess;
+import io.footfall.app.testing.TestBroker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -86,6 +92,43 @@ class StartupSigtermIT {
         assertTrue(err.contains("footfall: cannot start: stopped (SIGTERM or Ctrl-C) before it was ready"), err);
         assertFalse(err.contains("did not answer"), "the reason is the signal, not Kafka: " + err);
         assertFalse(err.contains("\tat "), "no stack trace: " + err);
+    }
+
+    /**
+     * A step that waits without end and does not look for a stop itself — a PostgreSQL loader waiting for another
+     * process's migrations — is interrupted a while after SIGTERM, and the process exits, rather than after the
+     * other process lets go (which may be never).
+     */
+    @Test
+    void sigtermWhileALoaderWaitsForAnotherProcesssMigrationsEndsTheWait() throws Exception {
+        String schema = LoaderFixtures.freshSchema("sigterm");
+        Path stderr = dir.resolve("pg-loader-stderr.log");
+        try (TestBroker broker = TestBroker.start(dir.resolve("broker"), 1);
+             Connection other = LoaderFixtures.postgres(); Statement st = other.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(hashtext('footfall.migrations." + schema + "'))");
+            List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                    "-cp", System.getProperty("java.class.path"), "io.footfall.app.Main", "loader",
+                    "--set", "kafka.bootstrapServers=" + broker.bootstrapServers(), "--set", "dataDir=" + dir.resolve("pg"),
+                    "--set", "query.port=0", "--set", "loader.warehouse=postgres", "--set", "loader.jdbcUrl=" + LoaderFixtures.PG_URL,
+                    "--set", "loader.user=postgres", "--set", "loader.schema=" + schema);
+            Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).redirectOutput(dir.resolve("pg-out.log").toFile())
+                    .start();
+            try {
+                await().atMost(Duration.ofSeconds(60)).until(() -> !process.isAlive()
+                        || Files.readString(stderr).contains("event=migrations_waiting"));
+                assertTrue(process.isAlive(), "waits for the lock:\n" + Files.readString(stderr));
+                process.toHandle().destroy(); // SIGTERM
+                assertTrue(process.waitFor(60, TimeUnit.SECONDS), "exits on SIGTERM though the lock is still held");
+                assertEquals(143, process.exitValue());
+            } finally {
+                process.destroyForcibly();
+            }
+            String err = Files.readString(stderr);
+            assertTrue(err.contains("footfall: cannot start: stopped (SIGTERM or Ctrl-C) before it was ready"), err);
+            assertFalse(err.contains("migration_applied"), "no migration ran: " + err);
+        } finally {
+            LoaderFixtures.dropSchema(schema);
+        }
     }
 
     /** Reads stdout up to the first line starting with {@code prefix}; fails with what came instead. */

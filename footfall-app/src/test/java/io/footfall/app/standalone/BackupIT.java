@@ -60,6 +60,16 @@ class BackupIT {
             assertEquals(405, get.statusCode(), get.body());
             assertEquals("POST", get.headers().firstValue("Allow").orElse(null));
 
+            // The SQL API's token, which analysts get, does not write backups: the operator's admin token does.
+            HttpResponse<String> withSqlToken = Http.send(HttpRequest.newBuilder(uri).header("Authorization", "Bearer "
+                    + Files.readString(data.resolve("query-api-token")).trim()).POST(HttpRequest.BodyPublishers.noBody()).build());
+            assertEquals(401, withSqlToken.statusCode(), withSqlToken.body());
+            assertTrue(withSqlToken.body().contains("admin-api-token"), withSqlToken.body());
+            // What a backup cut off by a stop left behind goes with the next one.
+            Path stale = Files.createDirectories(data.resolve("backups")).resolve("footfall-20000101T000000Z.duckdb.partial");
+            Files.writeString(stale, "cut off");
+            Files.writeString(stale.resolveSibling(stale.getFileName() + ".wal"), "cut off");
+
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             int exit = runCapturing(out, "backup", "--data-dir", data.toString(), "--admin-port", Integer.toString(port));
             assertEquals(0, exit, out.toString());
@@ -146,6 +156,12 @@ class BackupIT {
             assertEquals(100, w.deleteSite("loader.test", at.plusMillis(100), at.plusMillis(200)));
             assertEquals(0, w.deleteSite("nobody.test", Instant.EPOCH, at), "recorded, though it found nothing");
         }
+        // The live file given as the backup: refused, the live file left where it is.
+        ByteArrayOutputStream itself = new ByteArrayOutputStream();
+        assertEquals(2, runCapturing(itself, "restore", live.toString(), "--data-dir", data.toString()), itself.toString());
+        assertTrue(itself.toString().contains("is the live warehouse itself"), itself.toString());
+        assertEquals(400, count(live, "SELECT count(*) FROM events"));
+
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertEquals(0, runCapturing(out, "restore", backup.toString(), "--data-dir", data.toString()), out.toString());
         assertTrue(out.toString().contains("footfall: 2 deletions (footfall delete) made after the backup made again: 100 events deleted"),

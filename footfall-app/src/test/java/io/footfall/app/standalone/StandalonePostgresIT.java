@@ -55,7 +55,7 @@ class StandalonePostgresIT {
             // footfall does not copy a PostgreSQL warehouse: it says which tool does, and for which schema.
             HttpResponse<String> backup = Http.send(java.net.http.HttpRequest.newBuilder(
                             java.net.URI.create("http://127.0.0.1:" + standalone.queryPort() + "/api/backup"))
-                    .header("Authorization", "Bearer " + java.nio.file.Files.readString(dataDir.resolve("query-api-token")).trim())
+                    .header("Authorization", "Bearer " + java.nio.file.Files.readString(dataDir.resolve("admin-api-token")).trim())
                     .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build());
             assertEquals(501, backup.statusCode(), backup.body());
             assertTrue(backup.body().contains("pg_dump --schema=" + schema), backup.body());

@@ -99,6 +99,8 @@ public final class LoaderService implements AutoCloseable {
     private final ExecutorService writerThread;
     /** Per assigned partition: the offset stored in the warehouse as this loader last saw it. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    /** Per partition, the log start up to which lost records were counted (footfall_loader_records_expired_total). */
+    private final Map<TopicPartition, Long> expiredCountedTo = new HashMap<>();
     /** Assigned partitions not yet positioned at their stored offset (kept paused). */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     private final PartitionLag lag;
@@ -525,11 +527,15 @@ public final class LoaderService implements AutoCloseable {
         for (TopicPartition tp : known) {
             Long start = first.get(tp);
             long at = stored.get(tp.partition());
-            if (start != null && at < start) {
-                expiredRecords.increment(start - at);
+            // Counted once per process: a partition positioned again (a rebalance, a stale batch) below the same log
+            // start is the same loss, while nothing has been loaded there to move its stored offset.
+            long from = Math.max(at, expiredCountedTo.getOrDefault(tp, Long.MIN_VALUE));
+            if (start != null && from < start) {
+                expiredCountedTo.put(tp, start);
+                expiredRecords.increment(start - from);
                 LOG.warn("event=records_expired_before_load{} partition={} stored_offset={} first_offset={} lost={}"
                         + " reason=\"the topic's retention deleted them before they reached the warehouse\"", writerTag,
-                        tp.partition(), at, start, start - at);
+                        tp.partition(), at, start, start - from);
             }
         }
     }

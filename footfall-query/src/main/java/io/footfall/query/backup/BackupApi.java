@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class BackupApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackupApi.class);
+    /** What a backup cut off by a stop leaves: {@code footfall-<time>.duckdb.partial}, and its write-ahead log. */
+    private static final java.util.regex.Pattern UNFINISHED =
+            java.util.regex.Pattern.compile("footfall-\\d{8}T\\d{6}Z\\.duckdb\\.partial(\\.wal)?");
     private static final DateTimeFormatter NAME = DateTimeFormatter.ofPattern("'footfall-'yyyyMMdd'T'HHmmss'Z.duckdb'")
             .withZone(ZoneOffset.UTC);
 
@@ -84,7 +87,7 @@ public final class BackupApi {
         boolean dirMade = !Files.isDirectory(dir);
         try {
             Files.createDirectories(dir);
-            deletePartial(partial);
+            deleteUnfinished();
             events = warehouse.copyTo(partial);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (UnsupportedOperationException e) {
@@ -112,6 +115,19 @@ public final class BackupApi {
             g.writeNumberField("took_ms", tookMs);
             g.writeEndObject();
         });
+    }
+
+    /**
+     * Every copy that did not complete, this one's included: one cut off by a stop of the process (one backup at a
+     * time runs, so none of them is being written), and the write-ahead logs DuckDB may have left beside them.
+     */
+    private void deleteUnfinished() throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.filter(f -> UNFINISHED.matcher(f.getFileName().toString()).matches()).toList()) {
+                Files.deleteIfExists(f);
+                LOG.info("event=unfinished_backup_deleted file={}", f);
+            }
+        }
     }
 
     /** A copy that did not complete, and the write-ahead log DuckDB may have left beside it. */

@@ -12,17 +12,24 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The bearer token of {@code POST /api/sql}: 32 random bytes, made on first start and kept in the data
- * directory in a file only the owner can read (mode 0600), so a restart keeps the same token.
+ * A bearer token: 32 random bytes, made on first start and kept in the data directory in a file only the owner can
+ * read (mode 0600), so a restart keeps the same token. {@value #FILE_NAME} is the read-only SQL API's, given to
+ * analysts; {@value #ADMIN_FILE_NAME} the operator's, for what writes ({@code POST /api/backup}).
  *
  * @param created true when this start made the token (the only time it is printed)
  */
 public record ApiToken(String value, Path file, boolean created) {
 
     public static final String FILE_NAME = "query-api-token";
+    public static final String ADMIN_FILE_NAME = "admin-api-token";
 
+    /** The SQL API's token. */
     public static ApiToken loadOrCreate(Path dataDir) {
-        Path file = dataDir.resolve(FILE_NAME);
+        return loadOrCreate(dataDir, FILE_NAME);
+    }
+
+    public static ApiToken loadOrCreate(Path dataDir, String fileName) {
+        Path file = dataDir.resolve(fileName);
         try {
             Files.createDirectories(dataDir);
             if (!Files.exists(file)) {
@@ -37,11 +44,11 @@ public record ApiToken(String value, Path file, boolean created) {
             }
             String token = Files.readString(file, StandardCharsets.UTF_8).trim();
             if (token.length() < 32) {
-                throw new IllegalStateException("SQL API token file " + file + " is empty or too short; delete it to make a new one");
+                throw new IllegalStateException("API token file " + file + " is empty or too short; delete it to make a new one");
             }
             return new ApiToken(token, file, false);
         } catch (IOException e) {
-            throw new IllegalStateException("SQL API token file " + file + " cannot be read or created: " + e.getMessage());
+            throw new IllegalStateException("API token file " + file + " cannot be read or created: " + e.getMessage());
         }
     }
 
@@ -63,7 +70,7 @@ public record ApiToken(String value, Path file, boolean created) {
         }
         exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"footfall\"");
         io.footfall.query.http.Exchanges.error(exchange, 401, "unauthorized", "send 'Authorization: Bearer <token>'; the token is in "
-                + FILE_NAME + " in the data directory");
+                + file.getFileName() + " in the data directory");
         return false;
     }
 

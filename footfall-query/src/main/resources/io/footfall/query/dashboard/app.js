@@ -474,14 +474,18 @@ async function loadPipeline() {
 
 /* ---------- orchestration ---------- */
 async function loadSites() {
-  let sites = [];
+  let sites;
+  const picker = $('site-picker');
   try {
     const answer = await api('/api/sites');
     sites = answer.sites;
     state.deletedBefore = answer.deleted_before ? new Date(answer.deleted_before) : null;
-  } catch (e) { sites = []; }
+  } catch (e) {
+    // A server busy for a moment (a 503) leaves the picker as it was, rather than cut it to the site shown.
+    if (picker.options.length > 0) return;
+    sites = [];
+  }
   showRetentionNote();
-  const picker = $('site-picker');
   if (state.site && !sites.includes(state.site)) sites.unshift(state.site);
   // Rebuilt only when the list changed: the 30-s reload must not close a picker that is open.
   if ([...picker.options].map((o) => o.value).join('\n') !== sites.join('\n')) {
