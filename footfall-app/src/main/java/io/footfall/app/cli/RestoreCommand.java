@@ -54,6 +54,10 @@ public final class RestoreCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "the data directory to restore into (default ./data)")
     Path dataDir;
 
+    @Option(names = "--new-topics", description = "the Kafka topics are not the backup's (a new machine or cluster): forget "
+            + "its stored offsets, so that the loader reads the topics there are from their start")
+    boolean newTopics;
+
     @Override
     public Integer call() throws IOException {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -102,8 +106,14 @@ public final class RestoreCommand implements Callable<Integer> {
         if (aside != null) {
             reapplyDeletions(aside, live);
         }
+        if (newTopics) {
+            forgetOffsets(live);
+            System.out.println("footfall: the backup's stored offsets are forgotten (--new-topics): on the next start the loader"
+                    + " reads footfall.events from its start");
+            return 0;
+        }
         System.out.println("footfall: on the next start the loader goes on from the backup's offsets and loads again what"
-                + " came after it, as far as footfall.events still holds it");
+                + " came after it, as far as footfall.events still holds it (other topics than the backup's: --new-topics)");
         return 0;
     }
 
@@ -157,6 +167,15 @@ public final class RestoreCommand implements Callable<Integer> {
         } catch (SQLException e) {
             throw new IllegalStateException("the restored file is in place, but the deletions made after the backup could not"
                     + " be made again on it (" + firstLine(e.getMessage()) + "): run footfall delete again before starting");
+        }
+    }
+
+    private static void forgetOffsets(Path live) {
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + live); Statement st = c.createStatement()) {
+            st.execute("DELETE FROM footfall_offsets");
+        } catch (SQLException e) {
+            throw new IllegalStateException("the restored file is in place, but its offsets could not be forgotten ("
+                    + firstLine(e.getMessage()) + "): run footfall restore again with --new-topics");
         }
     }
 

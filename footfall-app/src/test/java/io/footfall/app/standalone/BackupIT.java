@@ -178,6 +178,16 @@ class BackupIT {
         assertEquals(0, runCapturing(again, "restore", backup.toString(), "--data-dir", data.toString()), again.toString());
         assertTrue(again.toString().contains("made again: 100 events deleted"), again.toString());
         assertEquals(2, count(live, "SELECT count(*) FROM footfall_deletions"));
+        assertEquals(1, count(live, "SELECT count(*) FROM footfall_offsets"), "the backup's offsets are kept");
+
+        // Beside other topics (a new machine): the offsets are forgotten, the rows kept.
+        ByteArrayOutputStream fresh = new ByteArrayOutputStream();
+        Thread.sleep(1_100);
+        assertEquals(0, runCapturing(fresh, "restore", backup.toString(), "--data-dir", data.toString(), "--new-topics"),
+                fresh.toString());
+        assertTrue(fresh.toString().contains("stored offsets are forgotten (--new-topics)"), fresh.toString());
+        assertEquals(0, count(live, "SELECT count(*) FROM footfall_offsets"));
+        assertEquals(400, count(live, "SELECT count(*) FROM events"));
     }
 
     private static int runCapturing(ByteArrayOutputStream out, String... args) {
