@@ -318,17 +318,25 @@ class LoaderServiceIT {
                 later.add(StoredEventJson.encode(LoaderFixtures.event(4_100_000 + i)));
             }
             LoaderFixtures.produce(broker.bootstrapServers(), later);
-            // While the loader is stopped, the oldest 40 unloaded records of each partition go, as retention would.
+            // While the loader is stopped, retention deletes the oldest 40 unloaded records of partitions 1 and 2, and
+            // every unloaded record of partition 0.
             long deleted = 0;
+            Map<Integer, Long> ends = new HashMap<>();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
                 Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> cut = new HashMap<>();
                 Map<Integer, Long> stored = warehouse.storedOffsets(KafkaConfig.EVENTS_TOPIC);
-                for (Map.Entry<Integer, Long> p : stored.entrySet()) {
-                    cut.put(new org.apache.kafka.common.TopicPartition(KafkaConfig.EVENTS_TOPIC, p.getKey()),
-                            org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(p.getValue() + 40));
-                    deleted += 40;
-                }
                 assertEquals(3, stored.size(), "the first 300 went to every partition");
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+                stored.keySet().forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(KafkaConfig.EVENTS_TOPIC, p),
+                        org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+                for (Map.Entry<Integer, Long> p : stored.entrySet()) {
+                    long upTo = p.getKey() == 0 ? ends.get(0) : p.getValue() + 40;
+                    assertTrue(upTo > p.getValue(), "partition " + p.getKey() + " has unloaded records");
+                    cut.put(new org.apache.kafka.common.TopicPartition(KafkaConfig.EVENTS_TOPIC, p.getKey()),
+                            org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(upTo));
+                    deleted += upTo - p.getValue();
+                }
                 admin.deleteRecords(cut).all().get(30, TimeUnit.SECONDS);
             }
             PrometheusMeterRegistry again = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -336,6 +344,16 @@ class LoaderServiceIT {
                 loader.start();
                 awaitRows(warehouse, loader, again, 600 - deleted);
                 assertEquals((double) deleted, again.get("footfall.loader.records.expired").counter().count());
+            }
+            // The loss is recorded: partition 0, where nothing was left to load, stores the first offset there is, and a
+            // loader started later (or one the partition moves to) does not count it again.
+            assertEquals(ends, warehouse.storedOffsets(KafkaConfig.EVENTS_TOPIC));
+            PrometheusMeterRegistry third = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, third)) {
+                loader.start();
+                await().atMost(Duration.ofSeconds(60)).until(() -> loader.lag().size() == 3);
+                assertEquals(0.0, third.get("footfall.loader.records.expired").counter().count());
+                assertEquals(600 - deleted, rows(warehouse));
             }
         }
     }

@@ -99,8 +99,6 @@ public final class LoaderService implements AutoCloseable {
     private final ExecutorService writerThread;
     /** Per assigned partition: the offset stored in the warehouse as this loader last saw it. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
-    /** Per partition, the log start up to which lost records were counted (footfall_loader_records_expired_total). */
-    private final Map<TopicPartition, Long> expiredCountedTo = new HashMap<>();
     /** Assigned partitions not yet positioned at their stored offset (kept paused). */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
     private final PartitionLag lag;
@@ -511,7 +509,8 @@ public final class LoaderService implements AutoCloseable {
     /**
      * A stored offset below the partition's first record means records the warehouse never got are gone from Kafka
      * (the loader stopped for longer than the topic keeps records, or a backup older than that was restored): the
-     * consumer goes on from the first record there is, and this says how many were lost, loudly, once.
+     * loss is counted and said, loudly, and recorded by moving the stored offset to the first record there is, so that
+     * no later positioning (a rebalance, a restart, another loader) counts it again.
      */
     private void warnOfExpiredRecords(Set<TopicPartition> partitions, Map<Integer, Long> stored) {
         List<TopicPartition> known = partitions.stream().filter(tp -> stored.get(tp.partition()) != null).toList();
@@ -527,17 +526,38 @@ public final class LoaderService implements AutoCloseable {
         for (TopicPartition tp : known) {
             Long start = first.get(tp);
             long at = stored.get(tp.partition());
-            // Counted once per process: a partition positioned again (a rebalance, a stale batch) below the same log
-            // start is the same loss, while nothing has been loaded there to move its stored offset.
-            long from = Math.max(at, expiredCountedTo.getOrDefault(tp, Long.MIN_VALUE));
-            if (start != null && from < start) {
-                expiredCountedTo.put(tp, start);
-                expiredRecords.increment(start - from);
+            if (start != null && at < start && recordLoss(tp, at, start)) {
+                expiredRecords.increment(start - at);
                 LOG.warn("event=records_expired_before_load{} partition={} stored_offset={} first_offset={} lost={}"
                         + " reason=\"the topic's retention deleted them before they reached the warehouse\"", writerTag,
-                        tp.partition(), at, start, start - from);
+                        tp.partition(), at, start, start - at);
             }
         }
+    }
+
+    /**
+     * Moves the stored offset of {@code tp} from {@code at} to {@code start} (a batch of no rows, on the writer thread,
+     * fenced like any other) and positions the consumer there.
+     *
+     * @return false when another loader had moved it already (and counted the loss); true otherwise, also when the
+     *         warehouse refused (the loss is said now, and may be said again)
+     */
+    private boolean recordLoss(TopicPartition tp, long at, long start) {
+        try {
+            writerThread.submit(() -> writer.write(List.of(), KafkaConfig.EVENTS_TOPIC,
+                    List.of(new OffsetCommit(tp.partition(), at, start)))).get();
+            committed.put(tp, start);
+            consumer.seek(tp, start);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof StaleBatchException) {
+                return false;
+            }
+            LOG.warn("event=expired_records_not_recorded{} partition={} error=\"{}\"", writerTag, tp.partition(),
+                    firstLine(e.getCause().getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
     }
 
     /** Seeks the unpositioned partitions to their stored offsets; on a warehouse error they stay paused. */
