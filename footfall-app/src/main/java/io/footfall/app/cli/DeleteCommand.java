@@ -96,17 +96,18 @@ public final class DeleteCommand implements Callable<Integer> {
             if (!yes) {
                 long found = count(warehouse, fromTime, toTime);
                 System.out.println("footfall: " + found + " events of " + site + range + " would be deleted"
-                        + (found == 0 ? "" : "; add --yes to delete them"));
+                        + (found == 0 ? "; --yes would record the deletion, for such events still in Kafka" : "; add --yes to delete them"));
                 return 0;
             }
             long started = System.nanoTime();
             long deleted = warehouse.deleteSite(site, fromTime, toTime);
             if (deleted == 0) {
-                System.out.println("footfall: no events of " + site + range + "; nothing deleted");
-                return 0;
+                System.out.println("footfall: no events of " + site + range + " in the warehouse; the deletion is recorded"
+                        + " all the same (" + Deletions.TABLE + "), so loaders and replays leave out such events still in Kafka");
+            } else {
+                System.out.printf("footfall: deleted %d events of %s%s; its sessions rebuilt [%.1f s]%n", deleted, site, range,
+                        (System.nanoTime() - started) / 1e9);
             }
-            System.out.printf("footfall: deleted %d events of %s%s; its sessions rebuilt [%.1f s]%n", deleted, site, range,
-                    (System.nanoTime() - started) / 1e9);
         }
         // The raw topic, the replay's source, still holds them; the deletion log keeps a replay from loading them again.
         System.err.println("footfall: note: footfall.raw keeps what it received for kafka.rawRetention ("

@@ -38,6 +38,8 @@ final class Lifecycle {
     private volatile State state = State.STARTING;
     private volatile boolean stopping;
     private volatile Thread starting;
+    /** The start has seen the stop (a step looked) or has ended: what remains is closing, which is waited for. */
+    private volatile boolean givenUp;
 
     private Lifecycle(String stoppingLine, String stoppedLine) {
         this.stoppingLine = stoppingLine;
@@ -62,6 +64,7 @@ final class Lifecycle {
             steps.start(life);
             life.state = State.RUNNING;
         } catch (Exception | Error e) {
+            life.givenUp = true;
             life.state = State.FAILED;
             if (life.stopping) {
                 Thread.interrupted(); // the hook's interrupt, if it came to that: what started is closed all the same
@@ -89,6 +92,9 @@ final class Lifecycle {
 
     /** Whether SIGTERM or Ctrl-C came: steps that wait a long time poll it and give up. */
     boolean stopping() {
+        if (stopping) {
+            givenUp = true;
+        }
         return stopping;
     }
 
@@ -120,18 +126,32 @@ final class Lifecycle {
     }
 
     /**
-     * Waits for the start to give up after its step: {@value #STEP_GRACE_S} s, then, the step still running, it is
-     * interrupted (waits such as the migration lock's end on it) and given {@value #INTERRUPTED_GRACE_S} s more.
+     * Waits for the start to give up after its step and close what it started. A step that has not looked at the stop
+     * within {@value #STEP_GRACE_S} s is interrupted (waits such as the migration lock's end on it) and given {@value
+     * #INTERRUPTED_GRACE_S} s more; once the start has seen the stop, its closing is waited for as long as it takes
+     * (each component's close has its own bound), never cut off.
      *
      * @return whether the start ended
      */
     private boolean awaitStartEnded() {
+        long interruptAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(STEP_GRACE_S);
+        long giveUpAt = interruptAt + TimeUnit.SECONDS.toNanos(INTERRUPTED_GRACE_S);
+        boolean interrupted = false;
         try {
-            if (startEnded.await(STEP_GRACE_S, TimeUnit.SECONDS)) {
-                return true;
+            while (!startEnded.await(100, TimeUnit.MILLISECONDS)) {
+                if (givenUp) {
+                    continue;
+                }
+                long now = System.nanoTime();
+                if (!interrupted && now >= interruptAt) {
+                    starting.interrupt();
+                    interrupted = true;
+                }
+                if (now >= giveUpAt) {
+                    return false;
+                }
             }
-            starting.interrupt();
-            return startEnded.await(INTERRUPTED_GRACE_S, TimeUnit.SECONDS);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

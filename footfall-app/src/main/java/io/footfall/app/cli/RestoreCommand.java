@@ -69,13 +69,13 @@ public final class RestoreCommand implements Callable<Integer> {
         if (!Files.isRegularFile(backup)) {
             throw new ConfigException("there is no backup file " + backup.toAbsolutePath());
         }
-        String contents = describe(backup);
         Path live = config.loader().duckdbPath().toAbsolutePath();
         Path wal = live.resolveSibling(live.getFileName() + ".wal");
         if (Files.exists(live) && Files.isSameFile(backup, live)) {
             throw new ConfigException(backup + " is the live warehouse itself; give a backup (footfall backup writes them to "
                     + live.resolveSibling("backups") + ")");
         }
+        String contents = describe(backup);
         if (Files.exists(live)) {
             requireStopped(live);
         }
@@ -92,6 +92,7 @@ public final class RestoreCommand implements Callable<Integer> {
         String kept = "";
         Path aside = null;
         if (Files.exists(live)) {
+            requireStopped(live); // again: the copy may have taken minutes, long enough for a supervisor to start footfall
             aside = live.resolveSibling(live.getFileName() + ".before-restore-" + STAMP.format(Clock.systemUTC().instant()));
             Files.move(live, aside);
             if (Files.exists(wal)) {

@@ -41,10 +41,10 @@ public final class Deletions {
                 + "to_at TIMESTAMPTZ NOT NULL, deleted_at TIMESTAMPTZ NOT NULL, events BIGINT NOT NULL)";
     }
 
-    /** Records a deletion of {@code site}'s events of [from, to), {@code to} capped at now, in the caller's transaction. */
+    /** Records a deletion of {@code site}'s events of [from, to) in the caller's transaction. */
     public static void record(Connection c, String site, Instant from, Instant to, long events) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " VALUES (?, to_timestamp(?), "
-                + "LEAST(to_timestamp(?), CURRENT_TIMESTAMP), CURRENT_TIMESTAMP, ?)")) {
+                + "to_timestamp(?), CURRENT_TIMESTAMP, ?)")) {
             ps.setString(1, site);
             ps.setDouble(2, seconds(from));
             ps.setDouble(3, seconds(to));
@@ -84,6 +84,23 @@ public final class Deletions {
             LOG.info("event=deleted_events_not_loaded count={}", events.size() - kept.size());
         }
         return kept;
+    }
+
+    /**
+     * Deletes from {@code table} (a replay's, about to be promoted) the events a recorded deletion covers: a deletion
+     * made while the replay ran, or before a table replayed earlier, in the caller's transaction.
+     *
+     * @return how many
+     */
+    public static long removeFrom(Connection c, String table) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            long removed = st.executeUpdate("DELETE FROM " + table + " WHERE EXISTS (SELECT 1 FROM " + TABLE + " d WHERE d.site = "
+                    + table + ".site AND " + table + ".received_at >= d.from_at AND " + table + ".received_at < d.to_at)");
+            if (removed > 0) {
+                LOG.info("event=deleted_events_removed_before_promote table={} count={}", table, removed);
+            }
+            return removed;
+        }
     }
 
     /** Whether one of {@code ranges} covers {@code event}. */

@@ -427,6 +427,7 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
             throw new IllegalStateException("table " + PREVIOUS_TABLE + " exists already: drop it first");
         }
         inTransaction(() -> {
+            Deletions.removeFrom(root, newTable);
             TableRename.swap(root, newTable, table);
             SessionRollup.rebuild(root, Dialect.DUCKDB);
             Retention.afterPromote(root, table);

@@ -262,6 +262,7 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
             if (TableRename.exists(c, PREVIOUS_TABLE)) {
                 throw new IllegalStateException("table " + schema + "." + PREVIOUS_TABLE + " exists already: drop it first");
             }
+            Deletions.removeFrom(c, table);
             TableRename.swap(c, table, LIVE_TABLE);
             renameRangeIndex(c, PREVIOUS_TABLE);
             renameRangeIndex(c, LIVE_TABLE);

@@ -91,6 +91,12 @@ public interface WarehouseWriter extends AutoCloseable {
      */
     static long deleteEvents(Connection c, Dialect dialect, String table, String site, Instant from, Instant to)
             throws SQLException {
+        // A range reaching past now ends now, for the rows deleted and the range recorded alike: what the site sends
+        // afterwards is new traffic, kept here, by replays and by loaders.
+        Instant now = Instant.now();
+        if (to.isAfter(now)) {
+            to = now;
+        }
         long deleted;
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + SITE_RANGE)) {
             bindSiteRange(ps, site, from, to);
