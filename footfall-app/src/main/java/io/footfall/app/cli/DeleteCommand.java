@@ -105,8 +105,8 @@ public final class DeleteCommand implements Callable<Integer> {
                 System.out.println("footfall: no events of " + site + range + " in the warehouse; the deletion is recorded"
                         + " all the same (" + Deletions.TABLE + "), so loaders and replays leave out such events still in Kafka");
             } else {
-                System.out.printf("footfall: deleted %d events of %s%s; its sessions rebuilt [%.1f s]%n", deleted, site, range,
-                        (System.nanoTime() - started) / 1e9);
+                System.out.printf("footfall: deleted %d event%s of %s%s; its sessions rebuilt [%.1f s]%n", deleted,
+                        deleted == 1 ? "" : "s", site, range, (System.nanoTime() - started) / 1e9);
             }
         }
         // The raw topic, the replay's source, still holds them; the deletion log keeps a replay from loading them again.

@@ -126,7 +126,8 @@ public final class RestoreCommand implements Callable<Integer> {
                      + " (SELECT max(received_at) FROM events)")) {
             rs.next();
             long partitions = rs.getLong(2);
-            return String.format("%,d events, the latest received %s; offsets of %d partition%s", rs.getLong(1),
+            long events = rs.getLong(1);
+            return String.format("%,d event%s, the latest received %s; offsets of %d partition%s", events, events == 1 ? "" : "s",
                     rs.getObject(3) == null ? "never" : rs.getString(3), partitions, partitions == 1 ? "" : "s");
         } catch (SQLException e) {
             throw new ConfigException(file + " is not a footfall backup: " + firstLine(e.getMessage()));
@@ -163,7 +164,7 @@ public final class RestoreCommand implements Callable<Integer> {
             }
             if (again > 0) {
                 System.out.printf(Locale.ROOT, "footfall: %d deletion%s (footfall delete) made after the backup made again: %,d"
-                        + " events deleted%n", again, again == 1 ? "" : "s", events);
+                        + " event%s deleted%n", again, again == 1 ? "" : "s", events, events == 1 ? "" : "s");
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the restored file is in place, but the deletions made after the backup could not"
