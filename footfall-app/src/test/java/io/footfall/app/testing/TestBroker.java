@@ -1,5 +1,8 @@
 package io.footfall.app.testing;
 
+import static org.awaitility.Awaitility.await;
+
+
 import io.footfall.app.broker.EmbeddedKafka;
 import io.footfall.app.broker.Topics;
 import io.footfall.core.config.FootfallConfig;
@@ -10,12 +13,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.TopicDescription;
 
 /**
  * A real single-node KRaft broker for integration tests, on a free port, with footfall's topics created.
@@ -46,28 +46,11 @@ public final class TestBroker implements AutoCloseable {
      */
     private static void awaitLeaders(KafkaConfig kafka, Duration timeout) {
         List<String> topics = List.of(KafkaConfig.RAW_TOPIC, KafkaConfig.EVENTS_TOPIC, KafkaConfig.BAD_TOPIC);
-        long deadline = System.nanoTime() + timeout.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            String missing = "no answer yet";
-            while (System.nanoTime() < deadline) {
-                try {
-                    Map<String, TopicDescription> described = admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS);
-                    missing = described.values().stream()
-                            .flatMap(t -> t.partitions().stream().filter(p -> p.leader() == null || p.leader().isEmpty())
-                                    .map(p -> t.name() + "-" + p.partition()))
-                            .collect(Collectors.joining(", "));
-                    if (missing.isEmpty()) {
-                        return;
-                    }
-                } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-                    missing = String.valueOf(e.getCause() == null ? e : e.getCause());
-                }
-                Thread.sleep(50);
-            }
-            throw new IllegalStateException("footfall's topics have no leaders after " + timeout.toSeconds() + " s: " + missing);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the topics' leaders", e);
+            await("footfall's topics have leaders").atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .ignoreExceptions().until(() -> admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS)
+                            .values().stream().flatMap(t -> t.partitions().stream())
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
         }
     }
 

@@ -46,8 +46,8 @@ public final class Deletions {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + TABLE + " VALUES (?, to_timestamp(?), "
                 + "to_timestamp(?), CURRENT_TIMESTAMP, ?)")) {
             ps.setString(1, site);
-            ps.setDouble(2, seconds(from));
-            ps.setDouble(3, seconds(to));
+            ps.setDouble(2, epochSeconds(from));
+            ps.setDouble(3, epochSeconds(to));
             ps.setLong(4, events);
             ps.executeUpdate();
         }
@@ -113,7 +113,8 @@ public final class Deletions {
         return false;
     }
 
-    private static double seconds(Instant at) {
+    /** An instant as {@code to_timestamp(?)} takes it on both warehouses: seconds, to the microsecond. */
+    public static double epochSeconds(Instant at) {
         return at.getEpochSecond() + at.getNano() / 1000 / 1e6;
     }
 }

@@ -115,8 +115,8 @@ public interface WarehouseWriter extends AutoCloseable {
 
     static void bindSiteRange(PreparedStatement ps, String site, Instant from, Instant to) throws SQLException {
         ps.setString(1, site);
-        ps.setDouble(2, from.getEpochSecond() + from.getNano() / 1000 / 1e6);
-        ps.setDouble(3, to.getEpochSecond() + to.getNano() / 1000 / 1e6);
+        ps.setDouble(2, Deletions.epochSeconds(from));
+        ps.setDouble(3, Deletions.epochSeconds(to));
     }
 
     /** The ranges {@code footfall delete} removed (the deletion log), which a replay leaves out. */
