@@ -16,6 +16,7 @@ import io.footfall.loader.consume.LoaderService;
 import io.footfall.loader.consume.Loaders;
 import io.footfall.loader.warehouse.DuckDbWarehouse;
 import io.footfall.loader.warehouse.OffsetCommit;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
@@ -35,7 +36,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -302,39 +306,28 @@ class LoaderServiceIT {
     @Test
     void recordsDeletedFromTheTopicBeforeTheyWereLoadedAreCounted() throws Exception {
         FootfallConfig config = config("expired");
-        List<byte[]> first = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            first.add(StoredEventJson.encode(LoaderFixtures.event(4_000_000 + i)));
-        }
-        LoaderFixtures.produce(broker.bootstrapServers(), first);
+        LoaderFixtures.produce(broker.bootstrapServers(), events(4_000_000, 300));
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"))) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, registry)) {
                 loader.start();
                 awaitRows(warehouse, loader, registry, 300);
             }
-            List<byte[]> later = new ArrayList<>();
-            for (int i = 0; i < 300; i++) {
-                later.add(StoredEventJson.encode(LoaderFixtures.event(4_100_000 + i)));
-            }
-            LoaderFixtures.produce(broker.bootstrapServers(), later);
+            LoaderFixtures.produce(broker.bootstrapServers(), events(4_100_000, 300));
             // While the loader is stopped, retention deletes the oldest 40 unloaded records of partitions 1 and 2, and
             // every unloaded record of partition 0.
             long deleted = 0;
             Map<Integer, Long> ends = new HashMap<>();
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.RecordsToDelete> cut = new HashMap<>();
+                Map<TopicPartition, RecordsToDelete> cut = new HashMap<>();
                 Map<Integer, Long> stored = warehouse.storedOffsets(KafkaConfig.EVENTS_TOPIC);
                 assertEquals(3, stored.size(), "the first 300 went to every partition");
-                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
-                stored.keySet().forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(KafkaConfig.EVENTS_TOPIC, p),
-                        org.apache.kafka.clients.admin.OffsetSpec.latest()));
-                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+                ends.putAll(logEnds(admin));
                 for (Map.Entry<Integer, Long> p : stored.entrySet()) {
                     long upTo = p.getKey() == 0 ? ends.get(0) : p.getValue() + 40;
                     assertTrue(upTo > p.getValue(), "partition " + p.getKey() + " has unloaded records");
-                    cut.put(new org.apache.kafka.common.TopicPartition(KafkaConfig.EVENTS_TOPIC, p.getKey()),
-                            org.apache.kafka.clients.admin.RecordsToDelete.beforeOffset(upTo));
+                    cut.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, p.getKey()),
+                            RecordsToDelete.beforeOffset(upTo));
                     deleted += upTo - p.getValue();
                 }
                 admin.deleteRecords(cut).all().get(30, TimeUnit.SECONDS);
@@ -356,6 +349,93 @@ class LoaderServiceIT {
                 assertEquals(600 - deleted, rows(warehouse));
             }
         }
+    }
+
+    /**
+     * A loader that stays up but falls behind the topic's retention (here the warehouse is down while 30,000 records
+     * arrive, and the topic then loses all but its last 100 records a partition) counts the records deleted before it
+     * read them, once, and goes on: every record produced is a row or counted, never both, and what it had read
+     * before the deletion is stored.
+     */
+    @Test
+    void recordsDeletedWhileARunningLoaderWasBehindAreCounted() throws Exception {
+        FootfallConfig config = config("expired-running");
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        int produced = 300 + 30_000;
+        try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"))) {
+            FlakyWriter flaky = new FlakyWriter(warehouse);
+            Map<Integer, Long> ends;
+            try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), flaky, registry)) {
+                loader.start();
+                LoaderFixtures.produce(broker.bootstrapServers(), events(5_000_000, 300));
+                awaitRows(warehouse, loader, registry, 300);
+
+                flaky.down.set(true);
+                LoaderFixtures.produce(broker.bootstrapServers(), events(5_100_000, 30_000));
+                int failed = flaky.failedCalls.get();
+                await().atMost(Duration.ofSeconds(30)).until(() -> flaky.failedCalls.get() >= failed + 2);
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+                    ends = logEnds(admin);
+                    Map<TopicPartition, RecordsToDelete> cut = new HashMap<>();
+                    ends.forEach((p, end) -> cut.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, p),
+                            RecordsToDelete.beforeOffset(end - 100)));
+                    admin.deleteRecords(cut).all().get(30, TimeUnit.SECONDS);
+                }
+                flaky.down.set(false);
+
+                Counter expired = registry.get("footfall.loader.records.expired").counter();
+                try {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> rows(warehouse) + (long) expired.count() == produced
+                            && warehouse.storedOffsets(KafkaConfig.EVENTS_TOPIC).equals(ends));
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError("rows " + rows(warehouse) + " + expired " + expired.count() + " != "
+                            + produced + "; stored " + warehouse.storedOffsets(KafkaConfig.EVENTS_TOPIC) + ", ends " + ends, e);
+                }
+                // The loader held at most two batches and a fetch of each partition when the records went: a loss.
+                assertTrue(expired.count() > 0, "nothing counted");
+                assertTrue(loader.running());
+            }
+            try (Connection c = warehouse.readConnection()) {
+                assertEquals(rows(warehouse), LoaderFixtures.count(c, "SELECT count(DISTINCT event_id) FROM events"));
+                // Every record the topic still holds is stored.
+                List<ConsumerRecord<byte[], byte[]>> kept = LoaderFixtures.readAll(broker.bootstrapServers(),
+                        KafkaConfig.EVENTS_TOPIC, 300, 15_000);
+                assertEquals(300, kept.size());
+                StringBuilder ids = new StringBuilder();
+                for (ConsumerRecord<byte[], byte[]> record : kept) {
+                    ids.append(ids.isEmpty() ? "'" : ",'").append(StoredEventJson.decode(record.value()).eventId()).append('\'');
+                }
+                assertEquals(300, LoaderFixtures.count(c, "SELECT count(*) FROM events WHERE event_id IN (" + ids + ")"));
+            }
+            // Counted once: a loader started afterwards finds the stored offsets at the first records there are.
+            long rowsBefore = rows(warehouse);
+            PrometheusMeterRegistry again = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            try (LoaderService loader = new LoaderService(config.kafka(), config.loader(), warehouse, again)) {
+                loader.start();
+                await().atMost(Duration.ofSeconds(60)).until(() -> loader.lag().size() == 3);
+                assertEquals(0.0, again.get("footfall.loader.records.expired").counter().count());
+                assertEquals(rowsBefore, rows(warehouse));
+            }
+        }
+    }
+
+    private static List<byte[]> events(int firstSeed, int count) {
+        List<byte[]> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(StoredEventJson.encode(LoaderFixtures.event(firstSeed + i)));
+        }
+        return values;
+    }
+
+    /** Each partition's log end offset. */
+    private static Map<Integer, Long> logEnds(Admin admin) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        admin.describeTopics(List.of(KafkaConfig.EVENTS_TOPIC)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(KafkaConfig.EVENTS_TOPIC).partitions()
+                .forEach(p -> latest.put(new TopicPartition(KafkaConfig.EVENTS_TOPIC, p.partition()), OffsetSpec.latest()));
+        Map<Integer, Long> ends = new HashMap<>();
+        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp.partition(), info.offset()));
+        return ends;
     }
 
     /**

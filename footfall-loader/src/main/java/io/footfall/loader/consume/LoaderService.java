@@ -37,6 +37,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetOutOfRangeException;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -101,6 +103,12 @@ public final class LoaderService implements AutoCloseable {
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     /** Assigned partitions not yet positioned at their stored offset (kept paused). */
     private final Set<TopicPartition> unpositioned = new HashSet<>();
+    /**
+     * Partitions whose next record the topic's retention deleted while this loader ran (it fell behind for longer than
+     * the topic keeps records): kept paused until no batch holds a record of them, then positioned again from the
+     * stored offset, which counts and records the loss as at start-up.
+     */
+    private final Set<TopicPartition> expiring = new HashSet<>();
     private final PartitionLag lag;
     /** Per assigned partition: the position last committed to Kafka for information. */
     private final Map<TopicPartition, Long> toldKafka = new HashMap<>();
@@ -205,7 +213,8 @@ public final class LoaderService implements AutoCloseable {
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // No reset of its own: a position the log no longer holds is the loop's to handle (outOfRange).
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(config.batchEvents(), 5000));
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         // After a crash the dead member holds its partitions until its session expires: 10 s, not 45 s.
@@ -232,6 +241,7 @@ public final class LoaderService implements AutoCloseable {
             consumer.subscribe(List.of(KafkaConfig.EVENTS_TOPIC), new Rebalance());
             while (running) {
                 finishWrite(false);
+                repositionExpired();
                 boolean waiting = backoffMs > 0 && System.nanoTime() < retryAtNanos;
                 if (!waiting && !unpositioned.isEmpty()) {
                     position();
@@ -241,6 +251,14 @@ public final class LoaderService implements AutoCloseable {
                     records = consumer.poll(Duration.ofMillis(waiting ? 100 : 50));
                 } catch (WakeupException e) {
                     break;
+                } catch (OffsetOutOfRangeException e) {
+                    outOfRange(e.offsetOutOfRangePartitions());
+                    continue;
+                } catch (NoOffsetForPartitionException e) {
+                    // Partitions paused before their stored offsets could be read, in a group that never told Kafka an
+                    // offset: a place to stand until position() seeks them (paused, nothing is fetched from there).
+                    consumer.seekToBeginning(e.partitions());
+                    continue;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     add(record);
@@ -478,6 +496,7 @@ public final class LoaderService implements AutoCloseable {
     private Set<TopicPartition> positioned() {
         Set<TopicPartition> ready = new HashSet<>(consumer.assignment());
         ready.removeAll(unpositioned);
+        ready.removeAll(expiring);
         return ready;
     }
 
@@ -508,7 +527,8 @@ public final class LoaderService implements AutoCloseable {
 
     /**
      * A stored offset below the partition's first record means records the warehouse never got are gone from Kafka
-     * (the loader stopped for longer than the topic keeps records, or a backup older than that was restored): the
+     * (the loader stopped, or fell behind, for longer than the topic keeps records, or a backup older than that was
+     * restored): the
      * loss is counted and said, loudly, and recorded by moving the stored offset to the first record there is, so that
      * no later positioning (a rebalance, a restart, another loader) counts it again.
      */
@@ -558,6 +578,45 @@ public final class LoaderService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return true;
+    }
+
+    /**
+     * The consumer asked for offsets its partitions no longer hold. Below the first record: the topic's retention
+     * deleted records this loader had not read yet; the partition waits, paused, for the batches holding its records
+     * to be written, then is positioned again from the stored offset ({@link #repositionExpired}), which counts the
+     * loss once. Past the last record (the topic was deleted and made again, or its log cut short): read from the
+     * first record, as a new partition would be.
+     */
+    private void outOfRange(Map<TopicPartition, Long> asked) {
+        Map<TopicPartition, Long> first;
+        try {
+            first = consumer.beginningOffsets(asked.keySet(), Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            first = Map.of(); // unknown: wait as for a loss; positioning from the stored offset is always right
+        }
+        for (Map.Entry<TopicPartition, Long> a : asked.entrySet()) {
+            TopicPartition tp = a.getKey();
+            Long start = first.get(tp);
+            if (start == null || a.getValue() < start) {
+                consumer.pause(List.of(tp));
+                expiring.add(tp);
+            } else {
+                LOG.warn("event=offset_past_log_end{} partition={} offset={} first_offset={} reason=\"the topic was made"
+                        + " again or its log cut short: reading it from its first record\"", writerTag, tp.partition(),
+                        a.getValue(), start);
+                consumer.seekToBeginning(List.of(tp));
+            }
+        }
+    }
+
+    /** Partitions of {@link #expiring} that no batch holds a record of go to {@link #position()} again. */
+    private void repositionExpired() {
+        if (expiring.isEmpty()) {
+            return;
+        }
+        List<TopicPartition> done = expiring.stream().filter(tp -> !holdsAny(List.of(tp.partition()))).toList();
+        expiring.removeAll(done);
+        unpositioned.addAll(done);
     }
 
     /** Seeks the unpositioned partitions to their stored offsets; on a warehouse error they stay paused. */
@@ -687,6 +746,7 @@ public final class LoaderService implements AutoCloseable {
                 committed.remove(tp);
                 toldKafka.remove(tp);
                 unpositioned.remove(tp);
+                expiring.remove(tp);
             }
             owned = Math.max(0, owned - partitions.size());
         }
