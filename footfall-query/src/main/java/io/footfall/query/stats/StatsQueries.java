@@ -174,18 +174,22 @@ public final class StatsQueries {
                     + "CAST(coalesce(sum(" + micros("first_at", "last_at") + "), 0) AS BIGINT), count(*) FROM " + warehouse.sessionsTable() + " WHERE ");
             SessionScope.append(sql, request, from, to);
         } else {
-            // One pass: group the range's events by session (a session belongs to one visitor, so grouping by
-            // both keeps every visitor, including events without a session), then aggregate the groups.
-            sql.append("SELECT " + distinct("visitor_id", estimate) + ", CAST(coalesce(sum(pv), 0) AS BIGINT), "
-                            + "CAST(coalesce(sum(ev), 0) AS BIGINT), count(session_id), "
-                            + "count(session_id) FILTER (WHERE pv = 1 AND ev = 0), "
-                            + "CAST(coalesce(sum(dur) FILTER (WHERE session_id IS NOT NULL), 0) AS BIGINT), count(*) FROM ("
+            // Group the range's matching events by session (a session belongs to one visitor, so grouping by both
+            // keeps every visitor, including events without a session), then aggregate the groups. Page views and
+            // events are the matching ones; bounces and durations are those of the sessions as whole visits, from
+            // the rollup (docs/api.md): of the visits that saw /pricing, how many bounced and how long they lasted.
+            // Every session with an event in the range started before its end and lasted past its start.
+            sql.append("SELECT " + distinct("s.visitor_id", estimate) + ", CAST(coalesce(sum(s.pv), 0) AS BIGINT), "
+                            + "CAST(coalesce(sum(s.ev), 0) AS BIGINT), count(s.session_id), "
+                            + "count(r.session_id) FILTER (WHERE r.pageviews = 1 AND r.events = 0), "
+                            + "CAST(coalesce(sum(" + micros("r.first_at", "r.last_at") + "), 0) AS BIGINT), count(*) FROM ("
                             + "SELECT session_id, visitor_id, count(*) FILTER (WHERE type = 'pageview') AS pv, "
-                            + "count(*) FILTER (WHERE type = 'event') AS ev, "
-                            + micros("min(received_at)", "max(received_at)") + " AS dur FROM ")
+                            + "count(*) FILTER (WHERE type = 'event') AS ev FROM ")
                     .append(warehouse.eventsTable()).append(" WHERE ");
             EventScope.append(sql, warehouse.eventsTable(), warehouse.dialect(), request, from, to);
-            sql.append(" GROUP BY session_id, visitor_id) s");
+            sql.append(" GROUP BY session_id, visitor_id) s LEFT JOIN (SELECT session_id, pageviews, events, first_at, last_at FROM "
+                    + warehouse.sessionsTable() + " WHERE site = ? AND NOT sessionless AND first_at < to_timestamp(?)"
+                    + " AND last_at >= to_timestamp(?)) r ON r.session_id = s.session_id", request.site(), to, from);
         }
         try (Connection c = warehouse.keptReadConnection(); PreparedStatement ps = sql.prepare(c);
              ResultSet rs = ps.executeQuery()) {

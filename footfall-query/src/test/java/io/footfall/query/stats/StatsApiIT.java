@@ -199,24 +199,27 @@ class StatsApiIT {
 
     @ParameterizedTest
     @CsvSource(delimiter = '\t', value = {
-            "path==/pricing\t2|3|3|1|1.0|66.67|10.0",
+            // An event-level filter (path, event_name, prop:) counts the matching page views and events; bounces and
+            // durations are the matching sessions' as whole visits: s1 (2 views, a signup, 60 s), s3 (2 views, 120 s)
+            // and s5 (1 view, bounced) saw /pricing.
+            "path==/pricing\t2|3|3|1|1.0|33.33|60.0",
             "country!=DE\t2|3|4|0|1.33|66.67|40.0",
             "referrer_host~GOOG\t2|2|3|1|1.5|50.0|30.0",
             "referrer_host==(none)\t2|2|3|0|1.5|50.0|60.0",
             "entry_page==/blog\t2|2|3|0|1.5|50.0|60.0",
             "exit_page!=/pricing\t2|2|2|0|1.0|100.0|0.0",
-            "country==US|FR;path!~blog\t1|2|2|0|1.0|100.0|0.0",
-            "event_name==signup\t1|1|0|1|0.0|0.0|0.0",
+            "country==US|FR;path!~blog\t1|2|2|0|1.0|50.0|60.0",
+            "event_name==signup\t1|1|0|1|0.0|0.0|60.0",
             "path==/a\\;b\t0|0|0|0|0.0|0.0|0.0",
             // A session attribute keeps the session's later events, whose own referrer is the site itself.
-            "path==/pricing;referrer_host~google\t1|1|1|1|1.0|0.0|30.0",
-            "event_name==signup;referrer_type==search\t1|1|0|1|0.0|0.0|0.0",
+            "path==/pricing;referrer_host~google\t1|1|1|1|1.0|0.0|60.0",
+            "event_name==signup;referrer_type==search\t1|1|0|1|0.0|0.0|60.0",
             // A custom property keeps the events that carry it (s1's signup, s4's page view), as event_name does.
-            "prop:plan==pro\t2|2|1|1|0.5|50.0|0.0",
-            "prop:plan~PR\t2|2|1|1|0.5|50.0|0.0",
-            "prop:a/b\\~c==x\t1|1|1|0|1.0|100.0|0.0",
+            "prop:plan==pro\t2|2|1|1|0.5|50.0|30.0",
+            "prop:plan~PR\t2|2|1|1|0.5|50.0|30.0",
+            "prop:a/b\\~c==x\t1|1|1|0|1.0|0.0|120.0",
             "prop:$y==true;country==FR\t1|1|1|0|1.0|100.0|0.0",
-            "prop:seats==3|4\t1|1|0|1|0.0|0.0|0.0",
+            "prop:seats==3|4\t1|1|0|1|0.0|0.0|60.0",
             "prop:nothing==x\t0|0|0|0|0.0|0.0|0.0"})
     void filtersNarrowEveryMetric(String filters, String expected) throws Exception {
         for (String dialect : List.of("duckdb", "postgres")) {
