@@ -174,6 +174,19 @@ class DashboardBrowserIT {
                         .until(d -> d.findElements(By.cssSelector("#site-picker option")).stream().map(o -> o.getAttribute("value"))
                                 .toList().contains("later.test"));
                 assertEquals(SITE, browser.findElement(By.id("site-picker")).getAttribute("value"), "the picked site stays picked");
+
+                // A link pasted into the open tab shows what it names; one whose custom range is wrong shows the
+                // default week (the page views shown now), not an empty page.
+                String week = text(browser, "#kpi-pageviews .value");
+                String link = js.executeScript("return location.hash").toString();
+                assertTrue(link.contains("range=7d"), link);
+                js.executeScript("location.hash = '#site=later.test&range=today'");
+                wait.until(d -> "later.test".equals(d.findElement(By.id("site-picker")).getAttribute("value"))
+                        && !week.equals(text(d, "#kpi-pageviews .value")) && text(d, "#filters").isEmpty());
+                js.executeScript("location.hash = arguments[0]", link.replace("range=7d", "range=custom&from=bogus&to=2026-01-01"));
+                wait.until(d -> week.equals(text(d, "#kpi-pageviews .value")) && text(d, "#filters").contains("/about"));
+                assertEquals("7d", browser.findElement(By.cssSelector("#range-picker button.active")).getAttribute("data-range"));
+                assertEquals(SITE, browser.findElement(By.id("site-picker")).getAttribute("value"));
             } finally {
                 browser.quit();
                 site.stop(0);

@@ -76,12 +76,22 @@ function displayValue(dimension, value) {
 }
 
 /* ---------- state in the URL, so a reload or a shared link shows the same view ---------- */
+const RANGES = ['today', '7d', '30d', 'custom'];
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const validDay = (d) => DAY.test(d || '') && !isNaN(new Date(d + 'T00:00:00'));
+
+// Also when a link is pasted into an open tab (hashchange). A range the link gets wrong (an unknown name, a custom
+// range without two valid days in order) is the default week: a hand-edited link shows numbers, not an empty page.
 function readHash() {
   const p = new URLSearchParams(location.hash.slice(1));
   if (p.get('site')) state.site = p.get('site');
-  if (p.get('range')) state.range = p.get('range');
-  if (p.get('from')) state.from = p.get('from');
-  if (p.get('to')) state.to = p.get('to');
+  state.range = RANGES.includes(p.get('range')) ? p.get('range') : '7d';
+  state.from = p.get('from');
+  state.to = p.get('to');
+  if (state.range === 'custom' && !(validDay(state.from) && validDay(state.to) && state.from <= state.to)) {
+    state.range = '7d';
+    state.from = state.to = null;
+  }
   state.compare = p.get('compare') === '1';
   state.funnel = p.get('funnel') || '';
   state.filters = (p.getAll('f') || []).map((f) => {
@@ -220,7 +230,8 @@ function renderChart(series, previous, interval) {
   const every = Math.max(1, Math.ceil(n / Math.floor((W - pad.l) / 70)));
   pts.forEach((p, i) => {
     if (i % every !== 0) return;
-    const t = s('text', { class: 'axis', x: x(i), y: H - 8, 'text-anchor': 'middle' });
+    // The last label ends at the last point, inside the chart.
+    const t = s('text', { class: 'axis', x: x(i), y: H - 8, 'text-anchor': i === n - 1 && n > 1 ? 'end' : 'middle' });
     t.textContent = bucketLabel(p.start, interval, true);
     svg.append(t);
   });
@@ -394,7 +405,7 @@ function renderFilters() {
 async function loadRealtime() {
   if (!state.site) return;
   try {
-    const r = await api('/api/stats/realtime', { site: state.site });
+    const r = await api('/api/stats/realtime', { site: state.site, filters: filtersParam() });
     $('realtime-count').textContent = r.visitors.toLocaleString();
     const max = Math.max(1, ...r.pageviews_per_minute);
     $('spark').replaceChildren(...r.pageviews_per_minute.map((v, i, all) => {
@@ -573,6 +584,17 @@ function wire() {
     refresh();
     loadRealtime();
     connectLive();
+  });
+  window.addEventListener('hashchange', () => {
+    const site = state.site;
+    readHash();
+    $('funnel-steps').value = state.funnel;
+    if (state.site !== site) {
+      loadSites();
+      loadRealtime();
+      connectLive();
+    }
+    refresh();
   });
   let resizeTimer = null;
   window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(refresh, 200); });
