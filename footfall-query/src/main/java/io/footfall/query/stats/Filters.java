@@ -27,7 +27,7 @@ public final class Filters {
     }
 
     public static List<Filter> parse(String text) throws BadParameterException {
-        return parse("filters", text, MAX_FILTERS, name -> true, null);
+        return parse("filters", text, MAX_FILTERS, name -> true, null, false);
     }
 
     /**
@@ -39,17 +39,29 @@ public final class Filters {
      */
     static List<Filter> parse(String parameter, String text, int max, Set<Dimension> only) throws BadParameterException {
         return parse(parameter, text, max, name -> only.stream().anyMatch(d -> d.wireName().equals(name)),
-                only.stream().map(Dimension::wireName).sorted().collect(Collectors.joining(", ")));
+                only.stream().map(Dimension::wireName).sorted().collect(Collectors.joining(", ")), true);
     }
 
-    private static List<Filter> parse(String parameter, String text, int max, Predicate<String> allowed, String allowedNames)
-            throws BadParameterException {
+    /**
+     * @param ordered whether each condition's place counts (a funnel's steps): then an empty one is refused, not
+     *                skipped, so that {@code a;;b} is not taken for two steps
+     */
+    private static List<Filter> parse(String parameter, String text, int max, Predicate<String> allowed, String allowedNames,
+                                      boolean ordered) throws BadParameterException {
         List<Filter> out = new ArrayList<>();
         if (text == null || text.isBlank()) {
             return out;
         }
-        for (String condition : split(text, ';')) {
+        if (endsInALoneBackslash(text)) {
+            throw new BadParameterException(parameter, "a '\\' at the end escapes nothing: write '\\\\' for a backslash");
+        }
+        List<String> conditions = split(text, ';');
+        for (int i = 0; i < conditions.size(); i++) {
+            String condition = conditions.get(i);
             if (condition.isBlank()) {
+                if (ordered) {
+                    throw new BadParameterException(parameter, "condition " + (i + 1) + " of " + conditions.size() + " is empty");
+                }
                 continue;
             }
             if (out.size() == max) {
@@ -131,6 +143,15 @@ public final class Filters {
             }
         }
         return -1;
+    }
+
+    /** Whether the text ends in a backslash that no other one escapes. */
+    private static boolean endsInALoneBackslash(String text) {
+        int n = 0;
+        for (int i = text.length() - 1; i >= 0 && text.charAt(i) == '\\'; i--) {
+            n++;
+        }
+        return n % 2 == 1;
     }
 
     /** Splits on an unescaped separator, keeping escapes for the next level. */

@@ -135,9 +135,11 @@ public final class StatsApi {
             return ZoneId.of("UTC");
         }
         try {
-            return ZoneId.of(tz);
+            // No zone name holds a space: one is an offset's '+' typed unencoded in the URL (tz=+05:30), as in from/to.
+            return ZoneId.of(tz.replace(' ', '+'));
         } catch (DateTimeException e) {
-            throw new BadParameterException("tz", "unknown time zone '" + tz + "'; use an IANA name such as Europe/Berlin");
+            throw new BadParameterException("tz", "unknown time zone '" + tz + "'; use an IANA name such as Europe/Berlin"
+                    + " or an offset such as +05:30");
         }
     }
 

@@ -39,15 +39,25 @@ class FiltersTest {
     }
 
     @Test
-    void refusalsNameTheParameter() {
+    void refusalsNameTheParameter() throws Exception {
         for (String bad : List.of("path", "ip==1.2.3.4", "path==", "path==a|", "Path==/", "prop==plan",
-                "prop:==x", "prop:plan", "prop:" + "k".repeat(65) + "==x")) {
+                "prop:==x", "prop:plan", "prop:" + "k".repeat(65) + "==x", "path==\\", "path==/a\\\\\\")) {
             BadParameterException e = assertThrows(BadParameterException.class, () -> Filters.parse(bad), bad);
             assertTrue(e.getMessage().startsWith("filters:"), e.getMessage());
         }
         // An unknown dimension's answer lists what a filter can name: a property's value, not the list of keys.
         BadParameterException unknown = assertThrows(BadParameterException.class, () -> Filters.parse("ip==1.2.3.4"));
         assertTrue(unknown.getMessage().contains("event_name, prop:<key>"), unknown.getMessage());
+        // An escaped backslash at the end is a value; empty conditions (a trailing ';') are skipped in filters ...
+        assertEquals(List.of("/a\\"), Filters.parse("path==/a\\\\").get(0).values());
+        assertEquals(2, Filters.parse("path==/;;country==DE;").size());
+        // ... and refused in a funnel's steps, where each one's place counts.
+        java.util.Set<Dimension> steps = java.util.Set.of(Dimension.PATH);
+        assertEquals(2, Filters.parse("steps", "path==/;path==/b", 8, steps).size());
+        for (String bad : List.of("path==/;;path==/b", "path==/;path==/b;", ";path==/")) {
+            BadParameterException e = assertThrows(BadParameterException.class, () -> Filters.parse("steps", bad, 8, steps), bad);
+            assertTrue(e.getMessage().startsWith("steps: condition "), e.getMessage());
+        }
         String many = "country==DE;".repeat(Filters.MAX_FILTERS + 1);
         assertThrows(BadParameterException.class, () -> Filters.parse(many));
     }

@@ -347,6 +347,11 @@ class StatsApiIT {
         assertEquals(48, hours.size());
         assertEquals("2026-11-10T02:00:00-08:00|1|2|1|1", hours.get(2));
         assertEquals(List.of("2026-11-09T00:00:00-08:00|3|7|1|5"), series(dialect, "&interval=week&tz=America/Los_Angeles"));
+        // A fixed offset, its '+' typed unencoded (a space once decoded) or encoded.
+        List<String> kolkata = List.of("2026-11-10T00:00:00+05:30|1|2|1|1", "2026-11-11T00:00:00+05:30|2|4|0|3",
+                "2026-11-12T00:00:00+05:30|1|1|0|1");
+        assertEquals(kolkata, series(dialect, "&interval=day&tz=+05:30"));
+        assertEquals(kolkata, series(dialect, "&interval=day&tz=%2B05:30"));
         // Under a custom property's filter: s1's signup, then s4's page view.
         assertEquals(List.of("2026-11-10T00:00:00Z|1|0|1|1", "2026-11-11T00:00:00Z|1|1|0|1", "2026-11-12T00:00:00Z|0|0|0|0"),
                 series(dialect, "&interval=day&filters=" + enc("prop:plan==pro")));
