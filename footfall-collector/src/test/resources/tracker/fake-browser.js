@@ -75,6 +75,11 @@ props.w.footfall('event', 'Odd', Object.assign(cyclic, {big: 10n, list: [1], nes
   ['k'.repeat(65)]: 1, '': 2}));
 props.w.footfall('event', 'n'.repeat(200));
 props.w.footfall('event', 'Listed', ['a', 'b']);
+// 32 props of 1,024 three-byte characters (96 KB) would make the event one the collector refuses (32 KB): props past
+// 6,000 characters in all are left out, the event kept.
+const wide = {};
+for (let i = 0; i < 32; i++) wide['p' + i] = '\u20ac'.repeat(1024);
+props.w.footfall('event', 'Wide', wide);
 props.hide();
 
 // 50 events of 1.4 KB each: more than one beacon may carry (64 KB), so several, none over 20,000 characters.

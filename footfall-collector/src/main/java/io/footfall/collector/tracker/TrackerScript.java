@@ -50,7 +50,7 @@ public final class TrackerScript {
      */
     static String compact(String source) {
         String body = source.startsWith("/*") ? source.substring(source.indexOf("*/") + 2) : source;
-        StringBuilder out = new StringBuilder("/* footfall.js: docs/collector.md */\n");
+        StringBuilder out = new StringBuilder("/* footfall.js */\n");
         for (String line : body.split("\n")) {
             String t = line.strip();
             if (!t.isEmpty() && !t.startsWith("//")) {

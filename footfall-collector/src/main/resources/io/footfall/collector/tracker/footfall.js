@@ -44,21 +44,23 @@
   function cut(t, max) { return String(t).slice(0, max).replace(/[\ud800-\udbff]$/, ''); }
 
   // What the collector takes of props (flat; string, number, boolean; 32 keys of 1-64 characters), copied now:
-  // the page may change its object before it is sent.
+  // the page may change its object before it is sent. 6,000 characters of keys and values in all keep the event
+  // under the collector's 32 KB with the longest url, referrer and title, even in 3-byte characters.
   function clean(props) {
-    var out = {}, keys = Object.keys(props), c = 0;
+    var out = {}, keys = Object.keys(props), c = 0, room = 6e3;
     for (var i = 0; i < keys.length; i++) {
       var k = keys[i], v = props[k];
       if (v && v.toJSON) v = v.toJSON();
       if (typeof v == 'string') v = cut(v, 1024);
-      if (k.length && k.length < 65 && c < 32 && (typeof v == 'string' || typeof v == 'boolean' || typeof v == 'number' && isFinite(v))) out[k] = v, c++;
+      if (k.length && k.length < 65 && c < 32 && (typeof v == 'string' || typeof v == 'boolean' || typeof v == 'number' && isFinite(v))
+        && (room -= (k + v).length) >= 0) out[k] = v, c++;
       else if (v !== undefined) warn('prop ' + k + ' left out');
     }
     return out;
   }
 
   function track(type, name, props) {
-    if (dnt && (n.doNotTrack == '1' || w.doNotTrack == '1' || n.globalPrivacyControl === true)) return;
+    if (dnt && (n.doNotTrack == '1' || w.doNotTrack == '1' || n.globalPrivacyControl)) return;
     if (due && type != 'pageview') page();
     var e = {site: site, type: type, url: cut(here || location.href, 4096), ts: Date.now(),
       screen: screen.width + 'x' + screen.height, language: n.language};

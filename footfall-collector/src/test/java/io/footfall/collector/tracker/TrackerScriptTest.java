@@ -21,7 +21,7 @@ class TrackerScriptTest {
 
     @Test
     void isServedWithoutItsCommentsButLineForLine() {
-        assertEquals("/* footfall.js: docs/collector.md */\nvar a = 1;\nc('//', 2);\nd() // kept: no semicolon before it\n",
+        assertEquals("/* footfall.js */\nvar a = 1;\nc('//', 2);\nd() // kept: no semicolon before it\n",
                 TrackerScript.compact("/* header\n   more */\n  // a comment\n\n  var a = 1; // says what a is\n"
                         + "  c('//', 2);\n  d() // kept: no semicolon before it\n"));
         assertFalse(source.contains("// "), "no comment is served: " + source);
