@@ -64,6 +64,7 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
     private final RecentBadEvents badEvents;
     private final Clock clock;
     private Sample previous;
+    private final RecentMean freshnessMean = new RecentMean();
     private PipelineStatus cached;
     private long cachedAtMs;
 
@@ -127,7 +128,8 @@ public final class LivePipelineProbe implements PipelineProbe, AutoCloseable {
             Timer freshness = registry.find("footfall.loader.freshness").timer();
             boolean fresh = freshness != null && freshness.count() > 0;
             RecentBadEvents.Sample bad = badEvents.sample();
-            cached = new PipelineStatus(stages, fresh ? freshness.mean(TimeUnit.MILLISECONDS) : null,
+            Double recentMean = fresh ? freshnessMean.look(now, freshness.count(), freshness.totalTime(TimeUnit.MILLISECONDS)) : null;
+            cached = new PipelineStatus(stages, recentMean,
                     fresh ? freshness.max(TimeUnit.MILLISECONDS) : null, bad.total(), bad.reasons());
             cachedAtMs = now;
             return cached;

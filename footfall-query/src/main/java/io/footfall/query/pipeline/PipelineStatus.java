@@ -6,7 +6,8 @@ import java.util.List;
  * One look at the pipeline.
  *
  * @param stages              collector, enricher, loader in flow order
- * @param freshnessMeanMs     mean time from collector receipt to warehouse commit since the process started; null when unknown
+ * @param freshnessMeanMs     mean time from collector receipt to warehouse commit in the recent window (on the first look,
+ *                            since the process started); null when unknown
  * @param freshnessMaxMs      the largest such time in the recent window; null when unknown
  * @param badTotal            records on {@code footfall.bad} so far; null when unknown
  * @param bad                 bad records by stage and reason among the most recent ones, with a sample each
