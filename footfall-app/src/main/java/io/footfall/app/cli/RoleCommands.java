@@ -107,7 +107,7 @@ public final class RoleCommands {
                 EnricherApp app = Roles.newEnricher(config);
                 life.push(app);
                 // The admin port first, so that a supervisor can probe (live, not yet ready) while Kafka is awaited.
-                EnricherAdmin admin = EnricherAdmin.start(config.enricher().adminHost(), config.enricher().adminPort(), app);
+                EnricherAdmin admin = EnricherAdmin.start(config.enricher().adminHost(), config.enricher().adminPort(), app, config.kafka());
                 life.push(admin);
                 System.out.println("footfall: enricher admin at http://" + config.enricher().adminHost() + ":" + admin.port()
                         + "/ (/health/live, /health/ready, /metrics)");

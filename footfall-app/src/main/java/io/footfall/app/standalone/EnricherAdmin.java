@@ -3,6 +3,7 @@ package io.footfall.app.standalone;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.footfall.core.config.ConfigException;
+import io.footfall.core.config.KafkaConfig;
 import io.footfall.enricher.EnricherApp;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -15,34 +16,113 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP port of a lone enricher ({@code footfall enricher}), for supervisors and scrapers: {@code GET
  * /health/live} (200 while the process runs), {@code GET /health/ready} (200 while Kafka Streams is
- * {@code RUNNING}, else 503 with its state: rebalancing, restoring, or failed) and {@code GET /metrics}
+ * {@code RUNNING} and the brokers answer, else 503 with the state: rebalancing, restoring, failed, or
+ * {@code KAFKA_UNREACHABLE}, when Streams stays {@code RUNNING} but cannot commit) and {@code GET /metrics}
  * (Prometheus: the Streams, consumer and producer metrics, records lag among them, and the JVM's). In the
  * standalone the collector's readiness and the query server's pipeline panel cover the enricher instead.
  */
 public final class EnricherAdmin implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EnricherAdmin.class);
+
     private final HttpServer server;
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final Admin kafkaAdmin;
+    private final Thread probe;
+    /** Whether the brokers answered the last probe (every second; each waits up to PROBE_TIMEOUT_MS). */
+    private volatile boolean kafkaReachable = true;
+    private volatile boolean closed;
+
+    static final int PROBE_TIMEOUT_MS = 2_000;
 
     private EnricherAdmin(HttpServer server, ExecutorService executor, PrometheusMeterRegistry registry,
-                          KafkaStreamsMetrics streamsMetrics) {
+                          KafkaStreamsMetrics streamsMetrics, KafkaConfig kafka) {
         this.server = server;
         this.executor = executor;
         this.registry = registry;
         this.streamsMetrics = streamsMetrics;
+        Map<String, Object> p = new HashMap<>(kafka.clientProperties());
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "footfall-enricher-probe");
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, PROBE_TIMEOUT_MS);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, PROBE_TIMEOUT_MS);
+        this.kafkaAdmin = Admin.create(p);
+        this.probe = new Thread(this::probeLoop, "enricher-kafka-probe");
+        probe.setDaemon(true);
+    }
+
+    /**
+     * Kafka Streams stays {@code RUNNING} while the brokers are away (its threads retry), so readiness also asks the
+     * brokers, as the collector's does.
+     */
+    private void probeLoop() {
+        while (!closed) {
+            try {
+                kafkaAdmin.describeCluster(new DescribeClusterOptions().timeoutMs(PROBE_TIMEOUT_MS)).nodes().get();
+                if (!kafkaReachable) {
+                    LOG.info("event=broker_reachable");
+                }
+                kafkaReachable = true;
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                if (kafkaReachable && !closed) {
+                    Throwable cause = e.getCause() != null ? e.getCause() : e;
+                    LOG.warn("event=broker_unreachable reason=\"{}: {}\"", cause.getClass().getSimpleName(), cause.getMessage());
+                }
+                kafkaReachable = false;
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * The stream threads' main consumers' {@code records-lag} of each partition of {@code footfall.raw}, summed: one
+     * number for an alert, where the consumer's own lag metrics give a series per partition, twice (its topic tag
+     * both as it is and with '_'), and NaN for a partition not fetched yet, which turns a PromQL sum into NaN.
+     */
+    static double inputLag(EnricherApp app) {
+        double sum = 0;
+        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> m : app.streams().metrics().entrySet()) {
+            org.apache.kafka.common.MetricName name = m.getKey();
+            String client = name.tags().getOrDefault("client-id", "");
+            if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
+                    && KafkaConfig.RAW_TOPIC.equals(name.tags().get("topic")) && name.tags().containsKey("partition")
+                    && client.endsWith("-consumer") && !client.endsWith("-restore-consumer")
+                    && m.getValue().metricValue() instanceof Double lag && Double.isFinite(lag)) {
+                sum += lag;
+            }
+        }
+        return sum;
+    }
+
+    /** Streams runs and processes, and the brokers answer. */
+    private boolean ready(EnricherApp app) {
+        return app.ready() && kafkaReachable;
     }
 
     /**
      * @throws IllegalStateException naming {@code enricher.adminPort} when the address is taken
      */
-    public static EnricherAdmin start(String host, int port, EnricherApp app) {
+    public static EnricherAdmin start(String host, int port, EnricherApp app, KafkaConfig kafka) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -56,8 +136,6 @@ public final class EnricherAdmin implements AutoCloseable {
         Roles.bindProcessMetrics(registry);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(app.streams());
         streamsMetrics.bindTo(registry);
-        Gauge.builder("footfall.enricher.running", app, a -> a.ready() ? 1 : 0)
-                .description("1 while Kafka Streams is RUNNING and processing (its user-agent parser built), else 0").register(registry);
         // One thread: probes and scrapes are rare, and none of them may take the stream threads' cores.
         ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "enricher-admin");
@@ -65,7 +143,14 @@ public final class EnricherAdmin implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        EnricherAdmin admin = new EnricherAdmin(server, executor, registry, streamsMetrics);
+        EnricherAdmin admin = new EnricherAdmin(server, executor, registry, streamsMetrics, kafka);
+        Gauge.builder("footfall.enricher.running", app, a -> admin.ready(a) ? 1 : 0)
+                .description("1 while Kafka Streams is RUNNING and processing (its user-agent parser built) and the brokers"
+                        + " answer, else 0").register(registry);
+        Gauge.builder("footfall.enricher.lag", app, EnricherAdmin::inputLag).baseUnit("records")
+                .description("records of footfall.raw the stream threads have yet to read, summed over the partitions they"
+                        + " fetched from (what Kafka's per-partition records-lag says, NaN-free)").register(registry);
+        admin.probe.start();
         server.createContext("/", exchange -> admin.answer(exchange, app));
         server.start();
         return admin;
@@ -91,10 +176,12 @@ public final class EnricherAdmin implements AutoCloseable {
                 send(exchange, 200, "application/json", "{\"status\":\"live\"}");
             } else {
                 KafkaStreams.State state = app.state();
-                boolean ready = app.ready();
+                boolean ready = ready(app);
                 // RUNNING but paused: the user-agent parser is still being built.
+                String why = state != KafkaStreams.State.RUNNING ? state.toString()
+                        : app.ready() ? "KAFKA_UNREACHABLE" : "WAITING_FOR_PARSER";
                 send(exchange, ready ? 200 : 503, "application/json", ready ? "{\"status\":\"ready\"}"
-                        : "{\"status\":\"not_ready\",\"state\":\"" + (state == KafkaStreams.State.RUNNING ? "WAITING_FOR_PARSER" : state) + "\"}");
+                        : "{\"status\":\"not_ready\",\"state\":\"" + why + "\"}");
             }
         }
     }
@@ -114,6 +201,9 @@ public final class EnricherAdmin implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        probe.interrupt();
+        kafkaAdmin.close(java.time.Duration.ZERO);
         server.stop(0);
         executor.shutdownNow();
         streamsMetrics.close();

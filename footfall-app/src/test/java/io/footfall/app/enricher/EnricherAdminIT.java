@@ -16,6 +16,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,7 +31,7 @@ class EnricherAdminIT {
         try (TestBroker broker = TestBroker.start(dir, 2)) {
             FootfallConfig config = broker.config(dir, Map.of("enricher.adminPort", "0"));
             EnricherApp app = new EnricherApp(config.kafka(), config.enricher(), dir.resolve("state"));
-            try (EnricherAdmin admin = EnricherAdmin.start("127.0.0.1", config.enricher().adminPort(), app)) {
+            try (EnricherAdmin admin = EnricherAdmin.start("127.0.0.1", config.enricher().adminPort(), app, config.kafka())) {
                 int port = admin.port();
                 assertEquals(200, Http.get(port, "/health/live").statusCode());
                 HttpResponse<String> starting = Http.get(port, "/health/ready");
@@ -44,6 +45,7 @@ class EnricherAdminIT {
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                     String metrics = Http.get(port, "/metrics").body();
                     assertTrue(metrics.contains("footfall_enricher_running 1.0"), metrics);
+                    assertTrue(metrics.contains("footfall_enricher_lag_records 0.0"), "a caught-up enricher, no NaN: " + metrics);
                     assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag_max"), "consumer lag of the stream thread");
                     assertTrue(metrics.contains("jvm_memory_used_bytes"));
                 });
@@ -54,7 +56,7 @@ class EnricherAdminIT {
                 assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
                 assertEquals(404, Http.get(port, "/nothing").statusCode());
 
-                IllegalStateException taken = assertThrows(IllegalStateException.class, () -> EnricherAdmin.start("127.0.0.1", port, app));
+                IllegalStateException taken = assertThrows(IllegalStateException.class, () -> EnricherAdmin.start("127.0.0.1", port, app, config.kafka()));
                 assertTrue(taken.getMessage().startsWith("enricher.adminPort 127.0.0.1:" + port + " cannot be bound"), taken.getMessage());
 
                 app.close();
@@ -67,4 +69,36 @@ class EnricherAdminIT {
             }
         }
     }
+
+    /**
+     * Kafka Streams stays RUNNING while the brokers are away (its threads retry their commits): readiness and the
+     * running gauge still say the enricher is not processing, as the collector's readiness does.
+     */
+    @Test
+    void aBrokerOutageMakesTheEnricherNotReady() {
+        TestBroker broker = TestBroker.start(dir, 2);
+        FootfallConfig config = broker.config(dir, Map.of("enricher.adminPort", "0"));
+        EnricherApp app = new EnricherApp(config.kafka(), config.enricher(), dir.resolve("state"));
+        boolean brokerUp = true;
+        try (EnricherAdmin admin = EnricherAdmin.start("127.0.0.1", config.enricher().adminPort(), app, config.kafka())) {
+            int port = admin.port();
+            app.start(Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(30)).until(() -> Http.get(port, "/health/ready").statusCode() == 200);
+            broker.close();
+            brokerUp = false;
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> down = Http.get(port, "/health/ready");
+                assertEquals(503, down.statusCode());
+                assertEquals("{\"status\":\"not_ready\",\"state\":\"KAFKA_UNREACHABLE\"}", down.body());
+            });
+            assertEquals(KafkaStreams.State.RUNNING, app.state(), "Streams itself still says RUNNING");
+            assertTrue(Http.get(port, "/metrics").body().contains("footfall_enricher_running 0.0"));
+        } finally {
+            app.close();
+            if (brokerUp) {
+                broker.close();
+            }
+        }
+    }
+
 }
