@@ -22,6 +22,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -270,8 +273,40 @@ public final class QueryServer implements AutoCloseable {
         }
     }
 
+    /** How long a readiness probe waits for the warehouse's answer: under a probe's usual 1-s timeout. */
+    static final long READY_WAIT_MS = 800;
+    /** A warehouse answer younger than this answers the next probe too. */
+    private static final long READY_REUSE_MS = 1_000;
+    private final ExecutorService readinessThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "footfall-query-readiness");
+        t.setDaemon(true);
+        return t;
+    });
+    private Future<Boolean> readiness;
+    private long readinessAtMs;
+
+    /**
+     * Whether the warehouse answers, asked on a thread of its own: a PostgreSQL that does not answer (a connection
+     * waits up to 5 s for the pool) makes the probe a quick 503, not a timeout. One check at a time.
+     */
+    private synchronized boolean warehouseReady() {
+        long now = System.currentTimeMillis();
+        if (readiness == null || readiness.isDone() && now - readinessAtMs > READY_REUSE_MS) {
+            readiness = readinessThread.submit(stats::reachable);
+            readinessAtMs = now;
+        }
+        try {
+            return readiness.get(READY_WAIT_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private void ready(HttpExchange exchange) throws IOException {
-        boolean ok = stats.reachable();
+        boolean ok = warehouseReady();
         Exchanges.json(exchange, ok ? 200 : 503, g -> {
             g.writeStartObject();
             g.writeStringField("status", ok ? "ready" : "warehouse_unavailable");
@@ -289,6 +324,7 @@ public final class QueryServer implements AutoCloseable {
             server.stop(1);
         }
         executor.shutdownNow();
+        readinessThread.shutdownNow();
         if (sqlRunner != null) {
             sqlRunner.close();
         }
