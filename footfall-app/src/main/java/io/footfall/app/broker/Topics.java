@@ -41,6 +41,8 @@ public final class Topics {
      */
     public static int ensure(KafkaConfig kafka, Duration timeout, BooleanSupplier stop) {
         Map<String, Object> props = new HashMap<>(kafka.clientProperties());
+        Object protocol = props.get(AdminClientConfig.SECURITY_PROTOCOL_CONFIG);
+        KafkaPortCheck.check(kafka.bootstrapServers(), protocol == null ? null : protocol.toString());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
