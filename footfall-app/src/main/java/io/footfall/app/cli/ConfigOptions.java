@@ -24,6 +24,7 @@ public final class ConfigOptions {
         Map<String, String> file = configFile == null ? Map.of() : ConfigFiles.read(configFile);
         FootfallConfig config = FootfallConfig.from(new Settings(all, System.getenv(), file));
         KafkaClientSettings.check(config.kafka().clientProperties());
+        KafkaClientSettings.notes(config.kafka().clientProperties()).forEach(System.out::println);
         return config;
     }
 }

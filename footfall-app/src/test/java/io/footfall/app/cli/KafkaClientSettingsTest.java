@@ -1,5 +1,6 @@
 package io.footfall.app.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,5 +29,21 @@ class KafkaClientSettingsTest {
                 "security.protocol", "SSL", "ssl.keystore.locaton", "/k", "zz.typo", "1")));
         assertTrue(e.getMessage().startsWith("kafka.client.ssl.keystore.locaton: not a setting of Kafka's"), e.getMessage());
         KafkaClientSettings.check(Map.of("security.protocol", "SSL"));
+    }
+
+    @Test
+    void aValueKafkaRefusesIsRefusedAtStartAndOneFootfallSetsItselfIsNoted() {
+        for (Map.Entry<String, String> bad : Map.of("linger.ms", "abc", "security.protocol", "TLS",
+                "main.consumer.max.poll.records", "0", "compression.type", "zip").entrySet()) {
+            ConfigException e = assertThrows(ConfigException.class, () -> KafkaClientSettings.check(Map.of(bad.getKey(), bad.getValue())));
+            assertTrue(e.getMessage().startsWith("kafka.client." + bad.getKey() + ": "), e.getMessage());
+        }
+        KafkaClientSettings.check(Map.of("linger.ms", "5", "security.protocol", "SASL_SSL", "main.consumer.max.poll.records", "10"));
+        assertEquals(java.util.List.of(
+                "footfall: note: kafka.client.acks is not used where footfall sets acks itself (all: no 202 and no enriched"
+                        + " event before every in-sync replica has it)",
+                "footfall: note: kafka.client.producer.linger.ms is not used where footfall sets linger.ms itself"
+                        + " (collector.lingerTime for the collector)"),
+                KafkaClientSettings.notes(Map.of("acks", "0", "producer.linger.ms", "5", "security.protocol", "SSL")));
     }
 }
