@@ -132,6 +132,7 @@ public final class QueryServer implements AutoCloseable {
             if (backupApi != null) {
                 sqlRunner.allowDirectory(backupApi.dir());
             }
+            sqlRunner.checkRole();
             try {
                 sqlRunner.lockDown();
             } catch (java.sql.SQLException e) {

@@ -81,6 +81,31 @@ public final class SqlRunner implements AutoCloseable {
         }
     }
 
+    /**
+     * On PostgreSQL with a {@code query.sqlRole}: the role exists, or the start fails naming it (else every
+     * {@code POST /api/sql} would answer with PostgreSQL's "role does not exist", an analyst's error for an operator's
+     * setting). A warehouse that does not answer now is left to the requests.
+     *
+     * @throws IllegalStateException when PostgreSQL has no such role
+     */
+    public void checkRole() {
+        if (isDuckDb() || postgresRole.isEmpty()) {
+            return;
+        }
+        try (Connection c = warehouse.readConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            ps.setString(1, postgresRole);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new IllegalStateException("query.sqlRole: PostgreSQL has no role '" + postgresRole + "' (create it,"
+                            + " with SELECT on the schema's tables only, or leave query.sqlRole empty)");
+                }
+            }
+        } catch (SQLException e) {
+            // unreachable now: the SQL API's requests will say so
+        }
+    }
+
     private boolean isDuckDb() {
         return warehouse.dialect().equals("duckdb");
     }

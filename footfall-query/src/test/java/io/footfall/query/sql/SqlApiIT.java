@@ -189,6 +189,26 @@ class SqlApiIT {
         }
     }
 
+    /** A query.sqlRole PostgreSQL does not have stops the start, naming it; one it has (pg_monitor, built in) does not. */
+    @Test
+    void aSqlRoleThatDoesNotExistStopsTheStart() {
+        QueryConfig missing = new QueryConfig("127.0.0.1", 0, Duration.ofSeconds(1), 20, "no_such_role_footfall", 2);
+        QueryServer refused = new QueryServer(missing, warehouses.get("postgres"), () -> "").withSqlToken(token);
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, refused::start);
+            assertTrue(e.getMessage().startsWith("query.sqlRole: PostgreSQL has no role 'no_such_role_footfall'"), e.getMessage());
+        } finally {
+            refused.close();
+        }
+        QueryServer started = new QueryServer(new QueryConfig("127.0.0.1", 0, Duration.ofSeconds(1), 20, "pg_monitor", 2),
+                warehouses.get("postgres"), () -> "").withSqlToken(token);
+        try {
+            started.start();
+        } finally {
+            started.close();
+        }
+    }
+
     /** The same for PostgreSQL: a writable CTE hidden from the lexer by quoting still meets the READ ONLY transaction. */
     @Test
     void postgresReadOnlyTransactionRefusesWritesTheLexerMissed() throws Exception {
