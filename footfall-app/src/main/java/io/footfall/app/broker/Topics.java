@@ -20,7 +20,7 @@ import org.apache.kafka.common.KafkaFuture;
 public final class Topics {
 
     /** How long Kafka may take to answer before the start says it is waiting. */
-    private static final long FIRST_WAIT_MS = 3_000;
+    private static final long FIRST_WAIT_MS = 5_000;
     private static final long STOP_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private Topics() {

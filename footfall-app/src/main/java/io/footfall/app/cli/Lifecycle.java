@@ -98,6 +98,15 @@ final class Lifecycle {
         return stopping;
     }
 
+    /**
+     * The start's last words: the ready line, unless SIGTERM or Ctrl-C came during the last step (then
+     * {@link StartStopped}, as between steps, rather than "ready" followed by the stop).
+     */
+    void ready(String line) {
+        check();
+        System.out.println(line);
+    }
+
     /** Between start-up steps: throws {@link StartStopped} once SIGTERM or Ctrl-C came. */
     void check() {
         StartStopped.check(this::stopping);

@@ -89,7 +89,7 @@ public final class RoleCommands {
                 life.check();
                 Roles.Collector collector = Roles.collector(config, registry, sinkDecorator, tls);
                 life.push(collector);
-                System.out.println("footfall: collector ready at " + collector.url(config.collector().host()));
+                life.ready("footfall: collector ready at " + collector.url(config.collector().host()));
             });
         }
     }
@@ -114,7 +114,7 @@ public final class RoleCommands {
                 Topics.ensure(config.kafka(), config.kafka().startTimeout(), life::stopping);
                 life.check();
                 Roles.start(app, life::stopping);
-                System.out.println("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
+                life.ready("footfall: enricher ready (application id " + config.enricher().applicationId() + ")");
             });
         }
     }
@@ -144,7 +144,7 @@ public final class RoleCommands {
                 life.check();
                 Roles.Query query = Roles.query(config, warehouse, registry, Set.of());
                 life.push(query);
-                System.out.println("footfall: query server ready at http://" + config.query().host() + ":" + query.port()
+                life.ready("footfall: query server ready at http://" + config.query().host() + ":" + query.port()
                         + " (PostgreSQL schema " + config.loader().schema() + ")");
                 System.out.println("footfall: " + Roles.sqlTokenLine(query.sqlToken()));
             });
@@ -223,7 +223,7 @@ public final class RoleCommands {
                 Topics.ensure(config.kafka(), config.kafka().startTimeout(), life::stopping);
                 Roles.Query query = startLoader(config, registry, writerDecorator, life);
                 life.push(query);
-                System.out.println("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());
+                life.ready("footfall: loader ready, query server at http://" + config.query().host() + ":" + query.port());
                 System.out.println("footfall: " + Roles.sqlTokenLine(query.sqlToken()));
             });
         }

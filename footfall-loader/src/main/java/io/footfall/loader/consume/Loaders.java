@@ -37,7 +37,8 @@ public final class Loaders implements AutoCloseable {
         this.writer = writer;
         if (config.writers() > kafka.partitions()) {
             LOG.warn("event=idle_writers writers={} partitions={} reason=\"a writer without a partition idles: lower"
-                    + " loader.writers or raise kafka.partitions\"", config.writers(), kafka.partitions());
+                    + " loader.writers, or give footfall.events more partitions (kafka.partitions applies when the topics are"
+                    + " created; kafka-topics.sh --alter --partitions for existing ones)\"", config.writers(), kafka.partitions());
         }
         String staticId = kafka.clientProperties().get("group.instance.id");
         PartitionLag lag = new PartitionLag(registry);
