@@ -145,6 +145,7 @@ public final class Roles {
      * the driver's bare "Connection refused".
      */
     public static PostgresWarehouse postgres(FootfallConfig config) {
+        refusedOutright(config);
         PostgresWarehouse warehouse = PostgresWarehouse.open(config.loader());
         try (java.sql.Connection c = warehouse.readConnection()) {
             return warehouse;
@@ -152,6 +153,33 @@ public final class Roles {
             warehouse.close();
             throw new IllegalStateException("PostgreSQL at " + Settings.maskUrlSecrets(config.loader().jdbcUrl())
                     + " (loader.jdbcUrl) cannot be reached: " + warehouseReason(e));
+        }
+    }
+
+    /**
+     * One connection before the pool: a server that answers but refuses footfall (no such database, a wrong user or
+     * password) is said at once, as a refusal naming the setting, rather than after the pool's seconds of retrying as
+     * a server that "cannot be reached". Anything else (refused, unreachable) is left to the pool's wait.
+     */
+    private static void refusedOutright(FootfallConfig config) {
+        java.util.Properties p = new java.util.Properties();
+        if (!config.loader().user().isEmpty()) {
+            p.setProperty("user", config.loader().user());
+        }
+        if (!config.loader().password().isEmpty()) {
+            p.setProperty("password", config.loader().password());
+        }
+        p.setProperty("connectTimeout", "5");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.loader().jdbcUrl(), p)) {
+            return;
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String setting = state.startsWith("3D") ? "loader.jdbcUrl names the database"
+                    : state.startsWith("28") ? "loader.user, loader.password" : null;
+            if (setting != null) {
+                throw new IllegalStateException("PostgreSQL at " + Settings.maskUrlSecrets(config.loader().jdbcUrl())
+                        + " refused footfall: " + e.getMessage() + " (" + setting + ")");
+            }
         }
     }
 

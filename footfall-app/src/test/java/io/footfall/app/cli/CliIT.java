@@ -290,6 +290,26 @@ class CliIT {
         assertNoStackTrace(r);
     }
 
+    /**
+     * A server that answers but refuses footfall (no such database, no such user) is said at once as a refusal
+     * naming the setting, not after the pool's seconds as a server that "cannot be reached".
+     */
+    @Test
+    void postgresThatRefusesFootfallSaysSoNamingTheSetting() throws Exception {
+        Result db = run("promote", "--set", "loader.warehouse=postgres", "--set", "loader.user=postgres",
+                "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:5432/no_such_db_footfall", "events_v2");
+        assertEquals(1, db.exitCode);
+        assertEquals("footfall: cannot start: PostgreSQL at jdbc:postgresql://127.0.0.1:5432/no_such_db_footfall refused"
+                + " footfall: FATAL: database \"no_such_db_footfall\" does not exist (loader.jdbcUrl names the database)",
+                db.firstErrorLine());
+        Result user = run("promote", "--set", "loader.warehouse=postgres", "--set", "loader.user=no_such_user_footfall",
+                "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:5432/test", "events_v2");
+        assertEquals(1, user.exitCode);
+        assertTrue(user.firstErrorLine().endsWith("does not exist (loader.user, loader.password)"), user.firstErrorLine());
+        assertNoStackTrace(db);
+        assertNoStackTrace(user);
+    }
+
     /** Promote takes a table replay made: not the live one, not one of footfall's own (a raw SQL error before). */
     @Test
     void promoteRefusesTheLiveTableAndFootfallsOwn() throws Exception {
