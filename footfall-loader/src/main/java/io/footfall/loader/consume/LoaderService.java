@@ -702,7 +702,14 @@ public final class LoaderService implements AutoCloseable {
         }
         if (!offsets.isEmpty()) {
             try {
-                consumer.commitAsync(offsets, null);
+                // A callback of its own: without one Kafka logs a failed commit (a broker restarting, a coordinator
+                // moving) at ERROR, though nothing depends on it. Runs on this thread, in a later poll.
+                consumer.commitAsync(offsets, (done, failure) -> {
+                    if (failure != null) {
+                        LOG.debug("event=informational_commit_failed error=\"{}\"", failure.toString());
+                        toldKafka.keySet().removeAll(done.keySet());
+                    }
+                });
             } catch (KafkaException e) {
                 // Informational only; the next commit tells Kafka again.
                 toldKafka.keySet().removeAll(offsets.keySet());
