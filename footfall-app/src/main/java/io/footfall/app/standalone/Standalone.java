@@ -126,6 +126,7 @@ public final class Standalone implements AutoCloseable {
             started.push(collector);
             collectorPort = collector.port();
             line(t0, "collector ready at " + collector.url(wired.collector().host()));
+            StartStopped.check(stop); // a stop during the collector's start: not "ready" before the stop lines
             line(t0, "standalone ready");
             return this;
         } catch (RuntimeException e) {
