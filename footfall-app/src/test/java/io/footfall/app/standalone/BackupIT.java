@@ -79,6 +79,8 @@ class BackupIT {
                 backup = written.get(0);
             }
             assertTrue(backup.getFileName().toString().matches("footfall-\\d{8}T\\d{6}Z\\.duckdb"), backup.toString());
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)),
+                    "every event: the process's user's alone");
             assertTrue(out.toString().contains("footfall: backup written: " + backup), out.toString());
             inBackup = count(backup, "SELECT count(*) FROM events");
             assertTrue(out.toString().contains(String.format("%,d events", inBackup)), out.toString());

@@ -89,6 +89,7 @@ public final class BackupApi {
             Files.createDirectories(dir);
             deleteUnfinished();
             events = warehouse.copyTo(partial);
+            ownerOnly(partial);
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (UnsupportedOperationException e) {
             if (dirMade) {
@@ -142,5 +143,14 @@ public final class BackupApi {
         }
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    /** A backup holds every event: readable by the process's user alone, like the API tokens (where the file system has modes). */
+    private static void ownerOnly(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // no POSIX modes here: the directory's protection is the operator's
+        }
     }
 }
