@@ -284,20 +284,26 @@ public final class QueryServer implements AutoCloseable {
         return t;
     });
     private Future<Boolean> readiness;
-    private long readinessAtMs;
+    private long readinessAtNanos;
 
     /**
      * Whether the warehouse answers, asked on a thread of its own: a PostgreSQL that does not answer (a connection
      * waits up to 5 s for the pool) makes the probe a quick 503, not a timeout. One check at a time.
      */
-    private synchronized boolean warehouseReady() {
-        long now = System.currentTimeMillis();
-        if (readiness == null || readiness.isDone() && now - readinessAtMs > READY_REUSE_MS) {
-            readiness = readinessThread.submit(stats::reachable);
-            readinessAtMs = now;
+    private boolean warehouseReady() {
+        Future<Boolean> check;
+        synchronized (readinessThread) {
+            // Monotonic time, not the injected clock: the stats' "now" may be fixed (tests), a check's age may not.
+            long now = System.nanoTime();
+            if (readiness == null || readiness.isDone() && now - readinessAtNanos > TimeUnit.MILLISECONDS.toNanos(READY_REUSE_MS)) {
+                readiness = readinessThread.submit(stats::reachable);
+                readinessAtNanos = now;
+            }
+            check = readiness;
         }
+        // Outside the lock: probes that come together wait for the same check side by side, not one after another.
         try {
-            return readiness.get(READY_WAIT_MS, TimeUnit.MILLISECONDS);
+            return check.get(READY_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
             return false;
         } catch (InterruptedException e) {

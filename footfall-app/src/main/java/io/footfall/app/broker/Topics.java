@@ -40,9 +40,8 @@ public final class Topics {
      * so (SIGTERM or Ctrl-C while a command starts), not at the end of the wait for an unreachable cluster.
      */
     public static int ensure(KafkaConfig kafka, Duration timeout, BooleanSupplier stop) {
+        checkPort(kafka);
         Map<String, Object> props = new HashMap<>(kafka.clientProperties());
-        Object protocol = props.get(AdminClientConfig.SECURITY_PROTOCOL_CONFIG);
-        KafkaPortCheck.check(kafka.bootstrapServers(), protocol == null ? null : protocol.toString());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 10_000));
@@ -105,6 +104,15 @@ public final class Topics {
             // Stopped mid-wait: the requests still pending are dropped, not awaited to their timeout.
             admin.close(stop.getAsBoolean() ? Duration.ZERO : Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * {@link KafkaPortCheck} on the configured servers: before any Kafka client of a role is made (the enricher's
+     * Kafka Streams makes its admin client, which connects, when it is built).
+     */
+    public static void checkPort(KafkaConfig kafka) {
+        Object protocol = kafka.clientProperties().get(AdminClientConfig.SECURITY_PROTOCOL_CONFIG);
+        KafkaPortCheck.check(kafka.bootstrapServers(), protocol == null ? null : protocol.toString());
     }
 
     /** Waits for {@code future} up to {@code timeoutMs}, looking at {@code stop} every tenth of a second. */

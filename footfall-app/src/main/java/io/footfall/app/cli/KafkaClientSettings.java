@@ -49,7 +49,7 @@ final class KafkaClientSettings {
             Map.entry("linger.ms", "collector.lingerTime for the collector"),
             Map.entry("delivery.timeout.ms", "collector.deliveryTimeout for the collector"),
             Map.entry("max.block.ms", "0 for the collector: a full buffer is a 503, never a wait"),
-            Map.entry("max.poll.records", "loader.batchEvents for the loader"),
+            Map.entry("max.poll.records", "the loader's: loader.batchEvents, at most 5,000"),
             Map.entry("num.stream.threads", "enricher.threads"),
             Map.entry("commit.interval.ms", "enricher.commitInterval"),
             Map.entry("state.dir", "dataDir"),
@@ -112,7 +112,9 @@ final class KafkaClientSettings {
                 throw new ConfigException("kafka.client." + name + ": not a setting of Kafka's producer, consumer, admin client "
                         + "or Streams (misspelt?); kafka.client.* settings are passed to Kafka as they are");
             }
-            String bad = badValue(name, clientProperties.get(name));
+            String value = clientProperties.get(name);
+            // A config provider's placeholder (${env:T}) is resolved by Kafka itself: only its result could be judged.
+            String bad = value.contains("${") ? null : badValue(name, value);
             if (bad != null) {
                 throw new ConfigException("kafka.client." + name + ": " + bad);
             }

@@ -104,6 +104,7 @@ public final class RoleCommands {
         public Integer call() throws Exception {
             FootfallConfig config = external(options);
             return Lifecycle.run("enricher", life -> {
+                Topics.checkPort(config.kafka()); // Kafka Streams' admin client connects as soon as it is built
                 EnricherApp app = Roles.newEnricher(config);
                 life.push(app);
                 // The admin port first, so that a supervisor can probe (live, not yet ready) while Kafka is awaited.

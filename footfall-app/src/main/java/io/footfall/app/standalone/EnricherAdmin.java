@@ -14,13 +14,15 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,19 +101,22 @@ public final class EnricherAdmin implements AutoCloseable {
      * number for an alert, where the consumer's own lag metrics give a series per partition, twice (its topic tag
      * both as it is and with '_'), and NaN for a partition not fetched yet, which turns a PromQL sum into NaN.
      */
-    static double inputLag(EnricherApp app) {
+    static double inputLag(Map<MetricName, ? extends Metric> metrics) {
         double sum = 0;
-        for (Map.Entry<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> m : app.streams().metrics().entrySet()) {
-            org.apache.kafka.common.MetricName name = m.getKey();
-            String client = name.tags().getOrDefault("client-id", "");
-            if (name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
-                    && KafkaConfig.RAW_TOPIC.equals(name.tags().get("topic")) && name.tags().containsKey("partition")
-                    && client.endsWith("-consumer") && !client.endsWith("-restore-consumer")
-                    && m.getValue().metricValue() instanceof Double lag && Double.isFinite(lag)) {
+        for (Map.Entry<MetricName, ? extends Metric> m : metrics.entrySet()) {
+            if (isInputLag(m.getKey()) && m.getValue().metricValue() instanceof Double lag && Double.isFinite(lag)) {
                 sum += lag;
             }
         }
         return sum;
+    }
+
+    /** Whether a metric is a stream thread's main consumer's lag on one partition of {@code footfall.raw}. */
+    public static boolean isInputLag(MetricName name) {
+        String client = name.tags().getOrDefault("client-id", "");
+        return name.name().equals("records-lag") && name.group().equals("consumer-fetch-manager-metrics")
+                && KafkaConfig.RAW_TOPIC.equals(name.tags().get("topic")) && name.tags().containsKey("partition")
+                && client.endsWith("-consumer") && !client.endsWith("-restore-consumer");
     }
 
     /** Streams runs and processes, and the brokers answer. */
@@ -147,7 +152,7 @@ public final class EnricherAdmin implements AutoCloseable {
         Gauge.builder("footfall.enricher.running", app, a -> admin.ready(a) ? 1 : 0)
                 .description("1 while Kafka Streams is RUNNING and processing (its user-agent parser built) and the brokers"
                         + " answer, else 0").register(registry);
-        Gauge.builder("footfall.enricher.lag", app, EnricherAdmin::inputLag).baseUnit("records")
+        Gauge.builder("footfall.enricher.lag", app, a -> inputLag(a.streams().metrics())).baseUnit("records")
                 .description("records of footfall.raw the stream threads have yet to read, summed over the partitions they"
                         + " fetched from (what Kafka's per-partition records-lag says, NaN-free)").register(registry);
         admin.probe.start();

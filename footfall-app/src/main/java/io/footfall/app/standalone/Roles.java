@@ -169,7 +169,10 @@ public final class Roles {
         if (!config.loader().password().isEmpty()) {
             p.setProperty("password", config.loader().password());
         }
+        // Each wait bounded: a server that takes the connection and then says nothing must not hold the start.
         p.setProperty("connectTimeout", "5");
+        p.setProperty("loginTimeout", "5");
+        p.setProperty("socketTimeout", "5");
         try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.loader().jdbcUrl(), p)) {
             return;
         } catch (SQLException e) {

@@ -38,7 +38,8 @@ class KafkaClientSettingsTest {
             ConfigException e = assertThrows(ConfigException.class, () -> KafkaClientSettings.check(Map.of(bad.getKey(), bad.getValue())));
             assertTrue(e.getMessage().startsWith("kafka.client." + bad.getKey() + ": "), e.getMessage());
         }
-        KafkaClientSettings.check(Map.of("linger.ms", "5", "security.protocol", "SASL_SSL", "main.consumer.max.poll.records", "10"));
+        KafkaClientSettings.check(Map.of("linger.ms", "5", "security.protocol", "SASL_SSL", "main.consumer.max.poll.records", "10",
+                "config.providers", "env", "request.timeout.ms", "${env:T}"));
         assertEquals(java.util.List.of(
                 "footfall: note: kafka.client.acks is not used where footfall sets acks itself (all: no 202 and no enriched"
                         + " event before every in-sync replica has it)",

@@ -46,6 +46,10 @@ class EnricherAdminIT {
                     String metrics = Http.get(port, "/metrics").body();
                     assertTrue(metrics.contains("footfall_enricher_running 1.0"), metrics);
                     assertTrue(metrics.contains("footfall_enricher_lag_records 0.0"), "a caught-up enricher, no NaN: " + metrics);
+                    // ... summed from the stream thread's own lag series, one per partition it fetched (a Kafka that
+                    // renamed them would leave the gauge at 0 for ever).
+                    assertEquals(2, app.streams().metrics().keySet().stream().filter(EnricherAdmin::isInputLag).count(),
+                            app.streams().metrics().keySet().stream().filter(n -> n.name().equals("records-lag")).toList().toString());
                     assertTrue(metrics.contains("kafka_consumer_fetch_manager_records_lag_max"), "consumer lag of the stream thread");
                     assertTrue(metrics.contains("jvm_memory_used_bytes"));
                 });

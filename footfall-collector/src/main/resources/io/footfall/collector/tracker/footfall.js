@@ -53,7 +53,7 @@
       if (v && v.toJSON) v = v.toJSON();
       if (typeof v == 'string') v = cut(v, 1024);
       if (k.length && k.length < 65 && c < 32 && (typeof v == 'string' || typeof v == 'boolean' || typeof v == 'number' && isFinite(v))
-        && (room -= (k + v).length) >= 0) out[k] = v, c++;
+        && (room -= JSON.stringify(k + v).length) >= 0) out[k] = v, c++;
       else if (v !== undefined) warn('prop ' + k + ' left out');
     }
     return out;

@@ -453,6 +453,7 @@ public final class LoaderService implements AutoCloseable {
                 dropBatches();
                 backoffMs = 0;
                 unpositioned.addAll(consumer.assignment());
+                expiring.clear();
                 consumer.pause(consumer.assignment());
                 position();
             }
@@ -574,6 +575,9 @@ public final class LoaderService implements AutoCloseable {
             }
             LOG.warn("event=expired_records_not_recorded{} partition={} error=\"{}\"", writerTag, tp.partition(),
                     firstLine(e.getCause().getMessage()));
+            // On from the first record all the same: the next batch's offsets (from the stored one) record the move,
+            // and a consumer left below the log's start would find the loss, and count it, again at once.
+            consumer.seek(tp, start);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -706,7 +710,7 @@ public final class LoaderService implements AutoCloseable {
                 // moving) at ERROR, though nothing depends on it. Runs on this thread, in a later poll.
                 consumer.commitAsync(offsets, (done, failure) -> {
                     if (failure != null) {
-                        LOG.debug("event=informational_commit_failed error=\"{}\"", failure.toString());
+                        LOG.debug("event=informational_commit_failed{} error=\"{}\"", writerTag, failure.toString());
                         toldKafka.keySet().removeAll(done.keySet());
                     }
                 });
@@ -747,6 +751,7 @@ public final class LoaderService implements AutoCloseable {
             if (holdsAny(partitions.stream().map(TopicPartition::partition).toList())) {
                 dropBatches();
                 unpositioned.addAll(consumer.assignment());
+                expiring.clear();
                 consumer.pause(consumer.assignment());
             }
             for (TopicPartition tp : partitions) {

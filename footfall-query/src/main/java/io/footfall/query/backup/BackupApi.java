@@ -86,10 +86,12 @@ public final class BackupApi {
         long events;
         boolean dirMade = !Files.isDirectory(dir);
         try {
-            Files.createDirectories(dir);
+            if (dirMade) {
+                ownerOnly(Files.createDirectories(dir), "rwx------"); // the copy under way is in it
+            }
             deleteUnfinished();
             events = warehouse.copyTo(partial);
-            ownerOnly(partial);
+            ownerOnly(partial, "rw-------");
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (UnsupportedOperationException e) {
             if (dirMade) {
@@ -145,12 +147,14 @@ public final class BackupApi {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
-    /** A backup holds every event: readable by the process's user alone, like the API tokens (where the file system has modes). */
-    private static void ownerOnly(Path file) {
+    /** A backup holds every event: the process's user's alone, like the API tokens (where the file system has modes). */
+    private static void ownerOnly(Path path, String mode) {
         try {
-            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException | IOException e) {
+            Files.setPosixFilePermissions(path, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+        } catch (UnsupportedOperationException e) {
             // no POSIX modes here: the directory's protection is the operator's
+        } catch (IOException e) {
+            LOG.warn("event=backup_mode_not_set path={} mode={} error=\"{}\"", path, mode, e.getMessage());
         }
     }
 }

@@ -530,6 +530,8 @@ async function refresh() {
   $('legend-previous').hidden = !state.compare;
   if (!state.site) return;
   const seq = ++loadSeq;
+  // The realtime counter follows the filters at once, once the first view is drawn (before it, main() starts it).
+  if (document.documentElement.dataset.firstLoadMs) loadRealtime();
   const range = currentRange();
   const params = baseParams(range);
   // The same number of calendar days before: a week across a daylight-saving change is 167 or 169 hours long,
@@ -582,7 +584,6 @@ function wire() {
     state.site = $('site-picker').value;
     state.filters = [];
     refresh();
-    loadRealtime();
     connectLive();
   });
   window.addEventListener('hashchange', () => {
@@ -591,7 +592,6 @@ function wire() {
     $('funnel-steps').value = state.funnel;
     if (state.site !== site) {
       loadSites();
-      loadRealtime();
       connectLive();
     }
     refresh();
