@@ -1,5 +1,6 @@
 package io.footfall.query;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.footfall.core.config.QueryConfig;
@@ -84,12 +85,9 @@ class QueryServerReadinessIT {
                 }
                 warehouse.hang = false;
                 warehouse.answer.countDown();
-                int status = 0;
-                for (int i = 0; i < 50 && status != 200; i++) {
-                    Thread.sleep(200);
-                    status = http.send(probe, HttpResponse.BodyHandlers.ofString()).statusCode();
-                }
-                assertEquals(200, status, "ready again once the warehouse answers");
+                // Ready again once the warehouse answers.
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> http.send(probe, HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
             } finally {
                 warehouse.answer.countDown();
                 server.close();
