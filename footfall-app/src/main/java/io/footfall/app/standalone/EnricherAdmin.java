@@ -5,7 +5,9 @@ import com.sun.net.httpserver.HttpServer;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.KafkaConfig;
 import io.footfall.enricher.EnricherApp;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
@@ -155,10 +158,22 @@ public final class EnricherAdmin implements AutoCloseable {
         Gauge.builder("footfall.enricher.lag", app, a -> inputLag(a.streams().metrics())).baseUnit("records")
                 .description("records of footfall.raw the stream threads have yet to read, summed over the partitions they"
                         + " fetched from (what Kafka's per-partition records-lag says, NaN-free)").register(registry);
+        bindExpiredRecords(registry, app);
         admin.probe.start();
         server.createContext("/", exchange -> admin.answer(exchange, app));
         server.start();
         return admin;
+    }
+
+    /**
+     * {@code footfall_enricher_records_expired_total}: records of {@code footfall.raw} gone before the enricher read
+     * them, on a lone enricher's registry and on a standalone's.
+     */
+    public static void bindExpiredRecords(MeterRegistry registry, EnricherApp app) {
+        FunctionCounter.builder("footfall.enricher.records.expired", app.resources().expiredRecords(), LongAdder::sum)
+                .description("records of footfall.raw deleted by its retention (or skipped by an offset reset) before the"
+                        + " enricher read them, since the process started; each gap is also a footfall.bad record")
+                .register(registry);
     }
 
     public int port() {

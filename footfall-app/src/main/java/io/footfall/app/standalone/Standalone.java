@@ -112,6 +112,7 @@ public final class Standalone implements AutoCloseable {
 
             EnricherApp enricher = Roles.enricher(staticMember(wired, "main.consumer.group.instance.id"), stop);
             started.push(enricher);
+            EnricherAdmin.bindExpiredRecords(registry, enricher);
             line(t0, "enricher ready (Kafka Streams, exactly_once_v2)");
             StartStopped.check(stop);
 

@@ -25,6 +25,7 @@ public final class EnricherResources implements AutoCloseable {
     private final ReferrerClassifier referrers;
     private final GeoLocator geo;
     private final StepTimings timings;
+    private final java.util.concurrent.atomic.LongAdder expiredRecords = new java.util.concurrent.atomic.LongAdder();
 
     public EnricherResources(CachingParser userAgents, ReferrerClassifier referrers, GeoLocator geo, StepTimings timings) {
         this.userAgents = userAgents;
@@ -65,6 +66,14 @@ public final class EnricherResources implements AutoCloseable {
 
     public StepTimings timings() {
         return timings;
+    }
+
+    /**
+     * Records of {@code footfall.raw} this process's tasks found gone before they read them (deleted by the topic's
+     * retention, or skipped by an offset reset), since the process started: {@code footfall_enricher_records_expired_total}.
+     */
+    public java.util.concurrent.atomic.LongAdder expiredRecords() {
+        return expiredRecords;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.footfall.enricher.topology;
 
+import io.footfall.core.event.BadEvent;
 import io.footfall.core.event.VisitorKey;
 import io.footfall.core.json.BadEventJson;
 import io.footfall.core.json.StoredEventJson;
@@ -8,11 +9,13 @@ import io.footfall.enricher.pipeline.Outcome;
 import io.footfall.enricher.pipeline.PipelineState;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 import org.slf4j.Logger;
@@ -29,22 +32,28 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
 
     private static final Logger LOG = LoggerFactory.getLogger(EnrichProcessor.class);
     static final Duration EXPIRY_INTERVAL = Duration.ofMinutes(1);
+    /** The {@code footfall.bad} reason of a gap in {@code footfall.raw}'s offsets (records lost before enrichment). */
+    static final String EXPIRED_REASON = "records_expired_before_enrichment";
 
     private final EnrichmentPipeline pipeline;
     private final Clock clock;
     private final boolean dedup;
     private final long dedupWindowMs;
+    private final LongAdder expiredRecords;
     private ProcessorContext<byte[], byte[]> context;
     private StreamsState state;
+    private RawPositions positions;
     private Cancellable idleKeeper;
     /** Newest receive time processed by this task; with the clock it bounds session expiry. */
     private long newestReceivedMs;
 
-    EnrichProcessor(EnrichmentPipeline pipeline, Clock clock, boolean dedup, Duration dedupWindow) {
+    EnrichProcessor(EnrichmentPipeline pipeline, Clock clock, boolean dedup, Duration dedupWindow,
+                    LongAdder expiredRecords) {
         this.pipeline = pipeline;
         this.clock = clock;
         this.dedup = dedup;
         this.dedupWindowMs = dedupWindow.toMillis();
+        this.expiredRecords = expiredRecords;
     }
 
     @Override
@@ -54,6 +63,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
         KeyValueStore<String, byte[]> salts = context.getStateStore(EnricherTopology.SALT_STORE);
         WindowStore<String, byte[]> seen = dedup ? context.getStateStore(EnricherTopology.SEEN_IDS_STORE) : null;
         this.state = new StreamsState(sessions, salts, seen);
+        this.positions = new RawPositions(context.getStateStore(EnricherTopology.RAW_POSITIONS_STORE));
         pipeline.stateReplaced();
         context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, ignored -> expire());
         if (dedup) {
@@ -68,6 +78,7 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        context.recordMetadata().ifPresent(this::checkPosition);
         Outcome outcome;
         try {
             outcome = pipeline.process(record.value(), state);
@@ -88,6 +99,27 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
             context.forward(new Record<>(record.key(), BadEventJson.encode(outcome.bad()), record.timestamp()),
                     EnricherTopology.BAD_SINK);
         }
+    }
+
+    /**
+     * Counts, logs and reports to {@code footfall.bad} (in this task's transaction, so once) the offsets of
+     * {@code footfall.raw} skipped just before this record: events lost before the enricher read them.
+     */
+    private void checkPosition(RecordMetadata record) {
+        long skipped = positions.arrived(record.partition(), record.offset());
+        if (skipped == 0) {
+            return;
+        }
+        long first = record.offset() - skipped;
+        expiredRecords.add(skipped);
+        LOG.warn("event=records_expired_before_enrichment task={} partition={} first_missing_offset={} next_offset={}"
+                + " lost={} reason=\"deleted by footfall.raw's retention before the enricher read them, or skipped by"
+                + " an offset reset\"", context.taskId(), record.partition(), first, record.offset(), skipped);
+        String detail = "footfall.raw partition " + record.partition() + ": " + skipped + " records (offsets " + first
+                + " to " + (record.offset() - 1) + ") were gone before the enricher read them (the topic's retention,"
+                + " or an offset reset)";
+        BadEvent lost = new BadEvent("enrich", EXPIRED_REASON, detail, null, null, clock.millis());
+        context.forward(new Record<>(null, BadEventJson.encode(lost), clock.millis()), EnricherTopology.BAD_SINK);
     }
 
     /** A write of the processor's own to the stores; a failure there is Streams' own, and the task is retried. */
