@@ -2,6 +2,7 @@ package io.footfall.app.standalone;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.footfall.collector.produce.BrokerProbe;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.KafkaConfig;
 import io.footfall.enricher.EnricherApp;
@@ -16,6 +17,7 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -23,12 +25,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP port of a lone enricher ({@code footfall enricher}), for supervisors and scrapers: {@code GET
@@ -40,17 +39,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class EnricherAdmin implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(EnricherAdmin.class);
-
     private final HttpServer server;
     private final ExecutorService executor;
     private final PrometheusMeterRegistry registry;
     private final KafkaStreamsMetrics streamsMetrics;
     private final Admin kafkaAdmin;
-    private final Thread probe;
     /** Whether the brokers answered the last probe (every second; each waits up to PROBE_TIMEOUT_MS). */
-    private volatile boolean kafkaReachable = true;
-    private volatile boolean closed;
+    private final BrokerProbe probe;
 
     static final int PROBE_TIMEOUT_MS = 2_000;
 
@@ -66,37 +61,7 @@ public final class EnricherAdmin implements AutoCloseable {
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, PROBE_TIMEOUT_MS);
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, PROBE_TIMEOUT_MS);
         this.kafkaAdmin = Admin.create(p);
-        this.probe = new Thread(this::probeLoop, "enricher-kafka-probe");
-        probe.setDaemon(true);
-    }
-
-    /**
-     * Kafka Streams stays {@code RUNNING} while the brokers are away (its threads retry), so readiness also asks the
-     * brokers, as the collector's does.
-     */
-    private void probeLoop() {
-        while (!closed) {
-            try {
-                kafkaAdmin.describeCluster(new DescribeClusterOptions().timeoutMs(PROBE_TIMEOUT_MS)).nodes().get();
-                if (!kafkaReachable) {
-                    LOG.info("event=broker_reachable");
-                }
-                kafkaReachable = true;
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                if (kafkaReachable && !closed) {
-                    Throwable cause = e.getCause() != null ? e.getCause() : e;
-                    LOG.warn("event=broker_unreachable reason=\"{}: {}\"", cause.getClass().getSimpleName(), cause.getMessage());
-                }
-                kafkaReachable = false;
-            }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        this.probe = new BrokerProbe(kafkaAdmin, Duration.ofMillis(PROBE_TIMEOUT_MS), "enricher", () -> { });
     }
 
     /**
@@ -122,9 +87,12 @@ public final class EnricherAdmin implements AutoCloseable {
                 && client.endsWith("-consumer") && !client.endsWith("-restore-consumer");
     }
 
-    /** Streams runs and processes, and the brokers answer. */
+    /**
+     * Streams runs and processes, and the brokers answer: Kafka Streams stays {@code RUNNING} while they are away (its
+     * threads retry), so readiness also asks them, as the collector's does.
+     */
     private boolean ready(EnricherApp app) {
-        return app.ready() && kafkaReachable;
+        return app.ready() && probe.reachable();
     }
 
     /**
@@ -221,9 +189,8 @@ public final class EnricherAdmin implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        probe.interrupt();
-        kafkaAdmin.close(java.time.Duration.ZERO);
+        probe.close();
+        kafkaAdmin.close(Duration.ZERO);
         server.stop(0);
         executor.shutdownNow();
         streamsMetrics.close();

@@ -306,6 +306,7 @@ class LoaderServiceIT {
     @Test
     void recordsDeletedFromTheTopicBeforeTheyWereLoadedAreCounted() throws Exception {
         FootfallConfig config = config("expired");
+        long reportedBefore = reportedLoss();
         LoaderFixtures.produce(broker.bootstrapServers(), events(4_000_000, 300));
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"))) {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -337,6 +338,8 @@ class LoaderServiceIT {
                 loader.start();
                 awaitRows(warehouse, loader, again, 600 - deleted);
                 assertEquals((double) deleted, again.get("footfall.loader.records.expired").counter().count());
+                long counted = deleted;
+                await().atMost(Duration.ofSeconds(15)).until(() -> reportedLoss() - reportedBefore == counted);
             }
             // The loss is recorded: partition 0, where nothing was left to load, stores the first offset there is, and a
             // loader started later (or one the partition moves to) does not count it again.
@@ -362,6 +365,7 @@ class LoaderServiceIT {
         FootfallConfig config = config("expired-running");
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         int produced = 300 + 30_000;
+        long reportedBefore = reportedLoss();
         try (DuckDbWarehouse warehouse = DuckDbWarehouse.open(dataDir.resolve("w.duckdb"))) {
             FlakyWriter flaky = new FlakyWriter(warehouse);
             Map<Integer, Long> ends;
@@ -393,6 +397,7 @@ class LoaderServiceIT {
                 }
                 // The loader held at most two batches and a fetch of each partition when the records went: a loss.
                 assertTrue(expired.count() > 0, "nothing counted");
+                await().atMost(Duration.ofSeconds(15)).until(() -> reportedLoss() - reportedBefore == (long) expired.count());
                 assertTrue(loader.running());
             }
             try (Connection c = warehouse.readConnection()) {
@@ -417,6 +422,31 @@ class LoaderServiceIT {
                 assertEquals(rowsBefore, rows(warehouse));
             }
         }
+    }
+
+    /** The records footfall.bad says the loader lost (reason records_expired_before_load), summed over its records. */
+    private long reportedLoss() throws Exception {
+        long total = 0;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            String bad = KafkaConfig.BAD_TOPIC;
+            admin.describeTopics(List.of(bad)).allTopicNames().get(10, TimeUnit.SECONDS).get(bad).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(bad, p.partition()), OffsetSpec.latest()));
+            for (var info : admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values()) {
+                total += info.offset();
+            }
+        }
+        long lost = 0;
+        for (ConsumerRecord<byte[], byte[]> r : LoaderFixtures.readAll(broker.bootstrapServers(), KafkaConfig.BAD_TOPIC,
+                (int) total, 15_000)) {
+            BadEvent bad = BadEventJson.decode(r.value());
+            if ("records_expired_before_load".equals(bad.reason())) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(": (\\d+) records \\(offsets").matcher(bad.detail());
+                assertTrue(m.find(), bad.detail());
+                lost += Long.parseLong(m.group(1));
+            }
+        }
+        return lost;
     }
 
     private static List<byte[]> events(int firstSeed, int count) {

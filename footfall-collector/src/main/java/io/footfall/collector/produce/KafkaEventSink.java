@@ -22,8 +22,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka side of the collector: one long-lived idempotent producer ({@code acks=all}) and a broker
@@ -36,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaEventSink implements EventSink {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaEventSink.class);
     /** Per-record overhead counted against the budget beyond the value bytes (key, headers, batch framing). */
     private static final int RECORD_OVERHEAD = 64;
 
@@ -45,8 +42,7 @@ public final class KafkaEventSink implements EventSink {
     private final InflightBudget budget;
     private final String servers;
     private final Duration probeTimeout = Duration.ofSeconds(2);
-    private final Thread probe;
-    private volatile boolean brokerReachable;
+    private final BrokerProbe probe;
     private volatile boolean closed;
 
     public KafkaEventSink(KafkaConfig kafka, CollectorConfig collector) {
@@ -59,8 +55,7 @@ public final class KafkaEventSink implements EventSink {
         adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) probeTimeout.toMillis());
         adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) probeTimeout.toMillis());
         this.admin = Admin.create(adminProps);
-        this.probe = new Thread(this::probeLoop, "footfall-broker-probe");
-        this.probe.setDaemon(true);
+        this.probe = new BrokerProbe(admin, probeTimeout, "collector", this::keepMetadata);
     }
 
     static Map<String, Object> producerProperties(KafkaConfig kafka, CollectorConfig collector) {
@@ -95,7 +90,6 @@ public final class KafkaEventSink implements EventSink {
                         .nodes().get();
                 warmMetadata(rawTopic);
                 warmMetadata(KafkaConfig.BAD_TOPIC);
-                brokerReachable = true;
                 probe.start();
                 return;
             } catch (InterruptedException e) {
@@ -127,33 +121,6 @@ public final class KafkaEventSink implements EventSink {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted");
-            }
-        }
-    }
-
-    private void probeLoop() {
-        while (!closed) {
-            try {
-                admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) probeTimeout.toMillis()))
-                        .nodes().get();
-                if (!brokerReachable) {
-                    LOG.info("event=broker_reachable");
-                }
-                keepMetadata();
-                brokerReachable = true;
-            } catch (InterruptedException e) {
-                return;
-            } catch (Exception e) {
-                if (brokerReachable && !closed) {
-                    Throwable cause = e.getCause() != null ? e.getCause() : e;
-                    LOG.warn("event=broker_unreachable reason=\"{}: {}\"", cause.getClass().getSimpleName(), cause.getMessage());
-                }
-                brokerReachable = false;
-            }
-            try {
-                Thread.sleep(1000);
-            } catch (InterruptedException e) {
-                return;
             }
         }
     }
@@ -192,7 +159,7 @@ public final class KafkaEventSink implements EventSink {
             done.accept(Outcome.ACKNOWLEDGED);
             return;
         }
-        if (!brokerReachable || closed) {
+        if (!probe.reachable() || closed) {
             done.accept(Outcome.UNAVAILABLE);
             return;
         }
@@ -240,11 +207,11 @@ public final class KafkaEventSink implements EventSink {
 
     @Override
     public boolean ready() {
-        return brokerReachable && !closed && !budget.nearlyFull();
+        return probe.reachable() && !closed && !budget.nearlyFull();
     }
 
     public boolean brokerReachable() {
-        return brokerReachable;
+        return probe.reachable();
     }
 
     @Override
@@ -260,7 +227,7 @@ public final class KafkaEventSink implements EventSink {
     @Override
     public void close() {
         closed = true;
-        probe.interrupt();
+        probe.close();
         producer.close(Duration.ofSeconds(30));
         admin.close(Duration.ofSeconds(5));
     }

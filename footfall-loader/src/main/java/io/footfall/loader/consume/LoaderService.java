@@ -552,7 +552,23 @@ public final class LoaderService implements AutoCloseable {
                 LOG.warn("event=records_expired_before_load{} partition={} stored_offset={} first_offset={} lost={}"
                         + " reason=\"the topic's retention deleted them before they reached the warehouse\"", writerTag,
                         tp.partition(), at, start, start - at);
+                reportLoss(tp.partition(), at, start);
             }
+        }
+    }
+
+    /**
+     * The loss as a {@code footfall.bad} record too, where the pipeline panel shows it beside the enricher's. Sent after
+     * the loss was recorded: a crash between the two leaves the count and the WARN line as its only trace.
+     */
+    private void reportLoss(int partition, long at, long start) {
+        String detail = "footfall.events partition " + partition + ": " + (start - at) + " records (offsets " + at + " to "
+                + (start - 1) + ") were gone before the loader read them (the topic's retention)";
+        try {
+            bad.sendAll(List.of(new BadEvent("load", "records_expired_before_load", detail, null, null, clock.millis())));
+        } catch (RuntimeException e) {
+            LOG.warn("event=expired_records_not_reported{} partition={} error=\"{}\"", writerTag, partition,
+                    firstLine(e.getMessage()));
         }
     }
 
