@@ -93,20 +93,26 @@ public final class DeleteCommand implements Callable<Integer> {
                         + (duckdb ? "check --data-dir or loader.duckdbPath" : "check loader.schema"));
             }
             warehouse.migrate();
+            // The table promote replaced, when one is kept, loses them too.
+            boolean previous = warehouse.tableExists(WarehouseWriter.PREVIOUS_TABLE);
+            long inPrevious = previous ? count(warehouse, WarehouseWriter.PREVIOUS_TABLE, fromTime, toTime) : 0;
+            String alsoPrevious = inPrevious == 0 ? "" : " (and " + inPrevious + " from " + WarehouseWriter.PREVIOUS_TABLE
+                    + ", the table promote replaced)";
             if (!yes) {
-                long found = count(warehouse, fromTime, toTime);
-                System.out.println("footfall: " + found + " events of " + site + range + " would be deleted"
+                long found = count(warehouse, WarehouseWriter.LIVE_TABLE, fromTime, toTime);
+                System.out.println("footfall: " + found + " events of " + site + range + " would be deleted" + alsoPrevious
                         + (found == 0 ? "; --yes would record the deletion, for such events still in Kafka" : "; add --yes to delete them"));
                 return 0;
             }
             long started = System.nanoTime();
             long deleted = warehouse.deleteSite(site, fromTime, toTime);
             if (deleted == 0) {
-                System.out.println("footfall: no events of " + site + range + " in the warehouse; the deletion is recorded"
+                System.out.println("footfall: no events of " + site + range + " in the warehouse" + alsoPrevious
+                        + "; the deletion is recorded"
                         + " all the same (" + Deletions.TABLE + "), so loaders and replays leave out such events still in Kafka");
             } else {
-                System.out.printf("footfall: deleted %d event%s of %s%s; its sessions rebuilt [%.1f s]%n", deleted,
-                        deleted == 1 ? "" : "s", site, range, (System.nanoTime() - started) / 1e9);
+                System.out.printf("footfall: deleted %d event%s of %s%s%s; its sessions rebuilt [%.1f s]%n", deleted,
+                        deleted == 1 ? "" : "s", site, range, alsoPrevious, (System.nanoTime() - started) / 1e9);
             }
         }
         // The raw topic, the replay's source, still holds them; the deletion log keeps a replay from loading them again.
@@ -128,9 +134,9 @@ public final class DeleteCommand implements Callable<Integer> {
         }
     }
 
-    private long count(Warehouse warehouse, Instant fromTime, Instant toTime) throws SQLException {
+    private long count(Warehouse warehouse, String table, Instant fromTime, Instant toTime) throws SQLException {
         try (Connection c = warehouse.readConnection(); PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM "
-                + WarehouseWriter.LIVE_TABLE + WarehouseWriter.SITE_RANGE)) {
+                + table + WarehouseWriter.SITE_RANGE)) {
             WarehouseWriter.bindSiteRange(ps, site, fromTime, toTime);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();

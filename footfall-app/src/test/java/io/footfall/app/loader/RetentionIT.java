@@ -262,6 +262,16 @@ class RetentionIT {
         assertFalse(summarised.sites().contains("gone.test") || summarised.sites().contains("edge.test"), summarised.sites().toString());
         assertEquals(1, w.expire(CUTOFF), "the next run");
         assertFalse(summarised.sites().contains("replayed.test"), summarised.sites().toString());
+
+        // The table promote replaced keeps no event past the retention either.
+        Instant nextCutoff = CUTOFF.plus(Duration.ofHours(4));
+        String olderInPrevious = "SELECT count(*) FROM " + WarehouseWriter.PREVIOUS_TABLE + " WHERE received_at < to_timestamp("
+                + nextCutoff.getEpochSecond() + ")";
+        long keptInPrevious = count(w, "SELECT count(*) FROM " + WarehouseWriter.PREVIOUS_TABLE) - count(w, olderInPrevious);
+        assertTrue(count(w, olderInPrevious) > 0 && keptInPrevious > 0, "events_prev has events on both sides of the cutoff");
+        w.expire(nextCutoff);
+        assertEquals(0, count(w, olderInPrevious), "events_prev keeps events older than the retention");
+        assertEquals(keptInPrevious, count(w, "SELECT count(*) FROM " + WarehouseWriter.PREVIOUS_TABLE));
     }
 
     /**

@@ -158,6 +158,18 @@ class SiteDeletionIT {
         assertEquals(0, w.write(List.of(LoaderFixtures.event(7)), TOPIC,
                 List.of(new OffsetCommit(0, events.size() + 2, events.size() + 3))));
         assertEquals(events.size() + 3, count(w, "SELECT sum(next_offset) FROM footfall_offsets"));
+
+        // After a promote the replaced table, events_prev, holds the same events: a deletion reaches it too.
+        w.createTable("events_v2");
+        w.append("events_v2", List.of(withSite(LoaderFixtures.event(8), "other.test")));
+        w.promote("events_v2");
+        assertEquals(301, count(w, "SELECT count(*) FROM " + WarehouseWriter.PREVIOUS_TABLE + " WHERE site = 'other.test'"));
+        // [6 ms, 9 ms): the live table's event at 8 ms, and events_prev's at 6 ms (the batch written above).
+        assertEquals(1, w.deleteSite("other.test", at.plusMillis(6), at.plusMillis(9)), "the live table's one event");
+        assertEquals(0, count(w, "SELECT count(*) FROM " + WarehouseWriter.PREVIOUS_TABLE + " WHERE site = 'other.test'"
+                + " AND received_at < to_timestamp(" + at.plusMillis(9).toEpochMilli() / 1000.0 + ")"), "events_prev's");
+        assertEquals(300, count(w, "SELECT count(*) FROM " + WarehouseWriter.PREVIOUS_TABLE + " WHERE site = 'other.test'"),
+                "what the range does not cover stays");
     }
 
     private static long count(Warehouse w, String sql) throws Exception {

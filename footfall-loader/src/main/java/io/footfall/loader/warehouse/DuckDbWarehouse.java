@@ -451,7 +451,13 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
     public synchronized long expire(Instant before) throws SQLException {
         // The loader's next batch waits for this (both hold the warehouse), and readers wait for its commit: hence
         // the steps of expiryStep.
-        return inTransaction(() -> Retention.expire(root, Dialect.DUCKDB, table, before));
+        return inTransaction(() -> {
+            long deleted = Retention.expire(root, Dialect.DUCKDB, table, before);
+            if (table.equals(LIVE_TABLE)) {
+                WarehouseWriter.expirePrevious(root, before);
+            }
+            return deleted;
+        });
     }
 
     @Override

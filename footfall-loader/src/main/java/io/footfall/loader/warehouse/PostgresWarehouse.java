@@ -294,7 +294,11 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     @Override
     public long expire(Instant before) throws SQLException {
         // Loaders go on: they write recent events, and row locks order them with the sessions this rebuilds.
-        return inTransaction(c -> untimed(c, () -> Retention.expire(c, Dialect.POSTGRES, LIVE_TABLE, before)));
+        return inTransaction(c -> untimed(c, () -> {
+            long deleted = Retention.expire(c, Dialect.POSTGRES, LIVE_TABLE, before);
+            WarehouseWriter.expirePrevious(c, before);
+            return deleted;
+        }));
     }
 
     /**

@@ -105,9 +105,30 @@ public interface WarehouseWriter extends AutoCloseable {
         if (deleted > 0) {
             SessionRollup.rebuildSite(c, dialect, site);
         }
+        if (table.equals(LIVE_TABLE) && TableRename.exists(c, PREVIOUS_TABLE)) {
+            // The table promote replaced holds the same events: a deletion (a privacy request, say) reaches it too.
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + PREVIOUS_TABLE + SITE_RANGE)) {
+                bindSiteRange(ps, site, from, to);
+                ps.executeUpdate();
+            }
+        }
         // Recorded even when the table had none of them: a replay of footfall.raw must not bring them in either.
         Deletions.record(c, site, from, to, deleted);
         return deleted;
+    }
+
+    /**
+     * In a retention run's transaction (the live table's events before {@code before} deleted): the same from
+     * {@value #PREVIOUS_TABLE}, when {@code promote} left one, so that no event outlives the retention there.
+     */
+    static void expirePrevious(Connection c, Instant before) throws SQLException {
+        if (TableRename.exists(c, PREVIOUS_TABLE)) {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + PREVIOUS_TABLE
+                    + " WHERE received_at < to_timestamp(?)")) {
+                ps.setDouble(1, before.getEpochSecond());
+                ps.executeUpdate();
+            }
+        }
     }
 
     /** The condition of a site's events received in [from, to); {@link #bindSiteRange} sets its parameters. */
