@@ -107,7 +107,8 @@ public final class DeleteCommand implements Callable<Integer> {
             long started = System.nanoTime();
             long deleted = warehouse.deleteSite(site, fromTime, toTime);
             if (deleted == 0) {
-                System.out.println("footfall: no events of " + site + range + " in the warehouse" + alsoPrevious
+                System.out.println("footfall: no events of " + site + range + (inPrevious == 0 ? " in the warehouse"
+                        : " in " + WarehouseWriter.LIVE_TABLE + "; " + inPrevious + " deleted from " + WarehouseWriter.PREVIOUS_TABLE)
                         + "; the deletion is recorded"
                         + " all the same (" + Deletions.TABLE + "), so loaders and replays leave out such events still in Kafka");
             } else {

@@ -15,9 +15,11 @@ import io.footfall.enricher.EnricherApp;
 import io.footfall.enricher.pipeline.EnricherResources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -37,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Records of {@code footfall.raw} the topic's retention deletes before the enricher reads them are lost; Kafka Streams
  * then goes on from the first record there is without a word. The enricher counts them
  * ({@code footfall_enricher_records_expired_total}), logs them and writes one {@code footfall.bad} record per gap,
- * whether it was stopped meanwhile or running but behind.
+ * whether it was stopped meanwhile or running but behind. The restarts begin with no local state, so the positions
+ * come back from their changelog, as on another machine or after a crash.
  */
 class EnricherExpiredRecordsIT {
 
@@ -77,6 +81,7 @@ class EnricherExpiredRecordsIT {
             }
             delete(admin, deleteTo);
             assertTrue(deletedWhileStopped > 1_000, "the test deletes something: " + deletedWhileStopped);
+            deleteLocalState(state);
 
             try (EnricherApp enricher = new EnricherApp(config.kafka(), config.enricher(), state)) {
                 enricher.start(Duration.ofSeconds(60));
@@ -107,6 +112,7 @@ class EnricherExpiredRecordsIT {
             }
 
             // 4. A restart counts nothing again: the positions committed with the output.
+            deleteLocalState(state);
             try (EnricherApp enricher = new EnricherApp(config.kafka(), config.enricher(), state)) {
                 enricher.start(Duration.ofSeconds(60));
                 RawTopic.produce(bootstrap, workload(100, 4, start));
@@ -158,6 +164,15 @@ class EnricherExpiredRecordsIT {
         assertEquals(lost, counted, "the records footfall.bad says were lost");
         if (gaps >= 0) {
             assertEquals(gaps, records, "one footfall.bad record per partition's gap");
+        }
+    }
+
+    /** Removes the enricher's local stores: its next start restores them from their changelogs. */
+    private static void deleteLocalState(Path state) throws IOException {
+        try (Stream<Path> files = Files.walk(state)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
     }
 

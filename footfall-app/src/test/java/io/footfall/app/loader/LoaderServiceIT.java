@@ -441,7 +441,7 @@ class LoaderServiceIT {
                 (int) total, 15_000)) {
             BadEvent bad = BadEventJson.decode(r.value());
             if ("records_expired_before_load".equals(bad.reason())) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile(": (\\d+) records \\(offsets").matcher(bad.detail());
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile(": (\\d+) offsets \\(").matcher(bad.detail());
                 assertTrue(m.find(), bad.detail());
                 lost += Long.parseLong(m.group(1));
             }

@@ -269,6 +269,10 @@ class RetentionIT {
                 + nextCutoff.getEpochSecond() + ")";
         long keptInPrevious = count(w, "SELECT count(*) FROM " + WarehouseWriter.PREVIOUS_TABLE) - count(w, olderInPrevious);
         assertTrue(count(w, olderInPrevious) > 0 && keptInPrevious > 0, "events_prev has events on both sides of the cutoff");
+        if (w.dialect().equals("duckdb")) {
+            // The live table has none of them: the steps count events_prev's, or one step would take them all.
+            assertTrue(w.expiryStep(nextCutoff, 10).isBefore(nextCutoff), "a step of 10 events");
+        }
         w.expire(nextCutoff);
         assertEquals(0, count(w, olderInPrevious), "events_prev keeps events older than the retention");
         assertEquals(keptInPrevious, count(w, "SELECT count(*) FROM " + WarehouseWriter.PREVIOUS_TABLE));

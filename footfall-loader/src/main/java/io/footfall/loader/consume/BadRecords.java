@@ -63,6 +63,25 @@ final class BadRecords implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends every record without waiting for the acknowledgements (at most for the topic's metadata, as any send);
+     * {@code failed} hears of each one that fails, on the producer's thread.
+     */
+    void sendWithoutWaiting(List<BadEvent> events, java.util.function.Consumer<Exception> failed) {
+        for (BadEvent e : events) {
+            byte[] key = e.site() == null ? null : e.site().getBytes(StandardCharsets.UTF_8);
+            try {
+                producer.send(new ProducerRecord<>(KafkaConfig.BAD_TOPIC, key, BadEventJson.encode(e)), (metadata, error) -> {
+                    if (error != null) {
+                        failed.accept(error);
+                    }
+                });
+            } catch (KafkaException error) {
+                failed.accept(error);
+            }
+        }
+    }
+
     @Override
     public void close() {
         producer.close(Duration.ofSeconds(5));

@@ -544,6 +544,7 @@ public final class LoaderService implements AutoCloseable {
         } catch (RuntimeException e) {
             return; // only a warning: the broker's answer is not worth a stall
         }
+        List<BadEvent> losses = new ArrayList<>();
         for (TopicPartition tp : known) {
             Long start = first.get(tp);
             long at = stored.get(tp.partition());
@@ -552,24 +553,24 @@ public final class LoaderService implements AutoCloseable {
                 LOG.warn("event=records_expired_before_load{} partition={} stored_offset={} first_offset={} lost={}"
                         + " reason=\"the topic's retention deleted them before they reached the warehouse\"", writerTag,
                         tp.partition(), at, start, start - at);
-                reportLoss(tp.partition(), at, start);
+                losses.add(lossRecord(tp.partition(), at, start));
             }
         }
+        // Not waited for: this runs in the consumer's rebalance callback. Sent after the losses were recorded, so a crash
+        // in between leaves the count and the WARN lines as their only trace.
+        bad.sendWithoutWaiting(losses, e -> LOG.warn("event=expired_records_not_reported{} error=\"{}\"", writerTag,
+                firstLine(e.getMessage())));
     }
 
     /**
-     * The loss as a {@code footfall.bad} record too, where the pipeline panel shows it beside the enricher's. Sent after
-     * the loss was recorded: a crash between the two leaves the count and the WARN line as its only trace.
+     * The loss as a {@code footfall.bad} record too, where the pipeline panel shows it beside the enricher's. Offsets,
+     * not events: the enricher's transaction markers take offsets of {@code footfall.events} too.
      */
-    private void reportLoss(int partition, long at, long start) {
-        String detail = "footfall.events partition " + partition + ": " + (start - at) + " records (offsets " + at + " to "
-                + (start - 1) + ") were gone before the loader read them (the topic's retention)";
-        try {
-            bad.sendAll(List.of(new BadEvent("load", "records_expired_before_load", detail, null, null, clock.millis())));
-        } catch (RuntimeException e) {
-            LOG.warn("event=expired_records_not_reported{} partition={} error=\"{}\"", writerTag, partition,
-                    firstLine(e.getMessage()));
-        }
+    private BadEvent lossRecord(int partition, long at, long start) {
+        String detail = "footfall.events partition " + partition + ": " + (start - at) + " offsets (" + at + " to "
+                + (start - 1) + ") were gone before the loader read them (the topic's retention); the enricher's"
+                + " transaction markers among them, the events lost are fewer";
+        return new BadEvent("load", "records_expired_before_load", detail, null, null, clock.millis());
     }
 
     /**

@@ -462,8 +462,12 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
     @Override
     public synchronized Instant expiryStep(Instant before, long maxEvents) throws SQLException {
+        // A step deletes from events_prev too (expire): its events count towards the step's size.
+        String source = table.equals(LIVE_TABLE) && TableRename.exists(root, PREVIOUS_TABLE)
+                ? "(SELECT received_at FROM " + table + " UNION ALL SELECT received_at FROM " + PREVIOUS_TABLE + ") AS both_tables"
+                : table;
         try (PreparedStatement ps = root.prepareStatement("SELECT epoch_us(min(received_at)), (SELECT epoch_us(received_at) FROM "
-                + table + " WHERE received_at < to_timestamp(?) ORDER BY received_at LIMIT 1 OFFSET ?) FROM " + table
+                + source + " WHERE received_at < to_timestamp(?) ORDER BY received_at LIMIT 1 OFFSET ?) FROM " + source
                 + " WHERE received_at < to_timestamp(?)")) {
             double cutoff = before.getEpochSecond();
             ps.setDouble(1, cutoff);

@@ -294,11 +294,13 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     @Override
     public long expire(Instant before) throws SQLException {
         // Loaders go on: they write recent events, and row locks order them with the sessions this rebuilds.
-        return inTransaction(c -> untimed(c, () -> {
-            long deleted = Retention.expire(c, Dialect.POSTGRES, LIVE_TABLE, before);
+        // events_prev first, in a transaction of its own: a scan of a table no loader writes and no rollup depends on,
+        // which then holds none of the locks the live table's run takes.
+        inTransaction(c -> untimed(c, () -> {
             WarehouseWriter.expirePrevious(c, before);
-            return deleted;
+            return 0L;
         }));
+        return inTransaction(c -> untimed(c, () -> Retention.expire(c, Dialect.POSTGRES, LIVE_TABLE, before)));
     }
 
     /**
