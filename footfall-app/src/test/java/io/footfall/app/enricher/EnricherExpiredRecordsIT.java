@@ -13,6 +13,7 @@ import io.footfall.core.json.BadEventJson;
 import io.footfall.core.json.StoredEventJson;
 import io.footfall.enricher.EnricherApp;
 import io.footfall.enricher.pipeline.EnricherResources;
+import io.footfall.query.pipeline.RecentBadEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -90,6 +91,13 @@ class EnricherExpiredRecordsIT {
                 assertEquals(deletedWhileStopped, enricher.resources().expiredRecords().sum(),
                         "records deleted while the enricher was stopped");
                 assertOutput(bootstrap, produced - deletedWhileStopped, deletedWhileStopped, deleteTo.size());
+                // The pipeline panel lists them (read past the transactions' markers, which no poll returns).
+                try (RecentBadEvents recent = new RecentBadEvents(config.kafka())) {
+                    RecentBadEvents.Sample sample = recent.sample();
+                    assertEquals(List.of("enrich/records_expired_before_enrichment=" + deleteTo.size()), sample.reasons().stream()
+                            .map(r -> r.stage() + "/" + r.reason() + "=" + r.count()).toList());
+                    assertTrue(sample.reasons().get(0).sample().contains("were gone before the enricher read them"));
+                }
 
                 // 3. Running but behind: processing paused while 40,000 arrive, all but the last 500 of each
                 // partition's deleted. What the consumer had already fetched is processed; the rest is lost, counted.

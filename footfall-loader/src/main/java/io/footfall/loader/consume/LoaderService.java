@@ -169,7 +169,8 @@ public final class LoaderService implements AutoCloseable {
         this.failedWrites = Counter.builder("footfall.loader.batches.failed")
                 .description("batch writes that failed and were retried after a backoff").register(registry);
         this.expiredRecords = Counter.builder("footfall.loader.records.expired")
-                .description("records of footfall.events the topic's retention deleted before they reached the warehouse")
+                .description("offsets of footfall.events the topic's retention deleted before they reached the warehouse (the"
+                        + " enricher's transaction markers among them: the events lost are fewer)")
                 .register(registry);
         this.freshness = Timer.builder("footfall.loader.freshness")
                 .description("time from a record's broker timestamp to its batch being committed")
@@ -550,7 +551,7 @@ public final class LoaderService implements AutoCloseable {
             long at = stored.get(tp.partition());
             if (start != null && at < start && recordLoss(tp, at, start)) {
                 expiredRecords.increment(start - at);
-                LOG.warn("event=records_expired_before_load{} partition={} stored_offset={} first_offset={} lost={}"
+                LOG.warn("event=records_expired_before_load{} partition={} stored_offset={} first_offset={} lost_offsets={}"
                         + " reason=\"the topic's retention deleted them before they reached the warehouse\"", writerTag,
                         tp.partition(), at, start, start - at);
                 losses.add(lossRecord(tp.partition(), at, start));

@@ -55,20 +55,18 @@ public final class RecentBadEvents implements AutoCloseable {
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
         Map<TopicPartition, Long> begins = consumer.beginningOffsets(partitions);
         long total = 0;
-        long wanted = 0;
         for (TopicPartition tp : partitions) {
             long end = ends.get(tp);
             long start = Math.max(begins.get(tp), end - PER_PARTITION);
             total += end;
-            wanted += end - start;
             consumer.seek(tp, start);
         }
         Map<String, PipelineStatus.BadReason> byReason = new LinkedHashMap<>();
-        long seen = 0;
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
-        while (seen < wanted && System.nanoTime() < deadline) {
+        // Until every partition's position passes its end: the enricher's transaction markers take offsets that no
+        // poll returns, so counting records would wait for the deadline at every look.
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                seen++;
                 if (ends.get(new TopicPartition(r.topic(), r.partition())) <= r.offset()) {
                     continue;
                 }
