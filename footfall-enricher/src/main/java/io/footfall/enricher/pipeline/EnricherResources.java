@@ -8,6 +8,7 @@ import io.footfall.enricher.useragent.CachingParser;
 import io.footfall.enricher.useragent.CrawlerList;
 import io.footfall.enricher.useragent.UserAgentParser;
 import io.footfall.enricher.useragent.YauaaParser;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the pipelines of one process share: the user-agent cache (in front of the one Yauaa analyzer), the
@@ -25,7 +26,7 @@ public final class EnricherResources implements AutoCloseable {
     private final ReferrerClassifier referrers;
     private final GeoLocator geo;
     private final StepTimings timings;
-    private final java.util.concurrent.atomic.LongAdder expiredRecords = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder expiredRecords = new LongAdder();
 
     public EnricherResources(CachingParser userAgents, ReferrerClassifier referrers, GeoLocator geo, StepTimings timings) {
         this.userAgents = userAgents;
@@ -70,9 +71,10 @@ public final class EnricherResources implements AutoCloseable {
 
     /**
      * Records of {@code footfall.raw} this process's tasks found gone before they read them (deleted by the topic's
-     * retention, or skipped by an offset reset), since the process started: {@code footfall_enricher_records_expired_total}.
+     * retention, or skipped by an offset reset), since the process started: {@code footfall_enricher_records_expired_total} (at least once: a task redone after an
+     * aborted transaction counts its gap again).
      */
-    public java.util.concurrent.atomic.LongAdder expiredRecords() {
+    public LongAdder expiredRecords() {
         return expiredRecords;
     }
 

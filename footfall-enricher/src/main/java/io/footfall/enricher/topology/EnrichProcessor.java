@@ -102,8 +102,9 @@ final class EnrichProcessor implements Processor<byte[], byte[], byte[], byte[]>
     }
 
     /**
-     * Counts, logs and reports to {@code footfall.bad} (in this task's transaction, so once) the offsets of
-     * {@code footfall.raw} skipped just before this record: events lost before the enricher read them.
+     * Counts, logs and reports to {@code footfall.bad} the offsets of {@code footfall.raw} skipped just before this
+     * record: events lost before the enricher read them. The bad record goes out in this task's transaction, so exactly
+     * once; the count and the line come again if the transaction aborts and the task is redone.
      */
     private void checkPosition(RecordMetadata record) {
         long skipped = positions.arrived(record.partition(), record.offset());
