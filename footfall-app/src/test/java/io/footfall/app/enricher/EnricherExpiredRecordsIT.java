@@ -26,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -190,13 +191,13 @@ class EnricherExpiredRecordsIT {
             latest.put(new TopicPartition(KafkaConfig.RAW_TOPIC, p), OffsetSpec.latest());
         }
         Map<TopicPartition, Long> out = new HashMap<>();
-        admin.listOffsets(latest).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+        admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> out.put(tp, info.offset()));
         return out;
     }
 
     private static void delete(Admin admin, Map<TopicPartition, Long> before) throws Exception {
         Map<TopicPartition, RecordsToDelete> records = new HashMap<>();
         before.forEach((tp, offset) -> records.put(tp, RecordsToDelete.beforeOffset(offset)));
-        admin.deleteRecords(records).all().get();
+        admin.deleteRecords(records).all().get(30, TimeUnit.SECONDS);
     }
 }
