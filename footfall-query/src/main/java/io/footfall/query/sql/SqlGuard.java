@@ -32,12 +32,22 @@ public final class SqlGuard {
             "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "pg_ls_logdir", "pg_ls_waldir",
             "pg_ls_tmpdir", "pg_ls_archive_statusdir", "lo_import", "lo_export", "lo_get", "lo_put", "lo_from_bytea",
             "dblink", "dblink_exec", "dblink_connect", "set_config", "pg_terminate_backend", "pg_cancel_backend",
-            "pg_reload_conf", "pg_rotate_logfile", "pg_sleep_for", "pg_sleep_until", "current_setting");
+            "pg_reload_conf", "pg_rotate_logfile", "pg_sleep_for", "pg_sleep_until", "current_setting", "read_duckdb",
+            "parquet_file_metadata", "parquet_kv_metadata", "parquet_bloom_probe", "read_xlsx_auto");
+
+    /** Words after which the next item names a table (or, in DuckDB, a file by a string or quoted name). */
+    private static final Set<String> TABLE_BEFORE = Set.of(
+            "FROM", "JOIN", "LATERAL", "PIVOT", "UNPIVOT", "SUMMARIZE", "DESCRIBE", "SHOW", "TABLE");
+
+    /** Words that end a FROM clause at their nesting level: a comma after them no longer separates tables. */
+    private static final Set<String> FROM_CLAUSE_END = Set.of(
+            "WHERE", "GROUP", "HAVING", "ORDER", "LIMIT", "OFFSET", "QUALIFY", "WINDOW", "UNION", "EXCEPT", "INTERSECT",
+            "SELECT", "RETURNING", "FETCH");
 
     private SqlGuard() {
     }
 
-    private enum Kind { WORD, STRING, QUOTED, SEMICOLON, OPEN_PAREN, OTHER }
+    private enum Kind { WORD, STRING, QUOTED, SEMICOLON, OPEN_PAREN, CLOSE_PAREN, COMMA, OTHER }
 
     private record Token(Kind kind, String text) {
     }
@@ -72,12 +82,10 @@ public final class SqlGuard {
         if (!firstWord.equals("SELECT") && !firstWord.equals("WITH")) {
             throw new RefusedSqlException(400, "only SELECT statements are allowed (this one starts with " + firstWord + ")");
         }
+        checkTableSources(tokens);
         for (int i = 0; i < tokens.size(); i++) {
             Token t = tokens.get(i);
             if (t.kind != Kind.WORD) {
-                if (t.kind == Kind.STRING && i > 0 && isFileSource(tokens.get(i - 1))) {
-                    throw new RefusedSqlException(403, "reading files is not allowed (a string after FROM/JOIN names a file)");
-                }
                 continue;
             }
             String upper = t.text.toUpperCase(Locale.ROOT);
@@ -93,8 +101,59 @@ public final class SqlGuard {
         return sql.substring(0, endOffset(sql));
     }
 
-    private static boolean isFileSource(Token previous) {
-        return previous.kind == Kind.WORD && (previous.text.equalsIgnoreCase("FROM") || previous.text.equalsIgnoreCase("JOIN"));
+    /**
+     * DuckDB reads a file named where a table goes: {@code FROM 'x.csv'}, {@code FROM "x.csv"}, {@code FROM events,
+     * ('x.csv')}, {@code (PIVOT 'x.csv' ...)}, {@code (DESCRIBE 'x.csv')}. A table position is the item after FROM, JOIN,
+     * LATERAL, PIVOT, UNPIVOT, SUMMARIZE, DESCRIBE, SHOW or TABLE, after a comma between a FROM clause's tables, and
+     * inside a parenthesis opened at one. There a string is refused, and so is a quoted name that looks like a path
+     * (holds {@code .}, {@code /}, {@code \} or {@code :}); a plain quoted table name such as {@code "events"} is not.
+     */
+    private static void checkTableSources(List<Token> tokens) throws RefusedSqlException {
+        List<Level> levels = new ArrayList<>();
+        levels.add(new Level());
+        boolean tablePosition = false;
+        for (Token t : tokens) {
+            Level level = levels.get(levels.size() - 1);
+            if (tablePosition && (t.kind == Kind.STRING || t.kind == Kind.QUOTED && looksLikePath(t.text))) {
+                throw new RefusedSqlException(403, "reading files is not allowed (" + (t.kind == Kind.STRING ? "a string" : "a quoted name")
+                        + " where a table goes names a file)");
+            }
+            boolean first = level.tokens++ == 0;
+            switch (t.kind) {
+                case OPEN_PAREN -> levels.add(new Level()); // a table position carries into the parenthesis
+                case CLOSE_PAREN -> {
+                    if (levels.size() > 1) {
+                        levels.remove(levels.size() - 1);
+                    }
+                    tablePosition = false;
+                }
+                case COMMA -> tablePosition = level.inFrom;
+                case WORD -> {
+                    String upper = t.text.toUpperCase(Locale.ROOT);
+                    boolean tableFrom = upper.equals("FROM") && (levels.size() == 1 || first || level.query);
+                    if (tableFrom) {
+                        level.inFrom = true;
+                    } else if (FROM_CLAUSE_END.contains(upper)) {
+                        level.inFrom = false;
+                    }
+                    level.query |= upper.equals("SELECT");
+                    // EXTRACT(year FROM ts), TRIM('x' FROM s): a FROM inside a function's parentheses names no table
+                    tablePosition = tableFrom || !upper.equals("FROM") && TABLE_BEFORE.contains(upper);
+                }
+                default -> tablePosition = false;
+            }
+        }
+    }
+
+    /** One parenthesis level: whether it is a query (a SELECT, or a FROM first) and inside its FROM clause. */
+    private static final class Level {
+        int tokens;
+        boolean query;
+        boolean inFrom;
+    }
+
+    private static boolean looksLikePath(String quoted) {
+        return quoted.indexOf('.') >= 0 || quoted.indexOf('/') >= 0 || quoted.indexOf('\\') >= 0 || quoted.indexOf(':') >= 0;
     }
 
     /** The text up to and excluding trailing semicolons and whitespace. */
@@ -140,6 +199,11 @@ public final class SqlGuard {
                 }
                 out.add(new Token(Kind.STRING, sql.substring(i, close + tag.length())));
                 i = close + tag.length();
+            } else if (stringPrefix(sql, i) > 0) {
+                // E'..', N'..', B'..', X'..', U&'..': one string token, prefix and all
+                int start = i;
+                i = skipQuoted(sql, i + stringPrefix(sql, i), '\'');
+                out.add(new Token(Kind.STRING, sql.substring(start, i)));
             } else if (Character.isLetter(c) || c == '_') {
                 int start = i;
                 while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
@@ -151,6 +215,12 @@ public final class SqlGuard {
                 i++;
             } else if (c == '(') {
                 out.add(new Token(Kind.OPEN_PAREN, "("));
+                i++;
+            } else if (c == ')') {
+                out.add(new Token(Kind.CLOSE_PAREN, ")"));
+                i++;
+            } else if (c == ',') {
+                out.add(new Token(Kind.COMMA, ","));
                 i++;
             } else {
                 out.add(new Token(Kind.OTHER, String.valueOf(c)));
@@ -178,6 +248,24 @@ public final class SqlGuard {
             i++;
         }
         throw new RefusedSqlException(400, "unterminated quoted text");
+    }
+
+    /** The length of a string constant's prefix at i ({@code E'}, {@code U&'}, ...), up to its quote; 0 if none. */
+    private static int stringPrefix(String sql, int i) {
+        int n = sql.length();
+        char c = Character.toUpperCase(sql.charAt(i));
+        if ((c == 'E' || c == 'N' || c == 'B' || c == 'X') && i + 1 < n && sql.charAt(i + 1) == '\''
+                && (i == 0 || !isWordChar(sql.charAt(i - 1)))) {
+            return 1;
+        }
+        if (c == 'U' && i + 2 < n && sql.charAt(i + 1) == '&' && sql.charAt(i + 2) == '\'' && (i == 0 || !isWordChar(sql.charAt(i - 1)))) {
+            return 2;
+        }
+        return 0;
+    }
+
+    private static boolean isWordChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 
     /** {@code $$} or {@code $tag$} starting at i, or null. */

@@ -189,6 +189,39 @@ class SqlApiIT {
         }
     }
 
+    /**
+     * The backups directory is the one place the locked-down DuckDB may still reach (backups are written there), so
+     * there the lexer is the only wall: every way DuckDB has of reading a file named where a table goes is refused.
+     * The direct read at the end shows DuckDB itself would have answered each of them.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "SELECT * FROM events, '@'",
+            "SELECT * FROM events e, ('@')",
+            "SELECT * FROM (('@'))",
+            "SELECT * FROM \"@\"",
+            "SELECT * FROM events e, LATERAL (FROM \"@\")",
+            "SELECT (SELECT b FROM '@')",
+            "SELECT * FROM events e JOIN '@' t ON true",
+            "SELECT * FROM (PIVOT '@' ON a USING count(*))",
+            "SELECT * FROM (UNPIVOT '@' ON a INTO NAME n VALUE v)",
+            "SELECT * FROM (SUMMARIZE '@')",
+            "SELECT * FROM (DESCRIBE '@')",
+            "SELECT * FROM (TABLE \"@\")"})
+    void noFileInTheBackupsDirectoryCanBeRead(String form) throws Exception {
+        Path file = dir.resolve("backups").resolve("copied.csv");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "a,b\n1,from-the-backups-dir\n");
+        String sql = form.replace("@", file.toString());
+        HttpResponse<String> r = sql("duckdb", sql);
+        assertEquals(403, r.statusCode(), sql + " -> " + r.body());
+        assertTrue(r.body().contains("reading files is not allowed"), r.body());
+        try (Connection c = warehouses.get("duckdb").readConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery(sql.replace("events e,", "(SELECT 1) e,").replace("FROM events,", "FROM (SELECT 1) x,"))) {
+            assertTrue(rs.next(), "DuckDB reads " + sql + " when asked directly");
+        }
+    }
+
     /** A query.sqlRole PostgreSQL does not have stops the start, naming it; one it has (pg_monitor, built in) does not. */
     @Test
     void aSqlRoleThatDoesNotExistStopsTheStart() {

@@ -20,7 +20,14 @@ class SqlGuardTest {
             "SELECT \"update\" FROM t\tSELECT \"update\" FROM t",
             "SELECT 1 /* ; insert */\tSELECT 1 /* ; insert */",
             "SELECT $$;drop$$\tSELECT $$;drop$$",
-            "SELECT count(*) FROM events WHERE path = '/read_csv('\tSELECT count(*) FROM events WHERE path = '/read_csv('"})
+            "SELECT count(*) FROM events WHERE path = '/read_csv('\tSELECT count(*) FROM events WHERE path = '/read_csv('",
+            "SELECT extract(year FROM received_at), trim(BOTH 'x' FROM path) FROM \"events\"\tSELECT extract(year FROM received_at), trim(BOTH 'x' FROM path) FROM \"events\"",
+            "SELECT substring('abc' FROM 2) FROM events\tSELECT substring('abc' FROM 2) FROM events",
+            "SELECT path FROM events WHERE site IN ('a', 'b') ORDER BY 1\tSELECT path FROM events WHERE site IN ('a', 'b') ORDER BY 1",
+            "SELECT * FROM events e JOIN footfall_sessions s ON s.site = e.site AND e.path = '/a', footfall_sessions t\tSELECT * FROM events e JOIN footfall_sessions s ON s.site = e.site AND e.path = '/a', footfall_sessions t",
+            "SELECT e.* FROM events e, (SELECT 'x' AS a, 'y' AS b) s\tSELECT e.* FROM events e, (SELECT 'x' AS a, 'y' AS b) s",
+            "SELECT (SELECT max(path) FROM events), 'literal' FROM \"main\".\"events\"\tSELECT (SELECT max(path) FROM events), 'literal' FROM \"main\".\"events\"",
+            "SELECT * FROM (FROM events SELECT 'a', 'b')\tSELECT * FROM (FROM events SELECT 'a', 'b')"})
     void admitsOneSelect(String sql, String expected) throws Exception {
         assertEquals(expected, SqlGuard.check(sql));
     }
@@ -37,6 +44,23 @@ class SqlGuardTest {
             "SELECT * FROM READ_CSV ('/etc/passwd')\t403",
             "SELECT * FROM 'data.parquet'\t403",
             "WITH d AS (INSERT INTO t VALUES (1) RETURNING *) SELECT * FROM d\t403",
+            "SELECT * FROM events, 'data.csv'\t403",
+            "SELECT * FROM events e, ('data.csv')\t403",
+            "SELECT * FROM ((('data.csv')))\t403",
+            "SELECT * FROM \"data.csv\"\t403",
+            "SELECT * FROM events e, \"backups/x\"\t403",
+            "SELECT * FROM events e, LATERAL (FROM \"data.csv\")\t403",
+            "SELECT (SELECT b FROM 'data.csv')\t403",
+            "SELECT * FROM (PIVOT 'data.csv' ON a USING count(*))\t403",
+            "SELECT * FROM (UNPIVOT 'data.csv' ON a INTO NAME n VALUE v)\t403",
+            "SELECT * FROM (SUMMARIZE 'data.csv')\t403",
+            "SELECT * FROM (DESCRIBE 'data.csv')\t403",
+            "SELECT * FROM (TABLE \"data.csv\")\t403",
+            "SELECT * FROM events e JOIN footfall_sessions s ON true, 'data.csv'\t403",
+            "SELECT * FROM events e, E'data.csv'\t403",
+            "SELECT * FROM events e, U&'data.csv'\t403",
+            "SELECT * FROM events e, $$data.csv$$\t403",
+            "SELECT * FROM read_duckdb('x.duckdb')\t403",
             "SELECT 1 /* unterminated\t400",
             "SELECT $tag$ never closed\t400"})
     void refusesEverythingElse(String sql, int status) {
