@@ -14,8 +14,8 @@ import java.util.stream.Collectors;
 /**
  * The crash suite: load with client ids, {@code kill -9} the standalone process at random moments, restart
  * it each time, let the pipeline drain, then compare what was acknowledged with what the warehouse holds.
- * Lost (acknowledged but missing) and duplicated must be 0; stored-but-unacknowledged is reported (the
- * response was lost, not the event). In distributed mode ({@link #runDistributed}) each role runs in a
+ * Lost (acknowledged but missing) and duplicated must be 0, and so must the pipeline's own loss reports (nothing
+ * deletes records here); stored-but-unacknowledged is reported (the response was lost, not the event). In distributed mode ({@link #runDistributed}) each role runs in a
  * process of its own against a {@code footfall broker}, and the kills take the roles in turn.
  */
 public final class CrashSuite {
@@ -43,14 +43,28 @@ public final class CrashSuite {
         }
     }
 
-    /** @param killed what was killed how often, e.g. "standalone 10" or "collector 4, enricher 3, loader 3" */
+    /**
+     * @param killed     what was killed how often, e.g. "standalone 10" or "collector 4, enricher 3, loader 3"
+     * @param badRecords footfall.bad's records by reason at the end ({@link BadTopicTally})
+     */
     public record Result(int kills, String killed, long acknowledged, long storedRows, long lost, long duplicated,
-                         long storedUnacknowledged, long failedRequests) {
+                         long storedUnacknowledged, long failedRequests, Map<String, Long> badRecords) {
         public String text() {
             return String.format(java.util.Locale.ROOT,
                     "crash suite: %d kills (%s), acknowledged %,d, stored rows %,d, lost %d, duplicated %d, "
-                            + "stored-but-unacknowledged %d, refused or failed requests %,d",
-                    kills, killed, acknowledged, storedRows, lost, duplicated, storedUnacknowledged, failedRequests);
+                            + "stored-but-unacknowledged %d, refused or failed requests %,d, bad records %s, loss reports %d",
+                    kills, killed, acknowledged, storedRows, lost, duplicated, storedUnacknowledged, failedRequests,
+                    badRecords, lossReports());
+        }
+
+        /** Records deleted before a stage read them, as the pipeline reported them: none are, so any is a false alarm. */
+        public long lossReports() {
+            return BadTopicTally.lossReports(badRecords);
+        }
+
+        /** Nothing lost, nothing twice, no loss reported. */
+        public boolean passed() {
+            return lost == 0 && duplicated == 0 && lossReports() == 0;
         }
     }
 
@@ -79,15 +93,17 @@ public final class CrashSuite {
             failed = load.failedRequests();
         }
         progress.printf("load stopped: %,d acknowledged; waiting for the pipeline to drain%n", acked.size());
+        Map<String, Long> bad;
         try {
             awaitDrained(process.bootstrapServers(), progress);
+            bad = BadTopicTally.byReason(process.bootstrapServers(), Duration.ofMinutes(1));
         } catch (IllegalStateException | InterruptedException e) {
             process.kill();
             throw e;
         }
         process.terminate();
         Tally tally = Tally.ofDuckDb(acked, options.dataDir().resolve("footfall.duckdb"));
-        return result(options.kills(), "standalone " + options.kills(), tally, failed);
+        return result(options.kills(), "standalone " + options.kills(), tally, failed, bad);
     }
 
     /**
@@ -124,11 +140,12 @@ public final class CrashSuite {
             }
             progress.printf("load stopped: %,d acknowledged; waiting for the pipeline to drain%n", acked.size());
             awaitDrained(cluster.bootstrapServers(), progress);
+            Map<String, Long> bad = BadTopicTally.byReason(cluster.bootstrapServers(), Duration.ofMinutes(1));
             cluster.stopRoles();
             Tally tally = Tally.ofDuckDb(acked, cluster.duckDbFile());
             cluster.stopBroker(false);
             String text = killed.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "));
-            return result(options.kills(), text, tally, failed);
+            return result(options.kills(), text, tally, failed, bad);
         }
     }
 
@@ -181,8 +198,8 @@ public final class CrashSuite {
         progress.printf("drained: consumer lag %s%n", lag);
     }
 
-    private static Result result(int kills, String killed, Tally tally, long failed) {
+    private static Result result(int kills, String killed, Tally tally, long failed, Map<String, Long> bad) {
         return new Result(kills, killed, tally.acknowledged(), tally.storedRows(), tally.lost(), tally.duplicated(),
-                tally.storedUnacknowledged(), failed);
+                tally.storedUnacknowledged(), failed, bad);
     }
 }

@@ -24,6 +24,8 @@ class CrashSuiteIT {
         assertTrue(result.acknowledged() > 1_000, "the load ran: " + result.text());
         assertEquals(0, result.lost(), result.text());
         assertEquals(0, result.duplicated(), result.text());
+        assertEquals(0, result.lossReports(), "a kill is not a loss: " + result.text());
+        assertTrue(result.passed(), result.text());
     }
 
     @Test
