@@ -58,12 +58,12 @@ public final class BrokerOutageSuite {
 
         public String text() {
             return String.format(Locale.ROOT,
-                    "broker outage %d s: acknowledged %,d, stored rows %,d, lost %d, duplicated %d, stored-but-unacknowledged %d%n"
+                    "broker outage %d s: acknowledged %,d, stored rows %,d, lost %d, duplicated %d, stored-but-unacknowledged %d, bad records %s%n"
                             + "  answers %s, without answer %d; 503 latency p50 %s, p99 %s, max %s%n"
                             + "  readiness 503 %d ms after the stop, 200 again %d ms after the restart began; collector heap peak %d MB"
                             + " of %d MB, in-flight peak %d KB",
                     outage.toSeconds(), tally.acknowledged(), tally.storedRows(), tally.lost(), tally.duplicated(),
-                    tally.storedUnacknowledged(), statuses, transportErrors, ms(unavailableP50Micros),
+                    tally.storedUnacknowledged(), tally.badRecords(), statuses, transportErrors, ms(unavailableP50Micros),
                     ms(unavailableP99Micros), ms(unavailableMaxMicros), notReadyAfterMs, readyAgainAfterMs,
                     peakHeapBytes >> 20, heapMaxBytes >> 20, peakInflightBytes >> 10);
         }
@@ -92,9 +92,10 @@ public final class BrokerOutageSuite {
             Set<String> acked = Set.copyOf(load.acknowledged());
             progress.printf("load stopped: %,d acknowledged; waiting for the pipeline to drain%n", acked.size());
             CrashSuite.awaitDrained(cluster.bootstrapServers(), progress);
+            Map<String, Long> bad = BadTopicTally.byReason(cluster.bootstrapServers(), Duration.ofMinutes(1));
             boolean survived = cluster.collectorAlive();
             cluster.stopRoles();
-            Tally tally = Tally.ofDuckDb(acked, cluster.duckDbFile());
+            Tally tally = Tally.ofDuckDb(acked, cluster.duckDbFile()).withBadRecords(bad);
             cluster.stopBroker(false);
             return new Result(options.outage(), tally, load.statuses(), load.transportErrors(),
                     load.unavailableLatency().percentile(50), load.unavailableLatency().percentile(99),

@@ -16,14 +16,25 @@ import java.util.Set;
 /**
  * What the suites compare at the end: the ids acknowledged with a 202 against the rows of the load's site
  * in the warehouse. Lost (acknowledged, not stored) and duplicated (stored more than once) must be 0;
- * stored-but-unacknowledged is allowed (the response was lost, not the event).
+ * stored-but-unacknowledged is allowed (the response was lost, not the event). {@code badRecords} is footfall.bad
+ * by reason ({@link BadTopicTally}) when the suite read it, else empty; a loss report there is a failure too.
  */
-public record Tally(long acknowledged, long storedRows, long lost, long duplicated, long storedUnacknowledged) {
+public record Tally(long acknowledged, long storedRows, long lost, long duplicated, long storedUnacknowledged,
+                    Map<String, Long> badRecords) {
 
     private static final String QUERY = "SELECT CAST(event_id AS VARCHAR) FROM %sevents WHERE site = '" + AckedLoad.SITE + "'";
 
     public boolean exact() {
         return lost == 0 && duplicated == 0;
+    }
+
+    /** The same counts with footfall.bad's records by reason, read while the broker was still up. */
+    public Tally withBadRecords(Map<String, Long> byReason) {
+        return new Tally(acknowledged, storedRows, lost, duplicated, storedUnacknowledged, Map.copyOf(byReason));
+    }
+
+    public long lossReports() {
+        return BadTopicTally.lossReports(badRecords);
     }
 
     /**
@@ -34,6 +45,9 @@ public record Tally(long acknowledged, long storedRows, long lost, long duplicat
         List<String> out = new ArrayList<>();
         if (!exact()) {
             out.add("lost " + lost + ", duplicated " + duplicated);
+        }
+        if (lossReports() > 0) {
+            out.add(lossReports() + " loss reports in footfall.bad, though nothing was deleted: " + badRecords);
         }
         statuses.keySet().stream().filter(s -> s != 202 && s != 503).forEach(s -> out.add(statuses.get(s) + " answers " + s));
         if (transportErrors > 0) {
@@ -68,6 +82,6 @@ public record Tally(long acknowledged, long storedRows, long lost, long duplicat
         long lost = acked.stream().filter(id -> !stored.containsKey(id)).count();
         long duplicated = stored.values().stream().filter(n -> n > 1).count();
         long unacked = stored.keySet().stream().filter(id -> !acked.contains(id)).count();
-        return new Tally(acked.size(), rows, lost, duplicated, unacked);
+        return new Tally(acked.size(), rows, lost, duplicated, unacked, Map.of());
     }
 }

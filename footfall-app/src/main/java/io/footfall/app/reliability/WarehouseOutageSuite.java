@@ -66,11 +66,11 @@ public final class WarehouseOutageSuite {
 
         public String text() {
             return String.format(Locale.ROOT,
-                    "warehouse outage %d s: acknowledged %,d, stored rows %,d, lost %d, duplicated %d, stored-but-unacknowledged %d%n"
+                    "warehouse outage %d s: acknowledged %,d, stored rows %,d, lost %d, duplicated %d, stored-but-unacknowledged %d, bad records %s%n"
                             + "  answers %s, without answer %d; acknowledged while PostgreSQL was down %,d%n"
                             + "  loader lag before %,d, every %d s of the outage %s, peak %,d; backlog stored %.1f s after the restore",
                     outage.toSeconds(), tally.acknowledged(), tally.storedRows(), tally.lost(), tally.duplicated(),
-                    tally.storedUnacknowledged(), statuses, transportErrors, acknowledgedDuringOutage, lagBefore,
+                    tally.storedUnacknowledged(), tally.badRecords(), statuses, transportErrors, acknowledgedDuringOutage, lagBefore,
                     lagEverySeconds, lagDuringOutage, peakLag, catchUpMs / 1e3);
         }
     }
@@ -124,8 +124,9 @@ public final class WarehouseOutageSuite {
         Set<String> acked = Set.copyOf(load.acknowledged());
         progress.printf("load stopped: %,d acknowledged; waiting for the pipeline to drain%n", acked.size());
         CrashSuite.awaitDrained(standalone.bootstrapServers(), progress);
+        Map<String, Long> bad = BadTopicTally.byReason(standalone.bootstrapServers(), Duration.ofMinutes(1));
         standalone.terminate();
-        Tally tally = Tally.ofPostgres(acked, options.postgresUrl(), options.user(), options.schema());
+        Tally tally = Tally.ofPostgres(acked, options.postgresUrl(), options.user(), options.schema()).withBadRecords(bad);
         return new Result(options.outage(), tally, load.statuses(), load.transportErrors(), ackedAtRestore - ackedAtCut,
                 lagBefore, step, during, during.stream().mapToLong(Long::longValue).max().orElse(-1), catchUpMs);
     }
