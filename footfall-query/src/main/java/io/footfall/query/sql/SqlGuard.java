@@ -35,6 +35,17 @@ public final class SqlGuard {
             "pg_reload_conf", "pg_rotate_logfile", "pg_sleep_for", "pg_sleep_until", "current_setting", "read_duckdb",
             "parquet_file_metadata", "parquet_kv_metadata", "parquet_bloom_probe", "read_xlsx_auto");
 
+    /** Name prefixes and suffixes of DuckDB's file readers, present and future ({@code read_json_objects_auto}, ...). */
+    private static final List<String> FUNCTION_PREFIXES = List.of("read_", "parquet_", "sniff_", "json_execute", "query",
+            "iceberg_", "delta_", "enable_", "disable_", "truncate_");
+
+    /** Whether a function of this name (any case) may read files, the environment or settings, or run SQL text. */
+    static boolean isForbiddenFunction(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return FUNCTIONS.contains(n) || n.endsWith("_scan") || FUNCTION_PREFIXES.stream().anyMatch(n::startsWith)
+                || n.contains("secret") || n.contains("checkpoint");
+    }
+
     /** Words after which the next item names a table (or, in DuckDB, a file by a string or quoted name). */
     private static final Set<String> TABLE_BEFORE = Set.of(
             "FROM", "JOIN", "LATERAL", "PIVOT", "UNPIVOT", "SUMMARIZE", "DESCRIBE", "SHOW", "TABLE");
@@ -92,10 +103,16 @@ public final class SqlGuard {
             if (STATEMENT_KEYWORDS.contains(upper)) {
                 throw new RefusedSqlException(403, upper + " is not allowed: the SQL API is read-only");
             }
-            boolean call = i + 1 < tokens.size() && tokens.get(i + 1).kind == Kind.OPEN_PAREN;
-            if (call && FUNCTIONS.contains(t.text.toLowerCase(Locale.ROOT))) {
-                throw new RefusedSqlException(403, t.text.toLowerCase(Locale.ROOT)
-                        + "() is not allowed: no file, network, environment or dynamic SQL access");
+        }
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            Token t = tokens.get(i);
+            if ((t.kind == Kind.WORD || t.kind == Kind.QUOTED) && tokens.get(i + 1).kind == Kind.OPEN_PAREN) {
+                // "read_csv"(...) calls read_csv as surely as read_csv(...) does
+                String name = t.kind == Kind.QUOTED ? t.text.substring(1, t.text.length() - 1).replace("\"\"", "\"") : t.text;
+                if (isForbiddenFunction(name)) {
+                    throw new RefusedSqlException(403, name.toLowerCase(Locale.ROOT)
+                            + "() is not allowed: no file, network, environment or dynamic SQL access");
+                }
             }
         }
         return sql.substring(0, endOffset(sql));
@@ -110,17 +127,20 @@ public final class SqlGuard {
      */
     private static void checkTableSources(List<Token> tokens) throws RefusedSqlException {
         List<Level> levels = new ArrayList<>();
-        levels.add(new Level());
+        levels.add(new Level(null));
         boolean tablePosition = false;
+        int tables = 0;
+        Token previous = null;
         for (Token t : tokens) {
             Level level = levels.get(levels.size() - 1);
             if (tablePosition && (t.kind == Kind.STRING || t.kind == Kind.QUOTED && looksLikePath(t.text))) {
                 throw new RefusedSqlException(403, "reading files is not allowed (" + (t.kind == Kind.STRING ? "a string" : "a quoted name")
                         + " where a table goes names a file)");
             }
-            boolean first = level.tokens++ == 0;
             switch (t.kind) {
-                case OPEN_PAREN -> levels.add(new Level()); // a table position carries into the parenthesis
+                // a table position carries into the parenthesis; the word before it tells a function's from a query's
+                case OPEN_PAREN -> levels.add(new Level(previous != null && previous.kind == Kind.WORD
+                        ? previous.text.toUpperCase(Locale.ROOT) : null));
                 case CLOSE_PAREN -> {
                     if (levels.size() > 1) {
                         levels.remove(levels.size() - 1);
@@ -130,29 +150,39 @@ public final class SqlGuard {
                 case COMMA -> tablePosition = level.inFrom;
                 case WORD -> {
                     String upper = t.text.toUpperCase(Locale.ROOT);
-                    boolean tableFrom = upper.equals("FROM") && (levels.size() == 1 || first || level.query);
+                    // EXTRACT(year FROM ts), TRIM('x' FROM s), a IS DISTINCT FROM b: FROMs that name no table
+                    boolean tableFrom = upper.equals("FROM") && (level.opener == null || !FUNCTIONS_WITH_FROM.contains(level.opener))
+                            && !(previous != null && previous.kind == Kind.WORD && previous.text.equalsIgnoreCase("DISTINCT"));
                     if (tableFrom) {
                         level.inFrom = true;
                     } else if (FROM_CLAUSE_END.contains(upper)) {
                         level.inFrom = false;
                     }
-                    level.query |= upper.equals("SELECT");
-                    // EXTRACT(year FROM ts), TRIM('x' FROM s): a FROM inside a function's parentheses names no table
                     tablePosition = tableFrom || !upper.equals("FROM") && TABLE_BEFORE.contains(upper);
                 }
                 default -> tablePosition = false;
             }
+            if (tablePosition && ++tables > ParserCheck.MAX_TABLES) {
+                throw new RefusedSqlException(400, "more than " + ParserCheck.MAX_TABLES + " tables in one statement");
+            }
+            previous = t;
         }
     }
 
-    /** One parenthesis level: whether it is a query (a SELECT, or a FROM first) and inside its FROM clause. */
+    /** One parenthesis (or bracket) level: the word before it, if any, and whether its FROM clause is under way. */
     private static final class Level {
-        int tokens;
-        boolean query;
+        final String opener;
         boolean inFrom;
+
+        Level(String opener) {
+            this.opener = opener;
+        }
     }
 
-    private static boolean looksLikePath(String quoted) {
+    /** Functions whose arguments take a FROM of their own. */
+    private static final Set<String> FUNCTIONS_WITH_FROM = Set.of("EXTRACT", "TRIM", "SUBSTRING", "OVERLAY", "POSITION");
+
+    static boolean looksLikePath(String quoted) {
         return quoted.indexOf('.') >= 0 || quoted.indexOf('/') >= 0 || quoted.indexOf('\\') >= 0 || quoted.indexOf(':') >= 0;
     }
 
@@ -174,15 +204,12 @@ public final class SqlGuard {
             if (Character.isWhitespace(c)) {
                 i++;
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                while (i < n && sql.charAt(i) != '\n') {
+                // PostgreSQL, DuckDB and pgjdbc all end a line comment at a carriage return as at a line feed
+                while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
                     i++;
                 }
             } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                int close = sql.indexOf("*/", i + 2);
-                if (close < 0) {
-                    throw new RefusedSqlException(400, "unterminated comment");
-                }
-                i = close + 2;
+                i = skipBlockComment(sql, i);
             } else if (c == '\'') {
                 int start = i;
                 i = skipQuoted(sql, i, '\'');
@@ -191,18 +218,15 @@ public final class SqlGuard {
                 int start = i;
                 i = skipQuoted(sql, i, '"');
                 out.add(new Token(Kind.QUOTED, sql.substring(start, i)));
-            } else if (c == '$' && dollarTag(sql, i) != null) {
-                String tag = dollarTag(sql, i);
-                int close = sql.indexOf(tag, i + tag.length());
-                if (close < 0) {
-                    throw new RefusedSqlException(400, "unterminated dollar-quoted string");
-                }
-                out.add(new Token(Kind.STRING, sql.substring(i, close + tag.length())));
-                i = close + tag.length();
+            } else if (c == '$') {
+                // Which characters may form a dollar quote's tag differs between PostgreSQL, DuckDB and pgjdbc: the
+                // lexer would have to guess where such a string ends, so it takes none.
+                throw new RefusedSqlException(400, "dollar-quoted strings and $ parameters are not supported; use '...' strings");
             } else if (stringPrefix(sql, i) > 0) {
-                // E'..', N'..', B'..', X'..', U&'..': one string token, prefix and all
+                // E'..', N'..', B'..', X'..', U&'..': one string token, prefix and all; in E'..' a backslash escapes
                 int start = i;
-                i = skipQuoted(sql, i + stringPrefix(sql, i), '\'');
+                boolean escapes = Character.toUpperCase(c) == 'E';
+                i = escapes ? skipEscapedString(sql, i + 1) : skipQuoted(sql, i + stringPrefix(sql, i), '\'');
                 out.add(new Token(Kind.STRING, sql.substring(start, i)));
             } else if (Character.isLetter(c) || c == '_') {
                 int start = i;
@@ -219,6 +243,12 @@ public final class SqlGuard {
             } else if (c == ')') {
                 out.add(new Token(Kind.CLOSE_PAREN, ")"));
                 i++;
+            } else if (c == '[' || c == '{') {
+                out.add(new Token(Kind.OPEN_PAREN, String.valueOf(c)));
+                i++;
+            } else if (c == ']' || c == '}') {
+                out.add(new Token(Kind.CLOSE_PAREN, String.valueOf(c)));
+                i++;
             } else if (c == ',') {
                 out.add(new Token(Kind.COMMA, ","));
                 i++;
@@ -231,9 +261,9 @@ public final class SqlGuard {
     }
 
     /**
-     * Index after a quoted run; a doubled quote is an escaped quote. A backslash is content: if the database
-     * reads it as an escape (PostgreSQL {@code E''}), this lexer ends the string earlier than the database
-     * does and so sees more of the text as SQL — it may refuse a harmless query, never admit a hidden one.
+     * Index after a quoted run; a doubled quote is an escaped quote and a backslash is content (standard SQL; an
+     * {@code E''} string is {@link #skipEscapedString}'s). Where a database reads the text otherwise all the same
+     * (PostgreSQL with {@code standard_conforming_strings} off), {@link ParserCheck} still counts its statements.
      */
     private static int skipQuoted(String sql, int open, char quote) throws RefusedSqlException {
         int i = open + 1;
@@ -246,6 +276,47 @@ public final class SqlGuard {
                 return i + 1;
             }
             i++;
+        }
+        throw new RefusedSqlException(400, "unterminated quoted text");
+    }
+
+    /** Index after a block comment starting at i; comments nest, as in PostgreSQL and DuckDB. */
+    private static int skipBlockComment(String sql, int i) throws RefusedSqlException {
+        int depth = 0;
+        int n = sql.length();
+        while (i < n) {
+            if (sql.startsWith("/*", i)) {
+                depth++;
+                i += 2;
+            } else if (sql.startsWith("*/", i)) {
+                depth--;
+                i += 2;
+                if (depth == 0) {
+                    return i;
+                }
+            } else {
+                i++;
+            }
+        }
+        throw new RefusedSqlException(400, "unterminated comment");
+    }
+
+    /** Index after an {@code E'...'} string whose quote is at {@code open}: a backslash escapes the next character. */
+    private static int skipEscapedString(String sql, int open) throws RefusedSqlException {
+        int i = open + 1;
+        while (i < sql.length()) {
+            char c = sql.charAt(i);
+            if (c == '\\') {
+                i += 2;
+            } else if (c == '\'') {
+                if (i + 1 < sql.length() && sql.charAt(i + 1) == '\'') {
+                    i += 2;
+                    continue;
+                }
+                return i + 1;
+            } else {
+                i++;
+            }
         }
         throw new RefusedSqlException(400, "unterminated quoted text");
     }
@@ -268,15 +339,4 @@ public final class SqlGuard {
         return Character.isLetterOrDigit(c) || c == '_' || c == '$';
     }
 
-    /** {@code $$} or {@code $tag$} starting at i, or null. */
-    private static String dollarTag(String sql, int i) {
-        int j = i + 1;
-        while (j < sql.length() && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
-            j++;
-        }
-        if (j < sql.length() && sql.charAt(j) == '$' && (j == i + 1 || Character.isLetter(sql.charAt(i + 1)) || sql.charAt(i + 1) == '_')) {
-            return sql.substring(i, j + 1);
-        }
-        return null;
-    }
 }

@@ -171,15 +171,12 @@ class SqlApiIT {
     }
 
     /**
-     * The second wall: SQL the lexer cannot recognise (a quoted function name) still cannot read a file,
-     * because DuckDB itself has external access disabled — and no SET can switch it back on.
+     * The last wall: whatever got past the lexer and the parser check still cannot read a file outside the backups
+     * directory, because DuckDB itself has external access disabled — and no SET can switch it back on.
      */
     @Test
-    void duckDbItselfRefusesFileAccessEvenWhenTheLexerIsFooled() throws Exception {
+    void duckDbItselfRefusesFileAccess() throws Exception {
         String csv = dir.resolve("secret.csv").toString();
-        HttpResponse<String> r = sql("duckdb", "SELECT * FROM \"read_csv\"('" + csv + "')");
-        assertEquals(403, r.statusCode(), r.body());
-        assertTrue(r.body().contains("Permission Error"), r.body());
         try (Connection c = warehouses.get("duckdb").readConnection(); Statement st = c.createStatement();
              Statement st2 = c.createStatement()) {
             SQLException refused = assertThrows(SQLException.class, () -> st.executeQuery("SELECT * FROM read_csv('" + csv + "')"));
@@ -207,19 +204,86 @@ class SqlApiIT {
             "SELECT * FROM (UNPIVOT '@' ON a INTO NAME n VALUE v)",
             "SELECT * FROM (SUMMARIZE '@')",
             "SELECT * FROM (DESCRIBE '@')",
-            "SELECT * FROM (TABLE \"@\")"})
+            "SELECT * FROM (TABLE \"@\")",
+            "SELECT * --\rFROM '@'",
+            "SELECT * /* /* */ ' */ FROM '@' --'",
+            "SELECT E'\\' ' AS q, * FROM '@' --'",
+            "SELECT * FROM (WITH y AS (SELECT 1) FROM '@')",
+            "SELECT * FROM (DESCRIBE FROM '@')",
+            "SELECT * FROM (SUMMARIZE FROM '@')",
+            "SELECT * FROM (VALUES ('v', 0) UNION ALL FROM '@')",
+            "SELECT * FROM ((SELECT 'v' AS a, 0 AS b) UNION ALL FROM '@')",
+            "SELECT * FROM \"read_csv\"('@')",
+            "SELECT * FROM \"read_text\"('@')",
+            "SELECT * FROM read_single_csv_file('@')",
+            "SELECT * FROM \"glob\"('@')",
+            "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT * FROM ''@'''))"})
     void noFileInTheBackupsDirectoryCanBeRead(String form) throws Exception {
         Path file = dir.resolve("backups").resolve("copied.csv");
         Files.createDirectories(file.getParent());
         Files.writeString(file, "a,b\n1,from-the-backups-dir\n");
         String sql = form.replace("@", file.toString());
         HttpResponse<String> r = sql("duckdb", sql);
-        assertEquals(403, r.statusCode(), sql + " -> " + r.body());
-        assertTrue(r.body().contains("reading files is not allowed"), r.body());
+        assertTrue(r.statusCode() == 403 || r.statusCode() == 400, sql + " -> " + r.statusCode() + " " + r.body());
+        assertTrue(!r.body().contains("from-the-backups-dir"), r.body());
         try (Connection c = warehouses.get("duckdb").readConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql.replace("events e,", "(SELECT 1) e,").replace("FROM events,", "FROM (SELECT 1) x,"))) {
             assertTrue(rs.next(), "DuckDB reads " + sql + " when asked directly");
         }
+    }
+
+    /**
+     * Text a hand-made lexer and the database read differently (a line comment ended by a carriage return, nested
+     * comments, an escaped quote) once carried a second statement past the lexer, and DuckDB's JDBC runs every statement
+     * but the last while it prepares: a {@code COMMIT} then wrote to the live warehouse. The database's own parser now
+     * counts the statements; nothing here may change a table or write a file.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "SELECT 1 --\r; CREATE TABLE pwned AS SELECT 42 AS x; SELECT 2",
+            "SELECT 1 --\r; COMMIT; CREATE TABLE pwned AS SELECT 42 AS x; COMMIT; SELECT 2",
+            "SELECT 1 --\r; COMMIT; DROP TABLE events; BEGIN; SELECT 2",
+            "SELECT 1 --\r; COMMIT; DELETE FROM events; BEGIN; SELECT 2",
+            "SELECT 1 --\r; COPY (SELECT 'stolen' AS x) TO '@/w1.csv'; SELECT 2",
+            "SELECT 1 /* /* */ ; COMMIT; DELETE FROM events; BEGIN; SELECT 2 /* */ */",
+            "SELECT 1 /* /* */ */; COMMIT; DELETE FROM events; BEGIN; SELECT 2 --",
+            "SELECT E'\\' ; COMMIT; DELETE FROM events; BEGIN; SELECT ' AS s",
+            "SELECT 1 AS a --\r; COMMIT; DELETE FROM events; BEGIN; SELECT 2"})
+    void noSecondStatementGetsThrough(String form) throws Exception {
+        Path backups = dir.resolve("backups");
+        Files.createDirectories(backups);
+        String sql = form.replace("@", backups.toString());
+        for (String dialect : List.of("duckdb", "postgres")) {
+            HttpResponse<String> r = sql(dialect, sql);
+            assertEquals(3, count(dialect), dialect + ": events untouched after " + sql + " -> " + r.body());
+            assertTrue(!tableExists(dialect, "pwned"), dialect + ": no table made by " + sql + " -> " + r.body());
+            assertTrue(!Files.exists(backups.resolve("w1.csv")), dialect + ": no file written by " + sql + " -> " + r.body());
+            // Two are one statement to the database (all of it a string, all of it a comment): those may answer.
+            if (!form.startsWith("SELECT E") && !form.endsWith("*/")) {
+                assertEquals(400, r.statusCode(), dialect + ": " + sql + " -> " + r.body());
+            }
+        }
+    }
+
+    private boolean tableExists(String dialect, String table) throws SQLException {
+        try (Connection c = warehouses.get(dialect).readConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_name = '" + table + "'")) {
+            rs.next();
+            return rs.getLong(1) > 0;
+        }
+    }
+
+    /** DuckDB's planner overflows the native stack (the JVM dies) at a few hundred joins: 65 tables are refused. */
+    @Test
+    void tooManyTablesAreRefusedAndTheServerLivesOn() throws Exception {
+        StringBuilder many = new StringBuilder("SELECT count(*) FROM range(1) t0");
+        for (int i = 1; i < 1000; i++) {
+            many.append(" JOIN range(1) t").append(i).append(" ON true");
+        }
+        HttpResponse<String> r = sql("duckdb", many.toString());
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("more than 64 tables"), r.body());
+        assertEquals(200, sql("duckdb", "SELECT 1").statusCode());
     }
 
     /** A query.sqlRole PostgreSQL does not have stops the start, naming it; one it has (pg_monitor, built in) does not. */
@@ -255,7 +319,9 @@ class SqlApiIT {
     @ParameterizedTest
     @CsvSource(delimiter = '\t', value = {
             "duckdb\tSELECT count(*) FROM range(100000) a, range(1000000) b WHERE a.range + b.range = -1",
-            "postgres\tSELECT pg_sleep(5)"})
+            "postgres\tSELECT pg_sleep(5)",
+            // folded while DuckDB prepares the statement: the timeout must run from before that
+            "duckdb\tSELECT levenshtein(repeat('a', 60000), repeat('b', 60000)) AS d"})
     void aSlowStatementIsCancelledAtTheTimeout(String dialect, String sql) throws Exception {
         HttpResponse<String> r = sql(dialect, sql);
         assertEquals(400, r.statusCode(), r.body());

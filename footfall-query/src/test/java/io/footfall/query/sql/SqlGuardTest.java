@@ -19,7 +19,6 @@ class SqlGuardTest {
             "SELECT 'it''s' -- delete\tSELECT 'it''s' -- delete",
             "SELECT \"update\" FROM t\tSELECT \"update\" FROM t",
             "SELECT 1 /* ; insert */\tSELECT 1 /* ; insert */",
-            "SELECT $$;drop$$\tSELECT $$;drop$$",
             "SELECT count(*) FROM events WHERE path = '/read_csv('\tSELECT count(*) FROM events WHERE path = '/read_csv('",
             "SELECT extract(year FROM received_at), trim(BOTH 'x' FROM path) FROM \"events\"\tSELECT extract(year FROM received_at), trim(BOTH 'x' FROM path) FROM \"events\"",
             "SELECT substring('abc' FROM 2) FROM events\tSELECT substring('abc' FROM 2) FROM events",
@@ -27,7 +26,12 @@ class SqlGuardTest {
             "SELECT * FROM events e JOIN footfall_sessions s ON s.site = e.site AND e.path = '/a', footfall_sessions t\tSELECT * FROM events e JOIN footfall_sessions s ON s.site = e.site AND e.path = '/a', footfall_sessions t",
             "SELECT e.* FROM events e, (SELECT 'x' AS a, 'y' AS b) s\tSELECT e.* FROM events e, (SELECT 'x' AS a, 'y' AS b) s",
             "SELECT (SELECT max(path) FROM events), 'literal' FROM \"main\".\"events\"\tSELECT (SELECT max(path) FROM events), 'literal' FROM \"main\".\"events\"",
-            "SELECT * FROM (FROM events SELECT 'a', 'b')\tSELECT * FROM (FROM events SELECT 'a', 'b')"})
+            "SELECT * FROM (FROM events SELECT 'a', 'b')\tSELECT * FROM (FROM events SELECT 'a', 'b')",
+            "SELECT path FROM events WHERE path IS DISTINCT FROM '/' OR path IS NOT DISTINCT FROM '/a'\tSELECT path FROM events WHERE path IS DISTINCT FROM '/' OR path IS NOT DISTINCT FROM '/a'",
+            "SELECT * FROM events e JOIN footfall_sessions s ON s.site = e.site AND e.type = ['pageview', 'event'][1]\tSELECT * FROM events e JOIN footfall_sessions s ON s.site = e.site AND e.type = ['pageview', 'event'][1]",
+            "SELECT 1 /* note /* nested */ it's fine */\tSELECT 1 /* note /* nested */ it's fine */",
+            "SELECT E'it\\'s'\tSELECT E'it\\'s'",
+            "SELECT position('a' IN path), overlay(path PLACING 'x' FROM 1 FOR 1) FROM events\tSELECT position('a' IN path), overlay(path PLACING 'x' FROM 1 FOR 1) FROM events"})
     void admitsOneSelect(String sql, String expected) throws Exception {
         assertEquals(expected, SqlGuard.check(sql));
     }
@@ -59,12 +63,41 @@ class SqlGuardTest {
             "SELECT * FROM events e JOIN footfall_sessions s ON true, 'data.csv'\t403",
             "SELECT * FROM events e, E'data.csv'\t403",
             "SELECT * FROM events e, U&'data.csv'\t403",
-            "SELECT * FROM events e, $$data.csv$$\t403",
+            "SELECT * FROM events e, $$data.csv$$\t400",
             "SELECT * FROM read_duckdb('x.duckdb')\t403",
+            "SELECT * --\rFROM 'data.csv'\t403",
+            "SELECT 1 --\r; DROP TABLE events\t400",
+            "SELECT * /* /* */ ' */ FROM 'data.csv' --'\t403",
+            "SELECT E'\\' ' AS q, * FROM 'data.csv' --'\t403",
+            "SELECT $a\u00b7$ ' $a\u00b7$ AS x, * FROM 'data.csv' --'\t400",
+            "SELECT $$;drop$$\t400",
+            "SELECT * FROM (WITH y AS (SELECT 1) FROM 'data.csv')\t403",
+            "SELECT * FROM (DESCRIBE FROM 'data.csv')\t403",
+            "SELECT * FROM (VALUES ('v', 0) UNION ALL FROM 'data.csv')\t403",
+            "SELECT * FROM ((SELECT 'v' AS a) UNION ALL FROM 'data.csv')\t403",
+            "SELECT * FROM \"read_csv\"('data.csv')\t403",
+            "SELECT * FROM \"READ_TEXT\"('data.csv')\t403",
+            "SELECT * FROM read_single_csv_file('data.csv')\t403",
+            "SELECT * FROM read_json_objects_auto('data.json')\t403",
+            "SELECT * FROM parquet_full_metadata('data.parquet')\t403",
+            "SELECT * FROM json_execute_serialized_sql(json_serialize_sql('SELECT 1'))\t403",
+            "SELECT * FROM truncate_duckdb_logs()\t403",
             "SELECT 1 /* unterminated\t400",
             "SELECT $tag$ never closed\t400"})
     void refusesEverythingElse(String sql, int status) {
         RefusedSqlException e = assertThrows(RefusedSqlException.class, () -> SqlGuard.check(sql));
         assertEquals(status, e.status(), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void atMostSixtyFourTablesInOneStatement() throws Exception {
+        StringBuilder sql = new StringBuilder("SELECT count(*) FROM range(1) t0");
+        for (int i = 1; i < ParserCheck.MAX_TABLES; i++) {
+            sql.append(i % 2 == 0 ? ", range(1) t" + i : " JOIN range(1) t" + i + " ON true");
+        }
+        SqlGuard.check(sql.toString());
+        RefusedSqlException e = assertThrows(RefusedSqlException.class, () -> SqlGuard.check(sql + " JOIN range(1) tx ON true"));
+        assertEquals(400, e.status());
+        assertEquals("more than 64 tables in one statement", e.getMessage());
     }
 }

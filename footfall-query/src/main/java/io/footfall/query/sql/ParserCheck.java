@@ -1,0 +1,127 @@
+package io.footfall.query.sql;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.postgresql.core.NativeQuery;
+import org.postgresql.core.Parser;
+
+/**
+ * The database's own parser as the judge of what {@link SqlGuard} admitted, so that no difference between a hand-made
+ * lexer and the real one (a comment ended by a carriage return, nested comments, escapes, dollar tags) can smuggle a
+ * second statement or a file past it.
+ *
+ * <ul>
+ *   <li>DuckDB: {@code json_serialize_sql} parses the text with DuckDB's parser (it refuses anything but SELECT) and
+ *   gives its syntax tree: exactly one statement; every table named must not look like a file path (DuckDB reads a
+ *   file named where a table goes); every table function must be one of a few that read no file; no function that
+ *   reads files, the environment or runs SQL text, however it was quoted; at most {@value #MAX_TABLES} tables.</li>
+ *   <li>PostgreSQL: pgjdbc's own splitter, the one that would send the text, must find exactly one statement (the
+ *   server then refuses a second command in one prepared statement); the rest is the read-only transaction's and
+ *   the role's.</li>
+ * </ul>
+ */
+final class ParserCheck {
+
+    /** DuckDB's planner overflows the native stack at a few hundred joins (the JVM dies): far above any report. */
+    static final int MAX_TABLES = 64;
+
+    /** Table functions that read nothing but their arguments and the database's own catalog. */
+    private static final Set<String> TABLE_FUNCTIONS = Set.of(
+            "range", "generate_series", "unnest", "json_each", "json_tree", "duckdb_tables", "duckdb_columns",
+            "duckdb_views", "duckdb_schemas", "duckdb_types", "duckdb_indexes", "duckdb_constraints", "duckdb_databases",
+            "pragma_table_info", "pragma_storage_info");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ParserCheck() {
+    }
+
+    static void duckDb(Connection c, String sql) throws SQLException, RefusedSqlException {
+        JsonNode tree;
+        try (PreparedStatement ps = c.prepareStatement("SELECT json_serialize_sql(?)")) {
+            ps.setString(1, sql);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                tree = JSON.readTree(rs.getString(1));
+            }
+        } catch (IOException e) {
+            throw new SQLException("DuckDB's parse of the statement cannot be read", e);
+        }
+        if (tree.path("error").asBoolean(false)) {
+            String message = tree.path("error_message").asText("");
+            if (message.startsWith("Only SELECT")) {
+                throw new RefusedSqlException(400, "only SELECT statements are allowed");
+            }
+            throw new RefusedSqlException(400, "DuckDB cannot parse it: " + firstLine(message));
+        }
+        JsonNode statements = tree.path("statements");
+        if (statements.size() != 1) {
+            throw new RefusedSqlException(400, "multiple statements are not allowed; send one SELECT (DuckDB reads "
+                    + statements.size() + ")");
+        }
+        int tables = 0;
+        Deque<JsonNode> todo = new ArrayDeque<>(List.of(statements.get(0)));
+        while (!todo.isEmpty()) {
+            JsonNode node = todo.pop();
+            if (node.isObject()) {
+                String type = node.path("type").asText("");
+                if (type.equals("BASE_TABLE")) {
+                    tables++;
+                    String name = node.path("table_name").asText("");
+                    if (SqlGuard.looksLikePath(name)) {
+                        throw new RefusedSqlException(403, "reading files is not allowed ('" + name + "' where a table goes names a file)");
+                    }
+                } else if (type.equals("TABLE_FUNCTION")) {
+                    tables++;
+                    String name = node.path("function").path("function_name").asText("").toLowerCase(Locale.ROOT);
+                    if (!TABLE_FUNCTIONS.contains(name)) {
+                        throw new RefusedSqlException(403, "table function " + name + "() is not allowed: the SQL API reads the "
+                                + "warehouse's tables (and range, generate_series, unnest, json_each, the duckdb_* catalog)");
+                    }
+                } else if (type.equals("FUNCTION") && SqlGuard.isForbiddenFunction(node.path("function_name").asText(""))) {
+                    throw new RefusedSqlException(403, node.path("function_name").asText("").toLowerCase(Locale.ROOT)
+                            + "() is not allowed: no file, network, environment or dynamic SQL access");
+                }
+                if (tables > MAX_TABLES) {
+                    throw new RefusedSqlException(400, "more than " + MAX_TABLES + " tables in one statement");
+                }
+            }
+            node.forEach(todo::push);
+        }
+    }
+
+    static void postgres(String sql) throws RefusedSqlException {
+        // Both readings of a backslash in a string (standard_conforming_strings on and off): one statement under each.
+        for (boolean standardStrings : new boolean[] {true, false}) {
+            List<NativeQuery> queries;
+            try {
+                queries = Parser.parseJdbcSql(sql, standardStrings, false, true, false, false);
+            } catch (SQLException e) {
+                throw new RefusedSqlException(400, "the statement cannot be split: " + firstLine(e.getMessage()));
+            }
+            long statements = queries.stream().filter(q -> !q.nativeSql.isBlank()).count();
+            if (statements != 1) {
+                throw new RefusedSqlException(400, "multiple statements are not allowed; send one SELECT (the driver reads "
+                        + statements + ")");
+            }
+        }
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}
