@@ -27,6 +27,7 @@ class SqlGuardTest {
             "SELECT e.* FROM events e, (SELECT 'x' AS a, 'y' AS b) s\tSELECT e.* FROM events e, (SELECT 'x' AS a, 'y' AS b) s",
             "SELECT (SELECT max(path) FROM events), 'literal' FROM \"main\".\"events\"\tSELECT (SELECT max(path) FROM events), 'literal' FROM \"main\".\"events\"",
             "SELECT * FROM (FROM events SELECT 'a', 'b')\tSELECT * FROM (FROM events SELECT 'a', 'b')",
+            "SELECT count(*) AS load, 1 AS comment, 2 AS do FROM events\tSELECT count(*) AS load, 1 AS comment, 2 AS do FROM events",
             "SELECT path FROM events WHERE path IS DISTINCT FROM '/' OR path IS NOT DISTINCT FROM '/a'\tSELECT path FROM events WHERE path IS DISTINCT FROM '/' OR path IS NOT DISTINCT FROM '/a'",
             "SELECT * FROM events e JOIN footfall_sessions s ON s.site = e.site AND e.type = ['pageview', 'event'][1]\tSELECT * FROM events e JOIN footfall_sessions s ON s.site = e.site AND e.type = ['pageview', 'event'][1]",
             "SELECT 1 /* note /* nested */ it's fine */\tSELECT 1 /* note /* nested */ it's fine */",
