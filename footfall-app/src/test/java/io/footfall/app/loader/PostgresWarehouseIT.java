@@ -62,6 +62,38 @@ class PostgresWarehouseIT {
         }
     }
 
+    /**
+     * The SQL API's connection ends with its request: what a user's statement leaves in its session (a session-level
+     * advisory lock, a setting) is gone, and the pool's connections never see it. Negative control: the pool's
+     * readConnection() in its place keeps the lock (the loader's migrations would wait on it forever).
+     */
+    @Test
+    void anIsolatedConnectionTakesItsSessionStateWithIt() throws SQLException {
+        String schema = schema();
+        try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
+            w.migrate();
+            try (Connection c = w.isolatedReadConnection(); Statement st = c.createStatement()) {
+                assertEquals(0, LoaderFixtures.count(c, "SELECT count(*) FROM events"), "reads the warehouse's schema");
+                st.execute("SELECT pg_advisory_lock(424242)");
+                st.execute("SELECT set_config('search_path', 'public', false)");
+                try (Connection other = LoaderFixtures.postgres()) {
+                    assertEquals(1, LoaderFixtures.count(other, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 424242"));
+                }
+            }
+            try (Connection other = LoaderFixtures.postgres()) {
+                assertEquals(0, LoaderFixtures.count(other, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = 424242"),
+                        "the lock ended with the connection");
+            }
+            for (int i = 0; i < 3; i++) {
+                try (Connection c = w.readConnection(); Statement st = c.createStatement();
+                     ResultSet rs = st.executeQuery("SHOW search_path")) {
+                    rs.next();
+                    assertEquals(schema, rs.getString(1), "the pool's connections keep their schema");
+                }
+            }
+        }
+    }
+
     @Test
     void migrationsOnAFreshSchemaThenAgainAreANoOp() throws SQLException {
         String schema = schema();

@@ -26,6 +26,15 @@ public interface Warehouse extends AutoCloseable {
         return readConnection();
     }
 
+    /**
+     * A connection for SQL a user wrote (the SQL API), whose session nobody else uses afterwards: whatever the statement
+     * left in it (a session setting, an advisory lock) ends when the caller closes it. By default {@link #readConnection()}
+     * (DuckDB: its configuration is locked and it has no session locks).
+     */
+    default Connection isolatedReadConnection() throws SQLException {
+        return readConnection();
+    }
+
     /** The qualified name of the live events table. */
     String eventsTable();
 

@@ -97,6 +97,35 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
         return c;
     }
 
+    /**
+     * A connection of its own, outside the pool, closed for good by the caller: a user's statement can leave session
+     * state behind even in a read-only transaction that is rolled back ({@code set_config(..., false)}, a session-level
+     * {@code pg_advisory_lock} that would stop the next loader's migrations), and a pooled connection would carry it to
+     * the loader and the stats API.
+     */
+    @Override
+    public Connection isolatedReadConnection() throws SQLException {
+        java.util.Properties props = new java.util.Properties();
+        if (pool.getUsername() != null) {
+            props.setProperty("user", pool.getUsername());
+        }
+        if (pool.getPassword() != null) {
+            props.setProperty("password", pool.getPassword());
+        }
+        props.setProperty("connectTimeout", "5");
+        props.setProperty("socketTimeout", "60");
+        props.setProperty("ApplicationName", "footfall-sql-api");
+        Connection c = java.sql.DriverManager.getConnection(pool.getJdbcUrl(), props);
+        try (Statement st = c.createStatement()) {
+            st.execute("SET search_path TO " + schema);
+            c.setReadOnly(true);
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+    }
+
     @Override
     public String eventsTable() {
         return schema + "." + LIVE_TABLE;

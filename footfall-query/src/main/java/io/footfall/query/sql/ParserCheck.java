@@ -77,8 +77,11 @@ final class ParserCheck {
                 String type = node.path("type").asText("");
                 if (type.equals("BASE_TABLE")) {
                     tables++;
-                    String name = node.path("table_name").asText("");
-                    if (SqlGuard.looksLikePath(name)) {
+                    // DuckDB makes a file's path of all three parts: FROM t: "/data/backups/x".csv is catalog "/data/backups/x", table "csv"
+                    String name = String.join(".", node.path("catalog_name").asText(""), node.path("schema_name").asText(""),
+                            node.path("table_name").asText(""));
+                    if (SqlGuard.looksLikePath(node.path("catalog_name").asText("")) || SqlGuard.looksLikePath(node.path("schema_name").asText(""))
+                            || SqlGuard.looksLikePath(node.path("table_name").asText(""))) {
                         throw new RefusedSqlException(403, "reading files is not allowed ('" + name + "' where a table goes names a file)");
                     }
                 } else if (type.equals("TABLE_FUNCTION")) {

@@ -121,7 +121,7 @@ public final class SqlRunner implements AutoCloseable {
         if (!isDuckDb()) {
             ParserCheck.postgres(checkedSql);
         }
-        try (Connection c = warehouse.readConnection()) {
+        try (Connection c = warehouse.isolatedReadConnection()) {
             c.setAutoCommit(false);
             try {
                 if (isDuckDb()) {
