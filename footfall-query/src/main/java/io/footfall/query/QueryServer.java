@@ -94,7 +94,8 @@ public final class QueryServer implements AutoCloseable {
      * database instance at start (see {@link SqlRunner}).
      */
     public QueryServer withSqlToken(ApiToken token) {
-        this.sqlRunner = new SqlRunner(warehouse, config.sqlTimeout(), config.sqlMaxRows(), config.sqlRole());
+        this.sqlRunner = new SqlRunner(warehouse, config.sqlTimeout(), config.sqlMaxRows(), config.sqlRole(), config.sqlUser(),
+                config.sqlPassword());
         this.sqlApi = new SqlApi(token, sqlRunner);
         return this;
     }
@@ -133,6 +134,7 @@ public final class QueryServer implements AutoCloseable {
                 sqlRunner.allowDirectory(backupApi.dir());
             }
             sqlRunner.checkRole();
+            sqlRunner.checkLogin();
             try {
                 sqlRunner.lockDown();
             } catch (java.sql.SQLException e) {

@@ -15,9 +15,12 @@ import java.time.Duration;
  *                      (sessions, or events); above, DuckDB estimates them (HyperLogLog)
  * @param summaryCacheMb DuckDB: heap for the summaries of finished hours and days that serve the estimated stats
  *                      without filters (0: none, every request reads the tables)
+ * @param sqlUser       PostgreSQL only: a login of its own for user SQL (a role with SELECT only); empty = the
+ *                      warehouse user's
+ * @param sqlPassword   that login's password (empty: none, as with trust or peer authentication)
  */
 public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMaxRows, String sqlRole,
-                          int tapMaxClients, long exactVisitorsUpTo, int summaryCacheMb) {
+                          int tapMaxClients, long exactVisitorsUpTo, int summaryCacheMb, String sqlUser, String sqlPassword) {
 
     /** The default of {@code query.exactVisitorsUpTo}: an exact distinct count over this many rows takes ~6 ms on 2 cores. */
     public static final long EXACT_VISITORS_UP_TO = 100_000;
@@ -38,9 +41,22 @@ public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMax
         this(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, EXACT_VISITORS_UP_TO, SUMMARY_CACHE_MB);
     }
 
+    /** As the canonical constructor, user SQL on the warehouse user's login. */
+    public QueryConfig(String host, int port, Duration sqlTimeout, int sqlMaxRows, String sqlRole, int tapMaxClients,
+                       long exactVisitorsUpTo, int summaryCacheMb) {
+        this(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, exactVisitorsUpTo, summaryCacheMb, "", "");
+    }
+
+    /** This configuration with user SQL on a login of its own. */
+    public QueryConfig withSqlLogin(String user, String password) {
+        return new QueryConfig(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, exactVisitorsUpTo, summaryCacheMb,
+                user, password);
+    }
+
     /** This configuration with another {@code exactVisitorsUpTo}. */
     public QueryConfig withExactVisitorsUpTo(long rows) {
-        return new QueryConfig(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, rows, summaryCacheMb);
+        return new QueryConfig(host, port, sqlTimeout, sqlMaxRows, sqlRole, tapMaxClients, rows, summaryCacheMb, sqlUser,
+                sqlPassword);
     }
 
     public static QueryConfig from(Settings s) {
@@ -57,6 +73,8 @@ public record QueryConfig(String host, int port, Duration sqlTimeout, int sqlMax
                 role,
                 s.integer("query.tapMaxClients", 8, 1, 256),
                 s.integer("query.exactVisitorsUpTo", (int) EXACT_VISITORS_UP_TO, 0, Integer.MAX_VALUE),
-                s.integer("query.summaryCacheMb", SUMMARY_CACHE_MB, 0, 65_536));
+                s.integer("query.summaryCacheMb", SUMMARY_CACHE_MB, 0, 65_536),
+                s.string("query.sqlUser", ""),
+                s.string("query.sqlPassword", ""));
     }
 }

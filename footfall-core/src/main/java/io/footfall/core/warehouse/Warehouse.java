@@ -35,6 +35,14 @@ public interface Warehouse extends AutoCloseable {
         return readConnection();
     }
 
+    /**
+     * As {@link #isolatedReadConnection()}, logged in as {@code user} (PostgreSQL: the SQL API's own login, {@code
+     * query.sqlUser}); an embedded warehouse has no logins and ignores it.
+     */
+    default Connection isolatedReadConnection(String user, String password) throws SQLException {
+        return isolatedReadConnection();
+    }
+
     /** The qualified name of the live events table. */
     String eventsTable();
 

@@ -105,12 +105,17 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
      */
     @Override
     public Connection isolatedReadConnection() throws SQLException {
+        return isolatedReadConnection(pool.getUsername(), pool.getPassword());
+    }
+
+    @Override
+    public Connection isolatedReadConnection(String user, String password) throws SQLException {
         java.util.Properties props = new java.util.Properties();
-        if (pool.getUsername() != null) {
-            props.setProperty("user", pool.getUsername());
+        if (user != null && !user.isEmpty()) {
+            props.setProperty("user", user);
         }
-        if (pool.getPassword() != null) {
-            props.setProperty("password", pool.getPassword());
+        if (password != null && !password.isEmpty()) {
+            props.setProperty("password", password);
         }
         props.setProperty("connectTimeout", "5");
         props.setProperty("socketTimeout", "60");

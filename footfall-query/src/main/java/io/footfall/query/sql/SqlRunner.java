@@ -37,6 +37,9 @@ public final class SqlRunner implements AutoCloseable {
     private final Duration timeout;
     private final int maxRows;
     private final String postgresRole;
+    /** PostgreSQL: the SQL API's own login ({@code query.sqlUser}), or empty for the warehouse user's. */
+    private final String postgresUser;
+    private final String postgresPassword;
     private final ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "footfall-sql-timeout");
         t.setDaemon(true);
@@ -47,10 +50,17 @@ public final class SqlRunner implements AutoCloseable {
     private volatile java.nio.file.Path writableDirectory;
 
     public SqlRunner(Warehouse warehouse, Duration timeout, int maxRows, String postgresRole) {
+        this(warehouse, timeout, maxRows, postgresRole, "", "");
+    }
+
+    public SqlRunner(Warehouse warehouse, Duration timeout, int maxRows, String postgresRole, String postgresUser,
+                     String postgresPassword) {
         this.warehouse = warehouse;
         this.timeout = timeout;
         this.maxRows = maxRows;
         this.postgresRole = postgresRole;
+        this.postgresUser = postgresUser;
+        this.postgresPassword = postgresPassword;
     }
 
     /**
@@ -106,6 +116,35 @@ public final class SqlRunner implements AutoCloseable {
         }
     }
 
+    private Connection connection() throws SQLException {
+        return postgresUser.isEmpty() ? warehouse.isolatedReadConnection()
+                : warehouse.isolatedReadConnection(postgresUser, postgresPassword);
+    }
+
+    /**
+     * On PostgreSQL with a {@code query.sqlUser}: PostgreSQL accepts the login, or the start fails naming it (else every
+     * {@code POST /api/sql} would answer with an authentication error). A warehouse that does not answer now is left to
+     * the requests.
+     *
+     * @throws IllegalStateException when PostgreSQL refuses the login
+     */
+    public void checkLogin() {
+        if (isDuckDb() || postgresUser.isEmpty()) {
+            return;
+        }
+        try (Connection c = connection()) {
+            // logged in
+        } catch (SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            if (state.startsWith("28") || state.equals("3D000")) {
+                throw new IllegalStateException("query.sqlUser: PostgreSQL refused the login '" + postgresUser + "' ("
+                        + e.getMessage().lines().findFirst().orElse("") + "); create it with SELECT on the schema's tables"
+                        + " only, or leave query.sqlUser empty");
+            }
+            // unreachable now: the SQL API's requests will say so
+        }
+    }
+
     private boolean isDuckDb() {
         return warehouse.dialect().equals("duckdb");
     }
@@ -121,7 +160,7 @@ public final class SqlRunner implements AutoCloseable {
         if (!isDuckDb()) {
             ParserCheck.postgres(checkedSql);
         }
-        try (Connection c = warehouse.isolatedReadConnection()) {
+        try (Connection c = connection()) {
             c.setAutoCommit(false);
             try {
                 if (isDuckDb()) {

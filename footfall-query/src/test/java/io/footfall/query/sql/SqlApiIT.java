@@ -290,6 +290,52 @@ class SqlApiIT {
         assertEquals(200, sql("duckdb", "SELECT 1").statusCode());
     }
 
+    /**
+     * {@code query.sqlUser}: user SQL on PostgreSQL logs in as a role of its own, which no statement can shed (a {@code
+     * SET ROLE} can be undone by the session's user; a login cannot). The warehouse user, a superuser here, reads
+     * {@code pg_authid}; the SQL API's login does not. A login PostgreSQL refuses stops the start, naming it.
+     */
+    @Test
+    void postgresUserSqlRunsUnderALoginOfItsOwn() throws Exception {
+        TestWarehouse w = warehouses.get("postgres");
+        String login = "footfall_sql_" + Long.toHexString(System.nanoTime());
+        try (Connection c = w.readConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE " + login + " LOGIN");
+            st.execute("GRANT USAGE ON SCHEMA " + w.pgSchema() + " TO " + login);
+            st.execute("GRANT SELECT ON ALL TABLES IN SCHEMA " + w.pgSchema() + " TO " + login);
+        }
+        QueryConfig base = new QueryConfig("127.0.0.1", 0, Duration.ofSeconds(1), 20, "", 2);
+        QueryServer server = new QueryServer(base.withSqlLogin(login, ""), w, () -> "").withSqlToken(token);
+        try {
+            int port = server.start();
+            HttpResponse<String> who = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/sql"))
+                    .header("Authorization", "Bearer " + token.value())
+                    .POST(HttpRequest.BodyPublishers.ofString("SELECT current_user AS u, count(*) AS n FROM events")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, who.statusCode(), who.body());
+            assertEquals("[[\"" + login + "\",3]]", JSON.readTree(who.body()).get("rows").toString());
+            HttpResponse<String> hashes = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/sql"))
+                    .header("Authorization", "Bearer " + token.value())
+                    .POST(HttpRequest.BodyPublishers.ofString("SELECT count(*) FROM pg_authid")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, hashes.statusCode(), hashes.body());
+            assertEquals(200, sql("postgres", "SELECT count(*) FROM pg_authid").statusCode(), "the warehouse user reads it");
+        } finally {
+            server.close();
+            try (Connection c = w.readConnection(); Statement st = c.createStatement()) {
+                st.execute("DROP OWNED BY " + login);
+                st.execute("DROP ROLE " + login);
+            }
+        }
+        QueryServer refused = new QueryServer(base.withSqlLogin("no_such_login_footfall", ""), w, () -> "").withSqlToken(token);
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, refused::start);
+            assertTrue(e.getMessage().startsWith("query.sqlUser: PostgreSQL refused the login 'no_such_login_footfall'"), e.getMessage());
+        } finally {
+            refused.close();
+        }
+    }
+
     /** A query.sqlRole PostgreSQL does not have stops the start, naming it; one it has (pg_monitor, built in) does not. */
     @Test
     void aSqlRoleThatDoesNotExistStopsTheStart() {

@@ -68,6 +68,20 @@ public final class TestWarehouse implements Warehouse {
         return DriverManager.getConnection(PG_URL + "&currentSchema=" + pgSchema);
     }
 
+    /** PostgreSQL: a new connection logged in as {@code user}, on this warehouse's schema. */
+    @Override
+    public Connection isolatedReadConnection(String user, String password) throws SQLException {
+        if (duck != null) {
+            return readConnection();
+        }
+        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test?currentSchema=" + pgSchema, user, password);
+    }
+
+    /** PostgreSQL: this warehouse's schema (null on DuckDB). */
+    public String pgSchema() {
+        return pgSchema;
+    }
+
     @Override
     public String eventsTable() {
         return "events";
