@@ -103,6 +103,28 @@ class SqlApiIT {
         assertEquals("[[3]]", JSON.readTree(json.body()).get("rows").toString());
     }
 
+    /** What analysts write every day answers on both walls: no false refusal of an ordinary query. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "duckdb\tSELECT date_trunc('day', received_at) AS d, count(DISTINCT visitor_id) AS v FROM events WHERE site = 'fix.test' GROUP BY 1 ORDER BY 1",
+            "duckdb\tSELECT path, count(*) FILTER (WHERE is_new_session) AS entries, row_number() OVER (ORDER BY count(*) DESC) AS r FROM events GROUP BY path QUALIFY r <= 10",
+            "duckdb\tWITH s AS (SELECT session_id, min(received_at) AS t FROM events GROUP BY 1) SELECT count(*) FROM s JOIN footfall_sessions f USING (session_id)",
+            "duckdb\tSELECT json_extract_string(props, '$.plan') AS plan, extract(hour FROM received_at) AS h, count(*) FROM events GROUP BY ALL",
+            "duckdb\tSELECT x, count(e.path) FROM range(3) t(x) LEFT JOIN events e ON e.session_seq = x GROUP BY x ORDER BY x",
+            "duckdb\tSELECT string_split(path, '/')[2] AS section, unnest([1, 2]) AS n FROM events WHERE path IS DISTINCT FROM '/'",
+            "duckdb\tSELECT table_name, comment FROM duckdb_tables() ORDER BY 1",
+            "duckdb\tSELECT * FROM events USING SAMPLE 2 ROWS",
+            "postgres\tSELECT date_trunc('day', received_at) AS d, count(DISTINCT visitor_id) AS v FROM events WHERE site = 'fix.test' GROUP BY 1 ORDER BY 1",
+            "postgres\tSELECT path, count(*) FILTER (WHERE is_new_session) AS entries FROM events GROUP BY path ORDER BY 2 DESC LIMIT 10",
+            "postgres\tWITH s AS (SELECT session_id, min(received_at) AS t FROM events GROUP BY 1) SELECT count(*) FROM s JOIN footfall_sessions f USING (session_id)",
+            "postgres\tSELECT props->>'plan' AS plan, extract(hour FROM received_at) AS h, count(*) FROM events GROUP BY 1, 2",
+            "postgres\tSELECT x, count(e.path) FROM generate_series(0, 2) AS x LEFT JOIN events e ON e.session_seq = x GROUP BY x ORDER BY x",
+            "postgres\tSELECT split_part(path, '/', 2) AS section FROM events WHERE path IS DISTINCT FROM '/' AND path NOT LIKE '%\\_x%'"})
+    void everydayQueriesAnswer(String dialect, String sql) throws Exception {
+        HttpResponse<String> r = sql(dialect, sql);
+        assertEquals(200, r.statusCode(), dialect + ": " + sql + " -> " + r.body());
+    }
+
     /**
      * {@code Accept: text/csv}: the same rows as a spreadsheet opens them. A field with a comma, a quote or a line
      * break is quoted; NULL is empty; text that a spreadsheet would run as a formula is defused with a {@code '}.
