@@ -69,6 +69,7 @@ final class ParserCheck {
             throw new RefusedSqlException(400, "multiple statements are not allowed; send one SELECT (DuckDB reads "
                     + statements.size() + ")");
         }
+        Names known = Names.of(c, statements.get(0));
         int tables = 0;
         Deque<JsonNode> todo = new ArrayDeque<>(List.of(statements.get(0)));
         while (!todo.isEmpty()) {
@@ -77,13 +78,7 @@ final class ParserCheck {
                 String type = node.path("type").asText("");
                 if (type.equals("BASE_TABLE")) {
                     tables++;
-                    // DuckDB makes a file's path of all three parts: FROM t: "/data/backups/x".csv is catalog "/data/backups/x", table "csv"
-                    String name = String.join(".", node.path("catalog_name").asText(""), node.path("schema_name").asText(""),
-                            node.path("table_name").asText(""));
-                    if (SqlGuard.looksLikePath(node.path("catalog_name").asText("")) || SqlGuard.looksLikePath(node.path("schema_name").asText(""))
-                            || SqlGuard.looksLikePath(node.path("table_name").asText(""))) {
-                        throw new RefusedSqlException(403, "reading files is not allowed ('" + name + "' where a table goes names a file)");
-                    }
+                    checkTableName(node, known);
                 } else if (type.equals("TABLE_FUNCTION")) {
                     tables++;
                     String name = node.path("function").path("function_name").asText("").toLowerCase(Locale.ROOT);
@@ -100,6 +95,74 @@ final class ParserCheck {
                 }
             }
             node.forEach(todo::push);
+        }
+    }
+
+    /**
+     * A table reference must name what the database has: DuckDB reads a file in place of a name it does not find (its
+     * replacement scan, which joins every part of the name, globs included, into the file's path), so a name is
+     * admitted only when each part is a plain word, there are at most three, the catalog and schema (when given) exist
+     * and the table is a table, view or common table expression of this statement.
+     */
+    private static void checkTableName(JsonNode node, Names known) throws RefusedSqlException {
+        List<String> parts = new java.util.ArrayList<>();
+        node.path("qualified_name").path("path").forEach(p -> parts.add(p.asText("")));
+        if (parts.isEmpty()) {
+            for (String field : List.of("catalog_name", "schema_name", "table_name")) {
+                if (!node.path(field).asText("").isEmpty()) {
+                    parts.add(node.path(field).asText(""));
+                }
+            }
+        }
+        String name = String.join(".", parts);
+        for (String part : parts) {
+            if (SqlGuard.looksLikePath(part) || part.chars().anyMatch(ch -> "*?[]{}~".indexOf(ch) >= 0)) {
+                throw new RefusedSqlException(403, "reading files is not allowed ('" + name + "' where a table goes names a file)");
+            }
+        }
+        boolean ok = switch (parts.size()) {
+            case 1 -> known.tables.contains(lower(parts.get(0)));
+            case 2 -> (known.schemas.contains(lower(parts.get(0))) || known.catalogs.contains(lower(parts.get(0))))
+                    && known.tables.contains(lower(parts.get(1)));
+            case 3 -> known.catalogs.contains(lower(parts.get(0))) && known.schemas.contains(lower(parts.get(1)))
+                    && known.tables.contains(lower(parts.get(2)));
+            default -> false;
+        };
+        if (!ok) {
+            throw new RefusedSqlException(400, "no table, view or WITH query named '" + name + "' (a name the database "
+                    + "does not have is read as a file, which the SQL API does not do)");
+        }
+    }
+
+    private static String lower(String s) {
+        return s.toLowerCase(Locale.ROOT);
+    }
+
+    /** What names a statement may use as tables: the database's catalogs, schemas, tables and views, and its CTEs. */
+    private record Names(Set<String> catalogs, Set<String> schemas, Set<String> tables) {
+        static Names of(Connection c, JsonNode statement) throws SQLException {
+            Set<String> catalogs = new java.util.HashSet<>();
+            Set<String> schemas = new java.util.HashSet<>();
+            Set<String> tables = new java.util.HashSet<>();
+            try (java.sql.Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT 'c', database_name FROM duckdb_databases() UNION ALL "
+                         + "SELECT 's', schema_name FROM duckdb_schemas() UNION ALL "
+                         + "SELECT 't', table_name FROM duckdb_tables() UNION ALL SELECT 't', view_name FROM duckdb_views()")) {
+                while (rs.next()) {
+                    String kind = rs.getString(1);
+                    Set<String> into = kind.equals("c") ? catalogs : kind.equals("s") ? schemas : tables;
+                    into.add(lower(rs.getString(2)));
+                }
+            }
+            Deque<JsonNode> todo = new ArrayDeque<>(List.of(statement));
+            while (!todo.isEmpty()) {
+                JsonNode node = todo.pop();
+                if (node.isObject() && node.has("cte_map")) {
+                    node.path("cte_map").path("map").forEach(entry -> tables.add(lower(entry.path("key").asText(""))));
+                }
+                node.forEach(todo::push);
+            }
+            return new Names(catalogs, schemas, tables);
         }
     }
 

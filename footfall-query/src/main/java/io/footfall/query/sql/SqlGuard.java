@@ -39,6 +39,10 @@ public final class SqlGuard {
             "pg_promote", "pg_log_backend_memory_contexts", "txid_current", "pg_current_xact_id",
             "nextval", "setval", "pg_stat_reset", "pg_import_system_collations", "pg_replication_origin_create");
 
+    /** PostgreSQL's views of password hashes, server files and other sessions' statements. */
+    private static final Set<String> CATALOGS = Set.of("pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings",
+            "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_stat_activity", "pg_settings");
+
     /** Name prefixes and suffixes of DuckDB's file readers, present and future ({@code read_json_objects_auto}, ...). */
     private static final List<String> FUNCTION_PREFIXES = List.of("read_", "parquet_", "sniff_", "json_execute", "query",
             "iceberg_", "delta_", "enable_", "disable_", "truncate_", "pg_advisory", "pg_try_advisory", "pg_create_",
@@ -121,6 +125,12 @@ public final class SqlGuard {
                     || before.kind == Kind.WORD && before.text.equalsIgnoreCase("FOR");
             if (STATEMENT_KEYWORDS.contains(upper) && statementPlace) {
                 throw new RefusedSqlException(403, upper + " is not allowed: the SQL API is read-only");
+            }
+        }
+        for (Token t : tokens) {
+            String name = t.kind == Kind.QUOTED ? t.text.substring(1, t.text.length() - 1) : t.text;
+            if ((t.kind == Kind.WORD || t.kind == Kind.QUOTED) && CATALOGS.contains(name.toLowerCase(Locale.ROOT))) {
+                throw new RefusedSqlException(403, name.toLowerCase(Locale.ROOT) + " is not readable through the SQL API");
             }
         }
         for (int i = 0; i + 1 < tokens.size(); i++) {
@@ -220,8 +230,11 @@ public final class SqlGuard {
         int n = sql.length();
         while (i < n) {
             char c = sql.charAt(i);
-            if (Character.isWhitespace(c)) {
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f') {
                 i++;
+            } else if (c < 0x20 || c == 0x7f) {
+                // Java, PostgreSQL, DuckDB and pgjdbc each take other control characters for space or not
+                throw new RefusedSqlException(400, "control character U+" + String.format("%04X", (int) c) + " outside a string");
             } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
                 // PostgreSQL, DuckDB and pgjdbc all end a line comment at a carriage return as at a line feed
                 while (i < n && sql.charAt(i) != '\n' && sql.charAt(i) != '\r') {
@@ -250,9 +263,10 @@ public final class SqlGuard {
                 boolean escapes = Character.toUpperCase(c) == 'E';
                 i = escapes ? skipEscapedString(sql, i + 1) : skipQuoted(sql, i + stringPrefix(sql, i), '\'');
                 out.add(new Token(Kind.STRING, sql.substring(start, i)));
-            } else if (Character.isLetter(c) || c == '_') {
+            } else if (Character.isLetter(c) || c == '_' || c >= 0x80) {
+                // as in PostgreSQL and DuckDB, any non-ASCII character is part of a name (U+2028 is no space there)
                 int start = i;
-                while (i < n && (Character.isLetterOrDigit(sql.charAt(i)) || sql.charAt(i) == '_' || sql.charAt(i) == '$')) {
+                while (i < n && (isWordChar(sql.charAt(i)) || sql.charAt(i) >= 0x80)) {
                     i++;
                 }
                 out.add(new Token(Kind.WORD, sql.substring(start, i)));

@@ -187,6 +187,8 @@ public final class SqlRunner implements AutoCloseable {
         // Not prepared first: DuckDB folds constants while it prepares (levenshtein of two long strings runs there), so
         // the timeout must already be running when the text reaches the database.
         try (Statement ps = c.createStatement()) {
+            // JDBC escapes ({fn name(...)}) are rewritten by pgjdbc after every check has read the text: none here
+            ps.setEscapeProcessing(false);
             ps.setMaxRows(maxRows + 1);
             ScheduledFuture<?> cancel = canceller.schedule(() -> {
                 timedOut.set(true);

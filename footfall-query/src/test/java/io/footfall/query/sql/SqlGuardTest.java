@@ -94,6 +94,11 @@ class SqlGuardTest {
             "SELECT query_to_xml('SELECT 1', true, true, '')\t403",
             "SELECT table_to_xml('events', true, true, '')\t403",
             "WITH a AS NOT MATERIALIZED (SELECT 1) SELECT * FROM a\t400",
+            "SELECT {fn pg_read_file\u0001('/etc/hostname')} AS f\t400",
+            "SELECT\u001c1\t400",
+            "SELECT * FROM pg_authid\t403",
+            "SELECT * FROM pg_catalog.\"pg_shadow\"\t403",
+            "SELECT name, setting FROM pg_settings\t403",
             "SELECT 1 /* unterminated\t400",
             "SELECT $tag$ never closed\t400"})
     void refusesEverythingElse(String sql, int status) {
