@@ -82,7 +82,10 @@ public final class QueryServer implements AutoCloseable {
         this.metricsText = metricsText;
         this.executor = new ThreadPoolExecutor(THREADS, THREADS, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), r -> {
-                    Thread t = new Thread(r, "footfall-query");
+                    // DuckDB binds nested correlated subqueries recursively on the calling thread: at 1 MB a
+                    // 1.4-KB statement of 140 levels overflowed the native stack and killed the JVM (the SQL API caps
+                    // nesting at 64 as well; this is the margin under it).
+                    Thread t = new Thread(null, r, "footfall-query", 32L << 20);
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());

@@ -81,6 +81,8 @@ final class ParserCheck {
                     checkTableName(node, known);
                 } else if (type.equals("TABLE_FUNCTION")) {
                     tables++;
+                    // its catalog and schema too: a reference cut short at execution must not hide a path there
+                    checkQualifier(node.path("function").path("catalog").asText(""), node.path("function").path("schema").asText(""), known);
                     String name = node.path("function").path("function_name").asText("").toLowerCase(Locale.ROOT);
                     if (!TABLE_FUNCTIONS.contains(name)) {
                         throw new RefusedSqlException(403, "table function " + name + "() is not allowed: the SQL API reads the "
@@ -121,7 +123,8 @@ final class ParserCheck {
             }
         }
         boolean ok = switch (parts.size()) {
-            case 1 -> known.tables.contains(lower(parts.get(0)));
+            // a WITH query answers to its bare name only
+            case 1 -> known.tables.contains(lower(parts.get(0))) || known.ctes.contains(lower(parts.get(0)));
             case 2 -> (known.schemas.contains(lower(parts.get(0))) || known.catalogs.contains(lower(parts.get(0))))
                     && known.tables.contains(lower(parts.get(1)));
             case 3 -> known.catalogs.contains(lower(parts.get(0))) && known.schemas.contains(lower(parts.get(1)))
@@ -134,16 +137,25 @@ final class ParserCheck {
         }
     }
 
+    private static void checkQualifier(String catalog, String schema, Names known) throws RefusedSqlException {
+        for (String part : List.of(catalog, schema)) {
+            if (!part.isEmpty() && !known.catalogs.contains(lower(part)) && !known.schemas.contains(lower(part))) {
+                throw new RefusedSqlException(400, "no catalog or schema named '" + part + "'");
+            }
+        }
+    }
+
     private static String lower(String s) {
         return s.toLowerCase(Locale.ROOT);
     }
 
     /** What names a statement may use as tables: the database's catalogs, schemas, tables and views, and its CTEs. */
-    private record Names(Set<String> catalogs, Set<String> schemas, Set<String> tables) {
+    private record Names(Set<String> catalogs, Set<String> schemas, Set<String> tables, Set<String> ctes) {
         static Names of(Connection c, JsonNode statement) throws SQLException {
             Set<String> catalogs = new java.util.HashSet<>();
             Set<String> schemas = new java.util.HashSet<>();
             Set<String> tables = new java.util.HashSet<>();
+            Set<String> ctes = new java.util.HashSet<>();
             try (java.sql.Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT 'c', database_name FROM duckdb_databases() UNION ALL "
                          + "SELECT 's', schema_name FROM duckdb_schemas() UNION ALL "
@@ -158,11 +170,11 @@ final class ParserCheck {
             while (!todo.isEmpty()) {
                 JsonNode node = todo.pop();
                 if (node.isObject() && node.has("cte_map")) {
-                    node.path("cte_map").path("map").forEach(entry -> tables.add(lower(entry.path("key").asText(""))));
+                    node.path("cte_map").path("map").forEach(entry -> ctes.add(lower(entry.path("key").asText(""))));
                 }
                 node.forEach(todo::push);
             }
-            return new Names(catalogs, schemas, tables);
+            return new Names(catalogs, schemas, tables, ctes);
         }
     }
 

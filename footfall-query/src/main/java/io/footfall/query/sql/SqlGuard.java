@@ -14,6 +14,9 @@ import java.util.Set;
  */
 public final class SqlGuard {
 
+    /** Deeper than any hand-written query; DuckDB's binder recurses per level of nested subquery (see QueryServer). */
+    static final int MAX_DEPTH = 64;
+
     /** Longer than any hand-written analytics query; bounds the lexer's work. */
     public static final int MAX_LENGTH = 64 * 1024;
 
@@ -41,12 +44,14 @@ public final class SqlGuard {
 
     /** PostgreSQL's views of password hashes, server files and other sessions' statements. */
     private static final Set<String> CATALOGS = Set.of("pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings",
-            "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_stat_activity", "pg_settings");
+            "pg_file_settings", "pg_hba_file_rules", "pg_ident_file_mappings", "pg_stat_activity", "pg_settings",
+            "pg_statistic", "pg_stats", "pg_stats_ext", "pg_statistic_ext_data");
 
     /** Name prefixes and suffixes of DuckDB's file readers, present and future ({@code read_json_objects_auto}, ...). */
     private static final List<String> FUNCTION_PREFIXES = List.of("read_", "parquet_", "sniff_", "json_execute", "query",
             "iceberg_", "delta_", "enable_", "disable_", "truncate_", "pg_advisory", "pg_try_advisory", "pg_create_",
-            "pg_drop_", "pg_read_", "pg_ls_", "pg_file", "pg_stat_reset", "pg_replication", "lo_", "dblink");
+            "pg_drop_", "pg_read_", "pg_ls_", "pg_file", "pg_stat_reset", "pg_replication", "lo_", "dblink", "pg_logical_",
+            "pg_copy_", "pg_show_", "pg_stat_get_", "pg_wal_", "pg_backup_", "pg_hba_", "pg_ident_");
 
     /** Whether a function of this name (any case) may read files, the environment or settings, or run SQL text. */
     static boolean isForbiddenFunction(String name) {
@@ -84,7 +89,22 @@ public final class SqlGuard {
         if (sql.length() > MAX_LENGTH) {
             throw new RefusedSqlException(400, "SQL longer than " + MAX_LENGTH + " characters");
         }
+        for (int i = 0; i < sql.length(); i++) {
+            char c = sql.charAt(i);
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0x7f) {
+                // anywhere, strings and comments included: a NUL ends the text for one of DuckDB's two parses and not
+                // for the other, and the others are space to some readers and not to others
+                throw new RefusedSqlException(400, "control character U+" + String.format("%04X", (int) c) + " in the text");
+            }
+        }
         List<Token> tokens = tokens(sql);
+        int depth = 0;
+        for (Token t : tokens) {
+            depth += t.kind == Kind.OPEN_PAREN ? 1 : t.kind == Kind.CLOSE_PAREN ? -1 : 0;
+            if (depth > MAX_DEPTH) {
+                throw new RefusedSqlException(400, "nested deeper than " + MAX_DEPTH + " parentheses");
+            }
+        }
         int end = tokens.size();
         while (end > 0 && tokens.get(end - 1).kind == Kind.SEMICOLON) {
             end--;
@@ -160,12 +180,17 @@ public final class SqlGuard {
         boolean tablePosition = false;
         int tables = 0;
         Token previous = null;
+        Token beforePrevious = null;
         for (Token t : tokens) {
             Level level = levels.get(levels.size() - 1);
             if (tablePosition && (t.kind == Kind.STRING || t.kind == Kind.QUOTED && looksLikePath(t.text))) {
                 throw new RefusedSqlException(403, "reading files is not allowed (" + (t.kind == Kind.STRING ? "a string" : "a quoted name")
                         + " where a table goes names a file)");
             }
+            // a IS [NOT] DISTINCT FROM b compares; UNION DISTINCT FROM t (DuckDB) names a table
+            boolean isDistinctFrom = previous != null && previous.kind == Kind.WORD && previous.text.equalsIgnoreCase("DISTINCT")
+                    && beforePrevious != null && beforePrevious.kind == Kind.WORD
+                    && (beforePrevious.text.equalsIgnoreCase("IS") || beforePrevious.text.equalsIgnoreCase("NOT"));
             switch (t.kind) {
                 // a table position carries into the parenthesis; the word before it tells a function's from a query's
                 case OPEN_PAREN -> levels.add(new Level(previous != null && previous.kind == Kind.WORD
@@ -181,7 +206,7 @@ public final class SqlGuard {
                     String upper = t.text.toUpperCase(Locale.ROOT);
                     // EXTRACT(year FROM ts), TRIM('x' FROM s), a IS DISTINCT FROM b: FROMs that name no table
                     boolean tableFrom = upper.equals("FROM") && (level.opener == null || !FUNCTIONS_WITH_FROM.contains(level.opener))
-                            && !(previous != null && previous.kind == Kind.WORD && previous.text.equalsIgnoreCase("DISTINCT"));
+                            && !isDistinctFrom;
                     if (tableFrom) {
                         level.inFrom = true;
                     } else if (FROM_CLAUSE_END.contains(upper)) {
@@ -194,6 +219,7 @@ public final class SqlGuard {
             if (tablePosition && ++tables > ParserCheck.MAX_TABLES) {
                 throw new RefusedSqlException(400, "more than " + ParserCheck.MAX_TABLES + " tables in one statement");
             }
+            beforePrevious = previous;
             previous = t;
         }
     }

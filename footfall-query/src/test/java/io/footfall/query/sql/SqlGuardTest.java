@@ -99,6 +99,12 @@ class SqlGuardTest {
             "SELECT * FROM pg_authid\t403",
             "SELECT * FROM pg_catalog.\"pg_shadow\"\t403",
             "SELECT name, setting FROM pg_settings\t403",
+            "SELECT 'x' AS a --\u0000 .range(1)\t400",
+            "SELECT 'x' AS a UNION DISTINCT FROM 'data.csv'\t403",
+            "SELECT query FROM pg_stat_get_activity(NULL)\t403",
+            "SELECT * FROM pg_show_all_file_settings()\t403",
+            "SELECT * FROM pg_stats\t403",
+            "SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL)\t403",
             "SELECT 1 /* unterminated\t400",
             "SELECT $tag$ never closed\t400"})
     void refusesEverythingElse(String sql, int status) {
@@ -116,5 +122,13 @@ class SqlGuardTest {
         RefusedSqlException e = assertThrows(RefusedSqlException.class, () -> SqlGuard.check(sql + " JOIN range(1) tx ON true"));
         assertEquals(400, e.status());
         assertEquals("more than 64 tables in one statement", e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void atMostSixtyFourParenthesesDeep() throws Exception {
+        SqlGuard.check("SELECT " + "(".repeat(SqlGuard.MAX_DEPTH) + "1" + ")".repeat(SqlGuard.MAX_DEPTH));
+        RefusedSqlException e = assertThrows(RefusedSqlException.class,
+                () -> SqlGuard.check("SELECT " + "(".repeat(SqlGuard.MAX_DEPTH + 1) + "1" + ")".repeat(SqlGuard.MAX_DEPTH + 1)));
+        assertEquals(400, e.status());
     }
 }
