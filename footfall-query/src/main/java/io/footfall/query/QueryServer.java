@@ -134,7 +134,7 @@ public final class QueryServer implements AutoCloseable {
     public int start() {
         if (sqlRunner != null) {
             if (backupApi != null) {
-                sqlRunner.allowDirectory(backupApi.dir());
+                sqlRunner.allowDirectory(backupApi.stagingDir());
             }
             sqlRunner.checkRole();
             sqlRunner.checkLogin();

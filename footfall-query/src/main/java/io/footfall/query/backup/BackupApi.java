@@ -49,6 +49,15 @@ public final class BackupApi {
         return dir;
     }
 
+    /**
+     * Where a copy is written before it is moved into {@link #dir()}: the one directory the embedded DuckDB keeps open
+     * once locked down (the copy goes through DuckDB), and it holds nothing but the copy under way. The finished
+     * backups are outside it, out of reach of any SQL.
+     */
+    public Path stagingDir() {
+        return dir.resolve(".partial");
+    }
+
     public void handle(HttpExchange exchange) throws IOException {
         if (!exchange.getRequestMethod().equals("POST")) {
             exchange.getResponseHeaders().set("Allow", "POST");
@@ -78,7 +87,7 @@ public final class BackupApi {
     private void backup(HttpExchange exchange) throws IOException {
         long t0 = System.nanoTime();
         Path target = dir.resolve(NAME.format(clock.instant()));
-        Path partial = dir.resolve(target.getFileName() + ".partial");
+        Path partial = stagingDir().resolve(target.getFileName() + ".partial");
         if (Files.exists(target)) {
             Exchanges.error(exchange, 409, "backup_exists", target + " exists already (one backup a second)");
             return;
@@ -87,21 +96,28 @@ public final class BackupApi {
         boolean dirMade = !Files.isDirectory(dir);
         try {
             if (dirMade) {
-                ownerOnly(Files.createDirectories(dir), "rwx------"); // the copy under way is in it
+                ownerOnly(Files.createDirectories(dir), "rwx------");
             }
-            deleteUnfinished();
+            if (!Files.isDirectory(stagingDir())) {
+                ownerOnly(Files.createDirectories(stagingDir()), "rwx------"); // the copy under way is in it
+            }
+            deleteUnfinished(dir); // left by versions that wrote the copy beside the backups
+            deleteUnfinished(stagingDir());
             events = warehouse.copyTo(partial);
             ownerOnly(partial, "rw-------");
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+            removeStaging();
         } catch (UnsupportedOperationException e) {
             if (dirMade) {
                 // A warehouse footfall does not copy (PostgreSQL) leaves no empty backup directory behind.
+                Files.deleteIfExists(stagingDir());
                 Files.deleteIfExists(dir);
             }
             Exchanges.error(exchange, 501, "not_supported", e.getMessage());
             return;
         } catch (SQLException | IOException e) {
             deletePartial(partial);
+            removeStaging();
             String reason = firstLine(e.getMessage());
             LOG.warn("event=backup_failed file={} error=\"{}\"", target, reason);
             Exchanges.error(exchange, 500, "backup_failed", "the backup could not be written: " + reason);
@@ -124,12 +140,21 @@ public final class BackupApi {
      * Every copy that did not complete, this one's included: one cut off by a stop of the process (one backup at a
      * time runs, so none of them is being written), and the write-ahead logs DuckDB may have left beside them.
      */
-    private void deleteUnfinished() throws IOException {
+    private static void deleteUnfinished(Path dir) throws IOException {
         try (java.util.stream.Stream<Path> files = Files.list(dir)) {
             for (Path f : files.filter(f -> UNFINISHED.matcher(f.getFileName().toString()).matches()).toList()) {
                 Files.deleteIfExists(f);
                 LOG.info("event=unfinished_backup_deleted file={}", f);
             }
+        }
+    }
+
+    /** Between backups the staging directory is gone: the backups directory lists backups only. */
+    private void removeStaging() {
+        try {
+            Files.deleteIfExists(stagingDir());
+        } catch (IOException e) {
+            // not empty (a write-ahead log DuckDB still holds): the next backup clears it
         }
     }
 

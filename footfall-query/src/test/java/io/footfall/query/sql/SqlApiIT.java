@@ -212,9 +212,11 @@ class SqlApiIT {
     }
 
     /**
-     * The backups directory is the one place the locked-down DuckDB may still reach (backups are written there), so
-     * there the lexer is the only wall: every way DuckDB has of reading a file named where a table goes is refused.
-     * The direct read at the end shows DuckDB itself would have answered each of them.
+     * The backups' staging directory ({@code backups/.partial}, where a copy is written before it is moved among the
+     * backups) is the one place the locked-down DuckDB may still reach, so there the lexer and the parser check are the
+     * only walls: every way DuckDB has of reading a file named where a table goes is refused. The direct read at the
+     * end shows DuckDB itself would have answered each of them. (The staging directory holds nothing but the copy under
+     * way; the finished backups are out of DuckDB's reach: {@link #finishedBackupsAreOutOfDuckDbsReach}.)
      */
     @ParameterizedTest
     @ValueSource(strings = {
@@ -251,7 +253,7 @@ class SqlApiIT {
             // a NUL ends the text for DuckDB's execution, not for its json_serialize_sql: the check saw a table function
             "SELECT 'x' AS a, 0 AS b UNION DISTINCT FROM \".\".\"/../../../../../../../../../..@\" --\u0000\n.range(1)"})
     void noFileInTheBackupsDirectoryCanBeRead(String form) throws Exception {
-        Path file = dir.resolve("backups").resolve("copied.csv");
+        Path file = dir.resolve("backups").resolve(".partial").resolve("copied.csv");
         Files.createDirectories(file.getParent());
         Files.writeString(file, "a,b\n1,from-the-backups-dir\n");
         // @: the file's path; #: the same without ".csv" (DuckDB joins a name's parts with dots into the path)
@@ -263,6 +265,19 @@ class SqlApiIT {
         try (Connection c = warehouses.get("duckdb").readConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql.replace("events e,", "(SELECT 1) e,").replace("FROM events,", "FROM (SELECT 1) x,"))) {
             assertTrue(rs.next(), "DuckDB reads " + sql + " when asked directly");
+        }
+    }
+
+    /** A finished backup lies outside the one directory DuckDB may read: DuckDB itself refuses it, asked directly. */
+    @Test
+    void finishedBackupsAreOutOfDuckDbsReach() throws Exception {
+        Path file = dir.resolve("backups").resolve("finished.csv");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "a,b\n1,from-a-finished-backup\n");
+        sql("duckdb", "SELECT 1"); // the lock-down is in place from the first statement on
+        try (Connection c = warehouses.get("duckdb").readConnection(); Statement st = c.createStatement()) {
+            SQLException refused = assertThrows(SQLException.class, () -> st.executeQuery("SELECT * FROM '" + file + "'"));
+            assertTrue(refused.getMessage().contains("Permission Error"), refused.getMessage());
         }
     }
 
