@@ -149,6 +149,8 @@ final class ParserCheck {
         return s.toLowerCase(Locale.ROOT);
     }
 
+    private static final String OWN = "database_name IN (current_database(), 'system', 'temp')";
+
     /** What names a statement may use as tables: the database's catalogs, schemas, tables and views, and its CTEs. */
     private record Names(Set<String> catalogs, Set<String> schemas, Set<String> tables, Set<String> ctes) {
         static Names of(Connection c, JsonNode statement) throws SQLException {
@@ -157,9 +159,12 @@ final class ParserCheck {
             Set<String> tables = new java.util.HashSet<>();
             Set<String> ctes = new java.util.HashSet<>();
             try (java.sql.Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT 'c', database_name FROM duckdb_databases() UNION ALL "
-                         + "SELECT 's', schema_name FROM duckdb_schemas() UNION ALL "
-                         + "SELECT 't', table_name FROM duckdb_tables() UNION ALL SELECT 't', view_name FROM duckdb_views()")) {
+                 // The warehouse's own catalog and DuckDB's built-in ones only: a database attached for a while (a backup's
+                 // copy under way) is not the SQL API's to read, and a query holding it made the copy incomplete.
+                 ResultSet rs = st.executeQuery("SELECT 'c', database_name FROM duckdb_databases() WHERE " + OWN + " UNION ALL "
+                         + "SELECT 's', schema_name FROM duckdb_schemas() WHERE " + OWN + " UNION ALL "
+                         + "SELECT 't', table_name FROM duckdb_tables() WHERE " + OWN + " UNION ALL "
+                         + "SELECT 't', view_name FROM duckdb_views() WHERE " + OWN)) {
                 while (rs.next()) {
                     String kind = rs.getString(1);
                     Set<String> into = kind.equals("c") ? catalogs : kind.equals("s") ? schemas : tables;

@@ -40,7 +40,11 @@ public final class SqlRunner implements AutoCloseable {
     /** PostgreSQL: the SQL API's own login ({@code query.sqlUser}), or empty for the warehouse user's. */
     private final String postgresUser;
     private final String postgresPassword;
-    private final ScheduledExecutorService canceller = Executors.newSingleThreadScheduledExecutor(r -> {
+    /**
+     * One thread per statement that can run at once (the query server's pool has 4): DuckDB's cancel waits for the
+     * connection's lock, which a long prepare holds, and one such wait must not delay every other statement's cancel.
+     */
+    private final ScheduledExecutorService canceller = Executors.newScheduledThreadPool(4, r -> {
         Thread t = new Thread(r, "footfall-sql-timeout");
         t.setDaemon(true);
         return t;

@@ -268,6 +268,31 @@ class SqlApiIT {
         }
     }
 
+    /**
+     * While a backup is written its copy is attached to the same DuckDB instance (as {@code footfall_copy}); a statement
+     * holding it made the copy incomplete. Only the warehouse's own catalog (and DuckDB's built-in ones) can be named.
+     */
+    @Test
+    void aDatabaseAttachedForABackupCannotBeNamed() throws Exception {
+        Path staging = dir.resolve("backups").resolve(".partial");
+        Files.createDirectories(staging);
+        sql("duckdb", "SELECT 1"); // locked down from the first statement on
+        try (Connection c = warehouses.get("duckdb").readConnection(); Statement st = c.createStatement()) {
+            st.execute("ATTACH '" + staging.resolve("copy.duckdb") + "' AS footfall_copy");
+            try {
+                st.execute("CREATE TABLE footfall_copy.events AS SELECT 1 AS x");
+                try (ResultSet rs = st.executeQuery("SELECT count(*) FROM footfall_copy.events")) {
+                    assertTrue(rs.next(), "DuckDB reads it when asked directly");
+                }
+                HttpResponse<String> r = sql("duckdb", "SELECT count(*) FROM footfall_copy.events");
+                assertEquals(400, r.statusCode(), r.body());
+                assertTrue(r.body().contains("no table, view or WITH query named 'footfall_copy.events'"), r.body());
+            } finally {
+                st.execute("DETACH footfall_copy");
+            }
+        }
+    }
+
     /** A finished backup lies outside the one directory DuckDB may read: DuckDB itself refuses it, asked directly. */
     @Test
     void finishedBackupsAreOutOfDuckDbsReach() throws Exception {

@@ -105,6 +105,7 @@ class SqlGuardTest {
             "SELECT * FROM pg_show_all_file_settings()\t403",
             "SELECT * FROM pg_stats\t403",
             "SELECT * FROM pg_logical_slot_get_changes('s', NULL, NULL)\t403",
+            "SELECT count(*) FROM events GROUP BY CUBE(a, b, c, d, e, f, g, h, i)\t400",
             "SELECT 1 /* unterminated\t400",
             "SELECT $tag$ never closed\t400"})
     void refusesEverythingElse(String sql, int status) {
@@ -130,5 +131,14 @@ class SqlGuardTest {
         RefusedSqlException e = assertThrows(RefusedSqlException.class,
                 () -> SqlGuard.check("SELECT " + "(".repeat(SqlGuard.MAX_DEPTH + 1) + "1" + ")".repeat(SqlGuard.MAX_DEPTH + 1)));
         assertEquals(400, e.status());
+    }
+
+    @org.junit.jupiter.api.Test
+    void setOperationChainsAndCubesAreBounded() throws Exception {
+        SqlGuard.check("SELECT 1" + " INTERSECT SELECT 1".repeat(SqlGuard.MAX_SET_OPERATIONS));
+        assertEquals(400, assertThrows(RefusedSqlException.class,
+                () -> SqlGuard.check("SELECT 1" + " INTERSECT SELECT 1".repeat(SqlGuard.MAX_SET_OPERATIONS + 1))).status());
+        SqlGuard.check("SELECT 1" + " UNION ALL SELECT 1".repeat(200)); // DuckDB keeps UNIONs as a flat list: fast
+        SqlGuard.check("SELECT count(*) FROM events GROUP BY CUBE(a, (b, c), d, e, f, g, h, i)");
     }
 }
