@@ -86,7 +86,8 @@ final class ParserCheck {
                     String name = node.path("function").path("function_name").asText("").toLowerCase(Locale.ROOT);
                     if (!TABLE_FUNCTIONS.contains(name)) {
                         throw new RefusedSqlException(403, "table function " + name + "() is not allowed: the SQL API reads the "
-                                + "warehouse's tables (and range, generate_series, unnest, json_each, the duckdb_* catalog)");
+                                + "warehouse's tables (and range, generate_series, unnest, json_each, duckdb_tables and a few more catalog functions:"
+                                + " docs/api.md)");
                     }
                 } else if (type.equals("FUNCTION") && SqlGuard.isForbiddenFunction(node.path("function_name").asText(""))) {
                     throw new RefusedSqlException(403, node.path("function_name").asText("").toLowerCase(Locale.ROOT)

@@ -248,6 +248,8 @@ class SqlApiIT {
             "SELECT * FROM t: \"#\".csv",
             "SELECT * FROM events e JOIN t: \"#\".csv ON true",
             "SELECT (SELECT b FROM t: \"#\".csv)",
+            // binds its SQL text, and binding samples the file: the value shows in the error DuckDB returns
+            "SELECT json_serialize_plan('SELECT COLUMNS(lambda c: c::INT > 0) FROM read_csv(''@'', skip=1, header=true)') AS p",
             // four parts, globs: DuckDB joins them all into the path; the working directory's first subdirectory leads up
             "SELECT * FROM \"*[a-z\".\"]/../../../../../../../../../../..%\".\"]\".csv",
             // a NUL ends the text for DuckDB's execution, not for its json_serialize_sql: the check saw a table function
@@ -262,6 +264,7 @@ class SqlApiIT {
         HttpResponse<String> r = sql("duckdb", sql);
         assertTrue(r.statusCode() == 403 || r.statusCode() == 400, sql + " -> " + r.statusCode() + " " + r.body());
         assertTrue(!r.body().contains("from-the-backups-dir"), r.body());
+
         try (Connection c = warehouses.get("duckdb").readConnection(); Statement st = c.createStatement();
              ResultSet rs = st.executeQuery(sql.replace("events e,", "(SELECT 1) e,").replace("FROM events,", "FROM (SELECT 1) x,"))) {
             assertTrue(rs.next(), "DuckDB reads " + sql + " when asked directly");
