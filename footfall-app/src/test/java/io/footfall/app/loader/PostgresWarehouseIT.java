@@ -72,7 +72,7 @@ class PostgresWarehouseIT {
         String schema = schema();
         try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
             w.migrate();
-            try (Connection c = w.isolatedReadConnection(); Statement st = c.createStatement()) {
+            try (Connection c = w.isolatedReadConnection("", ""); Statement st = c.createStatement()) {
                 assertEquals(0, LoaderFixtures.count(c, "SELECT count(*) FROM events"), "reads the warehouse's schema");
                 st.execute("SELECT pg_advisory_lock(424242)");
                 st.execute("SELECT set_config('search_path', 'public', false)");

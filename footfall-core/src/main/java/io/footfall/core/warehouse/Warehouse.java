@@ -28,19 +28,12 @@ public interface Warehouse extends AutoCloseable {
 
     /**
      * A connection for SQL a user wrote (the SQL API), whose session nobody else uses afterwards: whatever the statement
-     * left in it (a session setting, an advisory lock) ends when the caller closes it. By default {@link #readConnection()}
-     * (DuckDB: its configuration is locked and it has no session locks).
-     */
-    default Connection isolatedReadConnection() throws SQLException {
-        return readConnection();
-    }
-
-    /**
-     * As {@link #isolatedReadConnection()}, logged in as {@code user} (PostgreSQL: the SQL API's own login, {@code
-     * query.sqlUser}); an embedded warehouse has no logins and ignores it.
+     * left in it (a session setting, an advisory lock) ends when the caller closes it. Logged in as {@code user}
+     * (PostgreSQL: the SQL API's own login, {@code query.sqlUser}), or as the warehouse's own user when it is empty. By
+     * default {@link #readConnection()}: DuckDB has no logins, its configuration is locked and it has no session locks.
      */
     default Connection isolatedReadConnection(String user, String password) throws SQLException {
-        return isolatedReadConnection();
+        return readConnection();
     }
 
     /** The qualified name of the live events table. */

@@ -104,12 +104,11 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
      * the loader and the stats API.
      */
     @Override
-    public Connection isolatedReadConnection() throws SQLException {
-        return isolatedReadConnection(pool.getUsername(), pool.getPassword());
-    }
-
-    @Override
     public Connection isolatedReadConnection(String user, String password) throws SQLException {
+        if (user.isEmpty()) {
+            user = pool.getUsername();
+            password = pool.getPassword();
+        }
         java.util.Properties props = new java.util.Properties();
         if (user != null && !user.isEmpty()) {
             props.setProperty("user", user);

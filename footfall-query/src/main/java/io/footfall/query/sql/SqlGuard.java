@@ -150,7 +150,7 @@ public final class SqlGuard {
             }
         }
         for (Token t : tokens) {
-            String name = t.kind == Kind.QUOTED ? t.text.substring(1, t.text.length() - 1) : t.text;
+            String name = name(t);
             if ((t.kind == Kind.WORD || t.kind == Kind.QUOTED) && CATALOGS.contains(name.toLowerCase(Locale.ROOT))) {
                 throw new RefusedSqlException(403, name.toLowerCase(Locale.ROOT) + " is not readable through the SQL API");
             }
@@ -158,8 +158,7 @@ public final class SqlGuard {
         for (int i = 0; i + 1 < tokens.size(); i++) {
             Token t = tokens.get(i);
             if ((t.kind == Kind.WORD || t.kind == Kind.QUOTED) && tokens.get(i + 1).kind == Kind.OPEN_PAREN) {
-                // "read_csv"(...) calls read_csv as surely as read_csv(...) does
-                String name = t.kind == Kind.QUOTED ? t.text.substring(1, t.text.length() - 1).replace("\"\"", "\"") : t.text;
+                String name = name(t); // "read_csv"(...) calls read_csv as surely as read_csv(...) does
                 if (isForbiddenFunction(name)) {
                     throw new RefusedSqlException(403, name.toLowerCase(Locale.ROOT)
                             + "() is not allowed: no file, network, environment or dynamic SQL access");
@@ -274,6 +273,11 @@ public final class SqlGuard {
 
     /** Functions whose arguments take a FROM of their own. */
     private static final Set<String> FUNCTIONS_WITH_FROM = Set.of("EXTRACT", "TRIM", "SUBSTRING", "OVERLAY", "POSITION");
+
+    /** A word as written, a quoted name without its quotes. */
+    private static String name(Token t) {
+        return t.kind == Kind.QUOTED ? t.text.substring(1, t.text.length() - 1).replace("\"\"", "\"") : t.text;
+    }
 
     static boolean looksLikePath(String quoted) {
         return quoted.indexOf('.') >= 0 || quoted.indexOf('/') >= 0 || quoted.indexOf('\\') >= 0 || quoted.indexOf(':') >= 0;

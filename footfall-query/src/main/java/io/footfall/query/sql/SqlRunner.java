@@ -121,8 +121,7 @@ public final class SqlRunner implements AutoCloseable {
     }
 
     private Connection connection() throws SQLException {
-        return postgresUser.isEmpty() ? warehouse.isolatedReadConnection()
-                : warehouse.isolatedReadConnection(postgresUser, postgresPassword);
+        return warehouse.isolatedReadConnection(postgresUser, postgresPassword);
     }
 
     /**
