@@ -8,11 +8,15 @@ import io.footfall.core.json.Json;
 import io.footfall.query.http.Exchanges;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +139,9 @@ public final class SqlApi {
                     out.append(',');
                 }
                 if (v instanceof Number || v instanceof Boolean) {
-                    out.append(v instanceof java.math.BigDecimal d ? d.toPlainString() : v.toString());
+                    out.append(v instanceof BigDecimal d ? d.toPlainString() : v.toString());
+                } else if (v instanceof List<?> || v instanceof Map<?, ?>) {
+                    field(out, jsonText(v));
                 } else if (v != null) {
                     field(out, v.toString());
                 }
@@ -184,22 +190,45 @@ public final class SqlApi {
             g.writeNull();
         } else if (v instanceof Boolean b) {
             g.writeBoolean(b);
-        } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-            g.writeNumber(((Number) v).longValue());
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
         } else if (v instanceof BigInteger bi) {
             g.writeNumber(bi);
         } else if (v instanceof BigDecimal bd) {
             g.writeNumber(bd);
-        } else if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
+        } else if (v instanceof Double d) {
             if (Double.isFinite(d)) {
                 g.writeNumber(d);
             } else {
                 g.writeString(Double.toString(d));
             }
+        } else if (v instanceof List<?> list) {
+            g.writeStartArray();
+            for (Object e : list) {
+                value(g, e);
+            }
+            g.writeEndArray();
+        } else if (v instanceof Map<?, ?> map) {
+            g.writeStartObject();
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                g.writeFieldName((String) e.getKey());
+                value(g, e.getValue());
+            }
+            g.writeEndObject();
         } else {
             g.writeString(v.toString());
         }
+    }
+
+    /** A list or struct as one CSV field: its JSON text. */
+    private static String jsonText(Object v) {
+        StringWriter text = new StringWriter();
+        try (JsonGenerator g = Json.FACTORY.createGenerator(text)) {
+            value(g, v);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return text.toString();
     }
 
     static String firstLine(String message) {

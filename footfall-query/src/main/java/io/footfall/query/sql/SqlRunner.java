@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SqlRunner implements AutoCloseable {
 
-    /** Column names and types, rows as JDBC objects, and whether rows beyond the limit were cut. */
+    /** Column names and types, rows as {@link SqlValues} gives them, and whether rows beyond the limit were cut. */
     public record Result(List<String> columns, List<String> types, List<Object[]> rows, boolean truncated) {
     }
 
@@ -206,9 +206,11 @@ public final class SqlRunner implements AutoCloseable {
                 int n = md.getColumnCount();
                 List<String> columns = new ArrayList<>(n);
                 List<String> types = new ArrayList<>(n);
+                String[] driverTypes = new String[n];
                 for (int i = 1; i <= n; i++) {
                     columns.add(md.getColumnLabel(i));
-                    types.add(md.getColumnTypeName(i).toUpperCase(Locale.ROOT));
+                    driverTypes[i - 1] = md.getColumnTypeName(i);
+                    types.add(driverTypes[i - 1].toUpperCase(Locale.ROOT));
                 }
                 List<Object[]> rows = new ArrayList<>();
                 boolean truncated = false;
@@ -219,7 +221,7 @@ public final class SqlRunner implements AutoCloseable {
                     }
                     Object[] row = new Object[n];
                     for (int i = 0; i < n; i++) {
-                        row[i] = rs.getObject(i + 1);
+                        row[i] = SqlValues.read(rs, i + 1, driverTypes[i], !isDuckDb());
                     }
                     rows.add(row);
                 }

@@ -148,6 +148,48 @@ class SqlApiIT {
         assertEquals("path,n,q,none,formula,neg,l\r\n/p0" + row + "/p1" + row + "/p2" + row, r.body());
     }
 
+    /**
+     * Every kind of value reads the same on both warehouses and in any server time zone: timestamps with a zone as
+     * UTC instants, without as local ISO 8601, binary data as {@code \x} and hex, lists as JSON arrays, structs and
+     * maps as JSON objects, the rest as the database's text. Run once in UTC and once with the JVM in Asia/Kolkata
+     * (+05:30), where a value read through the JVM's zone would move by 5.5 hours.
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '\t', value = {
+            "duckdb\tUTC", "duckdb\tAsia/Kolkata", "postgres\tUTC", "postgres\tAsia/Kolkata"})
+    void everyKindOfValueReadsAsDocumented(String dialect, String zone) throws Exception {
+        String duckDb = "SELECT 'ab'::BLOB AS b, [1, 2] AS l, ['a', NULL, 'null'] AS ln, {'x': 1, 'y': [TIMESTAMP '2026-01-01 10:00:00']} AS s, "
+                + "MAP {'k': 'v'} AS m, TIMESTAMP '2026-01-01 10:00:00.5' AS ts, TIMESTAMPTZ '2026-01-01 10:00:00+02' AS tz, "
+                + "[TIMESTAMPTZ '2026-01-01 10:00:00.25+02'] AS tzl, DATE '2026-01-01' AS d, TIME '10:00:00' AS t, INTERVAL 3 DAY AS i, "
+                + "'{\"a\":1}'::JSON AS j, 1.50::DECIMAL(5,2) AS dec, 'c5b0e5b8-0c1a-4d3e-9c55-0a5b5bb0b0b0'::UUID AS u, "
+                + "(SELECT min(received_at) FROM events) AS r";
+        String postgres = "SELECT 'ab'::bytea AS b, ARRAY[1, 2] AS l, ARRAY['a', NULL, 'null'] AS ln, ROW(1, 'x') AS s, "
+                + "'<a/>'::xml AS m, timestamp '2026-01-01 10:00:00.5' AS ts, timestamptz '2026-01-01 10:00:00+02' AS tz, "
+                + "ARRAY[timestamptz '2026-01-01 10:00:00.25+02'] AS tzl, date '2026-01-01' AS d, time '10:00:00' AS t, interval '3 days' AS i, "
+                + "'{\"a\":1}'::json AS j, 1.50::numeric(5,2) AS dec, 'c5b0e5b8-0c1a-4d3e-9c55-0a5b5bb0b0b0'::uuid AS u, "
+                + "(SELECT min(received_at) FROM events) AS r";
+        String struct = dialect.equals("duckdb") ? "{\"x\":1,\"y\":[\"2026-01-01T10:00:00\"]},{\"k\":\"v\"}" : "\"(1,x)\",\"<a/>\"";
+        String expected = "[[\"\\\\x6162\",[1,2],[\"a\",null,\"null\"]," + struct + ",\"2026-01-01T10:00:00.5\",\"2026-01-01T08:00:00Z\","
+                + "[\"2026-01-01T08:00:00.25Z\"],\"2026-01-01\",\"10:00:00\",\"3 days\",\"{\\\"a\\\":1}\",1.5,"
+                + "\"c5b0e5b8-0c1a-4d3e-9c55-0a5b5bb0b0b0\",\"2026-11-10T10:00:00Z\"]]";
+        java.util.TimeZone before = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone(zone));
+        try {
+            HttpResponse<String> r = sql(dialect, dialect.equals("duckdb") ? duckDb : postgres);
+            assertEquals(200, r.statusCode(), r.body());
+            assertEquals(expected, JSON.readTree(r.body()).get("rows").toString());
+            assertTrue(r.body().contains(",1.50,"), "a decimal keeps its scale: " + r.body());
+
+            HttpResponse<String> csv = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(dialect) + "/api/sql"))
+                    .header("Authorization", "Bearer " + token.value()).header("Accept", "text/csv")
+                    .POST(HttpRequest.BodyPublishers.ofString("SELECT " + (dialect.equals("duckdb") ? "[1, NULL]" : "ARRAY[1, NULL]")
+                            + " AS l, (SELECT min(received_at) FROM events) AS r")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("l,r\r\n\"[1,null]\",2026-11-10T10:00:00Z\r\n", csv.body());
+        } finally {
+            java.util.TimeZone.setDefault(before);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"duckdb", "postgres"})
     void withoutTheTokenNothingRuns(String dialect) throws Exception {
