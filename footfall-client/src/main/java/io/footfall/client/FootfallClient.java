@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -76,6 +77,11 @@ public final class FootfallClient implements AutoCloseable {
     private final String userAgent;
     private final Listener listener;
     private final BlockingQueue<Queued> queue;
+    private final long maxQueuedBytes;
+    /** JSON characters of the events in the queue: with the event count, what bounds the client's memory. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    /** Makes the order of {@link #enqueued} that of the queue, which {@link #flush} relies on. */
+    private final Object sendLock = new Object();
     private final Thread sender;
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
@@ -88,9 +94,12 @@ public final class FootfallClient implements AutoCloseable {
     private final Object idle = new Object();
     private volatile boolean closing;
     private volatile long closeDeadline = Long.MAX_VALUE;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    /** No request before this time ({@code System.nanoTime}): the collector's last {@code Retry-After}. */
+    private long notBefore = System.nanoTime();
 
     private FootfallClient(Builder b) {
-        this.endpoint = b.collector.resolve("/v1/events");
+        this.endpoint = endpoint(b.collector);
         this.http = b.http != null ? b.http : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(b.requestTimeout).build();
         this.batchSize = b.batchSize;
@@ -104,36 +113,71 @@ public final class FootfallClient implements AutoCloseable {
         this.userAgent = b.userAgent;
         this.listener = b.listener;
         this.queue = new ArrayBlockingQueue<>(b.maxQueuedEvents);
+        this.maxQueuedBytes = b.maxQueuedBytes;
         this.sender = new Thread(this::run, "footfall-client");
         this.sender.setDaemon(true);
         this.sender.start();
     }
 
-    /** @param collector the collector's base address, e.g. {@code https://collector.example.com} */
+    /**
+     * @param collector the collector's base address, e.g. {@code https://collector.example.com}, or with the path a
+     *                  proxy serves it under ({@code https://example.com/footfall}: events go to
+     *                  {@code /footfall/v1/events})
+     */
     public static Builder builder(URI collector) {
         return new Builder(collector);
+    }
+
+    private static URI endpoint(URI collector) {
+        String path = collector.getRawPath() == null ? "" : collector.getRawPath();
+        return collector.resolve((path.endsWith("/") ? path : path + "/") + "v1/events");
     }
 
     /**
      * Queues an event and returns at once.
      *
      * @return false when the queue is full (the collector has been unreachable for a while, or events come faster
-     *         than it takes them) or the client is closed: the event was not taken, and counts as dropped
+     *         than it takes them), the client is closed, or its thread has died: the event was not taken, and counts
+     *         as dropped
      */
     public boolean send(Event event) {
         Objects.requireNonNull(event, "event");
         Queued queued = new Queued(event, event.toJson());
-        if (closing || !queue.offer(queued)) {
-            dropped.incrementAndGet();
-            return false;
+        int size = queued.json().length();
+        synchronized (sendLock) {
+            if (closing || !sender.isAlive()) {
+                dropped.incrementAndGet();
+                return false;
+            }
+            if (queuedBytes.addAndGet(size) > maxQueuedBytes || !queue.offer(queued)) {
+                queuedBytes.addAndGet(-size);
+                dropped.incrementAndGet();
+                return false;
+            }
+            if (closing && queue.remove(queued)) {
+                // close() drained the queue between the check and the offer: not taken after all.
+                queuedBytes.addAndGet(-size);
+                dropped.incrementAndGet();
+                return false;
+            }
+            enqueued.incrementAndGet();
         }
-        if (closing && queue.remove(queued)) {
-            // close() drained the queue between the check and the offer: not taken after all.
-            dropped.incrementAndGet();
-            return false;
-        }
-        enqueued.incrementAndGet();
         return true;
+    }
+
+    private Queued dequeued(Queued q) {
+        if (q != null) {
+            queuedBytes.addAndGet(-q.json().length());
+        }
+        return q;
+    }
+
+    private void drainTo(List<Queued> into, int max) {
+        int before = into.size();
+        queue.drainTo(into, max);
+        for (int i = before; i < into.size(); i++) {
+            queuedBytes.addAndGet(-into.get(i).json().length());
+        }
     }
 
     /**
@@ -164,33 +208,71 @@ public final class FootfallClient implements AutoCloseable {
     /**
      * Takes no more events, delivers what is queued for up to the builder's {@code closeTimeout} (10 s by default),
      * then stops the client's thread (a request still waiting is abandoned) and counts whatever is left as failed
-     * (the listener hears of those on the caller's thread).
+     * (the listener hears of those on the caller's thread). An interrupt of the calling thread does not cut this
+     * short (it stays set); a second call waits for the first to end.
      */
     @Override
     public void close() {
-        if (closing) {
-            return;
+        boolean first;
+        synchronized (sendLock) {
+            first = !closing;
+            if (first) {
+                closeDeadline = System.nanoTime() + closeTimeout.toNanos();
+                closing = true;
+            }
         }
-        closeDeadline = System.nanoTime() + closeTimeout.toNanos();
-        closing = true;
+        boolean interrupted = false;
         try {
-            sender.join(closeTimeout.toMillis());
-            sender.interrupt();
-            sender.join(1_000);
-        } catch (InterruptedException e) {
-            sender.interrupt();
-            Thread.currentThread().interrupt();
+            if (!first) {
+                while (true) {
+                    try {
+                        closed.await();
+                        return;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            try {
+                interrupted = joinSender(closeTimeout.toNanos());
+                sender.interrupt();
+                interrupted |= joinSender(TimeUnit.SECONDS.toNanos(1));
+                List<Queued> left = new ArrayList<>();
+                drainTo(left, Integer.MAX_VALUE);
+                giveUp(left, "client closed");
+            } finally {
+                closed.countDown();
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        List<Queued> left = new ArrayList<>();
-        queue.drainTo(left);
-        giveUp(left, "client closed");
+    }
+
+    /** Waits for the client's thread to end, at most {@code nanos}, through interrupts: whether one came. */
+    private boolean joinSender(long nanos) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + nanos;
+        while (sender.isAlive()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        return interrupted;
     }
 
     private void run() {
         List<Queued> batch = new ArrayList<>(batchSize);
         while (true) {
             try {
-                Queued first = queue.poll(POLL_SLICE_NANOS, TimeUnit.NANOSECONDS);
+                Queued first = dequeued(queue.poll(POLL_SLICE_NANOS, TimeUnit.NANOSECONDS));
                 if (first == null) {
                     if (closing) {
                         return;
@@ -202,7 +284,7 @@ public final class FootfallClient implements AutoCloseable {
                 while (batch.size() < batchSize && !closing) {
                     long left = batchDeadline - System.nanoTime();
                     // In slices, so that close() is noticed while a batch waits to fill.
-                    Queued next = left > 0 ? queue.poll(Math.min(left, POLL_SLICE_NANOS), TimeUnit.NANOSECONDS) : queue.poll();
+                    Queued next = dequeued(left > 0 ? queue.poll(Math.min(left, POLL_SLICE_NANOS), TimeUnit.NANOSECONDS) : queue.poll());
                     if (next != null) {
                         batch.add(next);
                     } else if (left <= POLL_SLICE_NANOS) {
@@ -210,12 +292,12 @@ public final class FootfallClient implements AutoCloseable {
                     }
                 }
                 if (closing) {
-                    queue.drainTo(batch, batchSize - batch.size());
+                    drainTo(batch, batchSize - batch.size());
                 }
                 try {
-                    deliver(batch);
-                } catch (RuntimeException e) {
-                    // Whatever it was (a listener, an answer this client cannot read), the thread goes on.
+                    deliver(batch, System.nanoTime());
+                } catch (RuntimeException | Error e) {
+                    // Whatever it was (an answer this client cannot read, memory for one request), the thread goes on.
                     giveUp(batch, "client error: " + e);
                 }
                 if (Thread.currentThread().isInterrupted()) {
@@ -233,12 +315,26 @@ public final class FootfallClient implements AutoCloseable {
     /**
      * Sends one batch until the collector has taken or refused every event in it, or it is time to give up (also
      * when the thread is interrupted: the batch then counts as failed and the interrupt stays set).
+     *
+     * @param started when the batch was first tried: {@code giveUpAfter} counts from there, halves of a split included
      */
-    private void deliver(List<Queued> batch) {
-        long started = System.nanoTime();
+    private void deliver(List<Queued> batch, long started) {
         long backoff = retryInitial.toNanos();
+        String problem = null;
         while (true) {
-            String problem;
+            // The collector's last Retry-After holds for every batch, not only the one it answered.
+            long hold = notBefore - System.nanoTime();
+            if (hold > 0) {
+                long budget = Math.min(started + giveUpAfter.toNanos(), closeDeadline) - System.nanoTime();
+                if (!pause(Math.min(hold, Math.max(0, budget)), batch)) {
+                    return;
+                }
+                if (hold > budget) {
+                    giveUp(batch, (problem != null ? problem + "; " : "") + "the collector asked to wait (Retry-After) past "
+                            + (closing ? "the close timeout" : "giveUpAfter"));
+                    return;
+                }
+            }
             long retryAfter = -1;
             try {
                 HttpResponse<String> response = http.send(request(batch), HttpResponse.BodyHandlers.ofString());
@@ -247,16 +343,22 @@ public final class FootfallClient implements AutoCloseable {
                     taken(batch, response.body(), status);
                     return;
                 }
-                if (status == 413 && batch.size() > 1) {
-                    // Over the collector's size limit for one request: halve it until it fits.
+                if ((status == 413 || status == 400) && batch.size() > 1) {
+                    // Over the collector's size limit for one request, or one event it cannot read at all that
+                    // takes the request down with it: halve it until it fits, or until the bad event is on its own.
                     int half = batch.size() / 2;
-                    deliver(new ArrayList<>(batch.subList(0, half)));
+                    deliver(new ArrayList<>(batch.subList(0, half)), started);
                     List<Queued> second = new ArrayList<>(batch.subList(half, batch.size()));
                     if (Thread.currentThread().isInterrupted()) {
                         giveUp(second, "client closed");
                     } else {
-                        deliver(second);
+                        deliver(second, started);
                     }
+                    return;
+                }
+                if (status == 404) {
+                    // footfall's collector serves POST /v1/events: a 404 is some other server, or a path missed
+                    giveUp(batch, "HTTP 404: no footfall collector at " + endpoint + " (is the address right?)");
                     return;
                 }
                 if (status >= 400 && status < 500 && status != 408 && status != 429) {
@@ -285,21 +387,34 @@ public final class FootfallClient implements AutoCloseable {
                 return;
             }
             long now = System.nanoTime();
-            long wait = retryAfter >= 0 ? TimeUnit.SECONDS.toNanos(retryAfter)
-                    : ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1);
+            // The longer of the two: Retry-After is the collector's least, the backoff keeps retries from coming
+            // at its pace for minutes (footfall's collector always says 1 s).
+            long wait = Math.max(retryAfter >= 0 ? TimeUnit.SECONDS.toNanos(retryAfter) : 0,
+                    ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1));
+            if (retryAfter > 0) {
+                notBefore = now + TimeUnit.SECONDS.toNanos(retryAfter);
+            }
             if (now + wait - started > giveUpAfter.toNanos() || now + wait > closeDeadline) {
                 giveUp(batch, problem);
                 return;
             }
             retries.incrementAndGet();
-            try {
-                TimeUnit.NANOSECONDS.sleep(wait);
-            } catch (InterruptedException e) {
-                giveUp(batch, "client closed");
-                Thread.currentThread().interrupt();
+            if (!pause(wait, batch)) {
                 return;
             }
             backoff = Math.min(backoff * 2, retryMax.toNanos());
+        }
+    }
+
+    /** Sleeps; false (the batch given up, the interrupt kept) when the client is being stopped. */
+    private boolean pause(long nanos, List<Queued> batch) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+            return true;
+        } catch (InterruptedException e) {
+            giveUp(batch, "client closed");
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -363,8 +478,8 @@ public final class FootfallClient implements AutoCloseable {
         rejected.incrementAndGet();
         try {
             listener.rejected(event, error);
-        } catch (RuntimeException ignored) {
-            // a listener's failure must not stop delivery
+        } catch (RuntimeException | Error ignored) {
+            // a listener's failure (an assertion, a stack overflow included) must not stop delivery
         }
     }
 
@@ -376,8 +491,8 @@ public final class FootfallClient implements AutoCloseable {
         List<Event> events = queued.stream().map(Queued::event).toList();
         try {
             listener.failed(events, reason);
-        } catch (RuntimeException ignored) {
-            // a listener's failure must not stop delivery
+        } catch (RuntimeException | Error ignored) {
+            // a listener's failure (an assertion, a stack overflow included) must not stop delivery
         } finally {
             finished(queued.size());
         }
@@ -401,6 +516,7 @@ public final class FootfallClient implements AutoCloseable {
         private final URI collector;
         private HttpClient http;
         private int maxQueuedEvents = 10_000;
+        private long maxQueuedBytes = 32L << 20;
         private int batchSize = 100;
         private Duration flushInterval = Duration.ofSeconds(1);
         private boolean gzip = true;
@@ -425,6 +541,18 @@ public final class FootfallClient implements AutoCloseable {
         /** Events held while the collector is slow or away (10,000); beyond them {@code send} returns false. */
         public Builder maxQueuedEvents(int n) {
             this.maxQueuedEvents = positive("maxQueuedEvents", n, Integer.MAX_VALUE);
+            return this;
+        }
+
+        /**
+         * Characters of JSON held while the collector is slow or away (32 MiB, about as many bytes); beyond them
+         * {@code send} returns false. With {@link #maxQueuedEvents} it bounds the client's memory.
+         */
+        public Builder maxQueuedBytes(long n) {
+            if (n < 64 * 1024) {
+                throw new IllegalArgumentException("maxQueuedBytes: must be at least 65536 (one large event), got " + n);
+            }
+            this.maxQueuedBytes = n;
             return this;
         }
 
@@ -476,8 +604,9 @@ public final class FootfallClient implements AutoCloseable {
 
         public Builder userAgent(String value) {
             Objects.requireNonNull(value, "userAgent");
-            if (value.isBlank() || value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                throw new IllegalArgumentException("userAgent: must be printable text on one line, got '" + value + "'");
+            if (value.isBlank() || value.length() > 1024 || value.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+                throw new IllegalArgumentException("userAgent: must be 1 to 1024 printable ASCII characters (an HTTP"
+                        + " header's), got '" + value + "'");
             }
             this.userAgent = value;
             return this;

@@ -52,10 +52,18 @@ class FootfallClientTest {
     private final List<String> encodings = new CopyOnWriteArrayList<>();
     private final List<String> bodies = new CopyOnWriteArrayList<>();
 
+    private final List<Long> requestTimes = new CopyOnWriteArrayList<>();
+
     private URI start(Collector collector) throws IOException {
+        return start("", collector);
+    }
+
+    /** A stand-in serving {@code POST <prefix>/v1/events}; its address is returned with the prefix. */
+    private URI start(String prefix, Collector collector) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         AtomicInteger n = new AtomicInteger();
-        server.createContext("/v1/events", exchange -> {
+        server.createContext(prefix + "/v1/events", exchange -> {
+            requestTimes.add(System.nanoTime());
             byte[] raw = exchange.getRequestBody().readAllBytes();
             String encoding = exchange.getRequestHeaders().getFirst("Content-Encoding");
             encodings.add(String.valueOf(encoding));
@@ -72,7 +80,7 @@ class FootfallClientTest {
             reply(exchange, collector.answer(n.getAndIncrement(), ids));
         });
         server.start();
-        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + prefix);
     }
 
     private static void reply(HttpExchange exchange, Answer answer) throws IOException {
@@ -317,16 +325,232 @@ class FootfallClientTest {
     @Test
     void theJsonIsWhatTheCollectorReads() {
         Event e = Event.custom("shop.test", "sign\"up").url("https://shop.test/a?b=c").title("Tab\tand \"quotes\" \u0001")
-                .visitorId("u1").userAgent("Mozilla/5.0 (X11)").prop("plan", "pro").prop("seats", 3).prop("trial", true).prop("ratio", Double.NaN);
+                .visitorId("u1").userAgent("Mozilla/5.0 (X11)").prop("plan", "pro").prop("seats", 3).prop("trial", true).prop("ratio", 0.5);
         String json = e.toJson();
         assertTrue(json.startsWith("{\"event_id\":\"" + e.eventId() + "\",\"site\":\"shop.test\",\"type\":\"event\","
                 + "\"name\":\"sign\\\"up\",\"url\":\"https://shop.test/a?b=c\",\"title\":\"Tab\\tand \\\"quotes\\\" \\u0001\","
                 + "\"visitor_id\":\"u1\",\"user_agent\":\"Mozilla/5.0 (X11)\",\"ts\":"), json);
-        assertTrue(json.endsWith(",\"props\":{\"plan\":\"pro\",\"seats\":3,\"trial\":true,\"ratio\":\"NaN\"}}"), json);
+        assertTrue(json.endsWith(",\"props\":{\"plan\":\"pro\",\"seats\":3,\"trial\":true,\"ratio\":0.5}}"), json);
         assertThrows(IllegalArgumentException.class, () -> e.prop("nested", List.of(1)));
         assertThrows(IllegalStateException.class, () -> Event.pageview("shop.test", "https://shop.test/").url("https://x/"));
         assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(URI.create("ftp://collector")));
         assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(URI.create("http://c")).batchSize(0));
         assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(URI.create("http://c")).userAgent("a\r\nX-Evil: 1"));
+    }
+
+    /**
+     * Everything the collector would refuse in any case is refused at the call, naming the field: the mistake shows
+     * where it is made, and no event the collector cannot even read (a 70,000-character title, a 55-digit number)
+     * reaches a batch.
+     */
+    @Test
+    void whatTheCollectorWouldRefuseIsRefusedAtTheCall() {
+        String site = "shop.test";
+        Event ok = Event.custom(site, "signup");
+        for (Runnable bad : List.<Runnable>of(
+                () -> Event.pageview("Shop.Test", "https://shop.test/"),
+                () -> Event.pageview("", "https://shop.test/"),
+                () -> Event.pageview(site, "https://shop.test/" + "x".repeat(4100)),
+                () -> Event.custom(site, " "),
+                () -> Event.custom(site, "n".repeat(129)),
+                () -> ok.title("t".repeat(70_000)),
+                () -> ok.title("a\uD800b"),
+                () -> ok.referrer("https://r.test/" + "x".repeat(4100)),
+                () -> ok.visitorId(""),
+                () -> ok.visitorId("v".repeat(129)),
+                () -> ok.userAgent(" "),
+                () -> ok.prop("", 1),
+                () -> ok.prop("k".repeat(65), 1),
+                () -> ok.prop("k", "v".repeat(1025)),
+                () -> ok.prop("k", Double.NaN),
+                () -> ok.prop("k", Float.POSITIVE_INFINITY),
+                () -> ok.prop("k", new java.math.BigDecimal(0.1)),
+                () -> ok.prop("k", new java.math.BigInteger("1".repeat(50))),
+                () -> ok.prop("k", new java.math.BigDecimal("1E-400")),
+                () -> ok.prop("k", new java.math.BigDecimal("1E+1000")),
+                () -> ok.prop("k", null))) {
+            assertThrows(IllegalArgumentException.class, bad::run);
+        }
+        for (int i = 0; i < 32; i++) {
+            ok.prop("k" + i, i);
+        }
+        ok.prop("k0", "replaced"); // a key set again is not a 33rd
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ok.prop("k32", 1));
+        assertEquals("prop 'k32': an event has at most 32 properties", e.getMessage());
+        assertEquals("title: must be at most 1024 characters, got 1025",
+                assertThrows(IllegalArgumentException.class, () -> ok.title("t".repeat(1025))).getMessage());
+        // the edges themselves pass, as the collector takes them
+        Event.custom(site, "n".repeat(128)).title("t".repeat(1024)).visitorId("v".repeat(128)).referrer("")
+                .prop("k".repeat(64), "v".repeat(1024)).prop("big", new java.math.BigDecimal("1E+300"))
+                .prop("long", Long.MIN_VALUE).prop("emoji", "\uD83D\uDE00");
+    }
+
+    /**
+     * A collector that cannot read one event of a batch refuses the whole request (400): the client halves the batch
+     * until that event is on its own, so only it is rejected and every other event is stored.
+     */
+    @Test
+    void oneEventTheCollectorCannotReadIsIsolatedAndTheRestStored() throws Exception {
+        List<Event> events = pageviews(10);
+        String unreadable = events.get(6).eventId();
+        URI collector = start((i, ids) -> ids.contains(unreadable)
+                ? new Answer(400, "{\"error\":\"json_limit\",\"detail\":\"a string is too long\"}", null)
+                : Answer.accepted(ids.size()));
+        List<String> reported = new CopyOnWriteArrayList<>();
+        try (FootfallClient client = FootfallClient.builder(collector).batchSize(10).listener(new FootfallClient.Listener() {
+            @Override
+            public void rejected(Event event, String error) {
+                reported.add(event.eventId() + " " + error);
+            }
+        }).build()) {
+            events.forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(new FootfallClient.Stats(9, 1, 0, 0, 0, 0), client.stats());
+        }
+        assertEquals(List.of(unreadable + " json_limit"), reported);
+        Set<String> stored = new HashSet<>();
+        requests.stream().filter(r -> !r.contains(unreadable)).forEach(stored::addAll);
+        Set<String> expected = ids(events);
+        expected.remove(unreadable);
+        assertEquals(expected, stored);
+    }
+
+    /** A listener that throws an Error (an assertion) stops nothing either: the client's thread lives on. */
+    @Test
+    void aListenerThrowingAnErrorStopsNothing() throws Exception {
+        URI collector = start((i, ids) -> i == 0
+                ? new Answer(202, "{\"accepted\":0,\"rejected\":[{\"index\":0,\"error\":\"invalid_url\"}]}", null)
+                : Answer.accepted(ids.size()));
+        try (FootfallClient client = FootfallClient.builder(collector).listener(new FootfallClient.Listener() {
+            @Override
+            public void rejected(Event event, String error) {
+                throw new AssertionError("a listener with a bug");
+            }
+        }).build()) {
+            client.send(Event.custom("shop.test", "first"));
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            pageviews(50).forEach(e -> assertTrue(client.send(e)));
+            assertTrue(client.flush(Duration.ofSeconds(5)), "the client's thread survived the listener");
+            assertEquals(50, client.stats().delivered());
+        }
+    }
+
+    /** Large events fill the byte budget before the event count: memory stays bounded whatever their size. */
+    @Test
+    void theQueueIsBoundedInBytesToo() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        URI collector = start((i, ids) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Answer.accepted(ids.size());
+        });
+        try (FootfallClient client = FootfallClient.builder(collector).maxQueuedBytes(64 * 1024).batchSize(1).build()) {
+            int taken = 0;
+            for (int i = 0; i < 200; i++) {
+                Event e = Event.custom("shop.test", "big");
+                for (int k = 0; k < 10; k++) {
+                    e.prop("k" + k, "v".repeat(1000));
+                }
+                if (client.send(e)) {
+                    taken++;
+                }
+            }
+            // ~10 KB each: 6 fit in 64 KB, plus the one the client's thread holds in its request
+            assertTrue(taken >= 6 && taken <= 7, "taken " + taken);
+            assertEquals(200 - taken, client.stats().dropped());
+            release.countDown();
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(taken, client.stats().delivered());
+        }
+    }
+
+    /**
+     * {@code Retry-After: 0} does not make a hot loop (the backoff is the least wait), and a {@code Retry-After}
+     * longer than a batch may wait holds the batches behind it too: no request goes before it passes.
+     */
+    @Test
+    void retryAfterIsALeastWaitAndHoldsEveryBatch() throws Exception {
+        URI collector = start((i, ids) -> i < 3 ? new Answer(503, "{\"error\":\"overloaded\"}", "0") : Answer.accepted(ids.size()));
+        try (FootfallClient client = FootfallClient.builder(collector).retryBackoff(Duration.ofMillis(200), Duration.ofMillis(200)).build()) {
+            client.send(Event.custom("shop.test", "retried"));
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(1, client.stats().delivered());
+        }
+        assertEquals(4, requestTimes.size());
+        for (int i = 1; i < 4; i++) {
+            long gapMs = TimeUnit.NANOSECONDS.toMillis(requestTimes.get(i) - requestTimes.get(i - 1));
+            assertTrue(gapMs >= 100, "at least half the 200 ms backoff between tries, got " + gapMs + " ms");
+        }
+        stop();
+        requests.clear();
+        requestTimes.clear();
+
+        URI limited = start((i, ids) -> i == 0 ? new Answer(429, "{\"error\":\"rate_limited\"}", "2") : Answer.accepted(ids.size()));
+        List<String> why = new CopyOnWriteArrayList<>();
+        try (FootfallClient client = FootfallClient.builder(limited).batchSize(1).flushInterval(Duration.ofMillis(10))
+                .giveUpAfter(Duration.ofMillis(500)).listener(new FootfallClient.Listener() {
+                    @Override
+                    public void failed(List<Event> lost, String reason) {
+                        why.add(reason);
+                    }
+                }).build()) {
+            long t0 = System.nanoTime();
+            client.send(Event.custom("shop.test", "a"));
+            client.send(Event.custom("shop.test", "b"));
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            assertEquals(2, client.stats().failed());
+            assertEquals(1, requests.size(), "the second batch was not sent within the collector's 2 s");
+            assertTrue(why.get(1).contains("Retry-After"), why.toString());
+            // once the 2 s have passed, events go again
+            Thread.sleep(Math.max(0, 2_100 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
+            client.send(Event.custom("shop.test", "c"));
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            assertEquals(1, client.stats().delivered());
+        }
+    }
+
+    /** close() from a thread with its interrupt set still delivers what is queued, and leaves the interrupt set. */
+    @Test
+    void closeFromAnInterruptedThreadStillDelivers() throws Exception {
+        URI collector = start((i, ids) -> Answer.accepted(ids.size()));
+        FootfallClient client = FootfallClient.builder(collector).flushInterval(Duration.ofMinutes(1)).build();
+        pageviews(50).forEach(client::send);
+        Thread.currentThread().interrupt();
+        try {
+            client.close();
+            assertTrue(Thread.currentThread().isInterrupted(), "the caller's interrupt is kept");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(new FootfallClient.Stats(50, 0, 0, 0, 0, 0), client.stats());
+        client.close(); // a second close is harmless
+    }
+
+    /** A collector served under a path keeps it; a 404 is a wrong address, reported at once, not a rejection. */
+    @Test
+    void aPathInTheCollectorsAddressIsKept() throws Exception {
+        URI collector = start("/footfall", (i, ids) -> Answer.accepted(ids.size()));
+        try (FootfallClient client = FootfallClient.builder(collector).build()) {
+            pageviews(3).forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            assertEquals(3, client.stats().delivered());
+        }
+        List<String> why = new CopyOnWriteArrayList<>();
+        URI wrong = URI.create(collector.toString().replace("/footfall", "/elsewhere"));
+        try (FootfallClient client = FootfallClient.builder(wrong).listener(new FootfallClient.Listener() {
+            @Override
+            public void failed(List<Event> lost, String reason) {
+                why.add(reason);
+            }
+        }).build()) {
+            pageviews(2).forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            assertEquals(new FootfallClient.Stats(0, 0, 0, 2, 0, 0), client.stats());
+        }
+        assertEquals(List.of("HTTP 404: no footfall collector at " + wrong + "/v1/events (is the address right?)"), why);
+        assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(collector).userAgent("myapp/2 (caf\u00e9)"));
     }
 }
