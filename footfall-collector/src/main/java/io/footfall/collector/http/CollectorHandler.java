@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.AttributeKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
@@ -31,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * Routes collector requests and writes every answer. Runs on the event loop and never blocks: taking
  * events in is {@link Intake}, whose 202 is written when the acknowledgement comes back to the loop.
  *
- * <p>One request per connection at a time: reading pauses while a request is answered (the flow-control
- * handler in front holds anything pipelined), so answers leave in request order and a client cannot
- * queue unbounded work on one connection.
+ * <p>One request per connection at a time: reading pauses while an answer waits for the broker (the flow-control
+ * handler in front holds anything pipelined meanwhile, before anything else can answer it), so answers leave in
+ * request order and a client cannot queue unbounded work on one connection. Nor unbounded answers: reading also
+ * pauses while the connection's outbound buffer is above Netty's write-buffer high-water mark (64 KB), so a client
+ * that pipelines requests and never reads the answers stops being read instead of filling memory with them (and
+ * once more than 128 of its requests wait, Netty's codec closes the connection).
  */
 @ChannelHandler.Sharable
 public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -41,6 +45,12 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
     private static final Logger LOG = LoggerFactory.getLogger(CollectorHandler.class);
     private static final byte[] LIVE = "{\"status\":\"live\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] READY = "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII);
+    /** Whether the request being handled has had its answer written (false while it waits for the broker). */
+    private static final AttributeKey<Boolean> ANSWERED = AttributeKey.valueOf("footfall.answered");
+    /** Set while an answered connection waits for its outbound buffer to drain before the next request is read. */
+    /** The target Netty gives a request whose first line it could not read. */
+    private static final String BAD_REQUEST_URI = "/bad-request";
+    private static final AttributeKey<Boolean> RESUME_WHEN_WRITABLE = AttributeKey.valueOf("footfall.resumeWhenWritable");
 
     private final EventSink sink;
     private final CollectorMetrics metrics;
@@ -69,19 +79,35 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         if (timeouts != null) {
             timeouts.requestRead();
         }
-        ctx.channel().config().setAutoRead(false);
+        Channel channel = ctx.channel();
+        channel.attr(ANSWERED).set(Boolean.FALSE);
+        handle(ctx, request);
+        if (!Boolean.TRUE.equals(channel.attr(ANSWERED).get())) {
+            // The answer waits for the broker: nothing more is read from this connection until it is written. A
+            // request answered at once leaves reading as it is, so the next pipelined one follows in this same loop.
+            channel.config().setAutoRead(false);
+        }
+    }
+
+    private void handle(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
-            reply(ctx, Route.OTHER, malformed(request.decoderResult().cause()), false);
+            reply(ctx, Route.OTHER, malformed(request), false);
+            return;
+        }
+        if (request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+            // The aggregator takes "chunked" away once it has de-chunked the body: whatever is left is a coding this
+            // collector does not undo (Transfer-Encoding: gzip, chunked), and the body is not what it seems.
+            reply(ctx, Route.OTHER, malformed(), false);
             return;
         }
         if (request.protocolVersion().majorVersion() != 1) {
             // Netty parses any HTTP/x.y; only 1.0 and 1.1 are spoken here (and never with a 5xx).
-            reply(ctx, Route.OTHER, malformed(null), false);
+            reply(ctx, Route.OTHER, malformed(), false);
             return;
         }
         if (!hasValidHost(request)) {
-            reply(ctx, Route.OTHER, malformed(null), false);
+            reply(ctx, Route.OTHER, malformed(), false);
             return;
         }
         String path = pathOf(request.uri());
@@ -111,9 +137,7 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
                 if (method.equals(HttpMethod.GET)) {
                     intake.pixel(ctx, request, keepAlive);
                 } else if (method.equals(HttpMethod.HEAD)) {
-                    // What a GET would answer, without its body and without recording a view: link checkers and
-                    // previews ask HEAD, and HEAD must not change anything.
-                    reply(ctx, route, Responses.pixel(), keepAlive);
+                    intake.pixelHead(ctx, request, keepAlive);
                 } else {
                     reply(ctx, route, Responses.methodNotAllowed("GET, HEAD"), keepAlive);
                 }
@@ -171,16 +195,35 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         // While draining, each connection closes after its answer, so shutdown can wait for all of them.
         boolean keepAlive = keepAliveAsked && !state.draining();
         HttpUtil.setKeepAlive(response, keepAlive);
+        Channel channel = ctx.channel();
         ChannelFuture written = ctx.writeAndFlush(response);
+        channel.attr(ANSWERED).set(Boolean.TRUE);
         if (!keepAlive) {
+            // The last answer on this connection: nothing pipelined behind it is read or acted on.
+            channel.config().setAutoRead(false);
             written.addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        ConnectionTimeouts timeouts = ConnectionTimeouts.of(ctx.channel());
+        ConnectionTimeouts timeouts = ConnectionTimeouts.of(channel);
         if (timeouts != null) {
             timeouts.responded();
         }
-        ctx.channel().config().setAutoRead(true);
+        if (!channel.isWritable()) {
+            // The client is not reading its answers: read nothing more of it until they have drained.
+            channel.config().setAutoRead(false);
+            channel.attr(RESUME_WHEN_WRITABLE).set(Boolean.TRUE);
+        } else if (!channel.config().isAutoRead()) {
+            // An answer that waited for the broker (a task of its own): the next request may come.
+            channel.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable() && Boolean.TRUE.equals(ctx.channel().attr(RESUME_WHEN_WRITABLE).getAndSet(null))) {
+            ctx.channel().config().setAutoRead(true);
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     /** Writes a final answer through the whole pipeline and closes the connection. */
@@ -198,9 +241,14 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         }
     }
 
-    private static FullHttpResponse malformed(Throwable cause) {
+    private static FullHttpResponse malformed(FullHttpRequest request) {
+        Throwable cause = request.decoderResult().cause();
         if (cause instanceof TooLongHttpLineException) {
-            return Responses.error(414, "uri_too_long", "the request line is too long");
+            // Netty stands a request whose first line it could not read for "GET /bad-request"; any other request
+            // had its line read, and the long line was a chunk's size line.
+            return BAD_REQUEST_URI.equals(request.uri())
+                    ? Responses.error(414, "uri_too_long", "the request line is too long")
+                    : Responses.error(400, "malformed_request", "a chunk's size line is too long");
         }
         if (cause instanceof TooLongHttpHeaderException) {
             return Responses.error(431, "headers_too_large", "the request headers are too large");
@@ -208,6 +256,10 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         if (cause instanceof TooLongFrameException) {
             return Responses.error(413, "body_too_large", "the request is too large");
         }
+        return malformed();
+    }
+
+    private static FullHttpResponse malformed() {
         return Responses.error(400, "malformed_request", "the request is not valid HTTP/1.1");
     }
 

@@ -58,9 +58,12 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
         }
         pipeline.addLast("timeouts", new ConnectionTimeouts(config.readTimeout(), config.idleTimeout(), metrics));
         pipeline.addLast("codec", new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, MAX_CHUNK_BYTES));
+        // In front of everything that may answer by itself (the aggregator's 413 and 417, the body budget's 503):
+        // the parts of a pipelined request wait here while the one before it is answered, so no early refusal of
+        // the next can overtake (and, by closing the connection, lose) the 202 of an event already taken.
+        pipeline.addLast("flow", new FlowControlHandler());
         pipeline.addLast("body-budget", new BodyBudget(bodyBudget, metrics));
         pipeline.addLast("aggregate", new BoundedAggregator(config.maxRequestBytes(), metrics));
-        pipeline.addLast("flow", new FlowControlHandler());
         pipeline.addLast("handler", handler);
     }
 

@@ -125,6 +125,23 @@ final class Intake {
     }
 
     /**
+     * {@code HEAD /v1/p.gif}: the status and headers a GET would get for the same query (400 for one the GET would
+     * refuse), without recording anything: link checkers and previews ask HEAD, and HEAD changes nothing.
+     */
+    void pixelHead(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        FullHttpResponse answer;
+        try {
+            byte[] json = PixelQuery.toJson(request.uri());
+            DecodedBatch batch = decoder.decode(json, json.length, "application/json", null, clock.millis());
+            answer = batch.rejected().isEmpty() ? Responses.pixel()
+                    : Responses.error(400, batch.rejected().get(0).reason(), batch.rejected().get(0).detail());
+        } catch (RequestRejected e) {
+            answer = Responses.error(e.status(), e.error(), e.getMessage());
+        }
+        reply.send(ctx, Route.PIXEL, answer, keepAlive);
+    }
+
+    /**
      * Connection facts attached to every accepted event. The client's address is kept truncated to its network
      * ({@link ClientIps}): the full one is used only in memory, by the rate limiter.
      */

@@ -35,7 +35,9 @@ public final class PixelQuery {
     public static byte[] toJson(String uri) throws RequestRejected {
         Map<String, List<String>> params;
         try {
-            params = new QueryStringDecoder(uri, java.nio.charset.StandardCharsets.UTF_8, true, MAX_PARAMS).parameters();
+            // A ';' is a character of the value, as in browsers and the WHATWG URL rules (url=...;jsessionid=...),
+            // not a second separator
+            params = new QueryStringDecoder(uri, java.nio.charset.StandardCharsets.UTF_8, true, MAX_PARAMS, true).parameters();
         } catch (IllegalArgumentException e) {
             throw new RequestRejected(400, "malformed_request", "the query string is not valid percent-encoding");
         }
