@@ -44,7 +44,7 @@ public final class Event {
     static final int MAX_PROPS = 32;
     static final int MAX_PROP_KEY_CHARS = 64;
     static final int MAX_PROP_VALUE_CHARS = 1024;
-    /** The collector reads no JSON number longer than this (and refuses the whole request that holds one). */
+    /** The collector reads no JSON number of more digits than this (and refuses the whole request that holds one). */
     static final int MAX_NUMBER_CHARS = 40;
     private static final Pattern JSON_NUMBER = Pattern.compile("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?");
 
@@ -116,7 +116,7 @@ public final class Event {
 
     /**
      * A custom property (at most 32 per event; the key 1 to 64 characters): a string of at most 1,024 characters, a
-     * boolean, or a finite number whose JSON text has at most 40 characters and an exponent within ±999 (what every
+     * boolean, or a finite number of at most 40 digits and an exponent within ±999 (what every
      * warehouse stores as sent). Setting a key again replaces its value.
      */
     public Event prop(String key, Object value) {
@@ -168,7 +168,12 @@ public final class Event {
 
     private static void number(String key, Number n) {
         String text = n.toString();
-        boolean ok = text.length() <= MAX_NUMBER_CHARS && JSON_NUMBER.matcher(text).matches();
+        boolean ok = JSON_NUMBER.matcher(text).matches();
+        if (ok) {
+            int e0 = Math.max(text.indexOf('e'), text.indexOf('E'));
+            // as the collector's JSON reader counts: the digits, not the sign or the point
+            ok = text.substring(0, e0 < 0 ? text.length() : e0).chars().filter(Character::isDigit).count() <= MAX_NUMBER_CHARS;
+        }
         if (ok) {
             double d = Double.parseDouble(text);
             int e = Math.max(text.indexOf('e'), text.indexOf('E'));
@@ -179,7 +184,7 @@ public final class Event {
         }
         if (!ok) {
             throw new IllegalArgumentException("prop '" + key + "': " + abbreviated(text) + " is not a number JSON carries"
-                    + " and every warehouse stores (finite, at most " + MAX_NUMBER_CHARS + " characters, exponent within"
+                    + " and every warehouse stores (finite, at most " + MAX_NUMBER_CHARS + " digits, exponent within"
                     + " ±999); send it as a string");
         }
     }

@@ -93,6 +93,8 @@ public final class FootfallClient implements AutoCloseable {
     private final AtomicLong finished = new AtomicLong();
     private final Object idle = new Object();
     private volatile boolean closing;
+    /** The thread running the first {@link #close}: a listener it calls may close again, which must not wait for itself. */
+    private volatile Thread closer;
     private volatile long closeDeadline = Long.MAX_VALUE;
     private final CountDownLatch closed = new CountDownLatch(1);
     /** No request before this time ({@code System.nanoTime}): the collector's last {@code Retry-After}. */
@@ -149,7 +151,9 @@ public final class FootfallClient implements AutoCloseable {
                 dropped.incrementAndGet();
                 return false;
             }
-            if (queuedBytes.addAndGet(size) > maxQueuedBytes || !queue.offer(queued)) {
+            long bytes = queuedBytes.addAndGet(size);
+            // An event alone always fits: a valid one's JSON may exceed a small budget once escaped.
+            if (bytes > maxQueuedBytes && bytes != size || !queue.offer(queued)) {
                 queuedBytes.addAndGet(-size);
                 dropped.incrementAndGet();
                 return false;
@@ -218,8 +222,12 @@ public final class FootfallClient implements AutoCloseable {
             first = !closing;
             if (first) {
                 closeDeadline = System.nanoTime() + closeTimeout.toNanos();
+                closer = Thread.currentThread();
                 closing = true;
             }
+        }
+        if (!first && (Thread.currentThread() == closer || Thread.currentThread() == sender)) {
+            return; // called back from a listener, inside the close under way (or from the thread it waits for)
         }
         boolean interrupted = false;
         try {
@@ -294,12 +302,7 @@ public final class FootfallClient implements AutoCloseable {
                 if (closing) {
                     drainTo(batch, batchSize - batch.size());
                 }
-                try {
-                    deliver(batch, System.nanoTime());
-                } catch (RuntimeException | Error e) {
-                    // Whatever it was (an answer this client cannot read, memory for one request), the thread goes on.
-                    giveUp(batch, "client error: " + e);
-                }
+                deliver(batch, System.nanoTime());
                 if (Thread.currentThread().isInterrupted()) {
                     return;
                 }
@@ -319,6 +322,16 @@ public final class FootfallClient implements AutoCloseable {
      * @param started when the batch was first tried: {@code giveUpAfter} counts from there, halves of a split included
      */
     private void deliver(List<Queued> batch, long started) {
+        try {
+            attempt(batch, started);
+        } catch (RuntimeException | Error e) {
+            // Whatever it was (an answer this client cannot read, memory for one request), the thread goes on. Caught
+            // here, per part of a split, so that events an earlier part settled are not reported a second time.
+            giveUp(batch, "client error: " + e);
+        }
+    }
+
+    private void attempt(List<Queued> batch, long started) {
         long backoff = retryInitial.toNanos();
         String problem = null;
         while (true) {

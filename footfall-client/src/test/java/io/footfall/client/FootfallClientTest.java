@@ -14,6 +14,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -552,5 +555,166 @@ class FootfallClientTest {
         }
         assertEquals(List.of("HTTP 404: no footfall collector at " + wrong + "/v1/events (is the address right?)"), why);
         assertThrows(IllegalArgumentException.class, () -> FootfallClient.builder(collector).userAgent("myapp/2 (caf\u00e9)"));
+    }
+
+    /**
+     * A part of a split batch that fails inside the client (here: the HTTP client throws) gives up only its own
+     * events: the half already delivered is not reported failed as well, and flush() still waits for what is sent later.
+     */
+    @Test
+    void aFailureInOneHalfOfASplitReportsOnlyThatHalf() throws Exception {
+        URI collector = start((i, ids) -> ids.size() > 2 ? new Answer(413, "{\"error\":\"too_many_events\"}", null)
+                : Answer.accepted(ids.size()));
+        HttpClient real = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        AtomicInteger sends = new AtomicInteger();
+        HttpClient failingThird = new DelegatingHttpClient(real) {
+            @Override
+            public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+                    throws IOException, InterruptedException {
+                if (sends.incrementAndGet() == 3) {
+                    throw new IllegalStateException("a bug in the HTTP stack");
+                }
+                return super.send(request, handler);
+            }
+        };
+        List<Event> failed = new CopyOnWriteArrayList<>();
+        List<Event> events = pageviews(4);
+        try (FootfallClient client = FootfallClient.builder(collector).batchSize(4).httpClient(failingThird)
+                .listener(new FootfallClient.Listener() {
+                    @Override
+                    public void failed(List<Event> lost, String reason) {
+                        failed.addAll(lost);
+                    }
+                }).build()) {
+            events.forEach(client::send);
+            assertTrue(client.flush(Duration.ofSeconds(10)));
+            assertEquals(new FootfallClient.Stats(2, 0, 0, 2, 0, 0), client.stats());
+            assertEquals(ids(events.subList(2, 4)), ids(failed), "only the half that failed");
+        }
+    }
+
+    /** A listener that closes the client (an ordinary idempotent close) while close() reports what is left. */
+    @Test
+    void aListenerMayCloseTheClientWhileItCloses() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        URI collector = start((i, ids) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Answer.accepted(ids.size());
+        });
+        java.util.concurrent.atomic.AtomicReference<FootfallClient> self = new java.util.concurrent.atomic.AtomicReference<>();
+        AtomicInteger reported = new AtomicInteger();
+        FootfallClient client = FootfallClient.builder(collector).batchSize(1).closeTimeout(Duration.ofMillis(300))
+                .listener(new FootfallClient.Listener() {
+                    @Override
+                    public void failed(List<Event> lost, String reason) {
+                        reported.addAndGet(lost.size());
+                        self.get().close();
+                    }
+                }).build();
+        self.set(client);
+        pageviews(5).forEach(client::send);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(10), client::close);
+        release.countDown();
+        assertEquals(5, reported.get() + client.stats().delivered());
+    }
+
+    @Test
+    void anEventAloneFitsTheSmallestByteBudget() throws Exception {
+        URI collector = start((i, ids) -> Answer.accepted(ids.size()));
+        try (FootfallClient client = FootfallClient.builder(collector).maxQueuedBytes(64 * 1024).build()) {
+            Event big = Event.custom("shop.test", "quotes");
+            for (int k = 0; k < 32; k++) {
+                big.prop("k" + k, "\"".repeat(1024)); // 2 KB of JSON each once escaped: over 64 KB in all
+            }
+            assertTrue(big.toJson().length() > 64 * 1024);
+            assertTrue(client.send(big), "a valid event is never too large for an empty queue");
+            assertTrue(client.flush(Duration.ofSeconds(5)));
+            assertEquals(1, client.stats().delivered());
+        }
+    }
+
+    /** Numbers are counted as the collector's JSON reader counts them: digits, not the sign or the point. */
+    @Test
+    void numbersOfFortyDigitsPass() {
+        Event e = Event.custom("shop.test", "n");
+        e.prop("negative", new java.math.BigDecimal("-" + "9".repeat(40)));
+        e.prop("fraction", new java.math.BigDecimal("9".repeat(39) + ".5"));
+        assertThrows(IllegalArgumentException.class, () -> e.prop("more", new java.math.BigInteger("9".repeat(41))));
+    }
+
+    /** Every call to the HTTP client goes to another one: tests override the one they need to fail. */
+    private static class DelegatingHttpClient extends HttpClient {
+        private final HttpClient to;
+
+        DelegatingHttpClient(HttpClient to) {
+            this.to = to;
+        }
+
+        @Override
+        public java.util.Optional<java.net.CookieHandler> cookieHandler() {
+            return to.cookieHandler();
+        }
+
+        @Override
+        public java.util.Optional<Duration> connectTimeout() {
+            return to.connectTimeout();
+        }
+
+        @Override
+        public Redirect followRedirects() {
+            return to.followRedirects();
+        }
+
+        @Override
+        public java.util.Optional<java.net.ProxySelector> proxy() {
+            return to.proxy();
+        }
+
+        @Override
+        public javax.net.ssl.SSLContext sslContext() {
+            return to.sslContext();
+        }
+
+        @Override
+        public javax.net.ssl.SSLParameters sslParameters() {
+            return to.sslParameters();
+        }
+
+        @Override
+        public java.util.Optional<java.net.Authenticator> authenticator() {
+            return to.authenticator();
+        }
+
+        @Override
+        public Version version() {
+            return to.version();
+        }
+
+        @Override
+        public java.util.Optional<java.util.concurrent.Executor> executor() {
+            return to.executor();
+        }
+
+        @Override
+        public <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+                throws IOException, InterruptedException {
+            return to.send(request, handler);
+        }
+
+        @Override
+        public <T> java.util.concurrent.CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
+                HttpResponse.BodyHandler<T> handler) {
+            return to.sendAsync(request, handler);
+        }
+
+        @Override
+        public <T> java.util.concurrent.CompletableFuture<HttpResponse<T>> sendAsync(HttpRequest request,
+                HttpResponse.BodyHandler<T> handler, HttpResponse.PushPromiseHandler<T> push) {
+            return to.sendAsync(request, handler, push);
+        }
     }
 }

@@ -45,6 +45,8 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
     private static final Logger LOG = LoggerFactory.getLogger(CollectorHandler.class);
     private static final byte[] LIVE = "{\"status\":\"live\"}".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] READY = "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII);
+    /** Set once the connection's last answer is written by a handler in front (413, 417): nothing after it is handled. */
+    private static final AttributeKey<Boolean> FINISHED = AttributeKey.valueOf("footfall.finished");
     /** Whether the request being handled has had its answer written (false while it waits for the broker). */
     private static final AttributeKey<Boolean> ANSWERED = AttributeKey.valueOf("footfall.answered");
     /** Set while an answered connection waits for its outbound buffer to drain before the next request is read. */
@@ -73,8 +75,20 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         this.intake = new Intake(decoder, sink, metrics, state, clock, clientAddress, rateLimiter, this::reply);
     }
 
+    /**
+     * A handler in front has written the connection's last answer and closes it once the rest of the refused body has
+     * been read: a request pipelined behind that body is dropped, unanswered and unrecorded (its answer could no
+     * longer reach the client, which would send its events again).
+     */
+    static void finish(Channel channel) {
+        channel.attr(FINISHED).set(Boolean.TRUE);
+    }
+
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (Boolean.TRUE.equals(ctx.channel().attr(FINISHED).get())) {
+            return; // reading goes on, so the client can finish sending and read the refusal; nothing more is done
+        }
         ConnectionTimeouts timeouts = ConnectionTimeouts.of(ctx.channel());
         if (timeouts != null) {
             timeouts.requestRead();

@@ -98,6 +98,7 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
                     ? Responses.error(413, "body_too_large", "the body is larger than " + maxBytes + " bytes")
                     : Responses.error(status, "expectation_failed", "only 'Expect: 100-continue' is supported");
             HttpUtil.setKeepAlive(response, false);
+            CollectorHandler.finish(pipeline.channel());
             return response;
         }
 
@@ -110,6 +111,7 @@ public final class CollectorInitializer extends ChannelInitializer<Channel> {
             FullHttpResponse response = Responses.error(413, "body_too_large",
                     "the body is larger than " + maxBytes + " bytes");
             HttpUtil.setKeepAlive(response, false);
+            CollectorHandler.finish(ctx.channel());
             ConnectionTimeouts timeouts = ConnectionTimeouts.of(ctx.channel());
             if (ctx.channel() instanceof DuplexChannel duplex && timeouts != null) {
                 // Answer, half-close, and let the aggregator discard the rest of the body for a bounded time.

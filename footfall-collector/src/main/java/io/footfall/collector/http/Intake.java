@@ -61,7 +61,7 @@ final class Intake {
     /** Refusals that apply before the body is read: shutting down, or this client is over its rate. */
     private FullHttpResponse refusal(String ip) {
         if (state.draining()) {
-            return Responses.unavailable("shutting_down", "the collector is shutting down");
+            return shuttingDown();
         }
         if (rateLimiter != null && ip != null) {
             long retryAfter = rateLimiter.tryAcquire(ip);
@@ -129,16 +129,33 @@ final class Intake {
      * refuse), without recording anything: link checkers and previews ask HEAD, and HEAD changes nothing.
      */
     void pixelHead(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        if (state.draining()) {
+            reply.send(ctx, Route.PIXEL, shuttingDown(), keepAlive); // no rate token is taken: a HEAD sends nothing
+            return;
+        }
         FullHttpResponse answer;
         try {
             byte[] json = PixelQuery.toJson(request.uri());
             DecodedBatch batch = decoder.decode(json, json.length, "application/json", null, clock.millis());
-            answer = batch.rejected().isEmpty() ? Responses.pixel()
-                    : Responses.error(400, batch.rejected().get(0).reason(), batch.rejected().get(0).detail());
+            if (batch.rejected().isEmpty()) {
+                answer = Responses.pixel();
+            } else if (onlyUnknownSites(batch.rejected())) {
+                answer = unknownSite();
+            } else {
+                answer = Responses.error(400, batch.rejected().get(0).reason(), batch.rejected().get(0).detail());
+            }
         } catch (RequestRejected e) {
             answer = Responses.error(e.status(), e.error(), e.getMessage());
         }
         reply.send(ctx, Route.PIXEL, answer, keepAlive);
+    }
+
+    private static FullHttpResponse shuttingDown() {
+        return Responses.unavailable("shutting_down", "the collector is shutting down");
+    }
+
+    private static FullHttpResponse unknownSite() {
+        return Responses.error(403, BodyDecoder.UNKNOWN_SITE, "this collector does not accept events for that site");
     }
 
     /**
@@ -156,8 +173,7 @@ final class Intake {
         if (batch.accepted().isEmpty() && onlyUnknownSites(batch.rejected())) {
             // Not data from a site we serve: refuse outright instead of filling footfall.bad with it.
             metrics.rejected(BodyDecoder.UNKNOWN_SITE, batch.rejected().size());
-            reply.send(ctx, route, Responses.error(403, BodyDecoder.UNKNOWN_SITE,
-                    "this collector does not accept events for that site"), keepAlive);
+            reply.send(ctx, route, unknownSite(), keepAlive);
             return;
         }
         List<RawEvent> events = new ArrayList<>(batch.accepted().size());

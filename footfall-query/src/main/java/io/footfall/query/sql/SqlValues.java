@@ -52,43 +52,76 @@ final class SqlValues {
         if (postgres) {
             return postgres(rs, i, typeName);
         }
+        String type = typeName.toUpperCase(Locale.ROOT);
+        if (type.matches("TIMESTAMP(_S|_MS|_NS)?")) {
+            // Not through a Timestamp, which the driver makes in the JVM's zone (a wall time in its DST gap moves)
+            LocalDateTime t = rs.getObject(i, LocalDateTime.class);
+            return t == null ? null : local(t);
+        }
         Object v = rs.getObject(i);
         if (v == null) {
             return null;
         }
-        // DuckDB's driver gives a TIMESTAMPTZ as an OffsetDateTime, a TIMESTAMP as a Timestamp, wherever they are
-        Object simple = element(v, false);
+        // DuckDB's driver gives a TIMESTAMPTZ as an OffsetDateTime, a TIMESTAMP inside a list as a Timestamp
+        Object simple = element(v);
         return simple != null ? simple : rs.getString(i);
     }
 
     private static Object postgres(ResultSet rs, int i, String typeName) throws SQLException {
         String type = typeName.toLowerCase(Locale.ROOT);
         if (type.startsWith("timestamp")) {
-            boolean zoned = type.equals("timestamptz");
             String text = rs.getString(i);
-            if (text == null || text.endsWith("infinity")) {
-                return text;
+            if (text == null || text.endsWith("infinity") || text.endsWith(" BC")) {
+                return text; // as PostgreSQL writes them: ISO 8601 has no infinity, and java.time no BC
             }
-            return zoned ? instant(rs.getObject(i, OffsetDateTime.class)) : LOCAL.format(rs.getObject(i, LocalDateTime.class));
+            return type.equals("timestamptz") ? instant(rs.getObject(i, OffsetDateTime.class))
+                    : local(rs.getObject(i, LocalDateTime.class));
         }
         if (type.startsWith("_")) {
             Array a = rs.getArray(i);
-            // pgjdbc gives the elements of a timestamptz[] as Timestamps holding the instant
-            return a == null ? null : array(a, "timestamptz".equals(a.getBaseTypeName()));
+            if (a == null) {
+                return null;
+            }
+            try {
+                return postgresArray(a);
+            } catch (SQLException e) {
+                return rs.getString(i); // an element the driver cannot read as a value: the array as PostgreSQL writes it
+            }
         }
         Object v = rs.getObject(i);
         if (v == null) {
             return null;
         }
         if (v instanceof Boolean || v instanceof Number) {
-            return element(v, false);
+            return element(v);
         }
         // the server's text: bytea as \x and hex, dates, times with their offsets, intervals, json, xml, uuid, ...
         return rs.getString(i);
     }
 
+    /**
+     * A PostgreSQL array, each element read as a column of its base type would be (so a timestamptz[] holds UTC
+     * instants and a numeric[]'s NaN its text), nested arrays as lists.
+     */
+    private static List<Object> postgresArray(Array a) throws SQLException {
+        String base = a.getBaseTypeName();
+        List<Object> out = new ArrayList<>();
+        try (ResultSet rows = a.getResultSet()) {
+            while (rows.next()) {
+                Object v;
+                try {
+                    v = rows.getObject(2) instanceof Array sub ? postgresArray(sub) : postgres(rows, 2, base);
+                } catch (SQLException e) {
+                    v = rows.getString(2); // NaN of a numeric, a money amount, a bit string: the element's text
+                }
+                out.add(v);
+            }
+        }
+        return out;
+    }
+
     /** A value inside a list or struct, or a whole DuckDB value; null when it has no form here but the driver's text. */
-    private static Object element(Object v, boolean zoned) throws SQLException {
+    private static Object element(Object v) throws SQLException {
         if (v instanceof Boolean || v instanceof String || v instanceof Long || v instanceof BigInteger
                 || v instanceof BigDecimal) {
             return v;
@@ -103,62 +136,75 @@ final class SqlValues {
         } else if (v instanceof OffsetDateTime t) {
             return instant(t);
         } else if (v instanceof Timestamp t) {
-            return zoned ? instant(t.toInstant().atOffset(ZoneOffset.UTC)) : LOCAL.format(t.toLocalDateTime());
+            return local(t.toLocalDateTime());
         } else if (v instanceof LocalDateTime t) {
-            return LOCAL.format(t);
+            return local(t);
         } else if (v instanceof LocalTime t) {
             return DateTimeFormatter.ISO_LOCAL_TIME.format(t);
         } else if (v instanceof OffsetTime t) {
             return DateTimeFormatter.ISO_OFFSET_TIME.format(t);
-        } else if (v instanceof LocalDate || v instanceof java.sql.Date || v instanceof java.util.UUID) {
+        } else if (v instanceof LocalDate d) {
+            return infinite(d.getYear()) != null ? infinite(d.getYear()) : d.toString();
+        } else if (v instanceof java.sql.Date || v instanceof java.util.UUID) {
             return v.toString();
         } else if (v instanceof SQLXML xml) {
             return xml.getString();
         } else if (v instanceof Array a) {
-            return array(a, zoned);
+            return array((Object[]) a.getArray());
         } else if (v instanceof DuckDBStruct s) {
-            return map(s.getMap(), zoned);
+            return map(s.getMap());
         } else if (v instanceof Struct s) {
-            return array(s.getAttributes(), zoned);
+            return array(s.getAttributes());
         } else if (v instanceof Map<?, ?> m) {
-            return map(m, zoned);
+            return map(m);
         }
         return null;
     }
 
-    private static List<Object> array(Array a, boolean zoned) throws SQLException {
-        return array((Object[]) a.getArray(), zoned);
-    }
-
-    private static List<Object> array(Object[] values, boolean zoned) throws SQLException {
+    private static List<Object> array(Object[] values) throws SQLException {
         List<Object> out = new ArrayList<>(values.length);
         for (Object e : values) {
-            out.add(nested(e, zoned));
+            out.add(nested(e));
         }
         return out;
     }
 
-    private static Map<String, Object> map(Map<?, ?> values, boolean zoned) throws SQLException {
+    private static Map<String, Object> map(Map<?, ?> values) throws SQLException {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> e : values.entrySet()) {
-            Object key = nested(e.getKey(), zoned);
-            out.put(key instanceof String s ? s : String.valueOf(key), nested(e.getValue(), zoned));
+            Object key = nested(e.getKey());
+            out.put(key instanceof String s ? s : String.valueOf(key), nested(e.getValue()));
         }
         return out;
     }
 
-    private static Object nested(Object v, boolean zoned) throws SQLException {
+    private static Object nested(Object v) throws SQLException {
         if (v == null) {
             return null;
         }
         if (v instanceof Object[] values) {
-            return array(values, zoned);
+            return array(values);
         }
-        Object simple = element(v, zoned);
+        Object simple = element(v);
         return simple != null ? simple : v.toString();
     }
 
     private static String instant(OffsetDateTime t) {
-        return LOCAL.format(t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime()) + "Z";
+        LocalDateTime utc = t.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+        String infinite = infinite(utc.getYear());
+        return infinite != null ? infinite : LOCAL.format(utc) + "Z";
+    }
+
+    private static String local(LocalDateTime t) {
+        String infinite = infinite(t.getYear());
+        return infinite != null ? infinite : LOCAL.format(t);
+    }
+
+    /**
+     * DuckDB's driver gives {@code infinity} and {@code -infinity} as the farthest value of the type (year 294247 or
+     * 5881580, and their negatives), which no real datum reaches: said as PostgreSQL says them.
+     */
+    private static String infinite(int year) {
+        return year > 200_000 ? "infinity" : year < -200_000 ? "-infinity" : null;
     }
 }

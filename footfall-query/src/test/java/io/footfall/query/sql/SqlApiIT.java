@@ -151,27 +151,32 @@ class SqlApiIT {
     /**
      * Every kind of value reads the same on both warehouses and in any server time zone: timestamps with a zone as
      * UTC instants, without as local ISO 8601, binary data as {@code \x} and hex, lists as JSON arrays, structs and
-     * maps as JSON objects, the rest as the database's text. Run once in UTC and once with the JVM in Asia/Kolkata
-     * (+05:30), where a value read through the JVM's zone would move by 5.5 hours.
+     * maps as JSON objects, the rest as the database's text, infinities as PostgreSQL writes them. Run in UTC, with
+     * the JVM in Asia/Kolkata (+05:30), where a value read through the JVM's zone would move by 5.5 hours, and in
+     * Europe/Berlin, where 2026-03-29 02:30 falls in the DST gap (through the JVM's zone it reads 03:30).
      */
     @ParameterizedTest
     @CsvSource(delimiter = '\t', value = {
-            "duckdb\tUTC", "duckdb\tAsia/Kolkata", "postgres\tUTC", "postgres\tAsia/Kolkata"})
+            "duckdb\tUTC", "duckdb\tAsia/Kolkata", "duckdb\tEurope/Berlin",
+            "postgres\tUTC", "postgres\tAsia/Kolkata", "postgres\tEurope/Berlin"})
     void everyKindOfValueReadsAsDocumented(String dialect, String zone) throws Exception {
         String duckDb = "SELECT 'ab'::BLOB AS b, [1, 2] AS l, ['a', NULL, 'null'] AS ln, {'x': 1, 'y': [TIMESTAMP '2026-01-01 10:00:00']} AS s, "
                 + "MAP {'k': 'v'} AS m, TIMESTAMP '2026-01-01 10:00:00.5' AS ts, TIMESTAMPTZ '2026-01-01 10:00:00+02' AS tz, "
                 + "[TIMESTAMPTZ '2026-01-01 10:00:00.25+02'] AS tzl, DATE '2026-01-01' AS d, TIME '10:00:00' AS t, INTERVAL 3 DAY AS i, "
                 + "'{\"a\":1}'::JSON AS j, 1.50::DECIMAL(5,2) AS dec, 'c5b0e5b8-0c1a-4d3e-9c55-0a5b5bb0b0b0'::UUID AS u, "
-                + "(SELECT min(received_at) FROM events) AS r";
+                + "(SELECT min(received_at) FROM events) AS r, TIMESTAMP '2026-03-29 02:30:00' AS gap, 'infinity'::TIMESTAMPTZ AS inf, "
+                + "['-infinity'::DATE] AS odd, [TIMESTAMP '2026-01-01 10:00:00.5'] AS odd2";
         String postgres = "SELECT 'ab'::bytea AS b, ARRAY[1, 2] AS l, ARRAY['a', NULL, 'null'] AS ln, ROW(1, 'x') AS s, "
                 + "'<a/>'::xml AS m, timestamp '2026-01-01 10:00:00.5' AS ts, timestamptz '2026-01-01 10:00:00+02' AS tz, "
                 + "ARRAY[timestamptz '2026-01-01 10:00:00.25+02'] AS tzl, date '2026-01-01' AS d, time '10:00:00' AS t, interval '3 days' AS i, "
                 + "'{\"a\":1}'::json AS j, 1.50::numeric(5,2) AS dec, 'c5b0e5b8-0c1a-4d3e-9c55-0a5b5bb0b0b0'::uuid AS u, "
-                + "(SELECT min(received_at) FROM events) AS r";
+                + "(SELECT min(received_at) FROM events) AS r, timestamp '2026-03-29 02:30:00' AS gap, 'infinity'::timestamptz AS inf, "
+                + "ARRAY['NaN'::numeric, 1.5] AS odd, ARRAY['101'::bit(3)] AS odd2";
         String struct = dialect.equals("duckdb") ? "{\"x\":1,\"y\":[\"2026-01-01T10:00:00\"]},{\"k\":\"v\"}" : "\"(1,x)\",\"<a/>\"";
         String expected = "[[\"\\\\x6162\",[1,2],[\"a\",null,\"null\"]," + struct + ",\"2026-01-01T10:00:00.5\",\"2026-01-01T08:00:00Z\","
                 + "[\"2026-01-01T08:00:00.25Z\"],\"2026-01-01\",\"10:00:00\",\"3 days\",\"{\\\"a\\\":1}\",1.5,"
-                + "\"c5b0e5b8-0c1a-4d3e-9c55-0a5b5bb0b0b0\",\"2026-11-10T10:00:00Z\"]]";
+                + "\"c5b0e5b8-0c1a-4d3e-9c55-0a5b5bb0b0b0\",\"2026-11-10T10:00:00Z\",\"2026-03-29T02:30:00\",\"infinity\","
+                + (dialect.equals("duckdb") ? "[\"-infinity\"],[\"2026-01-01T10:00:00.5\"]" : "[\"NaN\",1.5],[\"101\"]") + "]]";
         java.util.TimeZone before = java.util.TimeZone.getDefault();
         java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone(zone));
         try {
