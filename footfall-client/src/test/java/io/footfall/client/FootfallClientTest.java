@@ -113,6 +113,48 @@ class FootfallClientTest {
         return events;
     }
 
+    /** A collector that answers nothing until {@code release}, then takes everything. */
+    private static Collector heldUntil(CountDownLatch release) {
+        return (i, ids) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Answer.accepted(ids.size());
+        };
+    }
+
+    /** Sends every event; how many the client took. */
+    private static int sendAll(FootfallClient client, List<Event> events) {
+        int taken = 0;
+        for (Event e : events) {
+            if (client.send(e)) {
+                taken++;
+            }
+        }
+        return taken;
+    }
+
+    /** What was not taken counts as dropped; once the collector answers, what was taken is delivered. */
+    private static void droppedTheRestThenDelivers(FootfallClient client, CountDownLatch release, int sent, int taken)
+            throws InterruptedException {
+        assertEquals(sent - taken, client.stats().dropped());
+        release.countDown();
+        assertTrue(client.flush(Duration.ofSeconds(10)));
+        assertEquals(taken, client.stats().delivered());
+    }
+
+    /** A listener that notes each rejected event as "id reason". */
+    private static FootfallClient.Listener rejectionsInto(List<String> reported) {
+        return new FootfallClient.Listener() {
+            @Override
+            public void rejected(Event event, String error) {
+                reported.add(event.eventId() + " " + error);
+            }
+        };
+    }
+
     private static Set<String> ids(List<Event> events) {
         Set<String> ids = new HashSet<>();
         events.forEach(e -> ids.add(e.eventId()));
@@ -167,12 +209,7 @@ class FootfallClientTest {
                 "{\"accepted\":2,\"rejected\":[{\"index\":1,\"error\":\"invalid_url\",\"detail\":\"url must be http(s)\"}]}", null));
         List<String> reported = new CopyOnWriteArrayList<>();
         List<Event> events = pageviews(3);
-        try (FootfallClient client = FootfallClient.builder(collector).listener(new FootfallClient.Listener() {
-            @Override
-            public void rejected(Event event, String error) {
-                reported.add(event.eventId() + " " + error);
-            }
-        }).build()) {
+        try (FootfallClient client = FootfallClient.builder(collector).listener(rejectionsInto(reported)).build()) {
             events.forEach(client::send);
             assertTrue(client.flush(Duration.ofSeconds(10)));
             assertEquals(new FootfallClient.Stats(2, 1, 0, 0, 0, 0), client.stats());
@@ -287,26 +324,11 @@ class FootfallClientTest {
     @Test
     void aFullQueueRefusesNewEventsInsteadOfGrowing() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        URI collector = start((i, ids) -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Answer.accepted(ids.size());
-        });
+        URI collector = start(heldUntil(release));
         try (FootfallClient client = FootfallClient.builder(collector).maxQueuedEvents(5).batchSize(1).build()) {
-            int taken = 0;
-            for (Event e : pageviews(20)) {
-                if (client.send(e)) {
-                    taken++;
-                }
-            }
+            int taken = sendAll(client, pageviews(20));
             assertTrue(taken <= 6, "at most the queue and the one request waiting on the collector: " + taken);
-            assertEquals(20 - taken, client.stats().dropped());
-            release.countDown();
-            assertTrue(client.flush(Duration.ofSeconds(10)));
-            assertEquals(taken, client.stats().delivered());
+            droppedTheRestThenDelivers(client, release, 20, taken);
         }
     }
 
@@ -400,12 +422,7 @@ class FootfallClientTest {
                 ? new Answer(400, "{\"error\":\"json_limit\",\"detail\":\"a string is too long\"}", null)
                 : Answer.accepted(ids.size()));
         List<String> reported = new CopyOnWriteArrayList<>();
-        try (FootfallClient client = FootfallClient.builder(collector).batchSize(10).listener(new FootfallClient.Listener() {
-            @Override
-            public void rejected(Event event, String error) {
-                reported.add(event.eventId() + " " + error);
-            }
-        }).build()) {
+        try (FootfallClient client = FootfallClient.builder(collector).batchSize(10).listener(rejectionsInto(reported)).build()) {
             events.forEach(client::send);
             assertTrue(client.flush(Duration.ofSeconds(10)));
             assertEquals(new FootfallClient.Stats(9, 1, 0, 0, 0, 0), client.stats());
@@ -442,31 +459,20 @@ class FootfallClientTest {
     @Test
     void theQueueIsBoundedInBytesToo() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        URI collector = start((i, ids) -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Answer.accepted(ids.size());
-        });
+        URI collector = start(heldUntil(release));
         try (FootfallClient client = FootfallClient.builder(collector).maxQueuedBytes(64 * 1024).batchSize(1).build()) {
-            int taken = 0;
+            List<Event> big = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 Event e = Event.custom("shop.test", "big");
                 for (int k = 0; k < 10; k++) {
                     e.prop("k" + k, "v".repeat(1000));
                 }
-                if (client.send(e)) {
-                    taken++;
-                }
+                big.add(e);
             }
+            int taken = sendAll(client, big);
             // ~10 KB each: 6 fit in 64 KB, plus the one the client's thread holds in its request
             assertTrue(taken >= 6 && taken <= 7, "taken " + taken);
-            assertEquals(200 - taken, client.stats().dropped());
-            release.countDown();
-            assertTrue(client.flush(Duration.ofSeconds(10)));
-            assertEquals(taken, client.stats().delivered());
+            droppedTheRestThenDelivers(client, release, 200, taken);
         }
     }
 
@@ -597,14 +603,7 @@ class FootfallClientTest {
     @Test
     void aListenerMayCloseTheClientWhileItCloses() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        URI collector = start((i, ids) -> {
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return Answer.accepted(ids.size());
-        });
+        URI collector = start(heldUntil(release));
         java.util.concurrent.atomic.AtomicReference<FootfallClient> self = new java.util.concurrent.atomic.AtomicReference<>();
         AtomicInteger reported = new AtomicInteger();
         FootfallClient client = FootfallClient.builder(collector).batchSize(1).closeTimeout(Duration.ofMillis(300))
