@@ -15,9 +15,11 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.AttributeKey;
@@ -47,6 +49,8 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
     private static final byte[] READY = "{\"status\":\"ready\"}".getBytes(StandardCharsets.US_ASCII);
     /** Set once the connection's last answer is written by a handler in front (413, 417): nothing after it is handled. */
     private static final AttributeKey<Boolean> FINISHED = AttributeKey.valueOf("footfall.finished");
+    /** Whether the request being handled came as HTTP/1.0, whose client keeps a connection only when told so. */
+    private static final AttributeKey<Boolean> HTTP_1_0 = AttributeKey.valueOf("footfall.http10");
     /** Whether the request being handled has had its answer written (false while it waits for the broker). */
     private static final AttributeKey<Boolean> ANSWERED = AttributeKey.valueOf("footfall.answered");
     /** Set while an answered connection waits for its outbound buffer to drain before the next request is read. */
@@ -95,6 +99,7 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         }
         Channel channel = ctx.channel();
         channel.attr(ANSWERED).set(Boolean.FALSE);
+        channel.attr(HTTP_1_0).set(request.protocolVersion().equals(HttpVersion.HTTP_1_0));
         handle(ctx, request);
         if (!Boolean.TRUE.equals(channel.attr(ANSWERED).get())) {
             // The answer waits for the broker: nothing more is read from this connection until it is written. A
@@ -210,6 +215,10 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
         boolean keepAlive = keepAliveAsked && !state.draining();
         HttpUtil.setKeepAlive(response, keepAlive);
         Channel channel = ctx.channel();
+        if (keepAlive && Boolean.TRUE.equals(channel.attr(HTTP_1_0).get())) {
+            // an HTTP/1.0 client closes after the answer unless the answer says the connection stays (RFC 9112 9.3)
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
         ChannelFuture written = ctx.writeAndFlush(response);
         channel.attr(ANSWERED).set(Boolean.TRUE);
         if (!keepAlive) {

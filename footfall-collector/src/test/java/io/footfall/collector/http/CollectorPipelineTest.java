@@ -177,6 +177,26 @@ class CollectorPipelineTest {
             assertTrue(w.open());
         }
 
+        /** An HTTP/1.0 client that asks to keep the connection is told it stays; one that does not is closed. */
+        @Test
+        void anHttp10ClientIsToldTheConnectionStays() {
+            Wire w = wire();
+            w.send("GET /health/live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            Wire.Response kept = w.only();
+            assertEquals(200, kept.status());
+            assertEquals("keep-alive", kept.header("Connection"));
+            assertTrue(w.open());
+
+            Wire plain = wire();
+            plain.send("GET /health/live HTTP/1.0\r\n\r\n");
+            assertEquals(200, plain.only().status());
+            assertFalse(plain.open());
+
+            Wire eleven = wire();
+            eleven.send(Wire.request("GET", "/health/live", ""));
+            assertNull(eleven.only().header("Connection"), "HTTP/1.1 keeps connections without saying so");
+        }
+
         @Test
         void answersWaitForTheBrokerAndPipelinedRequestsWaitTheirTurn() {
             Wire w = wire();
