@@ -55,8 +55,10 @@ final class EventScope {
      * DuckDB finds it with a hash aggregate ({@code arg_min}/{@code arg_max}, ~10x faster on 10M rows than a
      * sort); PostgreSQL, which has no arg_min, with {@code row_number()}.
      *
-     * @param withFilters whether the request's filters restrict the page views considered (a top list) or only
-     *                    the range does (the session filter itself)
+     * @param withFilters whether the request's filters choose the sessions (a top list: the sessions with a matching
+     *                    event in the range, by their entry or exit among all their page views in the range, so that
+     *                    under {@code path==/pricing} the visits that saw /pricing show where they came in and left) or
+     *                    only the range does (the session filter itself)
      */
     static void edges(Sql sql, Dimension dimension, String table, String dialect, StatsRequest request,
                       double fromSeconds, double toSeconds, boolean withFilters) {
@@ -79,10 +81,11 @@ final class EventScope {
 
     private static void scope(Sql sql, String table, String dialect, StatsRequest request, double fromSeconds,
                               double toSeconds, boolean withFilters) {
-        if (withFilters) {
+        rangeOnly(sql, request, fromSeconds, toSeconds);
+        if (withFilters && !request.filters().isEmpty()) {
+            sql.append(" AND session_id IN (SELECT session_id FROM " + table + " WHERE ");
             append(sql, table, dialect, request, fromSeconds, toSeconds);
-        } else {
-            rangeOnly(sql, request, fromSeconds, toSeconds);
+            sql.append(")");
         }
     }
 

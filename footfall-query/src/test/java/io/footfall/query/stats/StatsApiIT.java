@@ -283,6 +283,14 @@ class StatsApiIT {
         assertEquals(List.of("direct|2|2|0", "search|1|1|1"), top(dialect, "referrer_type", "&filters=" + enc("path==/pricing")));
         assertEquals(List.of("null|2|2|0", "google.com|1|1|1"), top(dialect, "referrer_host", "&filters=" + enc("path==/pricing")));
         assertEquals(List.of("search|1|0|1"), top(dialect, "referrer_type", "&filters=" + enc("event_name==signup")));
+        // Under a path or event filter, entry and exit pages are those of the matching visits among all their page
+        // views in the range: the visits that saw /pricing (s1 entered at /, s3 at /blog, s5 at /pricing; all three
+        // left from /pricing), and the visit that signed up (s1: in at /, out at /pricing; the signup is no page view).
+        assertEquals(List.of("/|1|1", "/blog|1|1", "/pricing|1|1"), top(dialect, "entry_page", "&filters=" + enc("path==/pricing")));
+        assertEquals(List.of("/pricing|2|3"), top(dialect, "exit_page", "&filters=" + enc("path==/pricing")));
+        assertEquals(List.of("/|1|1"), top(dialect, "entry_page", "&filters=" + enc("event_name==signup")));
+        assertEquals(List.of("/pricing|1|1"), top(dialect, "exit_page", "&filters=" + enc("event_name==signup")));
+        assertEquals(List.of("/blog|1|1"), top(dialect, "entry_page", "&filters=" + enc("path==/pricing;country==US")));
         // A property's values under filters, with bots, and the pages of events without it.
         assertEquals(List.of("pro|1|0|1"), top(dialect, "prop:plan", "&filters=" + enc("event_name==signup")));
         assertEquals(List.of("pro|3|2|1", "free|1|1|0"), top(dialect, "prop:plan", "&include_bots=true"));
