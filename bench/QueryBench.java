@@ -366,6 +366,10 @@ public class QueryBench {
                 "utm_campaign", "country", "region", "city", "browser", "os", "device_type", "screen", "language", "event_name")) {
             endpoints.put("top " + d + " 30 d", "/api/stats/top?" + range + "&dimension=" + d + "&limit=10");
         }
+        for (String d : List.of("entry_page", "exit_page")) {
+            endpoints.put("top " + d + " 30 d, path==/pricing", "/api/stats/top?" + range + "&dimension=" + d + "&limit=10"
+                    + "&filters=" + enc("path==/pricing"));
+        }
         endpoints.put("realtime", "/api/stats/realtime?site=" + SITE);
         endpoints.put("funnel 30 d, 3 steps", "/api/stats/funnel?" + range + "&steps=" + enc("path==/;path==/pricing;event_name==signup"));
         endpoints.put("funnel 30 d, 3 steps, country==DE", "/api/stats/funnel?" + range + "&steps="
