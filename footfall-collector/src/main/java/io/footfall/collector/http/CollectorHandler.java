@@ -54,9 +54,9 @@ public final class CollectorHandler extends SimpleChannelInboundHandler<FullHttp
     /** Whether the request being handled has had its answer written (false while it waits for the broker). */
     private static final AttributeKey<Boolean> ANSWERED = AttributeKey.valueOf("footfall.answered");
     /** Set while an answered connection waits for its outbound buffer to drain before the next request is read. */
+    private static final AttributeKey<Boolean> RESUME_WHEN_WRITABLE = AttributeKey.valueOf("footfall.resumeWhenWritable");
     /** The target Netty gives a request whose first line it could not read. */
     private static final String BAD_REQUEST_URI = "/bad-request";
-    private static final AttributeKey<Boolean> RESUME_WHEN_WRITABLE = AttributeKey.valueOf("footfall.resumeWhenWritable");
 
     private final EventSink sink;
     private final CollectorMetrics metrics;

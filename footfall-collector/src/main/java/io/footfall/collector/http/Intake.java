@@ -115,13 +115,7 @@ final class Intake {
             return;
         }
         publish(ctx, Route.PIXEL, batch, new Receipt(receivedAt, ip, request.headers().get(HttpHeaderNames.USER_AGENT)),
-                keepAlive, () -> {
-                    if (batch.rejected().isEmpty()) {
-                        return Responses.pixel();
-                    }
-                    DecodedBatch.Rejection r = batch.rejected().get(0);
-                    return Responses.error(400, r.reason(), r.detail());
-                });
+                keepAlive, () -> pixelAnswer(batch));
     }
 
     /**
@@ -137,17 +131,20 @@ final class Intake {
         try {
             byte[] json = PixelQuery.toJson(request.uri());
             DecodedBatch batch = decoder.decode(json, json.length, "application/json", null, clock.millis());
-            if (batch.rejected().isEmpty()) {
-                answer = Responses.pixel();
-            } else if (onlyUnknownSites(batch.rejected())) {
-                answer = unknownSite();
-            } else {
-                answer = Responses.error(400, batch.rejected().get(0).reason(), batch.rejected().get(0).detail());
-            }
+            answer = !batch.rejected().isEmpty() && onlyUnknownSites(batch.rejected()) ? unknownSite() : pixelAnswer(batch);
         } catch (RequestRejected e) {
             answer = Responses.error(e.status(), e.error(), e.getMessage());
         }
         reply.send(ctx, Route.PIXEL, answer, keepAlive);
+    }
+
+    /** The pixel's answer to its one event: the GIF, or the 400 of its rejection. */
+    private static FullHttpResponse pixelAnswer(DecodedBatch batch) {
+        if (batch.rejected().isEmpty()) {
+            return Responses.pixel();
+        }
+        DecodedBatch.Rejection r = batch.rejected().get(0);
+        return Responses.error(400, r.reason(), r.detail());
     }
 
     private static FullHttpResponse shuttingDown() {
