@@ -513,7 +513,9 @@ class FootfallClientTest {
             assertEquals(2, client.stats().failed());
             assertEquals(1, requests.size(), "the second batch was not sent within the collector's 2 s");
             assertTrue(why.get(1).contains("Retry-After"), why.toString());
-            // once the 2 s have passed, events go again
+            // Once the collector's 2 s have passed, events go again. A plain wait, not a poll: what is waited for is
+            // the clock itself (the client shows nothing until then, and an event sent earlier would wait past its
+            // 500 ms giveUpAfter and fail, which the lines above already proved).
             Thread.sleep(Math.max(0, 2_100 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0)));
             client.send(Event.custom("shop.test", "c"));
             assertTrue(client.flush(Duration.ofSeconds(5)));

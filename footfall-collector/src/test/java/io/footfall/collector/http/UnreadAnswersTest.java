@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,7 +63,11 @@ class UnreadAnswersTest {
             writer.setDaemon(true);
             writer.start();
 
-            Thread.sleep(2_000);
+            // Until the collector has stopped making answers (the same count at two looks 300 ms apart): it has paused
+            // this connection, or (without the pause) made every answer.
+            AtomicInteger seen = new AtomicInteger(-1);
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300))
+                    .until(() -> made.get() > 0 && made.get() == seen.getAndSet(made.get()));
             int madeWhileUnread = made.get();
             // What the kernel's socket buffers hold (a few MB) plus Netty's 64 KB high-water mark: some answers, not
             // all 100 (20 MB) of them.
