@@ -5,7 +5,8 @@ const src = fs.readFileSync(process.argv[2], 'utf8');
 function browser(attrs, nav) {
   const sent = [], listeners = {}, docListeners = {};
   let ids = 0;
-  const loc = {href: 'https://shop.test/a?x=1', get host() { return new URL(this.href).host; }, get origin() { return new URL(this.href).origin; }};
+  const loc = {href: 'https://shop.test/a?x=1', get host() { return new URL(this.href).host; }, get origin() { return new URL(this.href).origin; },
+    get pathname() { return new URL(this.href).pathname; }, get hash() { return new URL(this.href).hash; }};
   const timers = new Map();
   let timerIds = 0;
   const warnings = [];
@@ -99,6 +100,27 @@ spa.history.pushState({}, '', '/about');
 spa.w.footfall('event', 'Contact');       // before the navigation's timer: the view first, then the event
 spa.hide();
 
+// A search box writing its query to the URL with replaceState on every keystroke is one page; replaceState to
+// another path (a redirect) and pushState (a router's link, even to the same path with another query) are views.
+const search = browser({'data-site': 'shop.test'}, {});
+search.history.pushState({}, '', '/search');
+search.flushTimers();
+for (const q of ['s', 'sh', 'sho', 'shoe']) { search.history.replaceState({}, '', '/search?q=' + q); search.flushTimers(); }
+search.history.replaceState({}, '', '/login?next=%2Fsearch');
+search.flushTimers();
+search.history.pushState({}, '', '/login?next=%2Faccount');
+search.flushTimers();
+search.hide();
+// With data-hash the route is in the fragment: replaceState to another route is a view, to its own query is not.
+const hashSearch = browser({'data-site': 'shop.test', 'data-hash': ''}, {later: true});
+hashSearch.loc.href = 'https://shop.test/#/inbox';
+hashSearch.run();
+hashSearch.history.replaceState({}, '', '/#/settings');
+hashSearch.flushTimers();
+hashSearch.history.replaceState({}, '', '/?tab=2#/settings');
+hashSearch.flushTimers();
+hashSearch.hide();
+
 // The script included twice, and calls queued before it loaded.
 const twice = browser({'data-site': 'shop.test'}, {later: true});
 twice.w.footfall = Object.assign(function () {}, {q: [['event', 'Early']]});
@@ -181,7 +203,7 @@ console.log(JSON.stringify({sentBeforeHidden: beforeHidden, beacons: b.sent, gpc
   outbound: out.events(), plainListensForClicks: 'click' in plain.docListeners,
   props: props.events(), propWarnings: props.warnings,
   bigBeacons: big.sent.map((x) => JSON.stringify(x.body).length), bigEvents: big.events().length,
-  spa: spa.events(), twice: twice.events(), noSite: {warnings: none.warnings, footfall: typeof none.w.footfall},
+  spa: spa.events(), search: search.events(), hashSearch: hashSearch.events(), twice: twice.events(), noSite: {warnings: none.warnings, footfall: typeof none.w.footfall},
   hash: hash.events(), plainListensForHashchange: 'hashchange' in plain.listeners,
   manual: manual.events(), manualSentUnasked, manualWarnings: manual.warnings, extra: extra.events(),
   files: files.events(), fileSentAtOnce, both: both.events()}));

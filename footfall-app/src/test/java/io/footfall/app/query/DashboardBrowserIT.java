@@ -75,6 +75,9 @@ class DashboardBrowserIT {
                 js.executeScript("footfall('event', 'signup', {plan: 'pro'})");
                 // A title longer than the collector takes (1024 characters) is cut, not the view lost.
                 js.executeScript("document.title = 'long '.repeat(600); history.pushState({}, '', '/long-title')");
+                // A search box writing its query with replaceState on each keystroke: the same page, no more views.
+                js.executeScript("history.replaceState({}, '', '/long-title?q=a'); setTimeout(function () {"
+                        + " history.replaceState({}, '', '/long-title?q=ab') }, 50)");
                 // A link to another host (the site asks for outbound links): the click is an event with the link's
                 // address, sent before the browser leaves the page.
                 js.executeScript("var a = document.createElement('a'); a.href = 'http://127.0.0.1:9/elsewhere'; a.textContent = 'out';"

@@ -44,23 +44,90 @@ public final class TrackerScript {
     }
 
     /**
-     * The source as browsers get it: its header replaced by a line naming the docs, without the lines that are
-     * comments, the comments after a statement ({@code ; // ...}), indentation or empty lines. Line breaks stay, so
-     * the script means what the source says; a third of the bytes are gone.
+     * The source as browsers get it: its header replaced by a line naming the docs, each line without its comment,
+     * its indentation and the spaces JavaScript does not need (a space stays only between two characters of names,
+     * numbers or keywords, and between two {@code +} or two {@code -}); strings and regular expressions are copied
+     * as written, and empty lines dropped. Line breaks stay, so the script means what the source says.
      */
     static String compact(String source) {
         String body = source.startsWith("/*") ? source.substring(source.indexOf("*/") + 2) : source;
         StringBuilder out = new StringBuilder("/* footfall.js */\n");
         for (String line : body.split("\n")) {
-            String t = line.strip();
-            if (!t.isEmpty() && !t.startsWith("//")) {
-                out.append(TRAILING_COMMENT.matcher(t).replaceFirst(";")).append('\n');
+            String t = squeeze(line);
+            if (!t.isEmpty()) {
+                out.append(t).append('\n');
             }
         }
         return out.toString();
     }
 
-    private static final java.util.regex.Pattern TRAILING_COMMENT = java.util.regex.Pattern.compile(";\\s+//\\s.*$");
+    private static String squeeze(String line) {
+        StringBuilder out = new StringBuilder(line.length());
+        boolean spaced = false;
+        int i = 0;
+        while (i < line.length()) {
+            char c = line.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\r') {
+                spaced = true;
+                i++;
+                continue;
+            }
+            if (c == '/' && i + 1 < line.length() && line.charAt(i + 1) == '/') {
+                break; // a comment, to the end of the line
+            }
+            if (spaced && !out.isEmpty() && needsSpace(out.charAt(out.length() - 1), c)) {
+                out.append(' ');
+            }
+            spaced = false;
+            if (c == '\'' || c == '"' || c == '`') {
+                i = copyLiteral(line, i, c, false, out);
+            } else if (c == '/' && regexMayStart(out)) {
+                i = copyLiteral(line, i, '/', true, out);
+            } else {
+                out.append(c);
+                i++;
+            }
+        }
+        return out.toString();
+    }
+
+    private static boolean needsSpace(char before, char after) {
+        return isNameChar(before) && isNameChar(after) || before == after && (before == '+' || before == '-');
+    }
+
+    private static boolean isNameChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
+    }
+
+    /** A slash starts a regular expression where a value is expected (this script divides nothing). */
+    private static boolean regexMayStart(StringBuilder out) {
+        if (out.isEmpty()) {
+            return true;
+        }
+        String s = out.toString();
+        return "(,=:[!&|?{};+-*%<>~^".indexOf(s.charAt(s.length() - 1)) >= 0 || s.endsWith("return") || s.endsWith("typeof");
+    }
+
+    /** Copies a string or regular expression literal (with a regex's flags) whole; returns the index after it. */
+    private static int copyLiteral(String line, int start, char quote, boolean regex, StringBuilder out) {
+        boolean inClass = false;
+        for (int i = start + 1; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (regex && (c == '[' || c == ']')) {
+                inClass = c == '[';
+            } else if (c == quote && !inClass) {
+                int end = i + 1;
+                while (regex && end < line.length() && Character.isLetter(line.charAt(end))) {
+                    end++;
+                }
+                out.append(line, start, end);
+                return end;
+            }
+        }
+        throw new IllegalStateException("footfall.js: a literal is not closed on its line: " + line.strip());
+    }
 
     public byte[] plain() {
         return plain.clone();

@@ -106,12 +106,16 @@
     clearTimeout(due);
     due = setTimeout(page, 0);
   }
+  // The page's path (and fragment, with data-hash): what replaceState must change to be a navigation. A search box or
+  // a filter writing its state to the query with replaceState on every keystroke is one page, not a view a keystroke.
+  function path() { return location.pathname + (hash ? location.hash : ''); }
   if (!manual) {
     ['pushState', 'replaceState'].forEach(function (m) {
       var original = history[m];
       history[m] = function () {
-        navigated(); // the view is taken on a later turn, once the URL has changed
-        return original.apply(this, arguments);
+        var p = path(), r = original.apply(this, arguments);
+        if (m == 'pushState' || p != path()) navigated(); // the view is taken on a later turn, once the router has set the title
+        return r;
       };
     });
     w.addEventListener('popstate', navigated);

@@ -107,7 +107,7 @@ class TrackerBehaviourTest {
 
     @Test
     void theCollectorAcceptsEverythingTheTrackerSends() throws Exception {
-        for (String scenario : new String[] {"beacons", "props", "spa", "twice", "hash", "manual", "extra", "files", "both"}) {
+        for (String scenario : new String[] {"beacons", "props", "spa", "search", "hashSearch", "twice", "hash", "manual", "extra", "files", "both"}) {
             JsonNode events = scenario.equals("beacons") ? sent.get("beacons").get(0).get("body") : sent.get(scenario);
             byte[] body = events.toString().getBytes(StandardCharsets.UTF_8);
             BodyDecoder decoder = new BodyDecoder(new Limits(32 * 1024, 500, 1024 * 1024, 100, Set.of()));
@@ -163,6 +163,21 @@ class TrackerBehaviourTest {
         assertEquals("pageview", events.get(2).get("type").asText());
         assertEquals("Contact", events.get(3).get("name").asText());
         assertEquals("https://shop.test/pricing", events.get(3).get("referrer").asText(), "an event's referrer is its page's");
+    }
+
+    /** As Plausible's and PostHog's trackers do: a query written with replaceState (a search box) is not a new page. */
+    @Test
+    void replaceStateIsAViewOnlyWhenThePathChanges() {
+        assertEquals(List.of("https://shop.test/a?x=1", "https://shop.test/search", "https://shop.test/login?next=%2Fsearch",
+                "https://shop.test/login?next=%2Faccount"), urls(sent.get("search")), "one view for four keystrokes' replaceState");
+        assertEquals(List.of("https://shop.test/#/inbox", "https://shop.test/#/settings"), urls(sent.get("hashSearch")),
+                "data-hash: another route is a view, the route's own query is not");
+    }
+
+    private static List<String> urls(JsonNode events) {
+        List<String> urls = new java.util.ArrayList<>();
+        events.forEach(e -> urls.add(e.get("type").asText().equals("pageview") ? e.get("url").asText() : e.toString()));
+        return urls;
     }
 
     @Test

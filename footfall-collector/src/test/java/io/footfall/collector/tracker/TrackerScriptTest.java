@@ -2,6 +2,7 @@ package io.footfall.collector.tracker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -20,11 +21,20 @@ class TrackerScriptTest {
     }
 
     @Test
-    void isServedWithoutItsCommentsButLineForLine() {
-        assertEquals("/* footfall.js */\nvar a = 1;\nc('//', 2);\nd() // kept: no semicolon before it\n",
+    void isServedWithoutItsCommentsOrSpacesButLineForLine() {
+        assertEquals("/* footfall.js */\nvar a=1;\nc('//  2',\"a // b\",`x  y`);\nd()\nif(!/^a \\/ [/ ]\\//i.test(x))return/b c/g;\n"
+                        + "x=a+ +b- -c;\nfunction f(v){return typeof v==\"string\"}\n",
                 TrackerScript.compact("/* header\n   more */\n  // a comment\n\n  var a = 1; // says what a is\n"
-                        + "  c('//', 2);\n  d() // kept: no semicolon before it\n"));
+                        + "  c('//  2', \"a // b\", `x  y`);\n  d() // a comment without a semicolon before it\n"
+                        + "  if (!/^a \\/ [/ ]\\//i.test(x)) return /b c/g;\n"
+                        + "  x = a + +b - -c;\n  function f(v) { return typeof v == \"string\" }\n"));
         assertFalse(source.contains("// "), "no comment is served: " + source);
+    }
+
+    @Test
+    void refusesALiteralItCannotSee() {
+        assertThrows(IllegalStateException.class, () -> TrackerScript.compact("var a = 'open;\n"));
+        assertThrows(IllegalStateException.class, () -> TrackerScript.compact("if (/open.test(x)) {}\n"));
     }
 
     @ParameterizedTest(name = "uses {0}")
