@@ -121,6 +121,16 @@ hashSearch.history.replaceState({}, '', '/?tab=2#/settings');
 hashSearch.flushTimers();
 hashSearch.hide();
 
+// Opened from an Android app (Gmail): the browser reports the app as the referrer.
+const app = browser({'data-site': 'shop.test'}, {later: true});
+app.d.referrer = 'android-app://com.google.android.gm/';
+app.run();
+app.hide();
+const badScheme = browser({'data-site': 'shop.test'}, {later: true});
+badScheme.d.referrer = 'ios-app://123/x';
+badScheme.run();
+badScheme.hide();
+
 // The script included twice, and calls queued before it loaded.
 const twice = browser({'data-site': 'shop.test'}, {later: true});
 twice.w.footfall = Object.assign(function () {}, {q: [['event', 'Early']]});
@@ -203,7 +213,7 @@ console.log(JSON.stringify({sentBeforeHidden: beforeHidden, beacons: b.sent, gpc
   outbound: out.events(), plainListensForClicks: 'click' in plain.docListeners,
   props: props.events(), propWarnings: props.warnings,
   bigBeacons: big.sent.map((x) => JSON.stringify(x.body).length), bigEvents: big.events().length,
-  spa: spa.events(), search: search.events(), hashSearch: hashSearch.events(), twice: twice.events(), noSite: {warnings: none.warnings, footfall: typeof none.w.footfall},
+  spa: spa.events(), search: search.events(), app: app.events(), badScheme: badScheme.events(), hashSearch: hashSearch.events(), twice: twice.events(), noSite: {warnings: none.warnings, footfall: typeof none.w.footfall},
   hash: hash.events(), plainListensForHashchange: 'hashchange' in plain.listeners,
   manual: manual.events(), manualSentUnasked, manualWarnings: manual.warnings, extra: extra.events(),
   files: files.events(), fileSentAtOnce, both: both.events()}));

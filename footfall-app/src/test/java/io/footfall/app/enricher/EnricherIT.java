@@ -102,7 +102,7 @@ class EnricherIT {
             assertEquals(uniqueValid, stored.stream().map(StoredEvent::eventId).collect(Collectors.toSet()));
             assertEquals(invalidReasons, bad.stream().collect(Collectors.groupingBy(BadEvent::reason, TreeMap::new,
                     Collectors.counting())));
-            assertTrue(stored.stream().allMatch(s -> "4".equals(s.pipelineVersion())));
+            assertTrue(stored.stream().allMatch(s -> "5".equals(s.pipelineVersion())));
 
             long sessions = stored.stream().filter(StoredEvent::isNewSession).count();
             long distinctSessions = stored.stream().map(StoredEvent::sessionId).distinct().count();

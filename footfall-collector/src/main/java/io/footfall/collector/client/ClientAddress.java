@@ -60,7 +60,7 @@ public final class ClientAddress {
         String[] hops = forwardedFor.split(",");
         String client = peerText;
         for (int i = hops.length - 1, seen = 0; i >= 0 && seen < MAX_HOPS; i--, seen++) {
-            byte[] hop = NetUtil.createByteArrayFromIpAddressString(hops[i].trim());
+            byte[] hop = NetUtil.createByteArrayFromIpAddressString(withoutPort(hops[i].trim()));
             if (hop == null) {
                 // Garbage where an address should be: stop trusting the chain here.
                 return client;
@@ -71,6 +71,19 @@ public final class ClientAddress {
             }
         }
         return client;
+    }
+
+    /**
+     * A hop without the port some proxies add: {@code 203.0.113.9:51234} and {@code [2001:db8::1]:443} (a bare IPv6
+     * address has several colons and stays as it is).
+     */
+    static String withoutPort(String hop) {
+        if (hop.startsWith("[")) {
+            int close = hop.indexOf(']');
+            return close < 0 ? hop : hop.substring(1, close);
+        }
+        int colon = hop.indexOf(':');
+        return colon > 0 && hop.indexOf(':', colon + 1) < 0 ? hop.substring(0, colon) : hop;
     }
 
     private boolean isTrusted(byte[] address) {

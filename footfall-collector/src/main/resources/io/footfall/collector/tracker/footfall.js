@@ -66,9 +66,9 @@
       screen: screen.width + 'x' + screen.height, language: n.language};
     if (w.crypto && crypto.randomUUID) e.event_id = crypto.randomUUID();
     try { e.timezone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (x) {}
-    // The collector refuses a referrer that is not http(s) (an app's android-app://...): the view is kept without it.
+    // The collector refuses a referrer that is not http(s) or an app's android-app://...: the view is kept without it.
     if (d.title) e.title = cut(d.title, 1024);
-    if (/^https?:\/\/[^\/]/i.test(earlier) && earlier.length <= 4096) e.referrer = earlier;
+    if (/^(https?|android-app):\/\/[^\/]/i.test(earlier) && earlier.length <= 4096) e.referrer = earlier;
     if (name) e.name = cut(name, 128);
     if (props && typeof props == 'object' && !Array.isArray(props)) e.props = clean(props);
     queue.push(JSON.stringify(e));

@@ -107,7 +107,7 @@ class TrackerBehaviourTest {
 
     @Test
     void theCollectorAcceptsEverythingTheTrackerSends() throws Exception {
-        for (String scenario : new String[] {"beacons", "props", "spa", "search", "hashSearch", "twice", "hash", "manual", "extra", "files", "both"}) {
+        for (String scenario : new String[] {"beacons", "props", "spa", "search", "hashSearch", "app", "badScheme", "twice", "hash", "manual", "extra", "files", "both"}) {
             JsonNode events = scenario.equals("beacons") ? sent.get("beacons").get(0).get("body") : sent.get(scenario);
             byte[] body = events.toString().getBytes(StandardCharsets.UTF_8);
             BodyDecoder decoder = new BodyDecoder(new Limits(32 * 1024, 500, 1024 * 1024, 100, Set.of()));
@@ -172,6 +172,13 @@ class TrackerBehaviourTest {
                 "https://shop.test/login?next=%2Faccount"), urls(sent.get("search")), "one view for four keystrokes' replaceState");
         assertEquals(List.of("https://shop.test/#/inbox", "https://shop.test/#/settings"), urls(sent.get("hashSearch")),
                 "data-hash: another route is a view, the route's own query is not");
+    }
+
+    @Test
+    void anAndroidAppIsSentAsTheReferrerAndOtherSchemesAreLeftOut() {
+        assertEquals("android-app://com.google.android.gm/", sent.get("app").get(0).get("referrer").asText());
+        assertEquals(false, sent.get("badScheme").get(0).has("referrer"), sent.get("badScheme").toString());
+        assertEquals(1, sent.get("badScheme").size(), "the view itself is sent");
     }
 
     private static List<String> urls(JsonNode events) {

@@ -52,7 +52,8 @@ public record EnricherConfig(
     /** Click ids and analytics cookies that ride on landing URLs; none of them is needed to count a page. */
     public static final List<String> DEFAULT_STRIP_PARAMS = List.of(
             "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid",
-            "li_fat_id", "mc_eid", "igshid", "_ga", "_gl", "_hsenc", "_hsmi", "srsltid");
+            "li_fat_id", "mc_eid", "igshid", "_ga", "_gl", "_hsenc", "_hsmi", "srsltid",
+            "__hstc", "__hssc", "__hsfp", "gad_source", "mc_cid", "rdt_cid", "epik", "sccid");
 
     public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
     public static final int DEFAULT_ADMIN_PORT = 8082;

@@ -122,12 +122,36 @@ public final class EventRules {
         return url;
     }
 
-    /** A referrer may be empty (direct visit); otherwise the same rule as a URL. */
+    /**
+     * A referrer may be empty (direct visit); otherwise the same rule as a URL, or the {@code android-app://<package>/}
+     * that Android's browsers report for a visit from an app (Gmail, the Google app): a page view is not refused
+     * for where it came from.
+     */
     public static String referrer(String referrer) throws InvalidEventException {
         if (referrer == null || referrer.isEmpty()) {
             return null;
         }
+        if (referrer.length() <= MAX_URL_CHARS && isAndroidAppUrl(referrer)) {
+            return referrer;
+        }
         return url("referrer", referrer);
+    }
+
+    /** {@code android-app://} and a package name ({@code [A-Za-z0-9._]}), then the end or a {@code /}. */
+    static boolean isAndroidAppUrl(String url) {
+        String scheme = "android-app://";
+        if (!url.regionMatches(true, 0, scheme, 0, scheme.length())) {
+            return false;
+        }
+        int end = scheme.length();
+        while (end < url.length() && url.charAt(end) != '/') {
+            char c = url.charAt(end);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_')) {
+                return false;
+            }
+            end++;
+        }
+        return end > scheme.length();
     }
 
     static boolean isHttpUrl(String url) {

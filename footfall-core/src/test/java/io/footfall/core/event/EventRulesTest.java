@@ -26,6 +26,23 @@ class EventRulesTest {
         assertEquals(100_000, ids.size());
     }
 
+    /** What Android's browsers report for a visit from an app is kept; other schemes are refused. */
+    @ParameterizedTest(name = "referrer ''{0}'' valid: {1}")
+    @CsvSource({"android-app://com.google.android.gm/, true", "android-app://com.google.android.gm, true",
+            "ANDROID-APP://com.Slack/path, true", "https://www.google.com/, true", "android-app://, false",
+            "android-app:///, false", "android-app://bad host/, false", "android-app://a:1/, false",
+            "ios-app://123/x, false", "about:blank, false", "javascript:alert(1), false"})
+    void aReferrerIsAWebAddressOrAnAndroidApp(String referrer, boolean valid) {
+        boolean accepted;
+        try {
+            accepted = referrer.equals(EventRules.referrer(referrer));
+        } catch (InvalidEventException e) {
+            assertEquals("invalid_referrer", e.reason());
+            accepted = false;
+        }
+        assertEquals(valid, accepted, referrer);
+    }
+
     @ParameterizedTest(name = "event id ''{0}'' valid: {1}")
     @CsvSource({"0f8fad5b-d9cb-469f-a165-70867728950e, true", "0F8FAD5B-D9CB-469F-A165-70867728950E, true",
             "00000000-0000-0000-0000-000000000000, true", "0f8fad5b-d9cb-469f-a165-70867728950, false",

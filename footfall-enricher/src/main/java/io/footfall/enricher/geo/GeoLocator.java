@@ -82,8 +82,10 @@ public final class GeoLocator implements AutoCloseable {
     private static GeoLocation of(CityResponse r) {
         String country = r.country() == null ? null : r.country().isoCode();
         String region = null;
-        if (r.subdivisions() != null && !r.subdivisions().isEmpty() && r.mostSpecificSubdivision() != null) {
-            String code = r.mostSpecificSubdivision().isoCode();
+        // The first-level subdivision (England, Île-de-France), as the list is ordered largest first: a country's
+        // regions are then one level, never England beside one of its counties.
+        if (r.subdivisions() != null && !r.subdivisions().isEmpty() && r.subdivisions().get(0) != null) {
+            String code = r.subdivisions().get(0).isoCode();
             region = code == null ? null : country == null ? code : country + "-" + code;
         }
         String city = r.city() == null ? null : r.city().name();

@@ -6,8 +6,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Classifies a referrer URL against the page it led to: no referrer is {@code direct}, the page's own host
- * is {@code internal}, a host on the {@link ReferrerList} is search, social or email, anything else
- * {@code other}.
+ * (with or without {@code www.}) is {@code internal}, a host on the {@link ReferrerList} is search, social or email,
+ * anything else {@code other}. An app's {@code android-app://<package>/} is looked up by its package name, which the
+ * lists name like a host.
  *
  * <p>Lookup order follows Snowplow's referer-parser: host plus first path segment, then the host, then the
  * host with leading labels removed one by one ({@code l.facebook.com} → {@code facebook.com}).
@@ -34,7 +35,7 @@ public final class ReferrerClassifier {
         if (host == null) {
             return new Referrer(null, ReferrerType.OTHER, null, null);
         }
-        if (host.equals(pageHost)) {
+        if (sameSite(host, pageHost)) {
             return new Referrer(host, ReferrerType.INTERNAL, null, null);
         }
         ReferrerList.Known known = list == null ? null : lookup(host, ref.path());
@@ -43,6 +44,16 @@ public final class ReferrerClassifier {
         }
         String term = known.type() == ReferrerType.SEARCH ? searchTerm(ref.query(), known) : null;
         return new Referrer(host, known.type(), known.source(), term);
+    }
+
+    /** The page's own host, with or without {@code www.} or a final dot ({@code shop.test} and {@code www.shop.test.}). */
+    static boolean sameSite(String host, String pageHost) {
+        return pageHost != null && bare(host).equals(bare(pageHost));
+    }
+
+    private static String bare(String host) {
+        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        return h.startsWith("www.") ? h.substring(4) : h;
     }
 
     private ReferrerList.Known lookup(String host, String path) {
@@ -75,7 +86,8 @@ public final class ReferrerClassifier {
             int eq = pair.indexOf('=');
             if (eq > 0 && known.parameters().contains(pair.substring(0, eq))) {
                 String value = decode(pair.substring(eq + 1)).trim();
-                if (!value.isEmpty()) {
+                // A redirect's destination (Google's /url?q=https://...) is not what anyone searched for.
+                if (!value.isEmpty() && !value.regionMatches(true, 0, "http://", 0, 7) && !value.regionMatches(true, 0, "https://", 0, 8)) {
                     return value.length() > 256 ? value.substring(0, 256) : value;
                 }
             }

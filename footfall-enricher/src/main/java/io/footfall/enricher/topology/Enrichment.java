@@ -23,9 +23,12 @@ public final class Enrichment {
      * stripped, referrer list, user agent and bots, geo, dedup. 3: the cookieless visitor id and the location
      * come from the client's network (IPv4 /24, IPv6 /48), not its full address. 4: a route in the fragment
      * ({@code #/settings}) is on the path, other fragments leave the stored url and referrer, a route's query may
-     * carry the UTM parameters.
+     * carry the UTM parameters. 5: the site's own host with or without {@code www.} is internal; Android apps, AI
+     * assistants and newer search, social and mail hosts are known referrers; an ad network's click id stands for a
+     * missing UTM source and medium (google / cpc); UTM values trimmed; no user name or password in a stored URL;
+     * marketing tools' visitor ids stripped; major browser and OS versions, {@code Windows}; the first-level region.
      */
-    public static final String PIPELINE_VERSION = "4";
+    public static final String PIPELINE_VERSION = "5";
 
     private Enrichment() {
     }

@@ -83,11 +83,11 @@ public record UrlParts(String host, String path, String query) {
     /**
      * A URL without a fragment, except a route ({@link #stored(String, String, String)} with the query kept): the
      * referrer as stored. Browsers never send a fragment in a referrer, but the tracker's {@code data-hash} names the
-     * previous route, and another fragment there could be a token.
+     * previous route, and another fragment there could be a token. Nor a user name or password before the host.
      */
     public static String stored(String url) {
         if (url == null || url.indexOf('#') < 0) {
-            return url;
+            return url == null ? null : withoutUserInfo(url);
         }
         String query = parse(url).query();
         return stored(url, query, query);
@@ -95,7 +95,8 @@ public record UrlParts(String host, String path, String query) {
 
     /**
      * The URL as stored: the query replaced by {@code newQuery} (tracking parameters removed), and of the fragment
-     * only a route, as on the path. Returns {@code url} itself when nothing changes.
+     * only a route, as on the path, and no user name or password before the host. Returns {@code url} itself when
+     * nothing changes.
      *
      * @param query    the query {@link #parse} found in {@code url}
      * @param newQuery what to store instead, or null for none
@@ -104,6 +105,7 @@ public record UrlParts(String host, String path, String query) {
         if (url == null) {
             return null;
         }
+        url = withoutUserInfo(url);
         int fragment = fragmentAt(url);
         int route = routeEnd(url, fragment);
         boolean sameQuery = query == null ? newQuery == null : query.equals(newQuery);
@@ -115,6 +117,21 @@ public record UrlParts(String host, String path, String query) {
         int q = scheme < 0 ? -1 : url.indexOf('?', scheme + 3);
         String base = url.substring(0, q >= 0 && q < end ? q : end);
         return base + (newQuery == null ? "" : "?" + newQuery) + (route > fragment ? url.substring(fragment, route) : "");
+    }
+
+    /** The URL without a user name or password before its host ({@code https://user:secret@host/} → {@code https://host/}). */
+    static String withoutUserInfo(String url) {
+        int scheme = url.indexOf("://");
+        if (scheme < 0) {
+            return url;
+        }
+        int start = scheme + 3;
+        int end = start;
+        while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
+            end++;
+        }
+        int at = end > start ? url.lastIndexOf('@', end - 1) : -1;
+        return at < start ? url : url.substring(0, start) + url.substring(at + 1);
     }
 
     private static String stripPort(String authority) {

@@ -31,8 +31,8 @@ public final class YauaaParser implements UserAgentParser {
     private static UserAgentAnalyzer build() {
         long start = System.nanoTime();
         UserAgentAnalyzer analyzer = UserAgentAnalyzer.newBuilder()
-                .withFields(UserAgent.AGENT_NAME, UserAgent.AGENT_VERSION, UserAgent.OPERATING_SYSTEM_NAME,
-                        UserAgent.OPERATING_SYSTEM_VERSION, UserAgent.DEVICE_CLASS, UserAgent.AGENT_CLASS)
+                .withFields(UserAgent.AGENT_NAME, UserAgent.AGENT_VERSION_MAJOR, UserAgent.OPERATING_SYSTEM_NAME,
+                        UserAgent.OPERATING_SYSTEM_VERSION_MAJOR, UserAgent.DEVICE_CLASS, UserAgent.AGENT_CLASS)
                 .withoutCache()
                 .hideMatcherLoadStats()
                 .dropTests()
@@ -86,11 +86,14 @@ public final class YauaaParser implements UserAgentParser {
         UserAgent.ImmutableUserAgent ua = Holder.ANALYZER.parse(userAgent);
         String deviceClass = ua.getValue(UserAgent.DEVICE_CLASS);
         boolean bot = BOT_CLASSES.contains(deviceClass) || BOT_CLASSES.contains(ua.getValue(UserAgent.AGENT_CLASS));
+        // Major versions only: one row per population in a breakdown (Chrome's own UA says 131.0.0.0, others
+        // 131.0.6778.81; Windows 10 and 11 send the same "10.0").
+        String os = known(ua, UserAgent.OPERATING_SYSTEM_NAME);
         return new UserAgentInfo(
                 known(ua, UserAgent.AGENT_NAME),
-                known(ua, UserAgent.AGENT_VERSION),
-                known(ua, UserAgent.OPERATING_SYSTEM_NAME),
-                known(ua, UserAgent.OPERATING_SYSTEM_VERSION),
+                known(ua, UserAgent.AGENT_VERSION_MAJOR),
+                "Windows NT".equals(os) ? "Windows" : os,
+                known(ua, UserAgent.OPERATING_SYSTEM_VERSION_MAJOR),
                 deviceClass == null || isUnknown(deviceClass) ? null
                         : deviceClass.toLowerCase(Locale.ROOT).replace(' ', '_'),
                 bot);
@@ -102,6 +105,6 @@ public final class YauaaParser implements UserAgentParser {
     }
 
     private static boolean isUnknown(String value) {
-        return value.isEmpty() || value.equals("Unknown") || value.equals("??") || value.startsWith("Hacker");
+        return value.isEmpty() || value.equals("Unknown") || value.contains("??") || value.startsWith("Hacker");
     }
 }

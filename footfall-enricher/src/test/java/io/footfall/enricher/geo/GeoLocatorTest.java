@@ -46,6 +46,20 @@ public class GeoLocatorTest {
         }
     }
 
+    /** GeoLite2 lists a place's subdivisions largest first (England, then Westminster): the region is the first. */
+    @Test
+    void theRegionIsTheFirstLevelSubdivision() throws Exception {
+        Path file = dir.resolve("two-levels.mmdb");
+        new MmdbWriter("GeoLite2-City")
+                .insert("192.0.2.0", 24, Map.of(
+                        "country", Map.of("iso_code", "GB"),
+                        "subdivisions", List.of(Map.of("iso_code", "ENG"), Map.of("iso_code", "WSM"))))
+                .write(file);
+        try (GeoLocator geo = GeoLocator.open(file)) {
+            assertEquals(new GeoLocation("GB", "GB-ENG", null), geo.locate("192.0.2.1"));
+        }
+    }
+
     @Test
     void neverResolvesNamesAndSurvivesGarbage() {
         try (GeoLocator geo = GeoLocator.open(cityDb)) {

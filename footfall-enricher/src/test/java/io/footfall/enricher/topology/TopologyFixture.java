@@ -51,6 +51,9 @@ final class TopologyFixture implements AutoCloseable {
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class);
+        // A state directory of its own: the default (/tmp/kafka-streams/<application id>) is shared by every test
+        // run on the machine, and RocksDB's lock makes two runs at once fail each other.
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().toString());
         this.driver = new TopologyTestDriver(EnricherTopology.buildTopology(config, clock, resources), p, start);
         this.raw = driver.createInputTopic(KafkaConfig.RAW_TOPIC, Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer());
@@ -97,6 +100,15 @@ final class TopologyFixture implements AutoCloseable {
             return StoredEventJson.decode(v);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The driver's close deletes what it wrote under it. */
+    private static java.nio.file.Path stateDir() {
+        try {
+            return java.nio.file.Files.createTempDirectory("enricher-test-state");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -17,6 +17,8 @@ class TrackingParamsTest {
         assertEquals("a=1&b=2", strip.strip("fbclid=x&a=1&gclid=y&b=2&msclkid=z"));
         assertEquals("a=1", strip.strip("a=1&FBCLID=x"));
         assertEquals("a=1&b", strip.strip("a=1&gclid&b"));
+        assertEquals("a=1", strip.strip("__hstc=1.2.3&a=1&__hssc=4&__hsfp=5&gad_source=1&mc_cid=6&rdt_cid=7&epik=8&ScCid=9"),
+                "a marketing tool's visitor and campaign ids");
     }
 
     @Test

@@ -43,9 +43,22 @@ class UrlPartsTest {
         "https://a.test/cb#access_token=secret - - https://a.test/cb",
         "https://a.test/p?x=1#faq x=1 x=1 https://a.test/p?x=1",
         "https://a.test/p?gclid=1#/r gclid=1 - https://a.test/p#/r",
+        "https://user:secret@a.test/p?x=1 x=1 x=1 https://a.test/p?x=1",
+        "https://u@a.test:8443/p?x=1&gclid=2 x=1&gclid=2 x=1 https://a.test:8443/p?x=1",
+        "https://a.test/p?mail=a@b.test mail=a@b.test mail=a@b.test https://a.test/p?mail=a@b.test",
     })
     void storesTheCleanedQueryAndOfTheFragmentOnlyARoute(String url, String query, String newQuery, String stored) {
         assertEquals(stored, UrlParts.stored(url, query, newQuery), url);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ' ', value = {
+        "https://user:pass@blog.test/post https://blog.test/post",
+        "https://blog.test/post#/r https://blog.test/post#/r",
+        "https://blog.test/p?a=b@c https://blog.test/p?a=b@c",
+    })
+    void aReferrerIsStoredWithoutUserOrPassword(String referrer, String stored) {
+        assertEquals(stored, UrlParts.stored(referrer));
     }
 
     @ParameterizedTest
