@@ -12,9 +12,10 @@ import java.time.Duration;
  * record ({@link RecentIds}), which the session step reads and writes for every event anyway: a retry
  * carries the same site, visitor id (or IP and user agent) and so the same visitor and partition. A visitor
  * with more than {@link #CAPACITY} ids within the window (a server sending on behalf of many users from one
- * address, a crawler) overflows into a store keyed by id hash, searched only for that visitor. What this
- * misses — a retry that crosses the salt's midnight gets another cookieless visitor id — the loader's
- * primary key on {@code event_id} catches.
+ * address, a crawler) overflows into a store keyed by id hash, searched only for that visitor. A retry that
+ * crosses the salt's midnight finds its visitor while the session goes on (it is within the session timeout of
+ * the original); what this misses — a later retry across midnight gets another cookieless visitor id — the
+ * loader's primary key on {@code event_id} catches.
  */
 public final class Deduplicator {
 

@@ -19,9 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * The enrichment steps in order — validate, visitor id, dedup, URL, referrer, user agent, geo, session,
+ * The enrichment steps in order — validate, URL, visitor id, dedup, referrer, user agent, geo, session,
  * stored event — over a {@link PipelineState}. Dedup and session share one record per visitor
- * ({@link VisitorRecord}): one state read before dedup, one write after the session step. No Kafka Streams
+ * ({@link VisitorRecord}): one state read before dedup (two for an event that would open a session while the
+ * previous day's salt lives, see {@link #visitorOf}), one write after the session step. No Kafka Streams
  * types: the Streams topology and {@code replay} both host it. One instance per state owner (a Streams task,
  * or a replay run); not thread-safe. The {@link EnricherResources} it uses are thread-safe and may be shared.
  */
@@ -97,28 +98,25 @@ public final class EnrichmentPipeline {
     }
 
     private Outcome enrich(RawEvent event, PipelineState state) {
+        // First: its campaign decides which session, and so which visitor's record, the event continues.
         long t = startStep();
+        Enrichment.Page page = Enrichment.Page.of(event, strip);
+        stopStep(Step.URL, t);
+
+        t = startStep();
         // Truncated as the collector writes it; records from an older collector or another producer may hold the
         // full address, and neither the visitor id nor the location may depend on more than the network.
         String network = ClientIps.anonymise(event.clientIp());
-        String visitorId = event.visitorId() != null ? event.visitorId()
-                : VisitorIds.cookieless(salts.saltFor(event.receivedAt(), state.salts()), event.site(),
-                network, event.userAgent());
+        Visitor visitor = visitorOf(event, network, page.utm().campaign(), state);
         stopStep(Step.VISITOR, t);
 
         t = startStep();
-        String visitorKey = event.site() + '\u0000' + visitorId;
-        VisitorRecord visitor = keepsVisitors ? VisitorRecord.read(state.sessions().get(visitorKey)) : null;
         if (config.dedupEnabled()
-                && !dedup.firstSighting(event.eventId(), event.receivedAt(), visitor.ids(), state.seenIds())) {
+                && !dedup.firstSighting(event.eventId(), event.receivedAt(), visitor.record().ids(), state.seenIds())) {
             stopStep(Step.DEDUP, t);
             return Outcome.NONE;
         }
         stopStep(Step.DEDUP, t);
-
-        t = startStep();
-        Enrichment.Page page = Enrichment.Page.of(event, strip);
-        stopStep(Step.URL, t);
 
         t = startStep();
         Referrer referrer = resources.referrers().classify(event.referrer(), page.url().host());
@@ -134,16 +132,50 @@ public final class EnrichmentPipeline {
 
         t = startStep();
         SessionState session = config.sessionsEnabled()
-                ? sessionizer.next(visitor.session(), event.receivedAt(), page.utm().campaign()) : null;
+                ? sessionizer.next(visitor.record().session(), event.receivedAt(), page.utm().campaign()) : null;
         if (keepsVisitors) {
-            state.sessions().put(visitorKey, visitor.next(event.receivedAt(), session).toBytes());
+            state.sessions().put(visitor.key(), visitor.record().next(event.receivedAt(), session).toBytes());
         }
         stopStep(Step.SESSION, t);
 
         t = startStep();
-        StoredEvent stored = Enrichment.apply(event, page, referrer, ua, geo, visitorId, session);
+        StoredEvent stored = Enrichment.apply(event, page, referrer, ua, geo, visitor.id(), session);
         stopStep(Step.BUILD, t);
         return Outcome.stored(stored);
+    }
+
+    /**
+     * The visitor an event belongs to: the id the site sent, or the cookieless id of the event's day. When that
+     * id has no active session, the event may still continue a session its client began before the salt's
+     * midnight, under yesterday's id: then it is that visitor's (a session belongs to one visitor). Only events
+     * that would open a session pay for the second id, and only while yesterday's salt lives; never a salt is
+     * made for it.
+     */
+    private Visitor visitorOf(RawEvent event, String network, String campaign, PipelineState state) {
+        if (event.visitorId() != null) {
+            return Visitor.read(event.site(), event.visitorId(), keepsVisitors, state);
+        }
+        long at = event.receivedAt();
+        Visitor today = Visitor.read(event.site(), VisitorIds.cookieless(salts.saltFor(at, state.salts()), event.site(),
+                network, event.userAgent()), keepsVisitors, state);
+        if (!config.sessionsEnabled() || sessionizer.active(today.record().session(), at)) {
+            return today;
+        }
+        byte[] yesterdaysSalt = salts.previousSaltFor(at, state.salts());
+        if (yesterdaysSalt == null) {
+            return today;
+        }
+        Visitor yesterday = Visitor.read(event.site(), VisitorIds.cookieless(yesterdaysSalt, event.site(), network,
+                event.userAgent()), keepsVisitors, state);
+        return sessionizer.continues(yesterday.record().session(), at, campaign) ? yesterday : today;
+    }
+
+    /** A visitor's id, the key of its record in the visitor store, and the record (null when none is kept). */
+    private record Visitor(String id, String key, VisitorRecord record) {
+        static Visitor read(String site, String id, boolean kept, PipelineState state) {
+            String key = site + '\u0000' + id;
+            return new Visitor(id, key, kept ? VisitorRecord.read(state.sessions().get(key)) : null);
+        }
     }
 
     private long startStep() {

@@ -1,7 +1,6 @@
 package io.footfall.enricher.session;
 
 import java.time.Duration;
-import java.util.Objects;
 import java.util.UUID;
 
 /**
@@ -23,12 +22,20 @@ public final class Sessionizer {
      * @return the visitor's new state; {@code seq == 1} means the event opened a session
      */
     public SessionState next(SessionState previous, long eventMs, String campaign) {
-        boolean expired = previous == null || eventMs - previous.lastSeenMs() >= timeoutMs;
-        boolean newCampaign = previous != null && campaign != null && !Objects.equals(campaign, previous.campaign());
-        if (expired || newCampaign) {
+        if (!continues(previous, eventMs, campaign)) {
             return new SessionState(UUID.randomUUID().toString(), eventMs, 1, campaign);
         }
         return new SessionState(previous.sessionId(), Math.max(eventMs, previous.lastSeenMs()), previous.seq() + 1,
                 previous.campaign());
+    }
+
+    /** Whether an event at {@code eventMs} is within the timeout of the session's latest one (false for null). */
+    public boolean active(SessionState session, long eventMs) {
+        return session != null && eventMs - session.lastSeenMs() < timeoutMs;
+    }
+
+    /** Whether the event continues the session: it is {@link #active} and the event names no other campaign. */
+    public boolean continues(SessionState session, long eventMs, String campaign) {
+        return active(session, eventMs) && (campaign == null || campaign.equals(session.campaign()));
     }
 }

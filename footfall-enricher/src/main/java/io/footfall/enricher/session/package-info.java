@@ -24,7 +24,14 @@
  * horizon is the older of the wall clock and the newest receive time the task has seen, so a task catching
  * up on a backlog never drops a visitor that its next events would continue.
  *
- * <p>Cookieless visitor ids change at the salt's midnight, so a visit that spans midnight becomes two
- * visitors and two sessions; sites that send their own {@code visitor_id} keep one.
+ * <h2>Midnight</h2>
+ * Cookieless visitor ids change at the salt's midnight. A session under way then goes on under the id it began
+ * with: an event whose own id has no active session looks up the id its client had under the previous day's
+ * salt, and continues the session held there if the event is within the timeout of it (and names no other
+ * campaign); the event keeps that id and the session's state stays in that record. There is no bound on the
+ * time after midnight: a session continued at 00:10 is found the same way at 00:35 and later, because its state
+ * stays under yesterday's id. The lookup costs a second hash and a point read, paid only by events that would
+ * open a session, while the previous day's salt lives (it is only read, never made for this); a session older
+ * than that salt (two midnights) ends at the second.
  */
 package io.footfall.enricher.session;

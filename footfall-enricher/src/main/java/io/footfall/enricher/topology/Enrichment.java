@@ -26,7 +26,9 @@ public final class Enrichment {
      * carry the UTM parameters. 5: the site's own host with or without {@code www.} is internal; Android apps, AI
      * assistants and newer search, social and mail hosts are known referrers; an ad network's click id stands for a
      * missing UTM source and medium (google / cpc); UTM values trimmed; no user name or password in a stored URL;
-     * marketing tools' visitor ids stripped; major browser and OS versions, {@code Windows}; the first-level region.
+     * marketing tools' visitor ids stripped; major browser and OS versions, {@code Windows}; the first-level region;
+     * a cookieless session under way at the salt's midnight goes on (same session and visitor id) instead of
+     * becoming a new visitor's new session.
      */
     public static final String PIPELINE_VERSION = "5";
 

@@ -16,6 +16,9 @@ import java.time.ZoneId;
  * <p>Which day an event belongs to is its receive time, not the processing time, so a replay of old raw
  * data gets old days, whose salts are gone: it makes fresh ones, and the replayed ids cannot be linked to
  * the originals either.
+ *
+ * <p>The previous day's salt is only ever read ({@link #previousSaltFor}): a session that crosses midnight is
+ * found under the id its client had yesterday while that salt lives, and never through a salt made afresh.
  */
 public final class DailySalts {
 
@@ -28,6 +31,10 @@ public final class DailySalts {
     private long memoEndMs = Long.MIN_VALUE;
     private String memoDay;
     private byte[] memoSalt;
+    /** The day before the memo's, and its salt once read (null: gone, or never made). */
+    private String memoPreviousDay;
+    private boolean memoPreviousRead;
+    private byte[] memoPreviousSalt;
 
     public DailySalts(ZoneId zone) {
         this.zone = zone;
@@ -48,9 +55,28 @@ public final class DailySalts {
         }
         memoDay = day;
         memoSalt = salt;
+        memoPreviousDay = date.minusDays(1).toString();
+        memoPreviousRead = false;
+        memoPreviousSalt = null;
         memoStartMs = date.atStartOfDay(zone).toInstant().toEpochMilli();
         memoEndMs = date.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
         return salt;
+    }
+
+    /**
+     * The salt of the day before the one {@code eventMs} falls on, or null when it was destroyed or never made;
+     * never makes one. Reads the store once per day: only this object makes salts in it, and a host that replaces
+     * the store calls {@link #forget}.
+     */
+    public byte[] previousSaltFor(long eventMs, PipelineState.Store salts) {
+        if (eventMs < memoStartMs || eventMs >= memoEndMs) {
+            return salts.get(LocalDate.ofInstant(Instant.ofEpochMilli(eventMs), zone).minusDays(1).toString());
+        }
+        if (!memoPreviousRead) {
+            memoPreviousSalt = salts.get(memoPreviousDay);
+            memoPreviousRead = true;
+        }
+        return memoPreviousSalt;
     }
 
     /**
@@ -62,6 +88,9 @@ public final class DailySalts {
         memoEndMs = Long.MIN_VALUE;
         memoDay = null;
         memoSalt = null;
+        memoPreviousDay = null;
+        memoPreviousRead = false;
+        memoPreviousSalt = null;
     }
 
     /** Deletes the salts of days before yesterday (relative to {@code nowMs}). @return how many */
@@ -69,6 +98,9 @@ public final class DailySalts {
         String oldestKept = LocalDate.ofInstant(Instant.ofEpochMilli(nowMs), zone).minusDays(1).toString();
         if (memoDay != null && memoDay.compareTo(oldestKept) < 0) {
             forget();
+        } else if (memoPreviousDay != null && memoPreviousDay.compareTo(oldestKept) < 0) {
+            memoPreviousRead = true;
+            memoPreviousSalt = null;
         }
         // ISO dates compare as text in date order.
         return salts.deleteIf((day, salt) -> day.compareTo(oldestKept) < 0);

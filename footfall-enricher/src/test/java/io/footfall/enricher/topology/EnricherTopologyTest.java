@@ -289,11 +289,11 @@ class EnricherTopologyTest {
             RawEvent e = RawEvents.pageview("https://shop.test/", beforeMidnight.minusSeconds(3600));
             f.send(e);
             f.send(next(e, beforeMidnight));
-            f.send(next(e, beforeMidnight.plusSeconds(2)));
+            f.send(next(e, beforeMidnight.plus(Duration.ofMinutes(31))));
             List<StoredEvent> out = f.storedEvents();
             assertEquals(out.get(0).visitorId(), out.get(1).visitorId(), "same day, same id");
             assertNotEquals(out.get(1).visitorId(), out.get(2).visitorId(), "after midnight, a new salt");
-            assertTrue(out.get(2).isNewSession(), "a new visitor id starts a new session");
+            assertTrue(out.get(2).isNewSession());
 
             assertEquals(2, saltCount(f));
             f.clock.set(Instant.parse("2026-03-11T23:00:00Z"));
@@ -309,11 +309,37 @@ class EnricherTopologyTest {
     void theSaltZoneDecidesWhereMidnightIs() {
         Instant berlinMidnight = Instant.parse("2026-03-10T23:00:00Z");
         try (TopologyFixture f = new TopologyFixture(Map.of("enricher.saltZone", "Europe/Berlin"), berlinMidnight)) {
-            RawEvent e = RawEvents.pageview("https://shop.test/", berlinMidnight.minusSeconds(1));
+            // Visits 40 minutes apart, so that no session carries a visitor id over midnight.
+            RawEvent e = RawEvents.pageview("https://shop.test/", berlinMidnight.minus(Duration.ofMinutes(20)));
             f.send(e);
-            f.send(next(e, berlinMidnight.plusSeconds(1)));
+            f.send(next(e, berlinMidnight.plus(Duration.ofMinutes(20))));
+            f.send(next(e, Instant.parse("2026-03-10T23:50:00Z")));
+            f.send(next(e, Instant.parse("2026-03-11T00:30:00Z")));
             List<StoredEvent> out = f.storedEvents();
-            assertNotEquals(out.get(0).visitorId(), out.get(1).visitorId());
+            assertNotEquals(out.get(0).visitorId(), out.get(1).visitorId(), "Berlin's midnight");
+            assertEquals(out.get(2).visitorId(), out.get(3).visitorId(), "UTC's midnight is not the salt's");
+        }
+    }
+
+    /**
+     * A session under way at the salt's midnight goes on: same session and visitor id, not a new session whose
+     * entry page is mid-funnel and whose source is the site itself.
+     */
+    @Test
+    void aSessionAtTheSaltsMidnightGoesOnUnderItsVisitorId() {
+        Instant midnight = Instant.parse("2026-03-11T00:00:00Z");
+        try (TopologyFixture f = new TopologyFixture(Map.of(), midnight)) {
+            RawEvent first = RawEvents.pageview("https://shop.test/products", midnight.minus(Duration.ofMinutes(5)));
+            f.send(first);
+            f.send(RawEvents.withReferrer(RawEvents.withUrl(next(first, midnight.plus(Duration.ofMinutes(5))),
+                    "https://shop.test/checkout"), "https://shop.test/products"));
+            List<StoredEvent> out = f.storedEvents();
+            assertEquals(out.get(0).sessionId(), out.get(1).sessionId());
+            assertEquals(List.of(1, 2), out.stream().map(StoredEvent::sessionSeq).toList());
+            assertEquals(List.of(true, false), out.stream().map(StoredEvent::isNewSession).toList());
+            assertEquals(out.get(0).visitorId(), out.get(1).visitorId());
+            assertEquals(List.of("2026-03-10", "2026-03-11"), saltDays(f));
+            assertEquals(1, sessionCount(f), "the session's state stays in its visitor's record");
         }
     }
 
