@@ -48,7 +48,7 @@ public final class LoaderFixtures {
                 "/p/" + (seed % 50), null, "Title " + seed + "\twith tab", "https://www.google.com/", "www.google.com",
                 "search", null, null, null, null, null, "visitor-" + (seed % 997), "session-" + (seed % 997), 1,
                 true, "Firefox", "121", "Linux", null, "desktop", false, null, null, null, "1920x1080", "en-GB",
-                "Europe/London", "{\"n\":" + seed + "}", "test");
+                "Europe/London", "{\"n\":" + seed + "}", "test", "Google");
     }
 
     /** Sends values to footfall.events (keys by visitor, like the enricher) and waits for every ack. */

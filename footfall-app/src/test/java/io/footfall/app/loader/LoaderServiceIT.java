@@ -82,7 +82,7 @@ class LoaderServiceIT {
                 StoredEvent e = LoaderFixtures.event(1_000_000 + i);
                 values.add(StoredEventJson.encode(new StoredEvent("not-a-uuid", e.site(), e.type(), e.name(), e.receivedAt(),
                         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, 1,
-                        true, null, null, null, null, null, false, null, null, null, null, null, null, null, null)));
+                        true, null, null, null, null, null, false, null, null, null, null, null, null, null, null, null)));
             }
         }
         LoaderFixtures.produce(broker.bootstrapServers(), values);

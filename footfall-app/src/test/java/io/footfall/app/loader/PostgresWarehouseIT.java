@@ -9,6 +9,7 @@ import io.footfall.core.config.LoaderConfig;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.loader.schema.Dialect;
 import io.footfall.loader.schema.Migrations;
+import io.footfall.loader.schema.SessionRollup;
 import io.footfall.loader.warehouse.OffsetCommit;
 import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.loader.warehouse.StaleBatchException;
@@ -164,6 +165,51 @@ class PostgresWarehouseIT {
         }
     }
 
+    /**
+     * Migration 8 adds {@code referrer_source}: the rows of version 7 keep NULL, the tables have the columns in the
+     * order of a fresh schema (COPY into events names none), and the writers then fill it, in the rollup too.
+     */
+    @Test
+    void referrerSourceIsAddedAndStoredRowsKeepNull() throws SQLException {
+        String fresh = schema();
+        try (PostgresWarehouse w = PostgresWarehouse.open(config(fresh))) {
+            w.migrate();
+        }
+        String schema = schema();
+        StoredEvent old = LoaderFixtures.event(1);
+        try (Connection c = LoaderFixtures.postgres(); Statement st = c.createStatement()) {
+            st.execute("SET search_path TO " + schema);
+            Migrations.apply(c, Dialect.POSTGRES, 7);
+            st.execute("INSERT INTO events (event_id, site, type, received_at, referrer_host, session_id, session_seq, is_new_session) "
+                    + "VALUES ('" + old.eventId() + "', 'loader.test', 'pageview', now(), 'www.google.com', 'old', 1, true)");
+            st.execute("INSERT INTO footfall_sessions (site, session_id, sessionless, is_bot, first_at, last_at, first_key, pageviews, "
+                    + "events, referrer_host) VALUES ('loader.test', 'old', false, false, now(), now(), 1, 1, 0, 'www.google.com')");
+        }
+        try (PostgresWarehouse w = PostgresWarehouse.open(config(schema))) {
+            w.migrate();
+            w.migrate();
+            assertEquals(LATEST, w.schemaVersion());
+            StoredEvent opening = LoaderFixtures.event(2);
+            assertEquals(1, w.write(List.of(opening), TOPIC, List.of(new OffsetCommit(0, OffsetCommit.NONE, 1))));
+            try (Connection c = LoaderFixtures.postgres()) {
+                for (String table : List.of("events", SessionRollup.TABLE)) {
+                    assertEquals(columns(c, fresh, table), columns(c, schema, table), table);
+                }
+                assertEquals(StoredEvent.COLUMNS, columns(c, schema, "events"));
+                assertEquals(SessionRollup.columns(), columns(c, schema, SessionRollup.TABLE));
+                assertEquals(List.of("www.google.com|null", "www.google.com|Google"), LoaderFixtures.rows(c, "SELECT referrer_host, "
+                        + "referrer_source FROM " + schema + ".events ORDER BY referrer_source NULLS FIRST"));
+                assertEquals(List.of("old|null", opening.sessionId() + "|Google"), LoaderFixtures.rows(c, "SELECT session_id, "
+                        + "referrer_source FROM " + schema + "." + SessionRollup.TABLE + " ORDER BY referrer_source NULLS FIRST"));
+            }
+        }
+    }
+
+    private static List<String> columns(Connection c, String schema, String table) throws SQLException {
+        return LoaderFixtures.rows(c, "SELECT column_name FROM information_schema.columns WHERE table_schema = '" + schema
+                + "' AND table_name = '" + table + "' ORDER BY ordinal_position");
+    }
+
     @Test
     void copyRoundTripsEveryColumnIncludingEscapes() throws SQLException {
         String schema = schema();
@@ -173,11 +219,11 @@ class PostgresWarehouseIT {
             StoredEvent tricky = new StoredEvent(LoaderFixtures.event(43).eventId(), e.site(), e.type(), "signup",
                     e.receivedAt(), 1_600_000_000_123L, e.url(), e.host(), e.path(), "q=a\\b", "tab\there\nline\r\\N é ✓",
                     null, null, "direct", null, null, null, null, null, "v", "s", 7, false, null, null, null, null, null,
-                    true, null, null, null, null, null, null, "{\"k\":\"a\\tb\"}", "p1");
+                    true, null, null, null, null, null, null, "{\"k\":\"a\\tb\"}", "p1", "Tab\tsource");
             assertEquals(2, w.write(List.of(e, tricky, e), TOPIC, List.of(new OffsetCommit(3, OffsetCommit.NONE, 10))));
             try (Connection c = w.readConnection(); Statement st = c.createStatement();
                  ResultSet rs = st.executeQuery("SELECT title, query, name, session_seq, is_new_session, is_bot, props->>'k', "
-                         + "extract(epoch from client_ts) * 1000, extract(epoch from received_at) * 1000 FROM events WHERE event_id = '"
+                         + "extract(epoch from client_ts) * 1000, extract(epoch from received_at) * 1000, referrer_source FROM events WHERE event_id = '"
                          + tricky.eventId() + "'")) {
                 rs.next();
                 assertEquals("tab\there\nline\r\\N é ✓", rs.getString(1));
@@ -189,6 +235,7 @@ class PostgresWarehouseIT {
                 assertEquals("a\tb", rs.getString(7));
                 assertEquals(1_600_000_000_123L, Math.round(rs.getDouble(8)));
                 assertEquals(e.receivedAt(), Math.round(rs.getDouble(9)));
+                assertEquals("Tab\tsource", rs.getString(10), "the last column, after pipeline_version");
             }
             assertEquals(Map.of(3, 10L), w.storedOffsets(TOPIC));
         }
@@ -230,7 +277,7 @@ class PostgresWarehouseIT {
     private static StoredEvent withProps(StoredEvent e, String props) {
         return new StoredEvent(e.eventId(), e.site(), "event", "signup", e.receivedAt(), null, e.url(), e.host(), e.path(),
                 null, null, null, null, "direct", null, null, null, null, null, "v", "s", 1, true, null, null, null, null,
-                null, false, null, null, null, null, null, null, props, "p1");
+                null, false, null, null, null, null, null, null, props, "p1", null);
     }
 
     @Test

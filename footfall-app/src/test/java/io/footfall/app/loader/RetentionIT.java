@@ -317,7 +317,7 @@ class RetentionIT {
         return new StoredEvent(new UUID(0x4E7EL, id).toString(), site, type, custom ? "signup" : null, at, null, null, site,
                 path, null, null, null, "ref" + (id % 3) + ".test", "search", null, null, null, null, null, visitorId,
                 sessionId, id, false, "Firefox", null, "Linux", null, "desktop", false, "C" + (id % 4), null, null, null, null,
-                null, null, "test");
+                null, null, "test", "Ref" + (id % 3));
     }
 
     /** The visits (site/session) with events on both sides of the cutoff. */

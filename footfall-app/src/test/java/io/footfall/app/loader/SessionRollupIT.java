@@ -84,9 +84,12 @@ class SessionRollupIT {
                 assertEquals(LoaderFixtures.rows(c, "SELECT " + sessionColumns(w.dialect()) + " FROM " + SessionRollup.TABLE + " ORDER BY site, session_id"), incremental);
                 assertEquals(expectedSessions(all), LoaderFixtures.rows(c, "SELECT count(*) FILTER (WHERE NOT sessionless), "
                         + "count(*) FILTER (WHERE sessionless), sum(pageviews), sum(events) FROM " + SessionRollup.TABLE));
+                // Every first-event column reached the rollup, the one added last too (both sides above would agree on
+                // a column the writers left empty).
+                assertEquals(List.of("3"), LoaderFixtures.rows(c, "SELECT count(DISTINCT referrer_source) FROM " + SessionRollup.TABLE));
                 // One session worked out by hand: s7 of site a.test (see events()).
                 assertEquals(List.of(handSession(all, "a.test", "s7")), LoaderFixtures.rows(c, "SELECT pageviews, events, entry_path, exit_path, "
-                        + "referrer_host, country FROM " + SessionRollup.TABLE + " WHERE site = 'a.test' AND session_id = 's7'"));
+                        + "referrer_host, country, referrer_source FROM " + SessionRollup.TABLE + " WHERE site = 'a.test' AND session_id = 's7'"));
 
                 // Negative control: folding a batch whose rows are stored already (what a writer that skipped
                 // the "only inserted rows" step would do) makes the two differ.
@@ -171,7 +174,8 @@ class SessionRollupIT {
                     custom ? "signup" : null, at, null, null, site, "/p/" + r.nextInt(8), null, null, null,
                     r.nextInt(3) == 0 ? null : "ref" + r.nextInt(3) + ".test", "search", null, null, null, null, null,
                     "v" + (s % 40), sessionless ? null : "s" + s, r.nextInt(4), opens, "Firefox", null, "Linux", null,
-                    "desktop", s == 3, r.nextBoolean() ? null : "C" + r.nextInt(4), null, null, null, null, null, null, "test"));
+                    "desktop", s == 3, r.nextBoolean() ? null : "C" + r.nextInt(4), null, null, null, null, null, null, "test",
+                    r.nextInt(3) == 0 ? null : "Source " + r.nextInt(3)));
         }
         return out;
     }
@@ -192,7 +196,7 @@ class SessionRollupIT {
         List<StoredEvent> views = mine.stream().filter(e -> e.type().equals("pageview")).toList();
         StoredEvent first = mine.get(0);
         return views.size() + "|" + (mine.size() - views.size()) + "|" + views.get(0).path() + "|"
-                + views.get(views.size() - 1).path() + "|" + first.referrerHost() + "|" + first.country();
+                + views.get(views.size() - 1).path() + "|" + first.referrerHost() + "|" + first.country() + "|" + first.referrerSource();
     }
 
     /** Test-only fault: folds stored events into the rollup a second time. */

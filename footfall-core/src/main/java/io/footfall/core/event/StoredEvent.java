@@ -5,6 +5,9 @@ package io.footfall.core.event;
  * {@code footfall.events} record; docs/loader.md ("The events table") says what each column holds.
  *
  * <p>Times are epoch milliseconds (UTC). No field ever holds an IP address.
+ *
+ * <p>{@code referrerSource} comes last, out of its place beside the other referrer fields, because the components
+ * follow the table's columns and the warehouses add a column at the end (migration 8).
  */
 public record StoredEvent(
         String eventId,
@@ -43,7 +46,8 @@ public record StoredEvent(
         String language,
         String timezone,
         String props,
-        String pipelineVersion) {
+        String pipelineVersion,
+        String referrerSource) {
 
     /** Column names in declaration order, as the warehouse table has them. */
     public static final java.util.List<String> COLUMNS = java.util.List.of(
@@ -51,5 +55,5 @@ public record StoredEvent(
             "title", "referrer", "referrer_host", "referrer_type", "utm_source", "utm_medium", "utm_campaign",
             "utm_term", "utm_content", "visitor_id", "session_id", "session_seq", "is_new_session", "browser",
             "browser_version", "os", "os_version", "device_type", "is_bot", "country", "region", "city", "screen",
-            "language", "timezone", "props", "pipeline_version");
+            "language", "timezone", "props", "pipeline_version", "referrer_source");
 }

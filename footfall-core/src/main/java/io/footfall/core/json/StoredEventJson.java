@@ -8,12 +8,16 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
-/** The JSON form of {@link StoredEvent} on the topic {@code footfall.events}; names are the column names. */
+/**
+ * The JSON form of {@link StoredEvent} on the topic {@code footfall.events}; names are the column names. A null
+ * field is left out, and a field a record lacks decodes as null: records written before a column existed
+ * ({@code referrer_source}, pipeline version 4 and older) still load.
+ */
 public final class StoredEventJson {
 
     /*
      * The field names, quoted and encoded once: a generator writes such a name as bytes, where a String name is
-     * escaped again for every event (about half of encoding time, with 37 fields).
+     * escaped again for every event (about half of encoding time, with 38 fields).
      */
     private static final SerializedString EVENT_ID = column("event_id");
     private static final SerializedString SITE = column("site");
@@ -52,6 +56,7 @@ public final class StoredEventJson {
     private static final SerializedString TIMEZONE = column("timezone");
     private static final SerializedString PROPS = column("props");
     private static final SerializedString PIPELINE_VERSION = column("pipeline_version");
+    private static final SerializedString REFERRER_SOURCE = column("referrer_source");
 
     /** Column positions by name, for the decoder. */
     private static final Map<String, Integer> COLUMN_INDEX = columnIndex();
@@ -124,6 +129,7 @@ public final class StoredEventJson {
                 g.writeRawValue(e.props());
             }
             Json.writeOptional(g, PIPELINE_VERSION, e.pipelineVersion());
+            Json.writeOptional(g, REFERRER_SOURCE, e.referrerSource());
             g.writeEndObject();
         });
     }
@@ -163,7 +169,7 @@ public final class StoredEventJson {
             return new StoredEvent(s[0], s[1], s[2], s[3], receivedAt, clientTs, s[6], s[7], s[8], s[9], s[10],
                     s[11], s[12], s[13], s[14], s[15], s[16], s[17], s[18], s[19], s[20], sessionSeq,
                     isNewSession, s[23], s[24], s[25], s[26], s[27], isBot, s[29], s[30], s[31], s[32], s[33],
-                    s[34], s[35], s[36]);
+                    s[34], s[35], s[36], s[37]);
         }
     }
 }

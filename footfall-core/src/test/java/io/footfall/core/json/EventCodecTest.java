@@ -48,9 +48,9 @@ class EventCodecTest {
         StoredEvent stored = new StoredEvent("0b6f3c1e-8a4e-4f61-9a4b-2f7c9d1e5a10", "example.com", "event", "signup",
                 1L, 2L, "https://example.com/a?b=c", "example.com", "/a", "b=c", "T", "https://t.co/x", "t.co", "social",
                 "news", "email", "spring", "shoes", "banner", "v1", "s1", 3, false, "Chrome", "120", "Linux", "6",
-                "Desktop", true, "GB", "ENG", "London", "1x1", "en", "UTC", "{\"k\":true}", "1");
+                "Desktop", true, "GB", "ENG", "London", "1x1", "en", "UTC", "{\"k\":true}", "1", "X");
         assertEquals(stored, StoredEventJson.decode(StoredEventJson.encode(stored)));
-        assertEquals(37, StoredEvent.COLUMNS.size());
+        assertEquals(38, StoredEvent.COLUMNS.size());
         assertEquals(StoredEvent.COLUMNS, fieldNames(StoredEventJson.encode(stored)), "one field per column, in order");
     }
 
@@ -65,6 +65,19 @@ class EventCodecTest {
             }
         }
         return names;
+    }
+
+    @Test
+    void aRecordWrittenBeforeReferrerSourceExistedStillDecodes() throws IOException {
+        // A footfall.events record of pipeline version 4, still on the topic when the loader is upgraded.
+        byte[] old = ("{\"event_id\":\"0b6f3c1e-8a4e-4f61-9a4b-2f7c9d1e5a10\",\"site\":\"s\",\"type\":\"pageview\","
+                + "\"received_at\":5,\"referrer\":\"https://www.google.com/\",\"referrer_host\":\"www.google.com\","
+                + "\"referrer_type\":\"search\",\"session_seq\":1,\"is_new_session\":true,\"is_bot\":false,"
+                + "\"pipeline_version\":\"4\"}").getBytes(StandardCharsets.UTF_8);
+        StoredEvent e = StoredEventJson.decode(old);
+        assertEquals("www.google.com", e.referrerHost());
+        assertEquals("4", e.pipelineVersion());
+        assertEquals(null, e.referrerSource());
     }
 
     @Test

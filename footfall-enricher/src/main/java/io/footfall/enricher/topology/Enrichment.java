@@ -28,7 +28,8 @@ public final class Enrichment {
      * missing UTM source and medium (google / cpc); UTM values trimmed; no user name or password in a stored URL;
      * marketing tools' visitor ids stripped; major browser and OS versions, {@code Windows}; the first-level region;
      * a cookieless session under way at the salt's midnight goes on (same session and visitor id) instead of
-     * becoming a new visitor's new session.
+     * becoming a new visitor's new session; {@code referrer_source}, the referrer list's name for the source
+     * ("Google" for every Google host), else the referrer host without {@code www.}.
      */
     public static final String PIPELINE_VERSION = "5";
 
@@ -92,6 +93,6 @@ public final class Enrichment {
                 session != null && session.seq() == 1,
                 ua.browser(), ua.browserVersion(), ua.os(), ua.osVersion(), ua.deviceType(), ua.isBot(),
                 geo.country(), geo.region(), geo.city(),
-                e.screen(), e.language(), e.timezone(), e.props(), PIPELINE_VERSION);
+                e.screen(), e.language(), e.timezone(), e.props(), PIPELINE_VERSION, referrer.storedSource());
     }
 }

@@ -230,6 +230,34 @@ class EnricherTopologyTest {
                 Arguments.of("https://someblog.example/post/1", "other", "someblog.example", null));
     }
 
+    /**
+     * One source per site however many hosts it sends visitors from: the referrer lists' name, else the host without
+     * {@code www.}; none without a referrer, or from the site's own pages.
+     */
+    @ParameterizedTest(name = "{1} from {0}")
+    @MethodSource("sources")
+    void referrerSources(String referrer, String source) {
+        try (TopologyFixture f = fixture()) {
+            f.send(RawEvents.withReferrer(RawEvents.pageview("https://shop.test/landing", T0), referrer));
+            assertEquals(source, f.onlyStored().referrerSource());
+        }
+    }
+
+    static Stream<Arguments> sources() {
+        return Stream.of(
+                Arguments.of("https://www.google.co.uk/", "Google"),
+                Arguments.of("https://google.com/search?q=shoes", "Google"),
+                Arguments.of("https://www.google.de/", "Google"),
+                Arguments.of("https://l.facebook.com/l.php?u=x", "Facebook"),
+                Arguments.of("https://m.facebook.com/story", "Facebook"),
+                Arguments.of("https://t.co/abc", "Twitter"),
+                Arguments.of("https://x.com/someone/status/1", "Twitter"),
+                Arguments.of("https://www.blog.example/post/1", "blog.example"),
+                Arguments.of("https://blog.example/post/2", "blog.example"),
+                Arguments.of(null, null),
+                Arguments.of("https://shop.test/previous", null));
+    }
+
     @Test
     void aSessionSplitsAfterThirtyMinutesOfInactivity() {
         try (TopologyFixture f = fixture()) {

@@ -99,7 +99,7 @@ public final class Migrations {
                     """),
             // One row per session for the stats API (see SessionRollup), built from the events already stored;
             // from here on the loader keeps it current in each batch's transaction.
-            new Migration(3, "sessions rollup", SessionRollup.createTableSql() + ";\n" + SESSIONS_BACKFILL),
+            new Migration(3, "sessions rollup", SessionRollup.createTableSqlOfMigration3() + ";\n" + SESSIONS_BACKFILL),
             // Per (site, UTC hour) a version the loader raises with every change, so that the query server can
             // keep summaries of finished hours and days and know when one is stale (see HourVersions).
             new Migration(4, "hour versions", EnumSet.of(Dialect.DUCKDB),
@@ -110,7 +110,14 @@ public final class Migrations {
             // Where loader.retention has deleted events up to, and when (see Retention).
             new Migration(6, "retention mark", Retention.createTableSql()),
             // What footfall delete removed, which a replay leaves out (see Deletions).
-            new Migration(7, "deletion log", Deletions.createTableSql()));
+            new Migration(7, "deletion log", Deletions.createTableSql()),
+            // One name per traffic source ("Google" for all its hosts), which the enricher writes from pipeline
+            // version 5 on. Rows stored before keep NULL: the name comes from the referrer lists, which SQL cannot
+            // apply exactly (a replay of footfall.raw can). Both are metadata-only on PostgreSQL (a nullable column
+            // without a default) and cheap on DuckDB.
+            new Migration(8, "referrer source", """
+                    ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS referrer_source ${text};
+                    """ + SessionRollup.addReferrerSourceSql()));
 
     private Migrations() {
     }
@@ -138,14 +145,20 @@ public final class Migrations {
 
     /**
      * Every statement that builds an events table named {@code table} as the migrations build
-     * {@code events}: the table, then its indexes on the dialects that have them.
+     * {@code events}: the table, then the later migrations' statements on it (its indexes on the dialects that
+     * have them, its added columns), not those on other tables.
      */
     public static List<String> eventsTableStatements(Dialect dialect, String table) {
         List<String> statements = new java.util.ArrayList<>();
         statements.add(eventsTableSql(dialect, table));
         for (Migration m : ALL.subList(1, ALL.size())) {
-            if (m.dialects().contains(dialect) && m.sql().contains("${table}")) {
-                statements.add(dialect.render(m.sql()).replace("${table}", table).strip());
+            if (!m.dialects().contains(dialect)) {
+                continue;
+            }
+            for (String statement : m.sql().split(";")) {
+                if (statement.contains("${table}")) {
+                    statements.add(dialect.render(statement).replace("${table}", table).strip());
+                }
             }
         }
         return statements;
@@ -238,7 +251,7 @@ public final class Migrations {
             connection.setAutoCommit(false);
             try {
                 String sql = dialect.render(m.sql()).replace("${table}", "events")
-                        .replace(SESSIONS_BACKFILL, SessionRollup.insertFrom(dialect, "events"));
+                        .replace(SESSIONS_BACKFILL, SessionRollup.insertFromOfMigration3(dialect));
                 for (String statement : sql.split(";")) {
                     if (!statement.isBlank() && m.dialects().contains(dialect)) {
                         st.execute(statement);

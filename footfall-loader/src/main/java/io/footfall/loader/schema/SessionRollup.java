@@ -27,10 +27,20 @@ public final class SessionRollup {
 
     public static final String TABLE = "footfall_sessions";
 
-    /** The columns taken from a session's first event, in table order. */
-    public static final List<String> FIRST_EVENT_COLUMNS = List.of("referrer_host", "referrer_type", "utm_source",
+    /** The columns taken from a session's first event as migration 3 made them, in table order. */
+    private static final List<String> FIRST_EVENT_COLUMNS_V3 = List.of("referrer_host", "referrer_type", "utm_source",
             "utm_medium", "utm_campaign", "country", "region", "city", "browser", "os", "device_type", "screen",
             "language");
+
+    /**
+     * First-event columns added to the table since migration 3, in the order added (migration 8:
+     * {@code referrer_source}). {@code ALTER TABLE} puts them after DuckDB's two {@link #CHANGED_BY marks}, so a
+     * rebuilt table puts them there too: the DuckDB Appender writes a row in table order.
+     */
+    private static final List<String> ADDED_FIRST_EVENT_COLUMNS = List.of("referrer_source");
+
+    /** The columns taken from a session's first event: those of migration 3, then those added since. */
+    public static final List<String> FIRST_EVENT_COLUMNS = concat(FIRST_EVENT_COLUMNS_V3, ADDED_FIRST_EVENT_COLUMNS);
 
     /**
      * DuckDB only: the write that last changed a row (a number that goes up with every batch) and the hour the
@@ -42,33 +52,63 @@ public final class SessionRollup {
     public static final String CHANGED_BY = "changed_by";
     public static final String START_HOUR_BEFORE = "start_hour_before";
 
-    private static final List<String> COLUMNS;
+    private static final List<String> SESSION_COLUMNS = List.of("site", "session_id", "sessionless", "visitor_id", "visitor_key",
+            "is_bot", "first_at", "last_at", "first_key", "pageviews", "events", "entry_path", "entry_key", "exit_path",
+            "exit_key");
 
-    static {
-        List<String> columns = new java.util.ArrayList<>(List.of("site", "session_id", "sessionless", "visitor_id", "visitor_key",
-                "is_bot", "first_at", "last_at", "first_key", "pageviews", "events", "entry_path", "entry_key", "exit_path",
-                "exit_key"));
-        columns.addAll(FIRST_EVENT_COLUMNS);
-        COLUMNS = List.copyOf(columns);
-    }
+    private static final List<String> COLUMNS = concat(SESSION_COLUMNS, FIRST_EVENT_COLUMNS);
 
     private SessionRollup() {
     }
 
-    /** The rollup's columns of every dialect, in table order (DuckDB's two marks follow them). */
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return List.copyOf(all);
+    }
+
+    /** The rollup's columns of every dialect, in PostgreSQL's table order (DuckDB's: {@link #duckDbColumns()}). */
     public static List<String> columns() {
         return COLUMNS;
     }
 
-    /** The rollup's columns in DuckDB, in table order: {@link #columns()}, then {@link #CHANGED_BY} and {@link #START_HOUR_BEFORE}. */
+    /**
+     * The rollup's columns in DuckDB, in table order: {@link #columns()} with {@link #CHANGED_BY} and {@link
+     * #START_HOUR_BEFORE} at {@link #duckDbMarksAt()}, before the first-event columns added since migration 3.
+     */
     public static List<String> duckDbColumns() {
         List<String> columns = new java.util.ArrayList<>(COLUMNS);
-        columns.add(CHANGED_BY);
-        columns.add(START_HOUR_BEFORE);
+        columns.addAll(duckDbMarksAt(), List.of(CHANGED_BY, START_HOUR_BEFORE));
         return columns;
     }
 
+    /** Where DuckDB's two marks stand among {@link #columns()}. */
+    public static int duckDbMarksAt() {
+        return COLUMNS.size() - ADDED_FIRST_EVENT_COLUMNS.size();
+    }
+
+    /** The table as it is now: what {@code promote} rebuilds. */
     static String createTableSql() {
+        return createTableSql(true);
+    }
+
+    /** The table as migration 3 made it (before any first-event column was added): that migration's text, never changed. */
+    static String createTableSqlOfMigration3() {
+        return createTableSql(false);
+    }
+
+    /** Fills the rollup of migration 3 from {@code events} (no column added since migration 3). */
+    static String insertFromOfMigration3(Dialect dialect) {
+        return "INSERT INTO " + TABLE + " (" + String.join(", ", concat(SESSION_COLUMNS, FIRST_EVENT_COLUMNS_V3)) + ") "
+                + aggregate(dialect, "events", "", FIRST_EVENT_COLUMNS_V3);
+    }
+
+    /** The {@code ALTER TABLE}s of migration 8, which adds {@code referrer_source}. */
+    static String addReferrerSourceSql() {
+        return "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS referrer_source ${text}";
+    }
+
+    private static String createTableSql(boolean withAdded) {
         StringBuilder sql = new StringBuilder("CREATE TABLE IF NOT EXISTS " + TABLE + " (\n"
                 + "    site ${text} NOT NULL,\n"
                 + "    session_id ${text} NOT NULL,\n"
@@ -85,12 +125,16 @@ public final class SessionRollup {
                 + "    entry_key BIGINT,\n"
                 + "    exit_path ${text},\n"
                 + "    exit_key BIGINT,\n");
-        for (String column : FIRST_EVENT_COLUMNS) {
+        for (String column : FIRST_EVENT_COLUMNS_V3) {
+            sql.append("    ").append(column).append(" ${text},\n");
+        }
+        sql.append("${sessions_marks}");
+        for (String column : withAdded ? ADDED_FIRST_EVENT_COLUMNS : List.<String>of()) {
             sql.append("    ").append(column).append(" ${text},\n");
         }
         // No other index: every batch writes here, and a 30-day range reads most rows anyway. PostgreSQL
         // leaves room in each page so that a session's update can stay on its page (a HOT update).
-        return sql.append("${sessions_marks}    PRIMARY KEY (site, session_id)\n)${sessions_storage}").toString();
+        return sql.append("    PRIMARY KEY (site, session_id)\n)${sessions_storage}").toString();
     }
 
     /**
@@ -124,7 +168,7 @@ public final class SessionRollup {
     public static void rebuildSite(Connection c, Dialect dialect, String site) throws SQLException {
         try (PreparedStatement delete = c.prepareStatement("DELETE FROM " + TABLE + " WHERE site = ?");
              PreparedStatement insert = c.prepareStatement("INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ") "
-                     + aggregate(dialect, "events WHERE site = ?", ""))) {
+                     + aggregate(dialect, "events WHERE site = ?", "", FIRST_EVENT_COLUMNS))) {
             delete.setString(1, site);
             delete.executeUpdate();
             insert.setString(1, site);
@@ -140,7 +184,7 @@ public final class SessionRollup {
      * for an empty table (rebuild, migration).
      */
     public static String insertFrom(Dialect dialect, String source) {
-        return "INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ") " + aggregate(dialect, source, "");
+        return "INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ") " + aggregate(dialect, source, "", FIRST_EVENT_COLUMNS);
     }
 
     /**
@@ -152,7 +196,7 @@ public final class SessionRollup {
             return insertFrom(dialect, source) + onConflictMerge(dialect);
         }
         return "INSERT INTO " + TABLE + " (" + String.join(", ", COLUMNS) + ", " + CHANGED_BY + ") "
-                + aggregate(dialect, source, ", " + write) + onConflictMerge(dialect);
+                + aggregate(dialect, source, ", " + write, FIRST_EVENT_COLUMNS) + onConflictMerge(dialect);
     }
 
     /**
@@ -231,8 +275,11 @@ public final class SessionRollup {
                 + " THEN excluded." + column + " ELSE " + TABLE + "." + column + " END";
     }
 
-    /** One row per session of {@code source}, in {@link #COLUMNS} order, then {@code extra} (", expression" or ""). */
-    private static String aggregate(Dialect dialect, String source, String extra) {
+    /**
+     * One row per session of {@code source}, in {@link #COLUMNS} order (with {@code firstEventColumns} as the
+     * first-event columns), then {@code extra} (", expression" or "").
+     */
+    private static String aggregate(Dialect dialect, String source, String extra, List<String> firstEventColumns) {
         String key = dialect.orderKey("received_at", "session_seq");
         StringBuilder sql = new StringBuilder("SELECT site, coalesce(session_id, 'event:' || CAST(event_id AS ")
                 .append(dialect.render("${text}")).append(")), ")
@@ -243,7 +290,7 @@ public final class SessionRollup {
                 .append("min(k) FILTER (WHERE type = 'pageview'), ")
                 .append(dialect.lastBy("path", "k", "type = 'pageview'")).append(", ")
                 .append("max(k) FILTER (WHERE type = 'pageview')");
-        for (String column : FIRST_EVENT_COLUMNS) {
+        for (String column : firstEventColumns) {
             sql.append(", ").append(dialect.firstBy(column, "k", null));
         }
         return sql.append(extra).append(" FROM (SELECT *, ").append(key).append(" AS k FROM ").append(source)

@@ -57,6 +57,7 @@ public final class AppenderRows {
         a.append(e.timezone());
         a.append(e.props());
         a.append(e.pipelineVersion());
+        a.append(e.referrerSource());
         a.endRow();
     }
 }

@@ -60,6 +60,7 @@ public final class CopyText {
         text(e.timezone());
         text(e.props());
         text(e.pipelineVersion());
+        text(e.referrerSource());
         line.setCharAt(line.length() - 1, '\n');
         out.writeBytes(line.toString().getBytes(StandardCharsets.UTF_8));
     }

@@ -19,6 +19,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -353,10 +354,13 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
 
     /** A part that opens its session as a whole row of the rollup, in {@link SessionRollup#duckDbColumns()} order. */
     private static void appendOpeningPart(DuckDBAppender a, SessionParts.Part p, long write) throws SQLException {
+        Object[] row = p.rollupRow(Dialect.DUCKDB);
+        int marksAt = SessionRollup.duckDbMarksAt();
         a.beginRow();
-        appendValues(a, p.rollupRow(Dialect.DUCKDB));
+        appendValues(a, Arrays.copyOfRange(row, 0, marksAt));
         a.append(write);
         a.appendNull(); // start_hour_before: the row is new
+        appendValues(a, Arrays.copyOfRange(row, marksAt, row.length)); // the columns added after the marks
         a.endRow();
     }
 

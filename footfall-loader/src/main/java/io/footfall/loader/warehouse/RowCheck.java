@@ -105,7 +105,7 @@ public final class RowCheck {
                 e.referrer(), e.referrerHost(), e.referrerType(), e.utmSource(), e.utmMedium(), e.utmCampaign(),
                 e.utmTerm(), e.utmContent(), e.visitorId(), e.sessionId(), e.browser(), e.browserVersion(), e.os(),
                 e.osVersion(), e.deviceType(), e.country(), e.region(), e.city(), e.screen(), e.language(),
-                e.timezone(), e.props(), e.pipelineVersion()}) {
+                e.timezone(), e.props(), e.pipelineVersion(), e.referrerSource()}) {
             if (s != null && s.indexOf('\u0000') >= 0) {
                 return true;
             }

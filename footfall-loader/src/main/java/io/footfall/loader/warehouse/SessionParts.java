@@ -24,7 +24,7 @@ final class SessionParts {
     static final List<Function<StoredEvent, String>> FIRST_EVENT_VALUES = List.of(StoredEvent::referrerHost,
             StoredEvent::referrerType, StoredEvent::utmSource, StoredEvent::utmMedium, StoredEvent::utmCampaign,
             StoredEvent::country, StoredEvent::region, StoredEvent::city, StoredEvent::browser, StoredEvent::os,
-            StoredEvent::deviceType, StoredEvent::screen, StoredEvent::language);
+            StoredEvent::deviceType, StoredEvent::screen, StoredEvent::language, StoredEvent::referrerSource);
 
     static {
         if (FIRST_EVENT_VALUES.size() != SessionRollup.FIRST_EVENT_COLUMNS.size()) {

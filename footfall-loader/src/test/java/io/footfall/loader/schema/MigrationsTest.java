@@ -3,6 +3,7 @@ package io.footfall.loader.schema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.footfall.core.event.StoredEvent;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -91,7 +92,7 @@ class MigrationsTest {
                     + "('00000000-0000-0000-0000-000000000004', 'b.test', 'pageview', TIMESTAMPTZ '1970-01-02 02:10:00+00')");
             st.execute("UPDATE events SET session_id = 's1' WHERE site = 'b.test'");
             // As the loader of version 3 would have: the rows folded into the rollup.
-            st.execute(SessionRollup.insertFrom(Dialect.DUCKDB, "events"));
+            st.execute(SessionRollup.insertFromOfMigration3(Dialect.DUCKDB));
             assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB));
             assertEquals(List.of("a.test|10|1", "b.test|24|1", "b.test|26|1"), siteHours(st, "footfall_hour_versions"));
             // Sessions by the hour they start in: b.test's one session started at 00:00 (hour 24).
@@ -107,6 +108,57 @@ class MigrationsTest {
             }
         }
         return rows;
+    }
+
+    /**
+     * Migration 8 adds {@code referrer_source} to events and the rollup: rows stored before keep NULL, and an upgraded
+     * database has the columns in the order a fresh one has them, which is the order the writers append in
+     * (StoredEvent.COLUMNS; the rollup's with DuckDB's marks before the added column), also after promote's rebuild.
+     */
+    @Test
+    void referrerSourceIsAddedAndStoredRowsKeepNull() throws SQLException {
+        List<String> freshEvents;
+        List<String> freshSessions;
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:")) {
+            Migrations.apply(c, Dialect.DUCKDB);
+            freshEvents = names(c, "events");
+            freshSessions = names(c, SessionRollup.TABLE);
+        }
+        assertEquals(StoredEvent.COLUMNS, freshEvents, "the Appender's and COPY's order");
+        assertEquals(SessionRollup.duckDbColumns(), freshSessions, "the order opening parts are appended in");
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement()) {
+            Migrations.apply(c, Dialect.DUCKDB, 2);
+            st.execute("INSERT INTO events (event_id, site, type, received_at, referrer_host, referrer_type, session_id, session_seq) "
+                    + "VALUES ('00000000-0000-0000-0000-000000000001', 'a.test', 'pageview', TIMESTAMPTZ '2026-01-01 10:00:00+00', "
+                    + "'www.google.com', 'search', 's1', 1)");
+            assertEquals(7, Migrations.apply(c, Dialect.DUCKDB, 7), "the rollup filled by migration 3");
+            assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB));
+            assertEquals(freshEvents, names(c, "events"), "upgraded like fresh");
+            assertEquals(freshSessions, names(c, SessionRollup.TABLE), "upgraded like fresh");
+            String stored = "SELECT e.referrer_host || '|' || coalesce(e.referrer_source, 'null') || '|' || s.referrer_host || '|' "
+                    + "|| coalesce(s.referrer_source, 'null') FROM events e, footfall_sessions s";
+            List<String> before = strings(st, stored);
+            assertEquals(List.of("www.google.com|null|www.google.com|null"), before, "no backfill: SQL cannot apply the lists");
+            assertEquals(LATEST, Migrations.apply(c, Dialect.DUCKDB), "again: a no-op");
+            assertEquals(versions(), recorded(c));
+            assertEquals(before, strings(st, stored));
+            SessionRollup.rebuild(c, Dialect.DUCKDB);
+            assertEquals(freshSessions, names(c, SessionRollup.TABLE), "promote's rebuild like fresh");
+        }
+    }
+
+    private static List<String> strings(Statement st, String sql) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                rows.add(rs.getString(1));
+            }
+        }
+        return rows;
+    }
+
+    private static List<String> names(Connection c, String table) throws SQLException {
+        return columns(c, table).stream().map(column -> column.substring(0, column.indexOf(' '))).toList();
     }
 
     @Test

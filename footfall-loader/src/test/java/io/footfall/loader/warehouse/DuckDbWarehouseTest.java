@@ -62,6 +62,9 @@ class DuckDbWarehouseTest {
             assertEquals(4, count(w, "SELECT count(*) FROM events"));
             assertEquals(Map.of(0, 5L), w.storedOffsets(TOPIC));
             assertEquals(List.of("Page\t3 \"quoted\" \\ back\nslash"), strings(w, "SELECT title FROM events WHERE path = '/p/3'"));
+            // The last column, written by the Appender (/p/0, a new batch) and through the staging table (/p/3).
+            assertEquals(List.of("Google|Google"), strings(w, "SELECT string_agg(referrer_source, '|') FROM events "
+                    + "WHERE path IN ('/p/0', '/p/3')"));
         }
     }
 
@@ -175,11 +178,11 @@ class DuckDbWarehouseTest {
         assertEquals("invalid_event_id", RowCheck.problem(SampleEvents.withId("not-a-uuid", 1), Dialect.DUCKDB));
         StoredEvent badProps = new StoredEvent(ok.eventId(), ok.site(), ok.type(), null, 0, null, null, null, null, null,
                 null, null, null, null, null, null, null, null, null, null, null, 1, true, null, null, null, null, null,
-                false, null, null, null, null, null, null, "{not json", null);
+                false, null, null, null, null, null, null, "{not json", null, null);
         assertEquals("invalid_props_json", RowCheck.problem(badProps, Dialect.DUCKDB));
         StoredEvent nul = new StoredEvent(ok.eventId(), ok.site(), ok.type(), null, 0, null, null, null, null, null,
                 "a\u0000b", null, null, null, null, null, null, null, null, null, null, 1, true, null, null, null, null,
-                null, false, null, null, null, null, null, null, null, null);
+                null, false, null, null, null, null, null, null, null, null, null);
         assertEquals("nul_character", RowCheck.problem(nul, Dialect.POSTGRES));
         assertNull(RowCheck.problem(nul, Dialect.DUCKDB));
     }

@@ -28,6 +28,6 @@ public final class SampleEvents {
                 "/p/" + seed, "a=1", "Page\t" + seed + " \"quoted\" \\ back\nslash", "https://google.com/", "google.com",
                 "search", "news", "email", "spring", null, null, "v" + (seed % 10), "s" + (seed % 10), 1 + seed % 3,
                 seed % 3 == 0, "Chrome", "120", "Linux", null, "desktop", false, "GB", null, null, "1920x1080", "en-GB",
-                "Europe/London", "{\"plan\":\"pro\",\"n\":" + seed + "}", "test");
+                "Europe/London", "{\"plan\":\"pro\",\"n\":" + seed + "}", "test", "Google");
     }
 }
