@@ -343,7 +343,7 @@ class RetentionIT {
             out.append(' ').append(p.start().toInstant()).append(' ').append(p.pageviews()).append('/').append(p.events())
                     .append('/').append(p.sessions());
         }
-        for (Dimension d : List.of(Dimension.PATH, Dimension.ENTRY_PAGE, Dimension.COUNTRY, Dimension.REFERRER_HOST)) {
+        for (Dimension d : List.of(Dimension.PATH, Dimension.ENTRY_PAGE, Dimension.COUNTRY, Dimension.REFERRER_HOST, Dimension.SOURCE)) {
             out.append("; ").append(d).append(q.top(day, d, 20).value().stream()
                     .map(t -> t.value() + " " + t.pageviews() + "/" + t.events() + "/" + t.sessions()).sorted().toList());
         }

@@ -14,6 +14,12 @@ public enum Dimension {
     PATH("path", "path", Kind.PAGEVIEW),
     ENTRY_PAGE("entry_page", "path", Kind.SESSION_ENTRY),
     EXIT_PAGE("exit_page", "path", Kind.SESSION_EXIT),
+    /**
+     * The traffic source by name, one row per source ({@code Google} for all of Google's hosts): the enricher's
+     * {@code referrer_source}, Plausible's "Sources". Null for direct and internal visits, and on rows stored before
+     * pipeline version 5.
+     */
+    SOURCE("source", "referrer_source", Kind.EVENT),
     REFERRER_HOST("referrer_host", "referrer_host", Kind.EVENT),
     REFERRER_TYPE("referrer_type", "referrer_type", Kind.EVENT),
     UTM_SOURCE("utm_source", "utm_source", Kind.EVENT),

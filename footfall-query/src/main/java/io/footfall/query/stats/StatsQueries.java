@@ -627,7 +627,7 @@ public final class StatsQueries {
     /** How many of the most recently active sites {@link #warmSummaries} prepares. */
     static final int WARM_SITES = 10;
     /** The lists of the dashboard's first view (each panel's first tab), which {@link #warmSummaries} prepares. */
-    private static final List<Dimension> WARM_DIMENSIONS = List.of(Dimension.PATH, Dimension.REFERRER_HOST, Dimension.COUNTRY,
+    private static final List<Dimension> WARM_DIMENSIONS = List.of(Dimension.PATH, Dimension.SOURCE, Dimension.COUNTRY,
             Dimension.BROWSER, Dimension.EVENT_NAME);
 
     /**

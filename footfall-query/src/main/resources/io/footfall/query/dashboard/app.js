@@ -65,7 +65,7 @@ function displayNames(type) {
 
 function displayValue(dimension, value) {
   if (value === null || value === undefined) {
-    return dimension === 'referrer_host' ? 'Direct / none' : '(none)';
+    return dimension === 'source' || dimension === 'referrer_host' ? 'Direct / none' : '(none)';
   }
   try {
     if (dimension === 'country' && displayNames('region') && /^[A-Z]{2}$/.test(value)) return displayNames('region').of(value) + ' (' + value + ')';
@@ -380,7 +380,7 @@ async function loadFunnel(range, seq) {
 }
 
 /* ---------- filters ---------- */
-const DIM_LABELS = { path: 'Page', entry_page: 'Entry page', exit_page: 'Exit page', referrer_host: 'Source', referrer_type: 'Channel',
+const DIM_LABELS = { path: 'Page', entry_page: 'Entry page', exit_page: 'Exit page', source: 'Source', referrer_host: 'Referrer', referrer_type: 'Channel',
   utm_campaign: 'Campaign', utm_source: 'UTM source', utm_medium: 'UTM medium', country: 'Country', region: 'Region', city: 'City',
   browser: 'Browser', os: 'OS', device_type: 'Device', screen: 'Screen', language: 'Language', event_name: 'Goal' };
 // A list's column heading: the filter chip's label, spelt out where the chip abbreviates.

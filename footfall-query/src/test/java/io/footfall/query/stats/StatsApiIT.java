@@ -80,16 +80,17 @@ class StatsApiIT {
         String[] de = {"Chrome", "Linux", "desktop", "DE", "BE", "Berlin", "1920x1080", "en-US"};
         String[] us = {"Firefox", "macOS", "desktop", "US", "CA", "San Francisco", "1440x900", "en-GB"};
         String[] fr = {"Safari", "iOS", "mobile", "FR", "IDF", "Paris", "390x844", "fr-FR"};
-        w.insert(as(pageview("2026-11-10T10:00:00Z", "v1", "s1", 1, "/").referrer("google.com", "search"), de));
+        w.insert(as(pageview("2026-11-10T10:00:00Z", "v1", "s1", 1, "/").referrer("google.com", "search", "Google"), de));
         w.insert(as(pageview("2026-11-10T10:00:30Z", "v1", "s1", 2, "/pricing").referrer(null, "internal"), de));
         w.insert(as(event("2026-11-10T10:01:00Z", "v1", "s1", 3, "/pricing", "signup").referrer(null, "internal")
                 .props("{\"plan\":\"pro\",\"seats\":3,\"$y\":true}"), de));
-        w.insert(as(pageview("2026-11-11T07:30:00Z", "v2", "s2", 1, "/").referrer("t.co", "social")
+        w.insert(as(pageview("2026-11-11T07:30:00Z", "v2", "s2", 1, "/").referrer("t.co", "social", "Twitter")
                 .utm("newsletter", "email", "launch"), us));
         w.insert(as(pageview("2026-11-11T08:30:00Z", "v2", "s3", 1, "/blog"), us));
         w.insert(as(pageview("2026-11-11T08:32:00Z", "v2", "s3", 2, "/pricing").referrer(null, "internal")
                 .props("{\"plan\":\"free\",\"a/b~c\":\"x\"}"), us));
-        w.insert(as(pageview("2026-11-11T20:00:00Z", "v3", "s4", 1, "/blog").referrer("google.com", "search")
+        // Google again, from another of its hosts: one source, two referrer hosts.
+        w.insert(as(pageview("2026-11-11T20:00:00Z", "v3", "s4", 1, "/blog").referrer("www.google.de", "search", "Google")
                 .props("{\"plan\":\"pro\",\"$y\":true}"), fr));
         w.insert(as(pageview("2026-11-11T15:00:00Z", "v1", "s5", 1, "/pricing"), de));
         w.insert(as(pageview("2026-11-11T12:00:00Z", "vb", "sb", 1, "/").bot().props("{\"plan\":\"pro\"}"), de));
@@ -206,6 +207,11 @@ class StatsApiIT {
             "country!=DE\t2|3|4|0|1.33|66.67|40.0",
             "referrer_host~GOOG\t2|2|3|1|1.5|50.0|30.0",
             "referrer_host==(none)\t2|2|3|0|1.5|50.0|60.0",
+            // The source by name: s1 (google.com) and s4 (www.google.de) are both Google; s3 and s5 came directly.
+            "source==Google\t2|2|3|1|1.5|50.0|30.0",
+            "source==(none)\t2|2|3|0|1.5|50.0|60.0",
+            "source~twit\t1|1|1|0|1.0|100.0|0.0",
+            "path==/pricing;source==Google\t1|1|1|1|1.0|0.0|60.0",
             "entry_page==/blog\t2|2|3|0|1.5|50.0|60.0",
             "exit_page!=/pricing\t2|2|2|0|1.0|100.0|0.0",
             "country==US|FR;path!~blog\t1|2|2|0|1.0|50.0|60.0",
@@ -244,7 +250,8 @@ class StatsApiIT {
             "path\t/pricing|2|3|0, /|2|2|0, /blog|2|2|0",
             "entry_page\t/|2|2, /blog|2|2, /pricing|1|1",
             "exit_page\t/pricing|2|3, /|1|1, /blog|1|1",
-            "referrer_host\tgoogle.com|2|3|1, null|2|3|0, t.co|1|1|0",
+            "referrer_host\tnull|2|3|0, google.com|1|2|1, t.co|1|1|0, www.google.de|1|1|0",
+            "source\tGoogle|2|3|1, null|2|3|0, Twitter|1|1|0",
             "referrer_type\tsearch|2|3|1, direct|2|3|0, social|1|1|0",
             "utm_source\tnull|3|6|1, newsletter|1|1|0",
             "utm_medium\tnull|3|6|1, email|1|1|0",
@@ -282,6 +289,8 @@ class StatsApiIT {
         // Google (their own referrer is the site itself), the /pricing views of s3 (entered at /blog) and s5 directly.
         assertEquals(List.of("direct|2|2|0", "search|1|1|1"), top(dialect, "referrer_type", "&filters=" + enc("path==/pricing")));
         assertEquals(List.of("null|2|2|0", "google.com|1|1|1"), top(dialect, "referrer_host", "&filters=" + enc("path==/pricing")));
+        assertEquals(List.of("null|2|2|0", "Google|1|1|1"), top(dialect, "source", "&filters=" + enc("path==/pricing")));
+        assertEquals(List.of("/|1|1|0", "/blog|1|1|0", "/pricing|1|1|0"), top(dialect, "path", "&filters=" + enc("source==Google")));
         assertEquals(List.of("search|1|0|1"), top(dialect, "referrer_type", "&filters=" + enc("event_name==signup")));
         // Under a path or event filter, entry and exit pages are those of the matching visits among all their page
         // views in the range: the visits that saw /pricing (s1 entered at /, s3 at /blog, s5 at /pricing; all three

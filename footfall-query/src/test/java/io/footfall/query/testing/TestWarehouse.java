@@ -92,9 +92,9 @@ public final class TestWarehouse implements Warehouse {
         try (Connection c = readConnection(); PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO events (event_id, site, type, name, received_at, path, referrer_host, referrer_type, "
                         + "utm_source, utm_medium, utm_campaign, visitor_id, session_id, session_seq, is_new_session, "
-                        + "browser, os, device_type, is_bot, country, region, city, screen, language, props) "
+                        + "browser, os, device_type, is_bot, country, region, city, screen, language, props, referrer_source) "
                         + "VALUES (CAST(? AS UUID), ?, ?, ?, to_timestamp(?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS "
-                        + (duck != null ? "JSON" : "JSONB") + "))")) {
+                        + (duck != null ? "JSON" : "JSONB") + "), ?)")) {
             int i = 1;
             ps.setString(i++, UUID.randomUUID().toString());
             ps.setString(i++, r.site);
@@ -121,6 +121,7 @@ public final class TestWarehouse implements Warehouse {
             ps.setString(i++, r.screen);
             ps.setString(i++, r.language);
             ps.setString(i++, r.props);
+            ps.setString(i++, r.referrerSource);
             ps.executeUpdate();
         }
     }
@@ -159,6 +160,7 @@ public final class TestWarehouse implements Warehouse {
         String path;
         String referrerHost;
         String referrerType = "direct";
+        String referrerSource;
         String utmSource;
         String utmMedium;
         String utmCampaign;
@@ -195,6 +197,8 @@ public final class TestWarehouse implements Warehouse {
 
         public Row site(String s) { site = s; return this; }
         public Row referrer(String host, String type) { referrerHost = host; referrerType = type; return this; }
+        /** As the enricher names the source: the referrer lists' name, else the host without {@code www.}. */
+        public Row referrer(String host, String type, String source) { referrer(host, type); referrerSource = source; return this; }
         public Row utm(String source, String medium, String campaign) { utmSource = source; utmMedium = medium; utmCampaign = campaign; return this; }
         public Row client(String b, String o, String d) { browser = b; os = o; device = d; return this; }
         public Row geo(String c, String r, String ci) { country = c; region = r; city = ci; return this; }
