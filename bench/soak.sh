@@ -186,19 +186,20 @@ echo
 echo "== samples ($D/samples.csv; disk per part in $D/disk.csv)"
 column -s, -t < "$D/samples.csv"
 echo
-echo "== growth, mean of the last 10 minutes against the first 10 (per hour, and over a week)"
-awk -F, -v end="$(tail -1 "$D/samples.csv" | cut -d, -f1)" '
+echo "== growth, mean of the last 10 minutes against the first 10 (per hour, and over a week; heap after GC: GC'd samples only)"
+end=$(tail -1 "$D/samples.csv" | cut -d, -f1); w=$(( end / 4 < 600 ? end / 4 : 600 ))   # 10 min, less on a short run
+awk -F, -v end="$end" -v w="$w" '
   NR == 1 { for (i = 2; i <= NF; i++) name[i] = $i; next }
   { for (i = 2; i <= 8; i++) if ($i != "") {
-      if ($1 <= 600) { fs[i] += $i; fn[i]++; ft[i] += $1 }
-      if ($1 >= end - 600) { ls[i] += $i; ln[i]++; lt[i] += $1 } } }
+      if ($1 <= w) { fs[i] += $i; fn[i]++; ft[i] += $1 }
+      if ($1 >= end - w) { ls[i] += $i; ln[i]++; lt[i] += $1 } } }
   END { for (i = 2; i <= 8; i++) if (fn[i] && ln[i] && lt[i] / ln[i] > ft[i] / fn[i]) {
       a = fs[i] / fn[i]; b = ls[i] / ln[i]; h = (lt[i] / ln[i] - ft[i] / fn[i]) / 3600
       printf "  %-22s %12.1f -> %12.1f   %+12.1f/h   %+14.1f/week\n", name[i], a, b, (b - a) / h, (b - a) / h * 168 } }' "$D/samples.csv"
-awk -F, -v end="$(tail -1 "$D/disk.csv" | cut -d, -f1)" '
+awk -F, -v end="$end" -v w="$w" '
   NR == 1 { next }
-  { if ($1 <= 600) { fs[$2] += $3 / 1048576; fn[$2]++; ft[$2] += $1 }
-    if ($1 >= end - 600) { ls[$2] += $3 / 1048576; ln[$2]++; lt[$2] += $1; files[$2] = $4 } }
+  { if ($1 <= w) { fs[$2] += $3 / 1048576; fn[$2]++; ft[$2] += $1 }
+    if ($1 >= end - w) { ls[$2] += $3 / 1048576; ln[$2]++; lt[$2] += $1; files[$2] = $4 } }
   END { for (g in ls) { a = fn[g] ? fs[g] / fn[g] : 0; t0 = fn[g] ? ft[g] / fn[g] : 0; b = ls[g] / ln[g]; h = (lt[g] / ln[g] - t0) / 3600
       if (h > 0) printf "  %-48s %9.1f -> %9.1f MB  %+9.1f MB/h  %+10.1f MB/week  (%d files)\n", g, a, b, (b - a) / h, (b - a) / h * 168, files[g] } }' "$D/disk.csv" | sort
 echo

@@ -135,7 +135,8 @@ public final class Roles {
             return postgres;
         }
         @SuppressWarnings("unchecked")
-        W warehouse = (W) DuckDbWarehouse.open(config.loader().duckdbPath(), config.loader().duckdbCheckpointBytes());
+        W warehouse = (W) DuckDbWarehouse.open(config.loader().duckdbPath(), config.loader().duckdbCheckpointBytes(),
+                config.loader().duckdbMemoryBytes());
         return warehouse;
     }
 

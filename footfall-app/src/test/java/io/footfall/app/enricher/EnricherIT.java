@@ -32,6 +32,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +105,12 @@ class EnricherIT {
             assertEquals(invalidReasons, bad.stream().collect(Collectors.groupingBy(BadEvent::reason, TreeMap::new,
                     Collectors.counting())));
             assertTrue(stored.stream().allMatch(s -> "5".equals(s.pipelineVersion())));
+            // Small segments, so that compaction keeps the sessions changelog near the live state.
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, app + "-sessions-changelog");
+                assertEquals(String.valueOf(64 * 1024 * 1024), admin.describeConfigs(List.of(topic)).all().get()
+                        .get(topic).get("segment.bytes").value());
+            }
 
             long sessions = stored.stream().filter(StoredEvent::isNewSession).count();
             long distinctSessions = stored.stream().map(StoredEvent::sessionId).distinct().count();

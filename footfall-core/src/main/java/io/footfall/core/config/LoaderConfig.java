@@ -20,6 +20,9 @@ import java.util.Set;
  *                    batches off
  * @param duckdbCheckpointBytes DuckDB folds its write-ahead log into the file (a checkpoint, which holds up
  *                    the batch whose commit triggers it) once the log passes this size
+ * @param duckdbMemoryBytes the most memory DuckDB keeps outside the JVM's heap (its cache of the file's blocks,
+ *                    and what queries hold; beyond it they spill to {@code <file>.tmp}): without it, DuckDB takes up
+ *                    to 80 % of the machine's RAM, and the process grows with the file
  * @param writers     loaders in this process, each with its own consumer in the group (so its own share of
  *                    the partitions), its own writer thread and its own warehouse transactions: 2 by default
  *                    for PostgreSQL, where two backends write in parallel; always 1 for DuckDB, which takes one
@@ -41,6 +44,7 @@ public record LoaderConfig(
         int catchUpEvents,
         long catchUpBytes,
         long duckdbCheckpointBytes,
+        long duckdbMemoryBytes,
         int writers,
         Duration retention) {
 
@@ -52,6 +56,12 @@ public record LoaderConfig(
      * the standalone fall behind at 10,000 events/s, and so did 32 MB (BENCHMARKS.md, Loader and End to end).
      */
     public static final long DEFAULT_DUCKDB_CHECKPOINT_BYTES = 16L * 1024 * 1024;
+
+    /**
+     * DuckDB's memory by default: room for the blocks of a warehouse of ~10M events (1.5 GB with its rollups) so
+     * that the stats stay in memory, and a bound a laptop can afford beside the JVM's 2 GB heap.
+     */
+    public static final long DEFAULT_DUCKDB_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
 
     public static LoaderConfig from(Settings s, Path dataDir) {
         String warehouse = s.choice("loader.warehouse", "duckdb", Set.of("duckdb", "postgres"));
@@ -93,6 +103,7 @@ public record LoaderConfig(
                 Math.max(batchBytes, s.bytes("loader.catchUpBytes", duckdb ? 64L * 1024 * 1024 : batchBytes, 1024,
                         1024L * 1024 * 1024)),
                 s.bytes("loader.duckdbCheckpointBytes", DEFAULT_DUCKDB_CHECKPOINT_BYTES, 1024L * 1024, 16L * 1024 * 1024 * 1024),
+                s.bytes("loader.duckdbMemory", DEFAULT_DUCKDB_MEMORY_BYTES, 128L * 1024 * 1024, 1024L * 1024 * 1024 * 1024),
                 writers,
                 retention);
     }

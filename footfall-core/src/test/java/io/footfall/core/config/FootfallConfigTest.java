@@ -147,6 +147,16 @@ class FootfallConfigTest {
     }
 
     @Test
+    void duckdbMemoryIsBoundedAt2GbUnlessSetAndAnAbsurdBoundNamesItsKey() {
+        assertEquals(2L * 1024 * 1024 * 1024, FootfallConfig.from(Settings.of(Map.of())).loader().duckdbMemoryBytes());
+        assertEquals(512L * 1024 * 1024, FootfallConfig.from(Settings.of(Map.of("loader.duckdbMemory", "512MB")))
+                .loader().duckdbMemoryBytes());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> FootfallConfig.from(Settings.of(Map.of("loader.duckdbMemory", "64MB"))), "below 128 MB");
+        assertTrue(e.getMessage().startsWith("loader.duckdbMemory"), e.getMessage());
+    }
+
+    @Test
     void propertiesFileWorksToo() throws Exception {
         Path props = dir.resolve("footfall.properties");
         Files.writeString(props, "collector.port=7070\nenricher.sessionTimeout=45m\n");

@@ -75,19 +75,21 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         this.kept = new KeptReadConnections(() -> newReadConnection(root));
     }
 
-    /** Opens the DuckDB file with the default checkpoint size; see {@link #open(Path, long)}. */
+    /** Opens the DuckDB file with the default checkpoint size and memory; see {@link #open(Path, long, long)}. */
     public static DuckDbWarehouse open(Path file) {
-        return open(file, LoaderConfig.DEFAULT_DUCKDB_CHECKPOINT_BYTES);
+        return open(file, LoaderConfig.DEFAULT_DUCKDB_CHECKPOINT_BYTES, LoaderConfig.DEFAULT_DUCKDB_MEMORY_BYTES);
     }
 
     /**
      * Opens (creating if needed) the DuckDB file.
      *
      * @param checkpointBytes the write-ahead log size at which DuckDB checkpoints (in the commit that passes it)
+     * @param memoryBytes     DuckDB's {@code memory_limit}: its cache of the file and what queries hold, outside the
+     *                        JVM's heap; queries that need more spill to {@code <file>.tmp}
      * @throws IllegalStateException with a one-line reason when the file cannot be opened (locked by another
      *                               process, not a DuckDB file, directory not writable)
      */
-    public static DuckDbWarehouse open(Path file, long checkpointBytes) {
+    public static DuckDbWarehouse open(Path file, long checkpointBytes, long memoryBytes) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
@@ -100,6 +102,10 @@ public final class DuckDbWarehouse implements Warehouse, WarehouseWriter {
         try {
             Properties props = new Properties();
             props.setProperty("checkpoint_threshold", checkpointBytes + "B");
+            props.setProperty("memory_limit", memoryBytes + "B");
+            // Beside the file, as DuckDB puts it for a file it opens itself (this connection opens an in-memory
+            // database and attaches the file, whose temporary directory would otherwise be the working directory's).
+            props.setProperty("temp_directory", file.toAbsolutePath() + ".tmp");
             connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:", props);
             attachAsDefault(connection, file);
             return new DuckDbWarehouse(file, connection, "events");

@@ -27,12 +27,22 @@ class DuckDbWarehouseTest {
     Path dir;
 
     @Test
-    void theCheckpointSizeReachesDuckDb() throws SQLException {
-        try (DuckDbWarehouse w = DuckDbWarehouse.open(dir.resolve("checkpoint.duckdb"), 96L * 1024 * 1024);
+    void theCheckpointSizeAndTheMemoryBoundReachDuckDb() throws SQLException {
+        Path file = dir.resolve("checkpoint.duckdb");
+        try (DuckDbWarehouse w = DuckDbWarehouse.open(file, 96L * 1024 * 1024, 384L * 1024 * 1024);
                 Connection c = w.readConnection(); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT current_setting('checkpoint_threshold')")) {
+                ResultSet rs = st.executeQuery("SELECT current_setting('checkpoint_threshold'), current_setting('memory_limit'),"
+                        + " current_setting('temp_directory')")) {
             rs.next();
             assertEquals("96.0 MiB", rs.getString(1));
+            assertEquals("384.0 MiB", rs.getString(2));
+            assertEquals(file.toAbsolutePath() + ".tmp", rs.getString(3), "spills beside the file, not in the working directory");
+        }
+        try (DuckDbWarehouse w = DuckDbWarehouse.open(dir.resolve("defaults.duckdb"));
+                Connection c = w.readConnection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT current_setting('memory_limit')")) {
+            rs.next();
+            assertEquals("2.0 GiB", rs.getString(1), "not DuckDB's own 80 % of the machine's memory");
         }
     }
 
