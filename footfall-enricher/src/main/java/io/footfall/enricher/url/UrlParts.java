@@ -27,10 +27,7 @@ public record UrlParts(String host, String path, String query) {
             return NONE;
         }
         int hostStart = scheme + 3;
-        int hostEnd = hostStart;
-        while (hostEnd < url.length() && "/?#".indexOf(url.charAt(hostEnd)) < 0) {
-            hostEnd++;
-        }
+        int hostEnd = authorityEnd(url, hostStart);
         String authority = url.substring(hostStart, hostEnd);
         int at = authority.lastIndexOf('@');
         if (at >= 0) {
@@ -126,12 +123,18 @@ public record UrlParts(String host, String path, String query) {
             return url;
         }
         int start = scheme + 3;
+        int end = authorityEnd(url, start);
+        int at = end > start ? url.lastIndexOf('@', end - 1) : -1;
+        return at < start ? url : url.substring(0, start) + url.substring(at + 1);
+    }
+
+    /** Where the authority (user info, host, port) that begins at {@code start} ends: its path, query or fragment. */
+    private static int authorityEnd(String url, int start) {
         int end = start;
         while (end < url.length() && "/?#".indexOf(url.charAt(end)) < 0) {
             end++;
         }
-        int at = end > start ? url.lastIndexOf('@', end - 1) : -1;
-        return at < start ? url : url.substring(0, start) + url.substring(at + 1);
+        return end;
     }
 
     private static String stripPort(String authority) {
