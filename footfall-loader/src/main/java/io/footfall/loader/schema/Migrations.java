@@ -112,14 +112,22 @@ public final class Migrations {
             // What footfall delete removed, which a replay leaves out (see Deletions).
             new Migration(7, "deletion log", Deletions.createTableSql()),
             // One name per traffic source ("Google" for all its hosts), which the enricher writes from pipeline
-            // version 5 on. Rows stored before keep NULL: the name comes from the referrer lists, which SQL cannot
-            // apply exactly (a replay of footfall.raw can). Both are metadata-only on PostgreSQL (a nullable column
-            // without a default) and cheap on DuckDB.
+            // version 5 on. Rows stored before get what the enricher writes for a referrer its lists do not know,
+            // the host without www. (the lists' names need the enricher: a replay of footfall.raw), so that the
+            // dashboard's sources list does not show all their visits as direct; direct and internal ones stay NULL.
             new Migration(8, "referrer source", """
                     ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS referrer_source ${text};
-                    """ + SessionRollup.addReferrerSourceSql()));
+                    """ + SessionRollup.addReferrerSourceSql() + ";\n"
+                    + backfillReferrerSource("${table}") + ";\n" + backfillReferrerSource(SessionRollup.TABLE)));
 
     private Migrations() {
+    }
+
+    /** Migration 8's source for rows stored before it: the referrer host without {@code www.}, as for an unknown one. */
+    private static String backfillReferrerSource(String table) {
+        return "UPDATE " + table + " SET referrer_source = CASE WHEN referrer_host LIKE 'www.%' THEN substr(referrer_host, 5)"
+                + " ELSE referrer_host END WHERE referrer_source IS NULL AND referrer_host IS NOT NULL"
+                + " AND coalesce(referrer_type, '') <> 'internal'";
     }
 
     /** The SQL of the events table for a given table name: {@code replay} builds its new table with it. */
