@@ -63,6 +63,13 @@ public record LoaderConfig(
      */
     public static final long DEFAULT_DUCKDB_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
 
+    /**
+     * The least {@code loader.duckdbMemory}: at 128 MB a standalone under 2,000 events/s and a dashboard's queries ran
+     * out of it within 7 minutes (stats answered 503, batches retried), as what the writer and the queries pin at
+     * once does not fit.
+     */
+    public static final long MIN_DUCKDB_MEMORY_BYTES = 512L * 1024 * 1024;
+
     public static LoaderConfig from(Settings s, Path dataDir) {
         String warehouse = s.choice("loader.warehouse", "duckdb", Set.of("duckdb", "postgres"));
         String jdbcUrl = s.string("loader.jdbcUrl", "");
@@ -103,7 +110,7 @@ public record LoaderConfig(
                 Math.max(batchBytes, s.bytes("loader.catchUpBytes", duckdb ? 64L * 1024 * 1024 : batchBytes, 1024,
                         1024L * 1024 * 1024)),
                 s.bytes("loader.duckdbCheckpointBytes", DEFAULT_DUCKDB_CHECKPOINT_BYTES, 1024L * 1024, 16L * 1024 * 1024 * 1024),
-                s.bytes("loader.duckdbMemory", DEFAULT_DUCKDB_MEMORY_BYTES, 128L * 1024 * 1024, 1024L * 1024 * 1024 * 1024),
+                s.bytes("loader.duckdbMemory", DEFAULT_DUCKDB_MEMORY_BYTES, MIN_DUCKDB_MEMORY_BYTES, 1024L * 1024 * 1024 * 1024),
                 writers,
                 retention);
     }

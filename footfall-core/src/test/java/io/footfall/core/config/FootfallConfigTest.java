@@ -152,7 +152,7 @@ class FootfallConfigTest {
         assertEquals(512L * 1024 * 1024, FootfallConfig.from(Settings.of(Map.of("loader.duckdbMemory", "512MB")))
                 .loader().duckdbMemoryBytes());
         ConfigException e = assertThrows(ConfigException.class,
-                () -> FootfallConfig.from(Settings.of(Map.of("loader.duckdbMemory", "64MB"))), "below 128 MB");
+                () -> FootfallConfig.from(Settings.of(Map.of("loader.duckdbMemory", "256MB"))), "below 512 MB");
         assertTrue(e.getMessage().startsWith("loader.duckdbMemory"), e.getMessage());
     }
 
