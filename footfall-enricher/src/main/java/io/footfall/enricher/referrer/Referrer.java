@@ -29,6 +29,11 @@ public record Referrer(String host, ReferrerType type, String source, String sea
         if (source != null) {
             return source;
         }
+        return withoutWww(host);
+    }
+
+    /** The host without a leading {@code www.} ({@code www.blog.example} → {@code blog.example}; {@code www.} stays). */
+    static String withoutWww(String host) {
         return host.startsWith(WWW) && host.length() > WWW.length() ? host.substring(WWW.length()) : host;
     }
 }

@@ -52,8 +52,7 @@ public final class ReferrerClassifier {
     }
 
     private static String bare(String host) {
-        String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-        return h.startsWith("www.") ? h.substring(4) : h;
+        return Referrer.withoutWww(host.endsWith(".") ? host.substring(0, host.length() - 1) : host);
     }
 
     private ReferrerList.Known lookup(String host, String path) {

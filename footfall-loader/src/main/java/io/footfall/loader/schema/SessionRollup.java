@@ -103,7 +103,7 @@ public final class SessionRollup {
                 + aggregate(dialect, "events", "", FIRST_EVENT_COLUMNS_V3);
     }
 
-    /** The {@code ALTER TABLE}s of migration 8, which adds {@code referrer_source}. */
+    /** Migration 8's {@code ALTER TABLE} of the rollup, which adds {@code referrer_source}. */
     static String addReferrerSourceSql() {
         return "ALTER TABLE " + TABLE + " ADD COLUMN IF NOT EXISTS referrer_source ${text}";
     }
