@@ -25,6 +25,8 @@ public final class ReferrerList {
     }
 
     private static final String[] RESOURCES = {"referers.yml", "footfall-referrers.yml"};
+    /** footfall-referrers.yml's section of names to store instead of the ones referers.yml spells oddly. */
+    private static final String RENAMED = "renamed";
 
     private final Map<String, Known> byDomain;
 
@@ -34,24 +36,31 @@ public final class ReferrerList {
 
     /** The lists shipped in this jar. */
     public static ReferrerList shipped() {
-        Map<String, Known> byDomain = new HashMap<>();
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        List<JsonNode> lists = new ArrayList<>();
         for (String resource : RESOURCES) {
             try (InputStream in = ReferrerList.class.getResourceAsStream(resource)) {
                 if (in == null) {
                     throw new IllegalStateException("referrer list " + resource + " is missing from the jar");
                 }
-                read(yaml.readTree(in), byDomain);
+                lists.add(yaml.readTree(in));
             } catch (IOException e) {
                 throw new UncheckedIOException("referrer list " + resource + " cannot be read", e);
             }
         }
+        Map<String, String> renamed = new HashMap<>();
+        lists.forEach(list -> list.path(RENAMED).fields().forEachRemaining(e -> renamed.put(e.getKey(), e.getValue().asText())));
+        Map<String, Known> byDomain = new HashMap<>();
+        lists.forEach(list -> read(list, renamed, byDomain));
         return new ReferrerList(byDomain);
     }
 
-    private static void read(JsonNode root, Map<String, Known> byDomain) {
+    private static void read(JsonNode root, Map<String, String> renamed, Map<String, Known> byDomain) {
         for (Iterator<Map.Entry<String, JsonNode>> media = root.fields(); media.hasNext(); ) {
             Map.Entry<String, JsonNode> medium = media.next();
+            if (medium.getKey().equals(RENAMED)) {
+                continue;
+            }
             ReferrerType type = switch (medium.getKey()) {
                 case "search" -> ReferrerType.SEARCH;
                 case "social" -> ReferrerType.SOCIAL;
@@ -60,10 +69,10 @@ public final class ReferrerList {
             };
             for (Iterator<Map.Entry<String, JsonNode>> sources = medium.getValue().fields(); sources.hasNext(); ) {
                 Map.Entry<String, JsonNode> source = sources.next();
+                String name = renamed.getOrDefault(source.getKey(), source.getKey());
                 List<String> parameters = strings(source.getValue().get("parameters"));
                 for (String domain : strings(source.getValue().get("domains"))) {
-                    byDomain.putIfAbsent(domain.toLowerCase(Locale.ROOT),
-                            new Known(type, source.getKey(), parameters));
+                    byDomain.putIfAbsent(domain.toLowerCase(Locale.ROOT), new Known(type, name, parameters));
                 }
             }
         }

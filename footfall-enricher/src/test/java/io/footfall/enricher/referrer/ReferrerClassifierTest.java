@@ -78,6 +78,12 @@ class ReferrerClassifierTest {
     }
 
     @Test
+    void sourcesAreStoredUnderTheNamesPeopleKnow() {
+        assertEquals("DuckDuckGo", CLASSIFIER.classify("https://duckduckgo.com/?q=x", "shop.test").source(),
+                "referers.yml spells it DuckDuckGoL");
+    }
+
+    @Test
     void withoutAListOnlyDirectInternalAndOther() {
         ReferrerClassifier bare = ReferrerClassifier.withoutList();
         assertEquals(ReferrerType.OTHER, bare.classify("https://www.google.com/", "shop.test").type());
