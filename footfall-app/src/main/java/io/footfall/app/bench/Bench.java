@@ -1,5 +1,6 @@
 package io.footfall.app.bench;
 
+import io.footfall.app.ProgressLine;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
@@ -31,7 +32,8 @@ public final class Bench {
     private Bench() {
     }
 
-    public static BenchReportView run(Plan plan, PrintStream progress) throws InterruptedException {
+    public static BenchReportView run(Plan plan, PrintStream out) throws InterruptedException {
+        ProgressLine progress = ProgressLine.on(out);
         EventMix mix = new EventMix(plan.sites(), plan.visitors(), plan.paths());
         URI events = plan.collector().resolve("/v1/events");
         LoadGenerator load = new LoadGenerator(new LoadGenerator.Options(events, plan.connections(), plan.batchSize(),
@@ -68,10 +70,9 @@ public final class Bench {
                     lastLag = lag.lag();
                     lastLag.forEach((stage, n) -> maxLag.merge(stage, n, Math::max));
                 }
-                progress.printf(Locale.ROOT, "\r[%3ds] sent %,8d ev/s  accepted %,8d ev/s  503: %,d  429: %,d  freshness %s  lag %s   ",
+                progress.show(String.format(Locale.ROOT, "[%3ds] sent %,8d ev/s  accepted %,8d ev/s  503: %,d  429: %,d  freshness %s  lag %s",
                         second, sent - previousSent, accepted - previousAccepted, load.status(503), load.status(429),
-                        freshness.lastMs() < 0 ? "-" : freshness.lastMs() + " ms", lastLag);
-                progress.flush();
+                        freshness.lastMs() < 0 ? "-" : freshness.lastMs() + " ms", lastLag));
                 previousAccepted = accepted;
                 previousSent = sent;
             }
@@ -80,7 +81,7 @@ public final class Bench {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         double machineCpu = machine.busySince();
-        progress.println();
+        progress.end();
         freshness.close();
         Map<String, Long> finalLag = lag == null ? Map.of() : lag.lag();
         if (lag != null) {
@@ -98,7 +99,7 @@ public final class Bench {
      * user-agent analyzer, which a short run would report as the pipeline's latency. Then, with a broker to
      * ask, waits (up to a minute) until the stages have worked off the backlog the warm-up left.
      */
-    private static void warmUp(Plan plan, EventMix mix, URI events, LagProbe lag, PrintStream progress)
+    private static void warmUp(Plan plan, EventMix mix, URI events, LagProbe lag, ProgressLine progress)
             throws InterruptedException {
         LoadGenerator warm = new LoadGenerator(new LoadGenerator.Options(events, plan.connections(), plan.batchSize(),
                 plan.gzip(), plan.ratePerSecond()), mix);
@@ -107,29 +108,26 @@ public final class Bench {
         try {
             for (int second = 1; second <= plan.warmup().toSeconds(); second++) {
                 sleepUntilSecond(start, second);
-                progress.printf(Locale.ROOT, "\r[warm-up %3ds of %ds] accepted %,d events   ", second, plan.warmup().toSeconds(),
-                        warm.accepted());
-                progress.flush();
+                progress.show(String.format(Locale.ROOT, "[warm-up %3ds of %ds] accepted %,d events", second,
+                        plan.warmup().toSeconds(), warm.accepted()));
             }
         } finally {
             warm.close();
         }
         if (lag == null) {
-            progress.println();
+            progress.end();
             return;
         }
         long quiet = Math.max(1_000, (long) plan.ratePerSecond());
         long deadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         Map<String, Long> now = lag.lag();
         while (total(now) > quiet && System.nanoTime() < deadline) {
-            progress.printf(Locale.ROOT, "\r[warm-up: draining] lag %s   ", now);
-            progress.flush();
+            progress.show("[warm-up: draining] lag " + now);
             Thread.sleep(1_000);
             now = lag.lag();
         }
-        progress.printf(Locale.ROOT, "\r[warm-up done] lag %s%s%n", now,
-                total(now) > quiet ? " (not drained within "
-                        + DRAIN_LIMIT.toSeconds() + " s: the pipeline is slower than the rate)" : "");
+        progress.last("[warm-up done] lag " + now + (total(now) > quiet ? " (not drained within "
+                + DRAIN_LIMIT.toSeconds() + " s: the pipeline is slower than the rate)" : ""));
     }
 
     /** Sleeps until {@code second} seconds after {@code startNanos}: one tick of a per-second progress loop. */

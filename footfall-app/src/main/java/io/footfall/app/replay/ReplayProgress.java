@@ -1,25 +1,31 @@
 package io.footfall.app.replay;
 
+import io.footfall.app.ProgressLine;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * The progress line of {@code replay} on a terminal: records done / total, rate and ETA, redrawn in place
- * at most once a second. Not final: a test in this package hooks the moment the range is known.
+ * The progress line of {@code replay}: records done / total, rate and ETA, redrawn in place at most once a second on
+ * a terminal, a line every 10 s elsewhere ({@link ProgressLine}). Not final: a test in this package hooks the moment
+ * the range is known.
  */
 public class ReplayProgress {
 
     private static final long REDRAW_NANOS = 1_000_000_000L;
 
-    private final PrintStream out;
+    private final ProgressLine out;
     private final LongSupplier nanoTime;
     private long total;
     private long startedNanos;
     private long drawnNanos;
 
     public ReplayProgress(PrintStream out, LongSupplier nanoTime) {
-        this.out = out;
+        this(out, System.console() != null, nanoTime);
+    }
+
+    public ReplayProgress(PrintStream out, boolean terminal, LongSupplier nanoTime) {
+        this.out = new ProgressLine(out, terminal, nanoTime);
         this.nanoTime = nanoTime;
     }
 
@@ -33,14 +39,12 @@ public class ReplayProgress {
         long now = nanoTime.getAsLong();
         if (now - drawnNanos >= REDRAW_NANOS) {
             drawnNanos = now;
-            out.print("\r" + line(done, now));
-            out.flush();
+            out.show(line(done, now));
         }
     }
 
     void finish(long done) {
-        out.println("\r" + line(done, nanoTime.getAsLong()));
-        out.flush();
+        out.last(line(done, nanoTime.getAsLong()));
     }
 
     /** e.g. {@code replay: 1200000/5000000 records (24.0%), 85000 rec/s, ETA 45 s} */
@@ -49,7 +53,7 @@ public class ReplayProgress {
         double rate = done / seconds;
         double percent = total == 0 ? 100.0 : 100.0 * done / total;
         String eta = done >= total ? "0" : rate <= 0 ? "?" : Long.toString(Math.round((total - done) / rate));
-        return String.format(Locale.ROOT, "replay: %d/%d records (%.1f%%), %.0f rec/s, ETA %s s   ",
+        return String.format(Locale.ROOT, "replay: %d/%d records (%.1f%%), %.0f rec/s, ETA %s s",
                 done, total, percent, rate, eta);
     }
 }

@@ -16,7 +16,7 @@ class ReplayProgressTest {
     void showsDoneOverTotalRateAndEtaRedrawnAtMostOnceASecond() {
         AtomicLong now = new AtomicLong(5 * SECOND);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ReplayProgress progress = new ReplayProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), now::get);
+        ReplayProgress progress = new ReplayProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), true, now::get);
         progress.start(1_000_000);
         now.addAndGet(SECOND / 2);
         progress.update(50_000);
@@ -36,6 +36,24 @@ class ReplayProgressTest {
     void anEmptyRangeIsComplete() {
         ReplayProgress progress = new ReplayProgress(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), () -> 0L);
         progress.start(0);
-        assertEquals("replay: 0/0 records (100.0%), 0 rec/s, ETA 0 s   ", progress.line(0, 0));
+        assertEquals("replay: 0/0 records (100.0%), 0 rec/s, ETA 0 s", progress.line(0, 0));
+    }
+
+    @Test
+    void outsideATerminalALineOfItsOwnEveryTenSeconds() {
+        AtomicLong now = new AtomicLong(0);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ReplayProgress progress = new ReplayProgress(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, now::get);
+        progress.start(1_000_000);
+        for (int second = 1; second <= 25; second++) {
+            now.addAndGet(SECOND);
+            progress.update(second * 10_000L);
+        }
+        progress.finish(1_000_000);
+        String n = System.lineSeparator();
+        assertEquals("replay: 10000/1000000 records (1.0%), 10000 rec/s, ETA 99 s" + n
+                + "replay: 110000/1000000 records (11.0%), 10000 rec/s, ETA 89 s" + n
+                + "replay: 210000/1000000 records (21.0%), 10000 rec/s, ETA 79 s" + n
+                + "replay: 1000000/1000000 records (100.0%), 40000 rec/s, ETA 0 s" + n, bytes.toString(StandardCharsets.UTF_8));
     }
 }
