@@ -4,7 +4,9 @@ import io.footfall.app.ProgressLine;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -87,7 +89,9 @@ public final class Bench {
         if (lag != null) {
             lag.close();
         }
-        return new BenchReportView(new BenchReport(plan.collector().toString(), plan.connections(), plan.batchSize(),
+        List<String> sites = new ArrayList<>(mix.sites());
+        sites.add(freshness.site());
+        return new BenchReportView(sites, new BenchReport(plan.collector().toString(), plan.connections(), plan.batchSize(),
                 plan.gzip(), plan.ratePerSecond(), plan.warmup().toMillis() / 1000.0, seconds, load.sent(), load.accepted(), load.statuses(),
                 load.transportErrors(), freshness.percentile(50), freshness.percentile(95), freshness.percentile(99),
                 freshness.samples(), finalLag, maxLag, cpuSamples == 0 ? -1 : cpuSum / cpuSamples, maxHeap / (1024 * 1024), machineCpu));
@@ -139,8 +143,8 @@ public final class Bench {
         return lag.values().stream().mapToLong(Long::longValue).sum();
     }
 
-    /** The report, as the CLI sees it. */
-    public record BenchReportView(BenchReport report) {
+    /** The report, as the CLI sees it, and the sites the run sent its events to (the load's, then the markers'). */
+    public record BenchReportView(List<String> sites, BenchReport report) {
         public String text() {
             return report.text();
         }

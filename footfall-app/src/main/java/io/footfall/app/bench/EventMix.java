@@ -3,6 +3,7 @@ package io.footfall.app.bench;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 /**
  * Realistic synthetic traffic: a skewed path popularity, a browser / bot user-agent mix, referrers from
@@ -42,6 +43,15 @@ final class EventMix {
         this.paths = paths;
     }
 
+    /** The sites the events go to. */
+    List<String> sites() {
+        return IntStream.range(0, sites).mapToObj(EventMix::site).toList();
+    }
+
+    private static String site(int i) {
+        return "site" + i + ".bench";
+    }
+
     /** One user agent for a whole request (a batch comes from one client). */
     String userAgent(SplittableRandom random) {
         if (random.nextDouble() < BOT_SHARE) {
@@ -52,7 +62,7 @@ final class EventMix {
 
     /** Appends one event as JSON to {@code out}. */
     void appendEvent(StringBuilder out, SplittableRandom random) {
-        String site = "site" + random.nextInt(sites) + ".bench";
+        String site = site(random.nextInt(sites));
         int path = skewed(random, paths);
         boolean custom = random.nextInt(10) == 0;
         out.append("{\"site\":\"").append(site).append("\",\"type\":\"").append(custom ? "event" : "pageview")

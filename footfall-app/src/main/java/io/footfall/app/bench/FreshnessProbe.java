@@ -109,6 +109,11 @@ final class FreshnessProbe implements AutoCloseable {
         return LoadGenerator.acceptedCount(r.body().replace("\"pageviews\":", "\"accepted\":"));
     }
 
+    /** The site the markers go to, one per run. */
+    String site() {
+        return site;
+    }
+
     long lastMs() {
         return lastMs;
     }

@@ -101,6 +101,11 @@ public final class BenchCommand implements Callable<Integer> {
                 report.writeJson(json);
                 System.out.println("  report written to " + json);
             }
+            if (own == null && report.accepted() > 0) {
+                // A collector of the user's own: say where the synthetic events went, and how to remove them.
+                System.out.println("  sites written to: " + String.join(", ", report.sites())
+                        + " (footfall delete --site SITE --yes removes one's events)");
+            }
             if (report.accepted() == 0) {
                 // A run whose every request was refused (a site not in collector.allowedSites, say) measured nothing.
                 System.err.println("footfall: bench: no event was accepted; see the responses by status above");

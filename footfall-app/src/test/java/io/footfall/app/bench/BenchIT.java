@@ -3,15 +3,21 @@ package io.footfall.app.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.footfall.app.standalone.Standalone;
 import io.footfall.app.testing.TestBroker;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +48,13 @@ class BenchIT {
             // The machine was busy with the load and the pipeline: some share of its cores, never more than all.
             assertTrue(report.machineCpu() > 0 && report.machineCpu() <= 1, report.text());
             assertTrue(report.text().contains("this machine: CPU "), report.text());
+            // The sites the run names as written to are the warehouse's sites, no more and no fewer.
+            assertEquals(2 + 1, view.sites().size(), view.sites().toString());
+            String sites = HttpClient.newHttpClient().send(HttpRequest.newBuilder(plan.query().resolve("/api/sites")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            Set<String> stored = new HashSet<>();
+            new ObjectMapper().readTree(sites).get("sites").forEach(site -> stored.add(site.asText()));
+            assertEquals(Set.copyOf(view.sites()), stored, sites);
 
             // A warm-up sends the same load first and leaves it out of the report: 4 measured seconds at 400
             // events/s cannot account for the 3 warm-up seconds' events as well.
