@@ -1,0 +1,79 @@
+package io.footfall.enricher.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.footfall.core.config.EnricherConfig;
+import io.footfall.core.config.Settings;
+import io.footfall.core.event.RawEvent;
+import io.footfall.core.event.StoredEvent;
+import io.footfall.enricher.MutableClock;
+import io.footfall.enricher.RawEvents;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** What the rows say about the people and bots behind user agents, through the pipeline as {@code replay} hosts it. */
+class UserAgentsStoredTest {
+
+    private static final Instant T0 = Instant.parse("2026-03-10T12:00:00Z");
+    private static final EnrichmentPipeline PIPELINE = new EnrichmentPipeline(
+            EnricherConfig.from(Settings.of(Map.of())), new MutableClock(T0));
+
+    static StoredEvent stored(String userAgent) {
+        RawEvent e = RawEvents.pageview("https://shop.test/", T0);
+        return PIPELINE.process(RawEvents.bytes(new RawEvent(UUID.randomUUID().toString(), e.site(), e.type(), null,
+                e.url(), null, null, null, null, null, null, null, null, e.receivedAt(), e.clientIp(), userAgent)),
+                new InMemoryState()).stored();
+    }
+
+    /** Desktop apps built on Electron, whose agents carry a word a crawler pattern of the shipped list looked for. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.41.105"
+                + " Chrome/130.0.6723.191 Electron/33.2.1 Safari/537.36 Sonic Slack_SSB/4.41.105",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Slack/4.29.149"
+                + " Chrome/106.0.5249.199 Electron/21.3.3 Safari/537.36 Sonic Slack_SSB/4.29.149",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Notion/4.2.0"
+                + " Chrome/130.0.6723.191 Electron/33.3.2 Safari/537.36",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) WhatsApp/2.2306.9"
+                + " Chrome/108.0.5359.215 Electron/22.3.2 Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Asana/2.3.0"
+                + " Chrome/126.0.6478.234 Electron/31.7.1 Safari/537.36",
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1"
+                + " Safari/605.1.15 Fluid/2.1.3",
+        // Desktop apps that were never caught, to show the rule did not move.
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) discord/1.0.9163"
+                + " Chrome/124.0.6367.243 Electron/30.2.0 Safari/537.36",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Teams/1.5.00.8070"
+                + " Chrome/85.0.4183.121 Electron/10.4.7 Safari/537.36",
+    })
+    void peoplesDesktopAppsAreNotBots(String userAgent) {
+        StoredEvent s = stored(userAgent);
+        assertFalse(s.isBot(), userAgent);
+        assertEquals("desktop", s.deviceType());
+    }
+
+    /** The link previewers and crawlers of the same names stay bots. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+        "Slackbot 1.0 (+https://api.slack.com/robots)",
+        "Slack-ImgProxy (+https://api.slack.com/robots)",
+        "Notion/1.0 (https://notion.so; team@makenotion.com)",
+        "WhatsApp/2.23.20.0 A",
+        "WhatsApp/2.19.92 i",
+        "Asana/1.4.0 WebsiteMetadataRetriever",
+        "Mozilla/5.0 (compatible; Sonic/1.0; http://www.yama.info.waseda.ac.jp/~crawler/info.html)",
+        "Mozilla/5.0 (compatible; RankSonicSiteAuditor/1.0; +https://ranksonic.com/ranksonic_sab.html)",
+        "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+        "Mozilla/5.0 (Windows NT 6.1; WOW64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/56.0.2924.87 Safari/537.36"
+                + " SkypeUriPreview Preview/0.5",
+    })
+    void theirLinkPreviewersAndCrawlersStayBots(String userAgent) {
+        assertTrue(stored(userAgent).isBot(), userAgent);
+    }
+}
