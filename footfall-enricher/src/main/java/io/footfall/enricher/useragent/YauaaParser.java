@@ -17,9 +17,15 @@ public final class YauaaParser implements UserAgentParser {
 
     private static final Logger LOG = LoggerFactory.getLogger(YauaaParser.class);
 
-    /** Yauaa's device and agent classes that are not people: robots, hackers and cloud-hosted agents. */
+    /**
+     * Yauaa's device and agent classes that are not people: robots, hackers and cloud-hosted agents. Not its agent
+     * class Special, "something special we cannot really classify": for its own examples, the players and browsers of
+     * TVs and set-top boxes (Roku, Apple TV, HbbTV), feature phones, text browsers, media and office apps; a robot it
+     * calls Special has the device class Robot, and each of the ~280 examples of the crawler list that it calls
+     * Special is matched by the list too.
+     */
     private static final Set<String> BOT_CLASSES = Set.of("Robot", "Robot Mobile", "Robot Imitator", "Hacker",
-            "Cloud", "Cloud Application", "Special");
+            "Cloud", "Cloud Application");
 
     private static final class Holder {
         static final UserAgentAnalyzer ANALYZER = build();

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the rows say about the people and bots behind user agents, through the pipeline as {@code replay} hosts it. */
@@ -74,6 +75,38 @@ class UserAgentsStoredTest {
                 + " SkypeUriPreview Preview/0.5",
     })
     void theirLinkPreviewersAndCrawlersStayBots(String userAgent) {
+        assertTrue(stored(userAgent).isBot(), userAgent);
+    }
+
+    /** The players and browsers of TVs and set-top boxes, which Yauaa's agent class calls Special, are people's. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "Roku/DVP-12.5 (12.5.0.4178-51)| set-top_box",
+        "AppleCoreMedia/1.0.0.20K71 (Apple TV; U; CPU OS 16_1 like Mac OS X; en_us)| set-top_box",
+        "AppleTV11,1/11.1| set-top_box",
+        "HbbTV/1.1.1 (;Samsung;SmartTV2013;T-FXPDEUC-1102.2;;) WebKit| tv",
+        "(Linux armv7l ; U; HbbTV/1.1.1 (; TOSHIBA; 32SL863; 19.2.39.208; 3; ) ; ToshibaTP/1.1.1 () ; en)| tv",
+        // Browsers of TVs and boxes that were never caught, to show the rule did not move.
+        "Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36 (KHTML, like Gecko) 76.0.3809.146/6.0 TV Safari/537.36| tv",
+        "Mozilla/5.0 (X11; Linux armv7l) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/91.0.4472.225 Safari/537.36"
+                + " CrKey/1.56.500000 DeviceType/Chromecast| set-top_box",
+    })
+    void tvsAndSetTopBoxesAreNotBots(String userAgent, String deviceType) {
+        StoredEvent s = stored(userAgent);
+        assertFalse(s.isBot(), userAgent);
+        assertEquals(deviceType, s.deviceType());
+    }
+
+    /** Robots, monitors and headless browsers stay bots, by Yauaa's classes or by the crawler list. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        RawEvents.GOOGLEBOT,
+        "Mozilla/5.0 (compatible; UptimeRobot/2.0; http://www.uptimerobot.com/)",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0"
+                + " Safari/537.36",
+        "python-requests/2.31.0",
+    })
+    void robotsStayBots(String userAgent) {
         assertTrue(stored(userAgent).isBot(), userAgent);
     }
 }
