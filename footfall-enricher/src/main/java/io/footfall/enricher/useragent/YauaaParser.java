@@ -1,5 +1,6 @@
 package io.footfall.enricher.useragent;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import nl.basjes.parse.useragent.UserAgent;
@@ -27,6 +28,10 @@ public final class YauaaParser implements UserAgentParser {
     private static final Set<String> BOT_CLASSES = Set.of("Robot", "Robot Mobile", "Robot Imitator", "Hacker",
             "Cloud", "Cloud Application");
 
+    /** Yauaa's agent class of a browser engine embedded in an app. */
+    private static final String WEBVIEW = "Browser Webview";
+    private static final List<String> PLATFORM_SUFFIXES = List.of(" for iOS", " for Android");
+
     private static final class Holder {
         static final UserAgentAnalyzer ANALYZER = build();
     }
@@ -38,7 +43,8 @@ public final class YauaaParser implements UserAgentParser {
         long start = System.nanoTime();
         UserAgentAnalyzer analyzer = UserAgentAnalyzer.newBuilder()
                 .withFields(UserAgent.AGENT_NAME, UserAgent.AGENT_VERSION_MAJOR, UserAgent.OPERATING_SYSTEM_NAME,
-                        UserAgent.OPERATING_SYSTEM_VERSION_MAJOR, UserAgent.DEVICE_CLASS, UserAgent.AGENT_CLASS)
+                        UserAgent.OPERATING_SYSTEM_VERSION_MAJOR, UserAgent.DEVICE_CLASS, UserAgent.AGENT_CLASS,
+                        UserAgent.WEBVIEW_APP_NAME, UserAgent.WEBVIEW_APP_VERSION_MAJOR)
                 .withoutCache()
                 .hideMatcherLoadStats()
                 .dropTests()
@@ -91,18 +97,40 @@ public final class YauaaParser implements UserAgentParser {
     public UserAgentInfo parse(String userAgent) {
         UserAgent.ImmutableUserAgent ua = Holder.ANALYZER.parse(userAgent);
         String deviceClass = ua.getValue(UserAgent.DEVICE_CLASS);
-        boolean bot = BOT_CLASSES.contains(deviceClass) || BOT_CLASSES.contains(ua.getValue(UserAgent.AGENT_CLASS));
+        String agentClass = ua.getValue(UserAgent.AGENT_CLASS);
+        boolean bot = BOT_CLASSES.contains(deviceClass) || BOT_CLASSES.contains(agentClass);
+        // An app's in-app browser is the app ("Facebook App", "Instagram", "LinkedIn"), not the engine Yauaa names
+        // the agent after ("Chrome Webview", "UIWebView"); an app it does not know keeps the engine.
+        String app = WEBVIEW.equals(agentClass) ? webviewApp(ua) : null;
         // Major versions only: one row per population in a breakdown (Chrome's own UA says 131.0.0.0, others
         // 131.0.6778.81; Windows 10 and 11 send the same "10.0").
         String os = known(ua, UserAgent.OPERATING_SYSTEM_NAME);
         return new UserAgentInfo(
-                known(ua, UserAgent.AGENT_NAME),
-                known(ua, UserAgent.AGENT_VERSION_MAJOR),
+                app != null ? app : known(ua, UserAgent.AGENT_NAME),
+                known(ua, app != null ? UserAgent.WEBVIEW_APP_VERSION_MAJOR : UserAgent.AGENT_VERSION_MAJOR),
                 "Windows NT".equals(os) ? "Windows" : os,
                 known(ua, UserAgent.OPERATING_SYSTEM_VERSION_MAJOR),
                 deviceClass == null || isUnknown(deviceClass) ? null
                         : deviceClass.toLowerCase(Locale.ROOT).replace(' ', '_'),
                 bot);
+    }
+
+    /**
+     * The app whose in-app browser this is, as Yauaa names it, without the platform it names too ("Facebook App for
+     * iOS" and "... for Android" are one app, "Facebook App"; the os column tells them apart), or null when Yauaa
+     * does not know the app ("Unknown Webview App").
+     */
+    private static String webviewApp(UserAgent.ImmutableUserAgent ua) {
+        String app = known(ua, UserAgent.WEBVIEW_APP_NAME);
+        if (app == null || app.startsWith("Unknown")) {
+            return null;
+        }
+        for (String platform : PLATFORM_SUFFIXES) {
+            if (app.endsWith(platform) && app.length() > platform.length()) {
+                return app.substring(0, app.length() - platform.length());
+            }
+        }
+        return app;
     }
 
     private static String known(UserAgent.ImmutableUserAgent ua, String field) {

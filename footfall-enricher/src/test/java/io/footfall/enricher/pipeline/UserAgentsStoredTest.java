@@ -109,4 +109,52 @@ class UserAgentsStoredTest {
     void robotsStayBots(String userAgent) {
         assertTrue(stored(userAgent).isBot(), userAgent);
     }
+
+    /**
+     * An app's in-app browser is stored as the app, with the app's major version, where Yauaa knows the app; as the
+     * engine where it does not.
+     */
+    @ParameterizedTest(name = "{1} {2}")
+    @CsvSource(delimiter = '|', nullValues = "-", value = {
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+                + " [FBAN/FBIOS;FBAV/444.0.0.45.111;FBBV/553311427;FBDV/iPhone14,5;FBMD/iPhone;FBSN/iOS;FBSV/17.1.2;"
+                + "FBSS/3;FBCR/;FBID/phone;FBLC/en_US;FBOP/80]| Facebook App| 444| iOS",
+        "Mozilla/5.0 (Linux; Android 14; SM-S918B Build/UP1A.231005.007; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36 [FB_IAB/FB4A;FBAV/445.0.0.34.118;]"
+                + "| Facebook App| 445| Android",
+        "Mozilla/5.0 (Linux; Android 13; SM-A536B Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Version/4.0 Chrome/119.0.6045.193 Mobile Safari/537.36 Instagram 309.1.0.41.113 Android (33/13; 450dpi;"
+                + " 1080x2177; samsung; SM-A536B; a53x; s5e8825; en_GB; 541635877)| Instagram| 309| Android",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+                + " [LinkedInApp]/9.29.7467| LinkedIn| -| iOS",
+        "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230901.001; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Version/4.0 Chrome/117.0.5938.153 Mobile Safari/537.36 [LinkedInApp]/4.1.881| LinkedIn| -| Android",
+        "Mozilla/5.0 (Linux; Android 14; Pixel 8 Build/UD1A.230803.041; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Version/4.0 Chrome/120.0.6099.144 Mobile Safari/537.36 Snapchat/12.65.0.35 (like Chrome/120.0.6099.144)"
+                + "| Snapchat| 12| Android",
+        "Mozilla/5.0 (Linux; Android 13; SM-G998B Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Version/4.0 Chrome/119.0.6045.163 Mobile Safari/537.36 Line/13.21.1/IAB| Line| 13| Android",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+                + " GSA/289.0.578778536 Mobile/15E148 Safari/604.1| Google Search App| 289| iOS",
+        // Apps Yauaa already names as the agent, to show they did not move.
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+                + " Instagram 312.0.2.18.117 (iPhone15,2; iOS 17_2; en_US; en; scale=3.00; 1179x2556; 549226458)"
+                + "| Instagram| 312| iOS",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+                + " musical_ly_32.5.0 JsSdk/2.0 NetType/WIFI Channel/App Store ByteLocale/en Region/US WKWebView/1"
+                + " BytedanceWebview/d8a21c6| TikTok| 32| iOS",
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 16_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148"
+                + " MicroMessenger/8.0.42(0x18002a2f) NetType/WIFI Language/zh_CN| WeChat| 8| iOS",
+        // An app Yauaa does not know keeps the engine.
+        "Mozilla/5.0 (Linux; Android 13; Pixel 7 Build/TQ3A.230901.001; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
+                + " Version/4.0 Chrome/118.0.0.0 Mobile Safari/537.36| Chrome Webview| 118| Android",
+    })
+    void inAppBrowsersAreNamedAfterTheirApp(String userAgent, String browser, String version, String os) {
+        StoredEvent s = stored(userAgent);
+        assertEquals(browser, s.browser());
+        assertEquals(version, s.browserVersion());
+        assertEquals(os, s.os());
+        assertEquals("phone", s.deviceType());
+        assertFalse(s.isBot());
+    }
 }
