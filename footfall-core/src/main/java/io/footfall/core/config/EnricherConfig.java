@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param sessionsEnabled  assign sessions; off, every event has a null session
  * @param saltZone         the zone whose midnight rotates the cookieless visitor-id salt
  * @param stripParams      query parameters removed from the stored url and query (click ids that identify a person)
+ * @param sourceParams     query parameters that name the source of a link without UTM ({@code ?ref=producthunt}), in
+ *                         order of precedence; the first one present fills {@code utm_source} when the URL has none
  * @param referrerEnabled  classify the referrer against the shipped list; off, only direct/internal/other
  * @param userAgentEnabled parse the user agent (browser, os, device) with Yauaa
  * @param botsEnabled      mark bots (Yauaa robot classes and the shipped crawler list)
@@ -41,6 +43,7 @@ public record EnricherConfig(
         boolean sessionsEnabled,
         ZoneId saltZone,
         List<String> stripParams,
+        List<String> sourceParams,
         boolean referrerEnabled,
         boolean userAgentEnabled,
         boolean botsEnabled,
@@ -55,6 +58,9 @@ public record EnricherConfig(
             "li_fat_id", "mc_eid", "igshid", "_ga", "_gl", "_hsenc", "_hsmi", "srsltid",
             "__hstc", "__hssc", "__hsfp", "gad_source", "mc_cid", "rdt_cid", "epik", "sccid");
 
+    /** Where sites put the source of a link they share without UTM: {@code ?ref=producthunt}, {@code ?source=newsletter}. */
+    public static final List<String> DEFAULT_SOURCE_PARAMS = List.of("ref", "source");
+
     public static final String DEFAULT_ADMIN_HOST = "127.0.0.1";
     public static final int DEFAULT_ADMIN_PORT = 8082;
 
@@ -62,12 +68,13 @@ public record EnricherConfig(
 
     public EnricherConfig {
         stripParams = List.copyOf(stripParams);
+        sourceParams = List.copyOf(sourceParams);
     }
 
     /** The settings of the walking skeleton; every later step at its default. */
     public EnricherConfig(String applicationId, int threads, Duration commitInterval, Duration sessionTimeout) {
         this(applicationId, threads, commitInterval, sessionTimeout, true, Duration.ofHours(24), true, ZoneId.of("UTC"),
-                DEFAULT_STRIP_PARAMS, true, true, true, 10_000, null, DEFAULT_ADMIN_HOST, DEFAULT_ADMIN_PORT);
+                DEFAULT_STRIP_PARAMS, DEFAULT_SOURCE_PARAMS, true, true, true, 10_000, null, DEFAULT_ADMIN_HOST, DEFAULT_ADMIN_PORT);
     }
 
     public static EnricherConfig from(Settings s) {
@@ -80,7 +87,8 @@ public record EnricherConfig(
                 s.duration("enricher.dedup.window", Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofDays(30)),
                 s.bool("enricher.sessions.enabled", true),
                 zone(s, "enricher.saltZone"),
-                params(s, "enricher.stripParams"),
+                params(s, "enricher.stripParams", DEFAULT_STRIP_PARAMS),
+                params(s, "enricher.sourceParams", DEFAULT_SOURCE_PARAMS),
                 s.bool("enricher.referrer.enabled", true),
                 s.bool("enricher.userAgent.enabled", true),
                 s.bool("enricher.bots.enabled", true),
@@ -93,14 +101,14 @@ public record EnricherConfig(
     /** The same settings with another session timeout, dedup window or salt zone (tests, replay). */
     public EnricherConfig with(Duration newSessionTimeout, Duration newDedupWindow, ZoneId newSaltZone) {
         return new EnricherConfig(applicationId, threads, commitInterval, newSessionTimeout, dedupEnabled, newDedupWindow,
-                sessionsEnabled, newSaltZone, stripParams, referrerEnabled, userAgentEnabled, botsEnabled,
+                sessionsEnabled, newSaltZone, stripParams, sourceParams, referrerEnabled, userAgentEnabled, botsEnabled,
                 userAgentCacheSize, geoipDatabase, adminHost, adminPort);
     }
 
     /** The same settings with a GeoIP database (null for none). */
     public EnricherConfig withGeoipDatabase(Path database) {
         return new EnricherConfig(applicationId, threads, commitInterval, sessionTimeout, dedupEnabled, dedupWindow,
-                sessionsEnabled, saltZone, stripParams, referrerEnabled, userAgentEnabled, botsEnabled,
+                sessionsEnabled, saltZone, stripParams, sourceParams, referrerEnabled, userAgentEnabled, botsEnabled,
                 userAgentCacheSize, database, adminHost, adminPort);
     }
 
@@ -113,8 +121,9 @@ public record EnricherConfig(
         }
     }
 
-    private static List<String> params(Settings s, String key) {
-        String value = s.string(key, String.join(",", DEFAULT_STRIP_PARAMS));
+    /** A comma-separated list of query parameter names, lower case, in the order given; empty for none. */
+    private static List<String> params(Settings s, String key, List<String> defaults) {
+        String value = s.string(key, String.join(",", defaults));
         if (value.isBlank()) {
             return List.of();
         }
@@ -125,7 +134,7 @@ public record EnricherConfig(
                 throw new ConfigException(key + ": '" + name + "' is not a query parameter name");
             }
             if (name.startsWith("utm_")) {
-                throw new ConfigException(key + ": '" + name + "' is a UTM parameter; they are read into utm_* columns, not stripped");
+                throw new ConfigException(key + ": '" + name + "' is a UTM parameter; they are read into utm_* columns as they are");
             }
         }
         return names;

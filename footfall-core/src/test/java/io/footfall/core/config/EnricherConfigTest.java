@@ -20,6 +20,7 @@ class EnricherConfigTest {
         assertEquals(Duration.ofHours(24), c.dedupWindow());
         assertEquals(ZoneId.of("UTC"), c.saltZone());
         assertTrue(c.stripParams().containsAll(List.of("fbclid", "gclid")));
+        assertEquals(List.of("ref", "source"), c.sourceParams());
         assertTrue(c.dedupEnabled() && c.sessionsEnabled() && c.referrerEnabled() && c.userAgentEnabled() && c.botsEnabled());
         assertNull(c.geoipDatabase());
         assertEquals("127.0.0.1", c.adminHost());
@@ -39,6 +40,8 @@ class EnricherConfigTest {
         assertKey("enricher.sessionTimeout", Map.of("enricher.sessionTimeout", "forever"));
         assertKey("enricher.stripParams", Map.of("enricher.stripParams", "fbclid,utm_source"));
         assertKey("enricher.stripParams", Map.of("enricher.stripParams", "a b"));
+        assertKey("enricher.sourceParams", Map.of("enricher.sourceParams", "ref,utm_source"));
+        assertKey("enricher.sourceParams", Map.of("enricher.sourceParams", "a&b"));
         assertKey("enricher.userAgent.enabled", Map.of("enricher.userAgent.enabled", "maybe"));
         assertKey("enricher.userAgent.cacheSize", Map.of("enricher.userAgent.cacheSize", "5"));
         assertKey("enricher.adminPort", Map.of("enricher.adminPort", "70000"));
@@ -54,5 +57,12 @@ class EnricherConfigTest {
     private static void assertKey(String key, Map<String, String> flags) {
         ConfigException e = assertThrows(ConfigException.class, () -> EnricherConfig.from(Settings.of(flags)));
         assertTrue(e.getMessage().startsWith(key + ":"), e.getMessage());
+    }
+
+    @Test
+    void theSourceParametersKeepTheirOrderAndMayBeEmpty() {
+        assertEquals(List.of("source", "ref", "via"),
+                EnricherConfig.from(Settings.of(Map.of("enricher.sourceParams", " Source, ref,via,ref"))).sourceParams());
+        assertEquals(List.of(), EnricherConfig.from(Settings.of(Map.of("enricher.sourceParams", " "))).sourceParams());
     }
 }

@@ -100,7 +100,7 @@ public final class EnrichmentPipeline {
     private Outcome enrich(RawEvent event, PipelineState state) {
         // First: its campaign decides which session, and so which visitor's record, the event continues.
         long t = startStep();
-        Enrichment.Page page = Enrichment.Page.of(event, strip);
+        Enrichment.Page page = Enrichment.Page.of(event, strip, config.sourceParams());
         stopStep(Step.URL, t);
 
         t = startStep();

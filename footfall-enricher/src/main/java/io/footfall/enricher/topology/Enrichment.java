@@ -1,5 +1,6 @@
 package io.footfall.enricher.topology;
 
+import io.footfall.core.config.EnricherConfig;
 import io.footfall.core.event.RawEvent;
 import io.footfall.core.event.StoredEvent;
 import io.footfall.enricher.geo.GeoLocation;
@@ -11,6 +12,7 @@ import io.footfall.enricher.url.TrackingParams;
 import io.footfall.enricher.url.UrlParts;
 import io.footfall.enricher.url.Utm;
 import io.footfall.enricher.useragent.UserAgentInfo;
+import java.util.List;
 
 /**
  * Builds the stored event from a raw one and the facts the steps decided. A plain function: no Kafka
@@ -48,24 +50,41 @@ public final class Enrichment {
             this(url, utm, null);
         }
 
-        /** Without stripping any parameter. */
+        /** Without stripping any parameter; the default source parameters. */
         public static Page of(RawEvent e) {
             UrlParts parts = UrlParts.parse(e.url());
-            return new Page(parts, utm(e.url(), parts), UrlParts.stored(e.url(), parts.query(), parts.query()));
+            return new Page(parts, utm(e.url(), parts, EnricherConfig.DEFAULT_SOURCE_PARAMS),
+                    UrlParts.stored(e.url(), parts.query(), parts.query()));
         }
 
-        public static Page of(RawEvent e, TrackingParams strip) {
+        /**
+         * @param sourceParams the parameters that name a link's source without UTM ({@code ref}, {@code source}),
+         *                     read before anything is stripped, as the UTM parameters are
+         */
+        public static Page of(RawEvent e, TrackingParams strip, List<String> sourceParams) {
             UrlParts parts = UrlParts.parse(e.url());
-            Utm utm = utm(e.url(), parts);
+            Utm utm = utm(e.url(), parts, sourceParams);
             String query = strip.strip(parts.query());
             String stored = UrlParts.stored(e.url(), parts.query(), query);
             return new Page(query == parts.query() ? parts : new UrlParts(parts.host(), parts.path(), query), utm, stored);
         }
 
-        /** The query's UTM parameters; without any, those of a hash router's route ({@code #/landing?utm_source=x}). */
-        private static Utm utm(String url, UrlParts parts) {
-            Utm utm = Utm.fromQuery(parts.query());
-            return utm.equals(Utm.NONE) && url != null && url.indexOf('#') >= 0 ? Utm.fromQuery(UrlParts.routeQuery(url)) : utm;
+        /**
+         * The query's UTM parameters; without any, those of a hash router's route ({@code #/landing?utm_source=x}).
+         * A source parameter ({@code ?ref=x}) counts only where neither has UTM (nor a click id), the query's first:
+         * it never overrides a tagged source.
+         */
+        private static Utm utm(String url, UrlParts parts, List<String> sourceParams) {
+            String route = url != null && url.indexOf('#') >= 0 ? UrlParts.routeQuery(url) : null;
+            if (route == null || !Utm.fromQuery(parts.query()).equals(Utm.NONE)) {
+                return Utm.fromQuery(parts.query(), sourceParams);
+            }
+            Utm routeUtm = Utm.fromQuery(route);
+            if (!routeUtm.equals(Utm.NONE)) {
+                return routeUtm;
+            }
+            Utm named = Utm.fromQuery(parts.query(), sourceParams);
+            return named.equals(Utm.NONE) ? Utm.fromQuery(route, sourceParams) : named;
         }
     }
 
