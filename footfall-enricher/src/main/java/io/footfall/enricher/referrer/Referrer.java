@@ -3,7 +3,8 @@ package io.footfall.enricher.referrer;
 /**
  * What a referrer URL says about where a visit came from.
  *
- * @param host       lower-case referrer host without port, or null for a direct visit
+ * @param host       lower-case referrer host without port, an internationalised one in its ASCII form
+ *                   ({@code xn--bcher-kva.example}), or null for a direct visit
  * @param type       the referrer type
  * @param source     the list's name for the referrer ("Google", "Facebook"), or null when unknown
  * @param searchTerm the search term from the referrer's query, where the list names the parameter and the

@@ -10,7 +10,8 @@ import java.util.Locale;
  * the tracker's {@code data-hash} counts as pages): it stays on the path, up to its own {@code ?}, so that each
  * route is a page of its own ({@code /#/settings}). Any other fragment (an anchor, a token) is dropped.
  *
- * @param host  lower-case host without port, or null
+ * @param host  lower-case host without port, an internationalised one in its ASCII form ({@code xn--bcher-kva.example},
+ *              {@link HostNames}), or null
  * @param path  path starting with {@code /}; {@code /} when the URL has none; with the route, if any
  * @param query query string without {@code ?}, or null
  */
@@ -33,7 +34,7 @@ public record UrlParts(String host, String path, String query) {
         if (at >= 0) {
             authority = authority.substring(at + 1);
         }
-        String host = stripPort(authority).toLowerCase(Locale.ROOT);
+        String host = HostNames.ascii(stripPort(authority).toLowerCase(Locale.ROOT));
         int fragment = url.indexOf('#', hostEnd);
         int end = fragment < 0 ? url.length() : fragment;
         int queryStart = url.indexOf('?', hostEnd);

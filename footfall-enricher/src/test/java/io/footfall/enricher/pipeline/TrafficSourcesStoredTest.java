@@ -72,4 +72,37 @@ class TrafficSourcesStoredTest {
         assertEquals("producthunt", stripped.utmSource(), "read before it is stripped, as UTM parameters are");
         assertEquals("https://shop.test/", stripped.url());
     }
+
+    /**
+     * An internationalised referrer host is one host whether it came as browsers send it ({@code xn--}) or as
+     * written: stored in the ASCII form browsers send, under one source.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "https://xn--bcher-kva.example/empfehlungen",
+        "https://bücher.example/empfehlungen",
+        "https://BÜCHER.example/empfehlungen",
+        "https://bu\u0308cher.example/empfehlungen",
+    })
+    void anInternationalisedReferrerHostIsStoredInOneForm(String referrer) {
+        StoredEvent s = stored(Map.of(), "https://shop.test/", referrer);
+        assertEquals("xn--bcher-kva.example", s.referrerHost());
+        assertEquals("xn--bcher-kva.example", s.referrerSource());
+        assertEquals("other", s.referrerType());
+    }
+
+    /** The site's own pages are internal in either form, with or without www., and the page's host is stored as well. */
+    @ParameterizedTest(name = "{0} from {1}")
+    @CsvSource(delimiter = '|', value = {
+        "https://xn--mnchen-3ya.example/karte| https://münchen.example/",
+        "https://münchen.example/karte| https://www.xn--mnchen-3ya.example/",
+        "https://www.münchen.example/karte| https://münchen.example/",
+    })
+    void theSitesOwnInternationalisedHostIsInternal(String url, String referrer) {
+        StoredEvent s = stored(Map.of(), url, referrer);
+        assertEquals("internal", s.referrerType());
+        assertNull(s.referrerSource());
+        assertEquals(url.contains("www.") ? "www.xn--mnchen-3ya.example" : "xn--mnchen-3ya.example", s.host());
+        assertEquals(url, s.url(), "the URL is stored as sent");
+    }
 }

@@ -25,6 +25,8 @@ class UrlPartsTest {
         "https://shop.test/p?q=1#/ shop.test /p#/ q=1",
         "https://shop.test/p#?x=/ shop.test /p -",
         "not-a-url - - -",
+        "https://Bücher.example/ xn--bcher-kva.example / -",
+        "https://user@xn--BCHER-kva.example:8443/a?x=1 xn--bcher-kva.example /a x=1",
     })
     void splitsHostPathAndQuery(String url, String host, String path, String query) {
         UrlParts parts = UrlParts.parse(url);
