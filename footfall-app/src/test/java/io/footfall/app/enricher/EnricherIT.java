@@ -104,7 +104,7 @@ class EnricherIT {
             assertEquals(uniqueValid, stored.stream().map(StoredEvent::eventId).collect(Collectors.toSet()));
             assertEquals(invalidReasons, bad.stream().collect(Collectors.groupingBy(BadEvent::reason, TreeMap::new,
                     Collectors.counting())));
-            assertTrue(stored.stream().allMatch(s -> "5".equals(s.pipelineVersion())));
+            assertTrue(stored.stream().allMatch(s -> "6".equals(s.pipelineVersion())));
             // Small segments, so that compaction keeps the sessions changelog near the live state.
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
                 ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, app + "-sessions-changelog");

@@ -31,9 +31,12 @@ public final class Enrichment {
      * marketing tools' visitor ids stripped; major browser and OS versions, {@code Windows}; the first-level region;
      * a cookieless session under way at the salt's midnight goes on (same session and visitor id) instead of
      * becoming a new visitor's new session; {@code referrer_source}, the referrer list's name for the source
-     * ("Google" for every Google host), else the referrer host without {@code www.}.
+     * ("Google" for every Google host), else the referrer host without {@code www.}. 6: desktop apps people use
+     * (Slack, Notion, Asana, WhatsApp) and Yauaa's agent class Special (TV and set-top box players, ...) are not
+     * bots; an in-app browser is named after its app; {@code ?ref=} / {@code ?source=} fill a missing
+     * {@code utm_source}; an internationalised host is stored in its ASCII form.
      */
-    public static final String PIPELINE_VERSION = "5";
+    public static final String PIPELINE_VERSION = "6";
 
     private Enrichment() {
     }

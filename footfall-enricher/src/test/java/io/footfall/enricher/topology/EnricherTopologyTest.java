@@ -66,7 +66,7 @@ class EnricherTopologyTest {
             assertTrue(s.visitorId().matches("[0-9a-f]{16}"), s.visitorId());
             assertEquals(1, s.sessionSeq());
             assertTrue(s.isNewSession());
-            assertEquals("5", s.pipelineVersion());
+            assertEquals("6", s.pipelineVersion());
             assertNull(s.country(), "no GeoIP database configured");
             assertTrue(f.badEvents().isEmpty());
         }
