@@ -165,7 +165,7 @@ class TrackerBehaviourTest {
         assertEquals("https://shop.test/pricing", events.get(3).get("referrer").asText(), "an event's referrer is its page's");
     }
 
-    /** As Plausible's and PostHog's trackers do: a query written with replaceState (a search box) is not a new page. */
+    /** A query written with replaceState (a search box) is not a new page; a push or a path change is. */
     @Test
     void replaceStateIsAViewOnlyWhenThePathChanges() {
         assertEquals(List.of("https://shop.test/a?x=1", "https://shop.test/search", "https://shop.test/login?next=%2Fsearch",

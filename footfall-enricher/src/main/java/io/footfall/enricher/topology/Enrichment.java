@@ -104,7 +104,7 @@ public final class Enrichment {
                                     String visitorId, SessionState session) {
         UrlParts url = page.url();
         Utm utm = page.utm();
-        // Like Google Analytics' organic keyword: a search engine's term fills utm_term when the URL had none.
+        // A search engine's term fills utm_term when the URL had none: one column for campaign and search terms.
         String term = utm.term() == null && referrer.type() == ReferrerType.SEARCH ? referrer.searchTerm() : utm.term();
         return new StoredEvent(
                 e.eventId(), e.site(), e.type().wireName(), e.name(), e.receivedAt(), e.clientTs(),

@@ -16,7 +16,7 @@ public enum Dimension {
     EXIT_PAGE("exit_page", "path", Kind.SESSION_EXIT),
     /**
      * The traffic source by name, one row per source ({@code Google} for all of Google's hosts): the enricher's
-     * {@code referrer_source}, Plausible's "Sources". Null for direct and internal visits, and on rows stored before
+     * {@code referrer_source}. Null for direct and internal visits, and on rows stored before
      * pipeline version 5.
      */
     SOURCE("source", "referrer_source", Kind.EVENT),

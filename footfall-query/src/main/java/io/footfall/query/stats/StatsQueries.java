@@ -36,7 +36,7 @@ public final class StatsQueries {
 
     /** A minute series over 30 days is 43,200 points: more than a chart can show; cap the response. */
     public static final int MAX_BUCKETS = 5_000;
-    /** Realtime window sizes, as Plausible's and PostHog's live views use them. */
+    /** Realtime window sizes: visitors of the last 5 minutes ("current visitors"), a series of the last 30. */
     static final int REALTIME_VISITOR_MINUTES = 5;
     static final int REALTIME_SERIES_MINUTES = 30;
 
