@@ -14,6 +14,8 @@ import java.io.File;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -190,6 +192,16 @@ class DashboardBrowserIT {
                 wait.until(d -> week.equals(text(d, "#kpi-pageviews .value")) && text(d, "#filters").contains("/about"));
                 assertEquals("7d", browser.findElement(By.cssSelector("#range-picker button.active")).getAttribute("data-range"));
                 assertEquals(SITE, browser.findElement(By.id("site-picker")).getAttribute("value"));
+
+                // A device class of more words reads as words: "Set-top box" (stored set-top_box), from a Roku player.
+                assertEquals(202, Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + standalone.collectorPort()
+                        + "/v1/events")).header("Content-Type", "application/json").header("User-Agent", "Roku/DVP-12.5 (12.5.0.4178-AE)")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"site\":\"tv.test\",\"type\":\"pageview\",\"url\":\"https://tv.test/\"}"))
+                        .build()).statusCode());
+                await().atMost(Duration.ofSeconds(60)).until(() -> Http.get(query, "/api/sites").body().contains("tv.test"));
+                browser.get("http://127.0.0.1:" + query + "/#site=tv.test&range=today");
+                click(browser, "#panel-devices .tabs button[data-dim='device_type']");
+                wait.until(d -> labels(d, "#panel-devices .row .label").equals(List.of("Set-top box")));
             } finally {
                 browser.quit();
                 site.stop(0);

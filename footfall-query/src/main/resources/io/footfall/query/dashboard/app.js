@@ -71,7 +71,8 @@ function displayValue(dimension, value) {
     if (dimension === 'country' && displayNames('region') && /^[A-Z]{2}$/.test(value)) return displayNames('region').of(value) + ' (' + value + ')';
     if (dimension === 'language' && displayNames('language')) return displayNames('language').of(value) + ' (' + value + ')';
   } catch (e) { /* keep the code */ }
-  if (dimension === 'referrer_type' || dimension === 'device_type') return value.charAt(0).toUpperCase() + value.slice(1);
+  // stored lower case, words joined by '_' (set-top_box): shown as words, the first capitalised (Set-top box)
+  if (dimension === 'referrer_type' || dimension === 'device_type') return value.charAt(0).toUpperCase() + value.slice(1).replace(/_/g, ' ');
   return value;
 }
 
