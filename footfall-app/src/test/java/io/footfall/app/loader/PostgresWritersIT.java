@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,79 @@ class PostgresWritersIT {
                 assertEquals(LoaderFixtures.rows(c, sessions), incremental, "the rollup the writers kept equals a rebuild");
             }
         }
+    }
+
+    /**
+     * Two loader processes (each its own registry, as each its own /metrics): a partition the second one takes over
+     * is reported by it alone. The first one's figure for it must go, or a sum over the loaders (the alert in
+     * docs/deploy.md) counts the backlog it had there for ever after the second one has stored it.
+     */
+    @Test
+    void aPartitionTakenOverByAnotherLoaderIsReportedByThatLoaderAlone() throws Exception {
+        // A schema of its own: the stored offsets of the other test's broker mean nothing to this one's.
+        String own = LoaderFixtures.freshSchema("writers_owner");
+        try (TestBroker broker = TestBroker.start(dir.resolve("broker"), 4)) {
+            FootfallConfig config = broker.config(dir, Map.of("loader.warehouse", "postgres",
+                    "loader.jdbcUrl", LoaderFixtures.PG_URL, "loader.user", "postgres", "loader.schema", own,
+                    "loader.writers", "1", "loader.batchEvents", "1000", "loader.batchDelay", "100ms"));
+            List<byte[]> values = new ArrayList<>();
+            for (int i = 0; i < EVENTS / 4; i++) {
+                values.add(StoredEventJson.encode(LoaderFixtures.event(i)));
+            }
+            LoaderFixtures.produce(broker.bootstrapServers(), values);
+            PrometheusMeterRegistry first = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            PrometheusMeterRegistry second = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            AtomicBoolean firstFails = new AtomicBoolean(true);
+            try (PostgresWarehouse firstWarehouse = PostgresWarehouse.open(config.loader());
+                 PostgresWarehouse secondWarehouse = PostgresWarehouse.open(config.loader());
+                 Loaders firstLoader = new Loaders(config.kafka(), config.loader(), new ForwardingWarehouseWriter(firstWarehouse) {
+                     @Override
+                     public long write(List<StoredEvent> events, String topic, List<OffsetCommit> offsets) throws SQLException {
+                         if (firstFails.get()) {
+                             throw new SQLException("test: the first loader's writes fail, so its backlog stays");
+                         }
+                         return super.write(events, topic, offsets);
+                     }
+                 }, first)) {
+                firstLoader.start();
+                // Alone, it owns every partition and reports the whole backlog it cannot store.
+                await().atMost(Duration.ofSeconds(30)).until(() -> partitions(first).size() == 4
+                        && lagGauges(first).stream().mapToDouble(Gauge::value).sum() == EVENTS / 4);
+                try (Loaders secondLoader = new Loaders(config.kafka(), config.loader(), secondWarehouse, second)) {
+                    secondLoader.start();
+                    await().atMost(Duration.ofSeconds(30)).until(() -> firstLoader.partitionsPerWriter().equals(List.of(2))
+                            && secondLoader.partitionsPerWriter().equals(List.of(2)));
+                    firstFails.set(false);
+                    await().atMost(Duration.ofSeconds(60))
+                            .until(() -> count("SELECT count(*) FROM " + own + ".events") == EVENTS / 4);
+                    // Each partition once, by the loader that owns it, and the backlog gone from the sum.
+                    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                        assertEquals(2, partitions(first).size(), "the first loader reports " + lagFigures(first));
+                        assertEquals(2, partitions(second).size(), "the second loader reports " + lagFigures(second));
+                        assertEquals(0, lagGauges(first).stream().mapToDouble(Gauge::value).sum()
+                                + lagGauges(second).stream().mapToDouble(Gauge::value).sum(),
+                                "every event is stored; lag left: first " + lagFigures(first) + ", second " + lagFigures(second));
+                    });
+                    Set<String> all = new java.util.HashSet<>(partitions(first));
+                    all.addAll(partitions(second));
+                    assertEquals(Set.of("0", "1", "2", "3"), all, "first " + partitions(first) + ", second " + partitions(second));
+                }
+            }
+        } finally {
+            LoaderFixtures.dropSchema(own);
+        }
+    }
+
+    private static Map<String, Double> lagFigures(PrometheusMeterRegistry registry) {
+        Map<String, Double> figures = new java.util.TreeMap<>();
+        lagGauges(registry).forEach(g -> figures.put(g.getId().getTag("partition"), g.value()));
+        return figures;
+    }
+
+    private static Set<String> partitions(PrometheusMeterRegistry registry) {
+        Set<String> partitions = new java.util.TreeSet<>();
+        lagGauges(registry).forEach(g -> partitions.add(g.getId().getTag("partition")));
+        return partitions;
     }
 
     @Test

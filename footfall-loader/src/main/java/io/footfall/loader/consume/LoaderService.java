@@ -678,7 +678,7 @@ public final class LoaderService implements AutoCloseable {
         LOG.info("event=partitions_positioned{} count={}", writerTag, todo.size());
     }
 
-    /** The last measured lag of each partition this loader has owned. */
+    /** The last measured lag of each partition this process's loaders own. */
     public Map<Integer, Long> lag() {
         return lag.snapshot();
     }
@@ -778,6 +778,7 @@ public final class LoaderService implements AutoCloseable {
                 unpositioned.remove(tp);
                 expiring.remove(tp);
             }
+            lag.forget(partitions);
             owned = Math.max(0, owned - partitions.size());
         }
 

@@ -83,7 +83,7 @@ public final class Loaders implements AutoCloseable {
         }
     }
 
-    /** The last measured lag of each partition any of these loaders has owned. */
+    /** The last measured lag of each partition these loaders own. */
     public Map<Integer, Long> lag() {
         return services.get(0).lag();
     }

@@ -4,6 +4,7 @@ import io.footfall.loader.warehouse.OffsetCommit;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -23,11 +24,15 @@ import org.slf4j.LoggerFactory;
  * log end offset − offset committed in the warehouse (not the consumer's position, which runs ahead of what is
  * stored). Refreshed at most once a second with one ListOffsets request, also while the partitions are paused
  * during a warehouse outage, and for a partition assigned during one, whose stored offset cannot be read yet.
+ * A partition the group takes away loses its gauge: another loader process reports it from then on, and a
+ * figure left here would stay at the lag of that moment, counted twice in a sum over the loaders.
  */
 final class PartitionLag {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionLag.class);
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final String METER = "footfall.loader.lag";
+    private static final String PARTITION_TAG = "partition";
 
     private final MeterRegistry registry;
     /** Shared by the loaders of one process, each of which refreshes the partitions it owns. */
@@ -107,12 +112,27 @@ final class PartitionLag {
         }
     }
 
+    /**
+     * Drops the gauges of partitions the group took from this loader (called from the rebalance listener, on the
+     * consumer thread, before the group gives them to anyone else: a sibling that gets one makes it anew).
+     */
+    void forget(Collection<TopicPartition> partitions) {
+        for (TopicPartition tp : partitions) {
+            if (lagByPartition.remove(tp.partition()) != null) {
+                Gauge gauge = registry.find(METER).tag(PARTITION_TAG, Integer.toString(tp.partition())).gauge();
+                if (gauge != null) {
+                    registry.remove(gauge);
+                }
+            }
+        }
+    }
+
     private AtomicLong gauge(int partition) {
         return lagByPartition.computeIfAbsent(partition, p -> {
             AtomicLong value = new AtomicLong();
-            Gauge.builder("footfall.loader.lag", value, AtomicLong::get)
+            Gauge.builder(METER, value, AtomicLong::get)
                     .description("records of footfall.events not yet committed in the warehouse")
-                    .tag("partition", Integer.toString(p)).baseUnit("records").register(registry);
+                    .tag(PARTITION_TAG, Integer.toString(p)).baseUnit("records").register(registry);
             return value;
         });
     }
