@@ -13,8 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 
 /** Creates footfall's topics when they are missing; existing topics are left as they are. */
 public final class Topics {
@@ -88,6 +91,12 @@ public final class Topics {
             if (kafka.partitionsGiven() && partitions != kafka.partitions()) {
                 System.out.println(partitionsNote(partitions, kafka.partitions()));
             }
+            if (kafka.rawRetentionGiven()) {
+                Duration kept = rawRetention(admin, timeout, stop);
+                if (kept != null && !kept.equals(kafka.rawRetention())) {
+                    System.out.println(rawRetentionNote(kept, kafka.rawRetention()));
+                }
+            }
             return partitions;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
@@ -140,6 +149,41 @@ public final class Topics {
     static String partitionsNote(int actual, int configured) {
         return "footfall: " + KafkaConfig.RAW_TOPIC + " exists with " + actual + " partitions; kafka.partitions (" + configured
                 + ") applies only to topics footfall creates, so " + actual + " it stays (docs/deploy.md, \"Kafka\")";
+    }
+
+    /**
+     * The retention {@code footfall.raw} has, or null when the cluster does not say (a principal without the
+     * right to describe topic configs, say: the note it serves is not worth a failed start). A negative
+     * {@code retention.ms} (no time limit) is {@link Duration#ZERO}.
+     */
+    private static Duration rawRetention(Admin admin, Duration timeout, BooleanSupplier stop) throws InterruptedException {
+        ConfigResource raw = new ConfigResource(ConfigResource.Type.TOPIC, KafkaConfig.RAW_TOPIC);
+        try {
+            ConfigEntry entry = await(admin.describeConfigs(List.of(raw)).all(), timeout.toMillis(), stop).get(raw)
+                    .get(TopicConfig.RETENTION_MS_CONFIG);
+            if (entry == null || entry.value() == null) {
+                return null;
+            }
+            long ms = Long.parseLong(entry.value());
+            return ms < 0 ? Duration.ZERO : Duration.ofMillis(ms);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Says that a {@code kafka.rawRetention} other than the topic's does not reach it: how far back a replay can go,
+     * and how long raw events stay (a privacy rule may count on it), are the topic's.
+     */
+    static String rawRetentionNote(Duration actual, Duration configured) {
+        return "footfall: " + KafkaConfig.RAW_TOPIC + " exists with a retention of " + hours(actual) + "; kafka.rawRetention ("
+                + hours(configured) + ") applies only to topics footfall creates, so it keeps events for " + hours(actual)
+                + " (change it with Kafka's kafka-configs.sh: retention.ms; docs/deploy.md, \"Kafka\")";
+    }
+
+    private static String hours(Duration retention) {
+        return retention.isZero() ? "no time limit" : retention.toMillis() % 3_600_000 == 0 ? retention.toHours() + " h"
+                : retention.toMillis() + " ms";
     }
 
     /** A topic as footfall creates it: the configured partitions and replicas, raw's retention, min in-sync replicas. */

@@ -118,7 +118,8 @@ public final class DeleteCommand implements Callable<Integer> {
         }
         // The raw topic, the replay's source, still holds them; the deletion log keeps a replay from loading them again.
         System.err.println("footfall: note: footfall.raw keeps what it received for kafka.rawRetention ("
-                + config.kafka().rawRetention().toHours() + " h as configured); a replay leaves these events out (the deletion is"
+                + config.kafka().rawRetention().toHours() + " h as configured, if footfall created the topic with it); a replay leaves"
+                + " these events out (the deletion is"
                 + " recorded in " + Deletions.TABLE + ")");
         return 0;
     }

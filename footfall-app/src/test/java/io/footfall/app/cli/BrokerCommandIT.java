@@ -58,6 +58,31 @@ class BrokerCommandIT {
                 + "creates, so 2 it stays (docs/deploy.md, \"Kafka\")", changed.get(0));
         assertTrue(changed.get(1) != null && changed.get(1).endsWith(", 2 partitions)"),
                 "ready line with another count asked for: " + changed.get(1));
+        // The roles' file says 14 days for footfall.raw, but the topic was made with the default 7: the start says so,
+        // since both replay's reach and how long raw events stay (a privacy rule may count on it) are the topic's.
+        List<String> longer = linesUntilReady(broker("stderr-retention.log", "--set", "kafka.rawRetention=14d"));
+        assertEquals(2, longer.size(), "a note, then the ready line: " + longer);
+        assertEquals("footfall: footfall.raw exists with a retention of 168 h; kafka.rawRetention (336 h) applies only to topics "
+                + "footfall creates, so it keeps events for 168 h (change it with Kafka's kafka-configs.sh: retention.ms; "
+                + "docs/deploy.md, \"Kafka\")", longer.get(0));
+    }
+
+    /** What a broker prints up to and with its ready line (all of it, should it stop first); then it is stopped. */
+    private static List<String> linesUntilReady(Process broker) throws java.io.IOException, InterruptedException {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+            List<String> lines = new java.util.ArrayList<>();
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                lines.add(line);
+                if (line.startsWith("footfall: broker ready")) {
+                    break;
+                }
+            }
+            return lines;
+        } finally {
+            broker.destroy();
+            broker.waitFor(60, TimeUnit.SECONDS);
+            broker.destroyForcibly();
+        }
     }
 
     /** The first {@code n} lines a broker prints; then it is stopped. */

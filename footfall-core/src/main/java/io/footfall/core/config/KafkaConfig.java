@@ -12,6 +12,7 @@ import java.util.Map;
  * @param partitionsGiven    whether {@code kafka.partitions} was set rather than left at its default
  * @param replicationFactor  1 on a single node; 3 in a shared deployment
  * @param rawRetention       how long {@code footfall.raw} is kept, so {@code replay} can rebuild
+ * @param rawRetentionGiven  whether {@code kafka.rawRetention} was set rather than left at its default
  * @param clientProperties   passed to every Kafka client as-is (TLS, SASL): {@code kafka.client.*}
  * @param startTimeout       how long a role waits for the cluster at start before failing with a clear message
  */
@@ -22,6 +23,7 @@ public record KafkaConfig(
         boolean partitionsGiven,
         short replicationFactor,
         Duration rawRetention,
+        boolean rawRetentionGiven,
         Map<String, String> clientProperties,
         Duration startTimeout) {
 
@@ -37,6 +39,7 @@ public record KafkaConfig(
                 s.given("kafka.partitions"),
                 (short) s.integer("kafka.replicationFactor", 1, 1, 7),
                 s.duration("kafka.rawRetention", Duration.ofDays(7), Duration.ofHours(1), Duration.ofDays(3650)),
+                s.given("kafka.rawRetention"),
                 s.passThrough("kafka.client."),
                 s.duration("kafka.startTimeout", Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(10)));
     }
@@ -60,12 +63,12 @@ public record KafkaConfig(
         Map<String, String> properties = new java.util.HashMap<>(clientProperties);
         properties.put(key, value);
         return new KafkaConfig(bootstrapServers, embeddedPort, partitions, partitionsGiven, replicationFactor, rawRetention,
-                Map.copyOf(properties), startTimeout);
+                rawRetentionGiven, Map.copyOf(properties), startTimeout);
     }
 
     /** The same settings pointed at a known broker address (the embedded one, once it is up). */
     public KafkaConfig withBootstrapServers(String servers) {
-        return new KafkaConfig(servers, embeddedPort, partitions, partitionsGiven, replicationFactor, rawRetention, clientProperties,
-                startTimeout);
+        return new KafkaConfig(servers, embeddedPort, partitions, partitionsGiven, replicationFactor, rawRetention, rawRetentionGiven,
+                clientProperties, startTimeout);
     }
 }
