@@ -165,9 +165,10 @@ public final class EnricherAdmin implements AutoCloseable {
             } else {
                 KafkaStreams.State state = app.state();
                 boolean ready = ready(app);
-                // RUNNING but paused: the user-agent parser is still being built.
-                String why = state != KafkaStreams.State.RUNNING ? state.toString()
-                        : app.ready() ? "KAFKA_UNREACHABLE" : "WAITING_FOR_PARSER";
+                // Paused: the user-agent parser is still being built. Streams then stays REBALANCING (its tasks wait
+                // to run), which would send an operator looking for a stuck group.
+                String why = state.isRunningOrRebalancing() && app.streams().isPaused() ? "WAITING_FOR_PARSER"
+                        : state != KafkaStreams.State.RUNNING ? state.toString() : "KAFKA_UNREACHABLE";
                 send(exchange, ready ? 200 : 503, "application/json", ready ? "{\"status\":\"ready\"}"
                         : "{\"status\":\"not_ready\",\"state\":\"" + why + "\"}");
             }

@@ -75,6 +75,34 @@ class EnricherAdminIT {
     }
 
     /**
+     * A lone enricher starts paused until the user-agent parser is built (5–15 s, a minute on a loaded machine), and
+     * a paused Kafka Streams stays REBALANCING all that time: readiness names the parser, so that a supervisor or an
+     * operator does not go looking for a stuck group.
+     */
+    @Test
+    void anEnricherWaitingForTheUserAgentParserSaysSo() {
+        try (TestBroker broker = TestBroker.start(dir, 2)) {
+            FootfallConfig config = broker.config(dir, Map.of("enricher.adminPort", "0"));
+            EnricherApp app = new EnricherApp(config.kafka(), config.enricher(), dir.resolve("state"));
+            try (EnricherAdmin admin = EnricherAdmin.start("127.0.0.1", config.enricher().adminPort(), app, config.kafka())) {
+                int port = admin.port();
+                // What EnricherApp.start does while the parser is not built yet (in this JVM another test may have built it).
+                app.streams().pause();
+                app.streams().start();
+                await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                    HttpResponse<String> waiting = Http.get(port, "/health/ready");
+                    assertEquals(503, waiting.statusCode());
+                    assertEquals("{\"status\":\"not_ready\",\"state\":\"WAITING_FOR_PARSER\"}", waiting.body());
+                });
+                app.streams().resume();
+                await().atMost(Duration.ofSeconds(60)).until(() -> Http.get(port, "/health/ready").statusCode() == 200);
+            } finally {
+                app.close();
+            }
+        }
+    }
+
+    /**
      * Kafka Streams stays RUNNING while the brokers are away (its threads retry their commits): readiness and the
      * running gauge still say the enricher is not processing, as the collector's readiness does.
      */
