@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.footfall.app.standalone.Roles;
 import io.footfall.core.config.ConfigException;
 import io.footfall.core.config.FootfallConfig;
+import io.footfall.loader.warehouse.PostgresWarehouse;
 import io.footfall.query.sql.ApiToken;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -60,6 +61,10 @@ public final class BackupCommand implements Callable<Integer> {
         StandaloneCommand.put(flags, "dataDir", dataDir);
         StandaloneCommand.put(flags, "query.port", adminPort);
         FootfallConfig config = options.load(flags);
+        if (config.loader().warehouse().equals("postgres")) {
+            // Said at once: no token or query port to find first for an answer that is not a backup.
+            throw new ConfigException("loader.warehouse is postgres: " + PostgresWarehouse.backupAdvice(config.loader().schema()));
+        }
         Path tokenFile = config.dataDir().resolve(ApiToken.ADMIN_FILE_NAME);
         if (!Files.isReadable(tokenFile)) {
             throw new ConfigException("there is no " + ApiToken.ADMIN_FILE_NAME + " in " + config.dataDir().toAbsolutePath()

@@ -71,6 +71,21 @@ class CliIT {
                 "no stack trace expected, stderr:\n" + r.stderr);
     }
 
+    /**
+     * On PostgreSQL the backup is PostgreSQL's own: the command says so from the configuration alone, as restore does,
+     * rather than first asking for the token of a running loader's data directory.
+     */
+    @Test
+    void backupOnPostgresPointsToPgDumpAtOnce() throws Exception {
+        Result r = run("backup", "--data-dir", dir.resolve("no-such-dir").toString(), "--set", "loader.warehouse=postgres",
+                "--set", "loader.jdbcUrl=jdbc:postgresql://127.0.0.1:5432/test", "--set", "loader.schema=footfall");
+        assertEquals(2, r.exitCode(), r.stderr());
+        assertEquals("footfall: configuration error: loader.warehouse is postgres: back up its schema with PostgreSQL's tools"
+                + " (pg_dump --schema=footfall); the loader's offsets are in the same schema, so a restored dump resumes loading"
+                + " where it was taken", r.firstErrorLine());
+        assertNoStackTrace(r);
+    }
+
     @Test
     void helpListsTheCommands() throws Exception {
         Result r = run("--help");

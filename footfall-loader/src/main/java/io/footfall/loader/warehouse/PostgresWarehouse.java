@@ -85,9 +85,13 @@ public final class PostgresWarehouse implements Warehouse, WarehouseWriter {
     /** PostgreSQL's own tools copy a schema consistently, offsets included: footfall does not. */
     @Override
     public long copyTo(java.nio.file.Path file) {
-        throw new UnsupportedOperationException("the warehouse is PostgreSQL: back up its schema with PostgreSQL's tools ("
-                + "pg_dump --schema=" + schema + "); the loader's offsets are in the same schema, so a restored dump resumes"
-                + " loading where it was taken");
+        throw new UnsupportedOperationException("the warehouse is PostgreSQL: " + backupAdvice(schema));
+    }
+
+    /** What to use instead of {@code footfall backup} on the PostgreSQL schema {@code schema}. */
+    public static String backupAdvice(String schema) {
+        return "back up its schema with PostgreSQL's tools (pg_dump --schema=" + schema + "); the loader's offsets are in the"
+                + " same schema, so a restored dump resumes loading where it was taken";
     }
 
     @Override
