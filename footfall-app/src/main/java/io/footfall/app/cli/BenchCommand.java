@@ -53,7 +53,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gzip", description = "gzip request bodies")
     boolean gzip;
 
-    @Option(names = "--sites", defaultValue = "3", description = "distinct sites (default 3)")
+    @Option(names = "--sites", defaultValue = "3", description = "distinct sites, site0.bench, site1.bench, ... (default 3); "
+            + "the freshness markers go to marker-<id>.bench, so a collector with collector.allowedSites answers them 403")
     int sites;
 
     @Option(names = "--visitors", defaultValue = "50000", description = "distinct visitors (default 50000)")
