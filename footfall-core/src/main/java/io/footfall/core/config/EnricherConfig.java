@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
  * @param userAgentEnabled parse the user agent (browser, os, device) with Yauaa
  * @param botsEnabled      mark bots (Yauaa robot classes and the shipped crawler list)
  * @param userAgentCacheSize distinct user agents whose analysis is kept in memory
- * @param geoipDatabase    a MaxMind GeoIP2/GeoLite2 City or Country {@code .mmdb}; null, or a file that cannot be
- *                         read (one warning at start): the geo fields stay null
+ * @param geoipDatabase    a MaxMind GeoIP2/GeoLite2 City or Country {@code .mmdb}; null: the geo fields stay null
+ *                         (one warning at start); a file that cannot be read stops the enricher's start
  * @param adminHost        where {@code footfall enricher} answers {@code /health/*} and {@code /metrics}
  * @param adminPort        ... and on which port (0: a free one, printed at start); the standalone has none
  */
@@ -146,7 +146,7 @@ public record EnricherConfig(
             return null;
         }
         try {
-            // A missing file is not an error: geo is optional, the enricher warns once and leaves the fields null.
+            // Read by the enricher when it starts (a collector sharing the file of settings need not have it).
             return Path.of(value);
         } catch (InvalidPathException e) {
             throw new ConfigException(key + ": '" + value + "' is not a file path");

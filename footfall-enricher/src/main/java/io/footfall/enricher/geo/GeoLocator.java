@@ -1,5 +1,6 @@
 package io.footfall.enricher.geo;
 
+import io.footfall.core.config.ConfigException;
 import com.maxmind.db.CHMCache;
 import com.maxmind.geoip2.DatabaseReader;
 import com.maxmind.geoip2.exception.GeoIp2Exception;
@@ -34,15 +35,19 @@ public final class GeoLocator implements AutoCloseable {
         this.cityDatabase = reader != null && reader.getMetadata().databaseType().contains("City");
     }
 
-    /** Opens the database, or warns once and answers nothing when it is not configured or cannot be read. */
+    /**
+     * Opens the database; without one (not configured), warns once and answers nothing. A database that is
+     * configured but cannot be read stops the start: running on would store every event without its place, for
+     * good (only a replay brings it back), over what is most likely a typing error in the path.
+     */
     public static GeoLocator open(Path database) {
         if (database == null) {
             LOG.warn("event=geo_disabled reason=no_database key=enricher.geoipDatabase");
             return new GeoLocator(null);
         }
-        if (!Files.isReadable(database)) {
-            LOG.warn("event=geo_disabled reason=file_not_readable key=enricher.geoipDatabase path=\"{}\"", database);
-            return new GeoLocator(null);
+        if (!Files.isRegularFile(database) || !Files.isReadable(database)) {
+            throw new ConfigException("enricher.geoipDatabase: " + database.toAbsolutePath() + " is not a readable file"
+                    + " (leave the setting empty to run without geo)");
         }
         try {
             DatabaseReader reader = new DatabaseReader.Builder(database.toFile()).withCache(new CHMCache()).build();
@@ -50,9 +55,8 @@ public final class GeoLocator implements AutoCloseable {
                     reader.getMetadata().buildTime().getEpochSecond());
             return new GeoLocator(reader);
         } catch (IOException | RuntimeException e) {
-            LOG.warn("event=geo_disabled reason=unreadable_database key=enricher.geoipDatabase error=\"{}\"",
-                    e.getClass().getSimpleName());
-            return new GeoLocator(null);
+            throw new ConfigException("enricher.geoipDatabase: " + database.toAbsolutePath() + " is not a GeoIP2 / GeoLite2"
+                    + " database that can be read (" + e.getClass().getSimpleName() + ")");
         }
     }
 

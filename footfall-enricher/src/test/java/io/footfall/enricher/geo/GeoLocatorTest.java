@@ -2,8 +2,11 @@ package io.footfall.enricher.geo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.footfall.core.config.ConfigException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -72,10 +75,19 @@ public class GeoLocatorTest {
 
     @Test
     void withoutADatabaseEverythingIsUnknown() {
-        try (GeoLocator none = GeoLocator.open(null); GeoLocator missing = GeoLocator.open(dir.resolve("absent.mmdb"))) {
+        try (GeoLocator none = GeoLocator.open(null)) {
             assertFalse(none.enabled());
-            assertFalse(missing.enabled());
-            assertEquals(GeoLocation.UNKNOWN, missing.locate("192.0.2.77"));
+            assertEquals(GeoLocation.UNKNOWN, none.locate("192.0.2.77"));
+        }
+    }
+
+    /** A configured database that is missing, a directory or not a database stops the start, naming the setting. */
+    @Test
+    void aConfiguredDatabaseThatCannotBeReadStopsTheStart() throws Exception {
+        Path notADatabase = Files.writeString(dir.resolve("notes.mmdb"), "not a database");
+        for (Path path : List.of(dir.resolve("absent.mmdb"), dir, notADatabase)) {
+            ConfigException e = assertThrows(ConfigException.class, () -> GeoLocator.open(path), path.toString());
+            assertTrue(e.getMessage().startsWith("enricher.geoipDatabase: " + path.toAbsolutePath() + " is not a"), e.getMessage());
         }
     }
 }
