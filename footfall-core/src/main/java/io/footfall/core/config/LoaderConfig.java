@@ -1,5 +1,6 @@
 package io.footfall.core.config;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -58,10 +59,17 @@ public record LoaderConfig(
     public static final long DEFAULT_DUCKDB_CHECKPOINT_BYTES = 16L * 1024 * 1024;
 
     /**
-     * DuckDB's memory by default: room for the blocks of a warehouse of ~10M events (1.5 GB with its rollups) so
-     * that the stats stay in memory, and a bound a laptop can afford beside the JVM's 2 GB heap.
+     * DuckDB's memory by default: a quarter of the machine's memory, at least 2 GB. What the writer needs grows with
+     * the warehouse (the event-id key alone took 602 MB over 14.4M events, and it must be in memory to be written),
+     * and a fixed 2 GB ran out at ~10M events in a 2-hour soak under a dashboard's queries (batches retried, stats
+     * answered 503); a quarter still leaves a laptop most of its memory.
      */
-    public static final long DEFAULT_DUCKDB_MEMORY_BYTES = 2L * 1024 * 1024 * 1024;
+    public static final long DEFAULT_DUCKDB_MEMORY_BYTES = Math.max(2L * 1024 * 1024 * 1024, physicalMemoryBytes() / 4);
+
+    private static long physicalMemoryBytes() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getTotalMemorySize() : 0;
+    }
 
     /**
      * The least {@code loader.duckdbMemory}: at 128 MB a standalone under 2,000 events/s and a dashboard's queries ran

@@ -147,8 +147,11 @@ class FootfallConfigTest {
     }
 
     @Test
-    void duckdbMemoryIsBoundedAt2GbUnlessSetAndAnAbsurdBoundNamesItsKey() {
-        assertEquals(2L * 1024 * 1024 * 1024, FootfallConfig.from(Settings.of(Map.of())).loader().duckdbMemoryBytes());
+    void duckdbMemoryIsAQuarterOfTheMachineAtLeast2GbUnlessSetAndAnAbsurdBoundNamesItsKey() {
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        assertEquals(Math.max(2L * 1024 * 1024 * 1024, total / 4), FootfallConfig.from(Settings.of(Map.of())).loader().duckdbMemoryBytes(),
+                "a quarter of the machine's " + total + " bytes, at least 2 GB");
         assertEquals(512L * 1024 * 1024, FootfallConfig.from(Settings.of(Map.of("loader.duckdbMemory", "512MB")))
                 .loader().duckdbMemoryBytes());
         ConfigException e = assertThrows(ConfigException.class,
